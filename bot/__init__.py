@@ -1,0 +1,1 @@
+"""A Telegram companion for stress and burn-out coaching, between sessions with a human coach."""

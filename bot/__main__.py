@@ -1,0 +1,93 @@
+"""The command line: `python -m bot run | content check | content show | safety assess | demo`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, content_dir_from, load_settings
+from bot.content.loader import ContentError, load_content
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from bot.runner import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    directory = Path(args.dir) if args.dir else content_dir_from()
+    try:
+        content = load_content(directory)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"content ok: {len(content.exercises)} exercises, {len(content.prompts)} prompts, "
+          f"{len(content.safety.rules)} safety rules, "
+          f"{len(content.questionnaires)} questionnaires, {len(content.texts)} texts")
+    return 0
+
+
+def cmd_safety_assess(args: argparse.Namespace) -> int:
+    """JSON lines in ({"text", "lang"}), JSON lines out, same order; offline and deterministic."""
+    import json
+
+    from bot.core.safety import SafetyEngine
+
+    directory = Path(args.content) if args.content else content_dir_from()
+    try:
+        content = load_content(directory)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    engine = SafetyEngine(content.safety)
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            text, lang = str(request["text"]), str(request.get("lang", "nl"))
+        except (ValueError, KeyError, TypeError):
+            print(f"line {number}: expected a JSON object with \"text\" and \"lang\"",
+                  file=sys.stderr)
+            return 2
+        assessment = engine.assess(text, lang)
+        print(json.dumps({"level": assessment.level, "categories": list(assessment.categories),
+                          "rule": assessment.rule}), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the bot (long polling)")
+    run.set_defaults(func=cmd_run)
+
+    content = commands.add_parser("content", help="check or show content")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate all content")
+    check.add_argument("dir", nargs="?", help="content folder (default: BOT_CONTENT_DIR)")
+    check.set_defaults(func=cmd_content_check)
+
+    safety = commands.add_parser("safety", help="the safety engine, offline")
+    safety_commands = safety.add_subparsers(dest="safety_command", required=True)
+    assess = safety_commands.add_parser(
+        "assess", help='read {"text","lang"} JSON lines on stdin, write assessments')
+    assess.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
+    assess.set_defaults(func=cmd_safety_assess)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

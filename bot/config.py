@@ -1,0 +1,75 @@
+"""Run-time configuration, read from the environment only (see README and .env.example)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+COUNTRIES = ("BE", "NL")
+
+
+class ConfigError(Exception):
+    """A setting that is missing or wrong; the message is one line for stderr."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str | None
+    data_dir: Path
+    content_dir: Path
+    admin_ids: frozenset[int]
+    country: str
+    timezone: str
+
+    def __repr__(self) -> str:  # never print the token, not even in a traceback
+        return (f"Settings(api_url={self.api_url!r}, data_dir={self.data_dir!r}, "
+                f"content_dir={self.content_dir!r}, admin_ids={set(self.admin_ids)!r}, "
+                f"country={self.country!r}, timezone={self.timezone!r})")
+
+
+def content_dir_from(env: Mapping[str, str] = os.environ) -> Path:
+    return Path(env.get("BOT_CONTENT_DIR") or "./content")
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather "
+                          "and export it (see README)")
+    if not TOKEN_SHAPE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token "
+                          "(digits, a colon, then letters)")
+    api_url = env.get("TELEGRAM_API_URL", "").strip() or None
+    if api_url and not re.match(r"^https?://", api_url):
+        raise ConfigError(f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}")
+    admin_ids = set()
+    for part in re.split(r"[,\s]+", env.get("BOT_ADMIN_IDS", "").strip()):
+        if part:
+            if not part.lstrip("-").isdigit():
+                raise ConfigError(f"BOT_ADMIN_IDS must be Telegram user ids separated by "
+                                  f"commas, got {part!r}")
+            admin_ids.add(int(part))
+    country = (env.get("BOT_COUNTRY") or "BE").strip().upper()
+    if country not in COUNTRIES:
+        raise ConfigError(f"BOT_COUNTRY must be BE or NL, got {country!r}")
+    timezone = (env.get("BOT_TIMEZONE") or "Europe/Brussels").strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"BOT_TIMEZONE {timezone!r} is not a known time zone "
+                          "(use a name like Europe/Brussels)") from None
+    return Settings(
+        token=token,
+        api_url=api_url,
+        data_dir=Path(env.get("BOT_DATA_DIR") or "./data"),
+        content_dir=content_dir_from(env),
+        admin_ids=frozenset(admin_ids),
+        country=country,
+        timezone=timezone,
+    )

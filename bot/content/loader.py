@@ -1,0 +1,240 @@
+"""Loads content/*.yaml into one immutable Content, or reports every problem as file:line.
+
+Nothing outside this package reads YAML. Problems carry the file and line a maintainer
+must open, and a message that says how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.content.schema import (
+    Escalations,
+    Exercise,
+    Helplines,
+    Model,
+    Phase,
+    Prompt,
+    Questionnaire,
+    SafetyRules,
+    Text,
+)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content that must not go live; `problems` says where and why."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UiFile(Model):
+    texts: dict[str, Text]
+
+
+class PhasesFile(Model):
+    phases: tuple[Phase, ...]
+
+
+class ExercisesFile(Model):
+    exercises: tuple[Exercise, ...]
+
+
+class PromptsFile(Model):
+    prompts: tuple[Prompt, ...]
+
+
+class EscalationsFile(Model):
+    escalations: Escalations
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a maintainer wrote, validated. Texts are looked up by id and language."""
+
+    texts: MappingProxyType[str, Text]
+    phases: tuple[Phase, ...]
+    exercises: MappingProxyType[str, Exercise]
+    prompts: tuple[Prompt, ...]
+    safety: SafetyRules
+    helplines: Helplines
+    escalations: Escalations
+    questionnaires: MappingProxyType[str, Questionnaire]
+    source_dir: Path = field(compare=False)
+
+    def text(self, text_id: str, lang: str, **values: object) -> str:
+        template = self.texts[text_id].get(lang)
+        return template.format(**values) if values else template
+
+    def phase(self, phase_id: str) -> Phase:
+        return next(p for p in self.phases if p.id == phase_id)
+
+    def prompts_for(self, phase_id: str) -> tuple[Prompt, ...]:
+        return tuple(p for p in self.prompts if p.phase == phase_id)
+
+
+@dataclass
+class YamlDoc:
+    """A parsed file with its node tree, so any path inside it can be traced to a line."""
+
+    path: Path
+    display: str
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, loc: Iterable[object]) -> int:
+        node = self.root
+        line = node.start_mark.line + 1 if node is not None else 1
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            key_node, node = child
+            line = (key_node or node).start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node | None, part: object) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return key, value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc | None:
+    display = str(path.relative_to(content_dir.parent)) if path.is_relative_to(
+        content_dir.parent
+    ) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problems.append(Problem(display, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(
+            Problem(display, line, f"this is not valid YAML ({problem}); check the indentation "
+                    "and quotes on this line and the one above")
+        )
+        return None
+    return YamlDoc(path, display, data, root)
+
+
+def validate(doc: YamlDoc, model: type[BaseModel], problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)]
+            where = ".".join(str(p) for p in loc) or "(top level)"
+            problems.append(Problem(doc.display, doc.line_of(loc), f"{where}: {_explain(error)}"))
+        return None
+
+
+_UNION_TAGS = {"str", "Text", "function-after[_has_default(), dict[str,Text]]"}
+
+
+def _explain(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this field is missing; add it"
+    if kind == "extra_forbidden":
+        return "this field is not part of the schema; remove it or check its spelling"
+    if isinstance(error.get("input"), bool) and "str" in kind:
+        return ("YAML reads an unquoted yes/no/on/off/true/false as a yes-or-no value; "
+                "put this text in quotes")
+    if kind == "literal_error":
+        return f"{error['msg'].lower()}"
+    return error["msg"]
+
+
+# Files and the model each must satisfy; questionnaires/*.yaml come on top.
+CONTENT_FILES: dict[str, type[BaseModel]] = {
+    "ui.yaml": UiFile,
+    "phases.yaml": PhasesFile,
+    "exercises.yaml": ExercisesFile,
+    "prompts.yaml": PromptsFile,
+    "safety/rules.yaml": SafetyRules,
+    "safety/helplines.yaml": Helplines,
+    "safety/escalations.yaml": EscalationsFile,
+}
+
+Check = Callable[[Content, dict[str, YamlDoc]], list[Problem]]
+
+
+def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None) -> Content:
+    """Load and check every content file; raise ContentError listing all problems at once."""
+    from bot.content.checks import ALL_CHECKS
+
+    content_dir = Path(content_dir).resolve()
+    problems: list[Problem] = []
+    docs: dict[str, YamlDoc] = {}
+    models: dict[str, Any] = {}
+    if not content_dir.is_dir():
+        raise ContentError([Problem(str(content_dir), 1, "the content folder does not exist")])
+    for name, model in CONTENT_FILES.items():
+        path = content_dir / name
+        if not path.exists():
+            problems.append(Problem(name, 1, "this file is missing; every content folder has it"))
+            continue
+        doc = read_yaml(path, content_dir, problems)
+        if doc is not None:
+            docs[name] = doc
+            models[name] = validate(doc, model, problems)
+    questionnaires: dict[str, Questionnaire] = {}
+    for path in sorted((content_dir / "questionnaires").glob("*.yaml")):
+        doc = read_yaml(path, content_dir, problems)
+        if doc is None:
+            continue
+        name = f"questionnaires/{path.name}"
+        docs[name] = doc
+        questionnaire = validate(doc, Questionnaire, problems)
+        if questionnaire is not None:
+            if questionnaire.id in questionnaires:
+                problems.append(Problem(doc.display, doc.line_of(["id"]),
+                                        f"questionnaire id {questionnaire.id!r} is used twice"))
+            questionnaires[questionnaire.id] = questionnaire
+    if problems or any(m is None for m in models.values()):
+        raise ContentError(problems)
+    content = Content(
+        texts=MappingProxyType(dict(models["ui.yaml"].texts)),
+        phases=models["phases.yaml"].phases,
+        exercises=MappingProxyType({e.id: e for e in models["exercises.yaml"].exercises}),
+        prompts=models["prompts.yaml"].prompts,
+        safety=models["safety/rules.yaml"],
+        helplines=models["safety/helplines.yaml"],
+        escalations=models["safety/escalations.yaml"].escalations,
+        questionnaires=MappingProxyType(questionnaires),
+        source_dir=content_dir,
+    )
+    for check in ALL_CHECKS if checks is None else checks:
+        problems.extend(check(content, docs))
+    if problems:
+        raise ContentError(problems)
+    return content

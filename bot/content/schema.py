@@ -1,0 +1,269 @@
+"""The content schema: what a maintainer may write under content/, as immutable pydantic models.
+
+Every user-facing text carries Dutch and English. Ids are stable: history points at them.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Lang = Literal["nl", "en"]
+LANGS: tuple[Lang, ...] = ("nl", "en")
+
+PhaseId = Literal[
+    "orientation",
+    "analysis",
+    "recovery",
+    "coping",
+    "competencies",
+    "drives",
+    "environment",
+    "return",
+]
+PHASE_IDS: tuple[str, ...] = PhaseId.__args__  # type: ignore[attr-defined]
+
+Level = Literal["none", "gp", "crisis"]
+CountryCode = Literal["BE", "NL"]
+
+_ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Model):
+    """One user-facing text in both languages."""
+
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+    def placeholders(self) -> set[str]:
+        return {
+            name
+            for value in (self.nl, self.en)
+            for _, name, _, _ in string.Formatter().parse(value)
+            if name
+        }
+
+
+class Phase(Model):
+    id: PhaseId
+    number: int = Field(ge=1, le=8)
+    title: Text
+    summary: Text
+
+
+ExerciseKind = Literal[
+    "breathing",
+    "muscle_relaxation",
+    "body_scan",
+    "grounding",
+    "mindful_walk",
+    "recovery_break",
+    "visualisation",
+    "self_compassion",
+    "stretching",
+]
+
+
+class ExerciseStep(Model):
+    seconds: int = Field(ge=5, le=300)
+    text: Text
+
+
+class Exercise(Model):
+    id: str = Field(pattern=_ID)
+    kind: ExerciseKind
+    duration_minutes: int = Field(ge=1, le=30)
+    phases: tuple[PhaseId, ...] = Field(min_length=1)
+    energy: Literal["low"] | None = None
+    source: str = ""
+    title: Text
+    intro: Text
+    steps: tuple[ExerciseStep, ...] = Field(min_length=1)
+    outro: Text
+
+
+class Prompt(Model):
+    id: str = Field(pattern=_ID)
+    phase: PhaseId
+    text: Text
+
+
+# --- safety -----------------------------------------------------------------------------
+
+CrisisCategory = Literal[
+    "suicidal_ideation", "suicide_plan", "self_harm", "overdose", "acute_danger"
+]
+GpCategory = Literal[
+    "depressive_signs",
+    "trauma",
+    "eating",
+    "alcohol",
+    "drugs",
+    "medication",
+    "gambling",
+    "perception",
+    "medical",
+    "persistent_complaints",
+]
+CRISIS_CATEGORIES: tuple[str, ...] = CrisisCategory.__args__  # type: ignore[attr-defined]
+GP_CATEGORIES: tuple[str, ...] = GpCategory.__args__  # type: ignore[attr-defined]
+
+
+class SafetyRule(Model):
+    """A family of phrases that signal one category. Matching logic lives in bot.core.safety."""
+
+    id: str = Field(pattern=_ID)
+    level: Literal["gp", "crisis"]
+    category: str
+    lang: Lang
+    patterns: tuple[str, ...] = Field(min_length=1)
+    # Sentences the rule must match and must not match: `content check` runs them.
+    examples: tuple[str, ...] = Field(min_length=1)
+    counter_examples: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _category_fits_level(self) -> SafetyRule:
+        allowed = CRISIS_CATEGORIES if self.level == "crisis" else GP_CATEGORIES
+        if self.category not in allowed:
+            raise ValueError(
+                f"category {self.category!r} does not belong to level {self.level!r}; "
+                f"use one of: {', '.join(allowed)}"
+            )
+        return self
+
+
+class SafetyLexicon(Model):
+    """Words and phrases the matcher needs per language, kept as data for maintainers."""
+
+    negations: tuple[str, ...]
+    # Phrases that turn a negated statement back into an affirmed one ("but lately I do").
+    reaffirmations: tuple[str, ...] = ()
+    # Phrases that put a statement in the past ("vroeger"): crisis becomes gp advice.
+    past_markers: tuple[str, ...] = ()
+    # Everyday idioms whose words must never count toward a match ("ik ben doodop").
+    idioms: tuple[str, ...] = ()
+    # Spoken or regional spellings rewritten before matching ("nie" -> "niet").
+    spellings: dict[str, str] = {}
+    clause_breaks: tuple[str, ...] = ()
+
+
+class SafetyRules(Model):
+    lexicon: dict[Lang, SafetyLexicon]
+    rules: tuple[SafetyRule, ...]
+
+
+class Helpline(Model):
+    name: str | Text
+    phone: str | None = None
+    phone_alt: str | None = None
+    web: str | None = None
+
+
+class CountryHelplines(Model):
+    crisis: Helpline
+    talk: Helpline
+    emergency: Helpline
+    gp_after_hours: Helpline
+
+
+class Helplines(Model):
+    countries: dict[CountryCode, CountryHelplines]
+    verified: str
+
+
+class EscalationTexts(Model):
+    openers: dict[str, Text]
+    body: Text
+
+    @field_validator("openers")
+    @classmethod
+    def _has_default(cls, openers: dict[str, Text]) -> dict[str, Text]:
+        if "default" not in openers:
+            raise ValueError("openers need a 'default' entry for categories without their own")
+        return openers
+
+
+class GpFollowup(Model):
+    question: Text
+    reached: Text
+    not_yet: Text
+    prepare: Text
+
+
+class Escalations(Model):
+    crisis: EscalationTexts
+    gp: EscalationTexts
+    gp_followup: GpFollowup
+
+
+# --- questionnaires ---------------------------------------------------------------------
+
+
+class AnswerOption(Model):
+    value: int
+    text: Text
+
+
+class QuestionnaireItem(Model):
+    id: str = Field(pattern=_ID)
+    text: Text
+    options: tuple[AnswerOption, ...] | None = None
+
+
+class ScoreBand(Model):
+    min: float
+    label: Text
+
+
+class ScoreRule(Model):
+    id: str = Field(pattern=_ID)
+    when: Literal["total", "item"]
+    item: str | None = None
+    min: float
+    level: Level
+    category: str
+
+    @model_validator(mode="after")
+    def _item_rule_names_item(self) -> ScoreRule:
+        if self.when == "item" and not self.item:
+            raise ValueError("a rule with when: item needs `item:` naming the item id")
+        return self
+
+
+class Subscale(Model):
+    label: Text
+    items: tuple[str, ...] = Field(min_length=1)
+
+
+class Scoring(Model):
+    method: Literal["sum", "mean"]
+    bands: tuple[ScoreBand, ...] = ()
+    rules: tuple[ScoreRule, ...] = ()
+
+
+class Questionnaire(Model):
+    id: str = Field(pattern=_ID)
+    title: Text
+    source: str = Field(min_length=1)
+    licence: str = Field(min_length=1)
+    intro: Text
+    options: tuple[AnswerOption, ...] = ()
+    items: tuple[QuestionnaireItem, ...] = Field(min_length=1)
+    subscales: dict[str, Subscale] = {}
+    scoring: Scoring
+
+    def options_for(self, item: QuestionnaireItem) -> tuple[AnswerOption, ...]:
+        return item.options or self.options
+
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -1,0 +1,1 @@
+"""The coaching domain: plain Python that knows nothing of Telegram or TinyDB."""

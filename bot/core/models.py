@@ -1,0 +1,154 @@
+"""Domain values: what a coachee's profile and history are made of.
+
+Small frozen dataclasses; all instants are aware UTC datetimes, local dates are the
+coachee's own calendar day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Literal
+
+MomentKind = Literal["checkin", "exercise", "reflection"]
+MOMENT_KINDS: tuple[MomentKind, ...] = ("checkin", "exercise", "reflection")
+CONSENT_VERSION = 1
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not allowed; pass an aware UTC datetime")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the coachee agreed to. Sharing with a coach is off until they turn it on."""
+
+    given_at: datetime
+    version: int = CONSENT_VERSION
+    share_checkins: bool = False
+    share_alerts: bool = False
+    share_reflections_default: bool = False
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Local times of the daily items; None means the coachee switched that item off."""
+
+    checkin: time | None = time(9, 0)
+    exercise: time | None = time(13, 0)
+    reflection: time | None = time(20, 0)
+
+    def at(self, kind: MomentKind) -> time | None:
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: int
+    chat_id: int
+    lang: str
+    country: str
+    timezone: str
+    consent: Consent
+    created_at: datetime
+    phase: str = "analysis"
+    moments: Moments = field(default_factory=Moments)
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(7, 30)
+    paused_until: datetime | None = None
+    coach_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    at: datetime
+    local_date: date
+    energy: int
+    stress: int
+    sleep: int
+    note: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class ExerciseLog:
+    exercise_id: str
+    at: datetime
+    local_date: date
+    outcome: Literal["done", "skipped", "later"]
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    prompt_id: str
+    at: datetime
+    local_date: date
+    answer: str
+    shared: bool = False
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    level: Literal["gp", "crisis"]
+    source: Literal["text", "questionnaire", "checkins", "sos"]
+    rule: str
+    category: str
+    at: datetime
+    followup_due: datetime | None = None
+    followup_sent: bool = False
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class QuestionnaireResult:
+    questionnaire_id: str
+    at: datetime
+    answers: tuple[tuple[str, int], ...]
+    score: float
+    level: str
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class ReminderMark:
+    """A reminder that was (about to be) sent: written before sending, so never twice."""
+
+    kind: str
+    local_date: date
+    attempt: int
+    at: datetime
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class Snooze:
+    kind: str
+    local_date: date
+    at: datetime
+    until: datetime
+    id: str = field(default_factory=new_id)
+
+
+Record = CheckIn | ExerciseLog | Reflection | Escalation | QuestionnaireResult | ReminderMark | Snooze
+RECORD_TYPES: tuple[type, ...] = (
+    CheckIn,
+    ExerciseLog,
+    Reflection,
+    Escalation,
+    QuestionnaireResult,
+    ReminderMark,
+    Snooze,
+)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

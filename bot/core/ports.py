@@ -1,0 +1,36 @@
+"""The storage port: what the domain needs from a repository, whatever the backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from bot.core.models import Profile, Record
+
+R = TypeVar("R", bound=Record)
+
+
+class Repository(Protocol):
+    """One coachee's data lives together; nothing here scans all users' histories."""
+
+    def load_profile(self, user_id: int) -> Profile | None: ...
+
+    def save_profile(self, profile: Profile) -> None: ...
+
+    def record_refusal(self, user_id: int, at: datetime) -> None:
+        """Keep only the fact that this person said no to storing their answers."""
+
+    def refused_at(self, user_id: int) -> datetime | None: ...
+
+    def add(self, user_id: int, record: Record) -> None: ...
+
+    def replace(self, user_id: int, record: Record) -> None:
+        """Store a changed version of a record with the same id."""
+
+    def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]: ...
+
+    def user_ids(self) -> list[int]: ...
+
+    def export(self, user_id: int) -> dict[str, Any]: ...
+
+    def erase(self, user_id: int) -> None: ...

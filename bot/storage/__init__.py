@@ -1,0 +1,1 @@
+"""Storage backends behind bot.core.ports.Repository."""

@@ -1,0 +1,1 @@
+"""The Telegram edge: handlers, keyboards, jobs and sending. Thin by design."""
