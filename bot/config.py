@@ -26,6 +26,7 @@ class Settings:
     admin_ids: frozenset[int]
     country: str
     timezone: str
+    exercise_pace: float = 1.0
 
     def __repr__(self) -> str:  # never print the token, not even in a traceback
         return (f"Settings(api_url={self.api_url!r}, data_dir={self.data_dir!r}, "
@@ -64,6 +65,14 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"BOT_TIMEZONE {timezone!r} is not a known time zone "
                           "(use a name like Europe/Brussels)") from None
+    pace_text = (env.get("BOT_EXERCISE_PACE") or "1").strip()
+    try:
+        exercise_pace = float(pace_text)
+    except ValueError:
+        exercise_pace = -1.0
+    if not 0 < exercise_pace <= 10:
+        raise ConfigError(f"BOT_EXERCISE_PACE must be a number above 0 (1 = real time), "
+                          f"got {pace_text!r}")
     return Settings(
         token=token,
         api_url=api_url,
@@ -72,4 +81,5 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         admin_ids=frozenset(admin_ids),
         country=country,
         timezone=timezone,
+        exercise_pace=exercise_pace,
     )

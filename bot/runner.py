@@ -13,6 +13,7 @@ from bot.logs import configure_logging
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram.app import build_application
 from bot.telegram.context import Services
+from bot.telegram.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ def run_bot(settings: Settings) -> int:
         log.warning("storage.new_data_dir path=%s: make sure BOT_DATA_DIR is on a persistent "
                     "volume, or coachees' answers are lost at the next deploy",
                     settings.data_dir)
-    application = build_application(Services(settings, content, repo, now_utc))
+    services = Services(settings, content, repo, now_utc, Outbox(),
+                        exercise_pace=settings.exercise_pace)
+    application = build_application(services)
     application.run_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
     return 0

@@ -267,3 +267,92 @@ class Questionnaire(Model):
 
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+# --- check-in rules ---------------------------------------------------------------------
+
+CheckinMetric = Literal["energy", "stress", "sleep"]
+# The scales of the daily check-in (bot.core.checkins): a threshold outside them is a typo.
+CHECKIN_SCALES: dict[str, tuple[int, int]] = {"energy": (0, 10), "stress": (0, 10),
+                                              "sleep": (1, 5)}
+_PERSISTENT_LOW_ONLY = ("share",)
+_NO_PROGRESS_ONLY = ("min_improvement", "compare_days")
+
+
+class CheckinRuleExample(Model):
+    """A made-up series of one metric that the rule must (or must not) fire on.
+
+    `days` holds one value per calendar day, oldest first, the last one being today; a null
+    (~) is a day without a check-in. `content check` runs every example.
+    """
+
+    days: tuple[int | None, ...] = Field(min_length=1)
+    # Days since the coachee started; by default they started on the first day of `days`.
+    coaching_days: int | None = Field(default=None, ge=0)
+    fires: bool
+
+
+class CheckinRule(Model):
+    """A time rule on the daily check-ins. Evaluation lives in bot.core.checkin_rules.
+
+    persistent_low: more than `share` of the check-in days in the last `window_days` were
+      low (energy or sleep <= threshold; stress >= threshold).
+    no_progress: after `min_coaching_days`, the mean of the last `compare_days` of the window
+      improved by less than `min_improvement` on the first `compare_days` (for stress: went
+      down by less) and is still low (<= threshold; stress >= threshold), so a coachee who
+      is steady and well is left alone. The window never reaches back before the start.
+    """
+
+    id: str = Field(pattern=_ID)
+    kind: Literal["persistent_low", "no_progress"]
+    metric: CheckinMetric
+    window_days: int = Field(ge=1, le=366)
+    min_checkins: int = Field(ge=1)
+    threshold: float
+    share: float = Field(default=0.5, ge=0, lt=1)
+    min_coaching_days: int = Field(default=0, ge=0)
+    min_improvement: float = Field(default=1.0, gt=0)
+    compare_days: int = Field(default=7, ge=1)
+    level: Literal["gp"]
+    category: Literal["persistent_complaints"]
+    examples: tuple[CheckinRuleExample, ...] = ()
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> CheckinRule:
+        low, high = CHECKIN_SCALES[self.metric]
+        if self.min_checkins > self.window_days:
+            raise ValueError(f"min_checkins ({self.min_checkins}) cannot exceed window_days "
+                             f"({self.window_days}): a window of N days holds at most N "
+                             "check-in days")
+        if not low <= self.threshold <= high:
+            raise ValueError(f"threshold {self.threshold} is outside the {self.metric} "
+                             f"scale of {low} to {high}")
+        if self.kind == "persistent_low":
+            unused = [name for name in _NO_PROGRESS_ONLY if name in self.model_fields_set]
+        else:
+            unused = [name for name in _PERSISTENT_LOW_ONLY if name in self.model_fields_set]
+            if 2 * self.compare_days > self.window_days:
+                raise ValueError(f"window_days ({self.window_days}) must hold two periods of "
+                                 f"compare_days ({self.compare_days}) to compare")
+        if unused:
+            raise ValueError(f"{', '.join(unused)} has no effect on a {self.kind} rule; "
+                             "remove it")
+        for example in self.examples:
+            outside = [v for v in example.days if v is not None and not low <= v <= high]
+            if outside:
+                raise ValueError(f"example values {outside} are outside the {self.metric} "
+                                 f"scale of {low} to {high}")
+        return self
+
+
+class CheckinRules(Model):
+    rules: tuple[CheckinRule, ...]
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: tuple[CheckinRule, ...]) -> tuple[CheckinRule, ...]:
+        ids = [rule.id for rule in rules]
+        twice = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
+        if twice:
+            raise ValueError(f"rule ids must be unique; used more than once: {', '.join(twice)}")
+        return rules

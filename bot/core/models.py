@@ -138,7 +138,9 @@ class Snooze:
     id: str = field(default_factory=new_id)
 
 
-Record = CheckIn | ExerciseLog | Reflection | Escalation | QuestionnaireResult | ReminderMark | Snooze
+Record = (
+    CheckIn | ExerciseLog | Reflection | Escalation | QuestionnaireResult | ReminderMark | Snooze
+)
 RECORD_TYPES: tuple[type, ...] = (
     CheckIn,
     ExerciseLog,

@@ -2,21 +2,38 @@
 
 A pure function of (text, rules from content). Rules are phrase patterns, never single
 keywords; this module owns how they match: normalising spelling and spoken forms, tolerating
-typos, ignoring everyday idioms, and dropping statements the writer negates. Every language's
-rules run on every text, because people switch languages and a missed crisis costs most.
+typos, ignoring everyday idioms, and dropping statements the writer negates or tells as
+history. Every language's rules run on every text, because people switch languages and a
+missed crisis costs most.
 
-Pattern syntax (documented for maintainers in content/README.md):
+Pattern syntax (documented for maintainers at the top of content/safety/rules.yaml):
   word        the word itself           word*     any word starting with it
-  (a|b|c)     one of these words        elem?     the element may be absent
+  (a|b c|d)   one of these; an alternative may be several words
+  elem?       the element may be absent
   ...         up to four other words
-  $           the end of the sentence
+  $           the end of the sentence, or a comma
+
+How a text is read, in order:
+  1. fold: lower case, accents dropped, apostrophes kept for a moment ("i'll" is not "ill").
+  2. sentences: split on . ! ? ; : and new lines; a fragment of one or two words
+     ("Voorgoed." "Goodbye.") is read as the end of the sentence before it.
+  3. spellings: spoken, regional and texting forms are rewritten, longest phrase first
+     ("'k hem" -> "ik heb", "mijn eigen" -> "mezelf", "kms" -> "kill myself"); the same
+     rewriting is applied to the words of every pattern, so both sides meet.
+  4. typos: a word no rule or lexicon knows is corrected toward a pattern word one slip
+     away (see `SafetyEngine._correct`).
+  5. idioms are blanked ("ik schrok me dood", "this deadline is killing me").
+  6. every pattern is tried at every word; a match is dropped when a negation stands in one
+     of its `...` gaps or just before it in the same clause, unless the message goes on to
+     affirm it ("... maar de laatste tijd wel").
+  7. a crisis match told as history in its own clause ("vroeger sneed ik me") counts as gp.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -25,7 +42,17 @@ from bot.content.schema import SafetyRule, SafetyRules
 LEVEL_ORDER = {"none": 0, "gp": 1, "crisis": 2}
 GAP_WORDS = 4
 NEGATION_WINDOW = 5
+FRAGMENT_WORDS = 2
 BLANK = "_"
+COMMA = ","
+APOSTROPHE = "'"
+# After a negation these words mean "not so much" or "not only", not "not at all":
+# "ik denk niet zo vaak aan ..." still says the thought is there.
+WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
+VOWELS = frozenset("aeiouy")
+# Typo correction toward a word* pattern's stem only for stems this long: long stems are
+# specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
+MIN_STEM_FOR_TYPOS = 8
 
 
 @dataclass(frozen=True)
@@ -42,27 +69,46 @@ class Assessment:
 NONE = Assessment("none")
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip accents and apostrophes so "Één" and "don’t" meet "een" and "dont"."""
+def fold(text: str, keep_apostrophes: bool = False) -> str:
+    """Lower-case and strip accents so "Één" meets "een"; apostrophes go unless kept.
+
+    Text keeps them until spellings are applied, so "i'll" and "ill" can be told apart;
+    pattern sources drop them ("dont" is written without one).
+    """
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"['’‘`´]", "", text)
+    text = re.sub(r"['’‘`´]", APOSTROPHE if keep_apostrophes else "", text)
     return re.sub(r"(\w)\1{2,}", r"\1\1", text)  # "nieeeet" -> "nieet": runs of three or more to two
 
 
-COMMA = ","
-
-
 def _sentences(text: str) -> list[str]:
-    return [part for part in re.split(r"[.!?\n;:]+", text) if part.strip()]
+    """Sentences, with a fragment of one or two words joined to the sentence before it.
+
+    People write "ik wil dat het stopt. Voorgoed." or "i'm done. with everything. goodbye":
+    the fragment finishes the thought, so it must be read with it.
+    """
+    sentences: list[str] = []
+    for part in re.split(r"[.!?\n;:]+", text):
+        if not part.strip():
+            continue
+        if sentences and len(_words(part)) <= FRAGMENT_WORDS:
+            sentences[-1] = sentences[-1] + " " + part
+        else:
+            sentences.append(part)
+    return sentences
 
 
 def _words(sentence: str) -> list[str]:
     """Words, with commas kept as their own token: they end a negation's reach."""
-    return re.findall(r"[a-z0-9]+|,", sentence)
+    return re.findall(r"[a-z0-9']*[a-z0-9][a-z0-9']*|,", sentence)
+
+
+def _plain(word: str) -> str:
+    return word.replace(APOSTROPHE, "")
 
 
 def _within_one_edit(a: str, b: str, swaps_only: bool = False) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours apart ("zelfomord")."""
     if a == b:
         return True
     if abs(len(a) - len(b)) > 1:
@@ -71,13 +117,22 @@ def _within_one_edit(a: str, b: str, swaps_only: bool = False) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1 and not swaps_only:
             return True
-        # one swap of neighbours ("zelfomord")
         return (len(diff) == 2 and diff[1] == diff[0] + 1
                 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     if swaps_only:
         return False
+    return _inserted_letter(a, b) is not None
+
+
+def _inserted_letter(a: str, b: str) -> str | None:
+    """The letter the longer word has in addition to the shorter one, if that is all."""
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    if len(long_) != len(short) + 1:
+        return None
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1:] == short:
+            return long_[i]
+    return None
 
 
 class PatternError(ValueError):
@@ -125,39 +180,118 @@ def _word_regex(word: str) -> str:
     return re.escape(word)
 
 
-class _Pattern:
-    """One compiled phrase pattern, matched against ' '-joined normalised words."""
+class _Spellings:
+    """Spoken, regional and texting forms and what they stand for, matched phrase-first.
 
-    def __init__(self, source: str, spellings: dict[str, list[str]] | None = None) -> None:
+    Keys may be several words ("k hem" -> "ik heb", "mijn eigen" -> "mezelf"); at each
+    position the longest key wins, so "mijn eigen" is read before "mijn". A key written with
+    an apostrophe ("i'll") only meets that spelling; one without meets both ("dont", "don't").
+    """
+
+    def __init__(self, table: dict[str, str] | None = None) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        for spoken, written in (table or {}).items():
+            key = tuple(_words(fold(spoken, keep_apostrophes=True)))
+            if key:
+                self.by_first.setdefault(key[0], []).append((key, _words(fold(written))))
+        for entries in self.by_first.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+
+    @staticmethod
+    def _meets(key_word: str, word: str) -> bool:
+        return key_word == word or (APOSTROPHE not in key_word and key_word == _plain(word))
+
+    def rewrite(self, words: list[str]) -> list[tuple[str, bool]]:
+        """(word, rewritten?) pairs; rewritten words are final and never typo-corrected."""
+        out: list[tuple[str, bool]] = []
+        i = 0
+        while i < len(words):
+            entries = self.by_first.get(words[i], []) + self.by_first.get(_plain(words[i]), [])
+            for key, written in sorted(entries, key=lambda entry: -len(entry[0])):
+                span = words[i : i + len(key)]
+                if len(span) == len(key) and all(map(self._meets, key, span)):
+                    out += [(w, True) for w in written]
+                    i += len(key)
+                    break
+            else:
+                if _plain(words[i]):
+                    out.append((_plain(words[i]), False))
+                i += 1
+        return out
+
+    def words(self, source: str) -> list[str]:
+        """A pattern alternative's words rewritten; word* stems are left as written."""
+        return [w for w, _ in self.rewrite(source.split())]
+
+    def vocabulary(self) -> set[str]:
+        """Every form on either side of the table: all are words the engine knows."""
+        known = set()
+        for entries in self.by_first.values():
+            for key, written in entries:
+                known.update(_plain(w) for w in key)
+                known.update(written)
+        return known
+
+
+class _Pattern:
+    """One compiled phrase pattern, tried at every word of ' '-joined normalised words.
+
+    Each `...` is a capturing group, so a match can say which of its words were free gap
+    words: a negation there ("ik denk NIET aan doodgaan") negates the match, while a
+    negation the pattern names itself ("niet meer wakker") is part of what it means.
+    """
+
+    def __init__(self, source: str, spellings: _Spellings | None = None) -> None:
         self.source = source
-        spellings = spellings or {}
+        spellings = spellings or _Spellings()
         self.literals: set[str] = set()
-        parts = []
+        self.stems: set[str] = set()
+        parts, self._gap_groups, group, has_word = [], [], 1, False
         for element in _elements(fold(source)):
             if element == "...":
-                parts.append(rf"(?:\S+ ){{0,{GAP_WORDS}}}")
+                group += 1
+                self._gap_groups.append(group)
+                parts.append(rf"((?:\S+ ){{0,{GAP_WORDS}}})")
                 continue
             if element == "$":
-                parts.append("$")
+                parts.append(r"(?=, |$)")
                 continue
             optional = element.endswith("?")
+            has_word = has_word or not optional
             element = element.rstrip("?")
             grouped = element.startswith("(") and element.endswith(")")
             choices = element[1:-1].split("|") if grouped else [element]
             alternatives = []
             for choice in choices:
-                words = [s for w in choice.split() for s in spellings.get(w, [w])]
+                words = spellings.words(choice)
                 if not words or not all(re.fullmatch(r"[a-z0-9]+\*?", w) for w in words):
                     raise PatternError(f"{source!r}: {choice!r} is not a word, a word*, or "
                                        "words separated by spaces")
-                self.literals.update(w.rstrip("*") for w in words)
+                self.literals.update(w for w in words if not w.endswith("*"))
+                self.stems.update(w[:-1] for w in words if w.endswith("*"))
                 alternatives.append(" ".join(_word_regex(w) for w in words))
             body = "(?:" + "|".join(alternatives) + ") "
             parts.append(f"(?:{body})?" if optional else body)
-        self.regex = re.compile("(?<= )" + "".join(parts))
+        if not has_word:
+            raise PatternError(f"{source!r}: a pattern needs at least one word that is "
+                               "not optional")
+        # A lookahead finds a match starting at every word, overlapping ones included.
+        self.regex = re.compile("(?<= )(?=(" + "".join(parts) + "))")
 
-    def find(self, joined: str) -> Iterable[re.Match[str]]:
-        return self.regex.finditer(joined)
+    def find(self, joined: str) -> Iterator[tuple[int, int, list[int]]]:
+        """(first word, word after the last, gap word positions) of every match."""
+        for match in self.regex.finditer(joined):
+            start = joined.count(" ", 0, match.start(1)) - 1
+            end = start + match.group(1).count(" ")
+            gaps = []
+            for group in self._gap_groups:
+                if match.group(group):
+                    first = joined.count(" ", 0, match.start(group)) - 1
+                    gaps.extend(range(first, first + match.group(group).count(" ")))
+            yield start, end, gaps
+
+    def occurs(self, joined: str) -> bool:
+        return self.regex.search(joined) is not None
 
 
 @dataclass(frozen=True)
@@ -166,6 +300,11 @@ class _Hit:
     start_word: int
     end_word: int
     sentence_index: int
+    gap_words: tuple[int, ...] = ()
+
+
+def _joined(words: Iterable[str]) -> str:
+    return " " + " ".join(words) + " "
 
 
 class SafetyEngine:
@@ -174,106 +313,180 @@ class SafetyEngine:
     def __init__(self, rules: SafetyRules) -> None:
         self._rules = rules
         lexicons = list(rules.lexicon.values())
-        self._spellings: dict[str, list[str]] = {}
+        table: dict[str, str] = {}
         for lexicon in lexicons:
-            for spoken, written in lexicon.spellings.items():
-                self._spellings[fold(spoken)] = _words(fold(written))
-        self._negations = {fold(word) for lex in lexicons for word in lex.negations}
-        self._breaks = {fold(word) for lex in lexicons for word in lex.clause_breaks}
-        spell = self._spellings
+            table.update(lexicon.spellings)
+        spell = self._spellings = _Spellings(table)
+
+        def words_of(items: Iterable[str]) -> set[str]:
+            return {w for item in items for w in spell.words(fold(item))}
+
+        self._negations = words_of(w for lex in lexicons for w in lex.negations)
+        self._breaks = words_of(w for lex in lexicons for w in lex.clause_breaks) | {COMMA}
         self._idioms = [_Pattern(p, spell) for lex in lexicons for p in lex.idioms]
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
         self._compiled = [(rule, [_Pattern(p, spell) for p in rule.patterns])
                           for rule in rules.rules]
-        self._by_id = {rule.id: patterns for rule, patterns in self._compiled}
+        self._by_id = {rule.id: (rule, patterns) for rule, patterns in self._compiled}
+
+    # --- reading the text -------------------------------------------------------------
 
     @cached_property
-    def _vocabulary(self) -> dict[int, list[str]]:
-        """Pattern words by length, the only words a typo is corrected toward."""
+    def _known(self) -> frozenset[str]:
+        """Words the engine knows as written: never corrected as typos."""
+        known = set(self._spellings.vocabulary()) | self._negations | self._breaks
+        for pattern in self._all_patterns():
+            known |= pattern.literals
+        return frozenset(known)
+
+    @cached_property
+    def _stems(self) -> frozenset[str]:
+        """Stems of word* patterns: any word starting with one is known."""
+        return frozenset(s for p in self._all_patterns() for s in p.stems)
+
+    @cached_property
+    def _targets(self) -> dict[int, list[str]]:
+        """Rule pattern words by length: the only words a typo is corrected toward."""
         by_length: dict[int, list[str]] = {}
         words = {w for _, patterns in self._compiled for p in patterns for w in p.literals}
-        for word in sorted(w for w in words if len(w) >= 4):
+        for word in sorted(w for w in words if len(w) >= 3):
             by_length.setdefault(len(word), []).append(word)
         return by_length
 
+    @cached_property
+    def _long_stems(self) -> list[str]:
+        return sorted(s for _, ps in self._compiled for p in ps for s in p.stems
+                      if len(s) >= MIN_STEM_FOR_TYPOS)
+
+    def _all_patterns(self) -> Iterator[_Pattern]:
+        yield from self._idioms
+        yield from self._reaffirmations
+        yield from self._past
+        for _, patterns in self._compiled:
+            yield from patterns
+
+    def _is_known(self, word: str) -> bool:
+        return word in self._known or any(word[:n] in self._stems
+                                          for n in range(1, len(word) + 1))
+
     @lru_cache(maxsize=20_000)  # noqa: B019 - one engine per content load, bounded
-    def _correct(self, word: str) -> tuple[str, ...]:
-        if word in self._spellings:
-            return tuple(self._spellings[word])
-        if len(word) < 3 or word in self._vocabulary.get(len(word), ()):
-            return (word,)
-        # Long words forgive one slip of any kind; short ones only two swapped letters.
-        for length in (len(word), len(word) - 1, len(word) + 1):
-            for known in self._vocabulary.get(length, ()):
-                if min(len(word), len(known)) >= 5 or len(word) == len(known):
-                    if _within_one_edit(word, known, swaps_only=min(len(word), len(known)) < 5):
-                        return (known,)
-        return (word,)
+    def _correct(self, word: str) -> str:
+        """The pattern word a typo was meant to be, or the word itself.
+
+        Only words no rule or lexicon knows are touched, and only toward words rules use:
+        - five letters or more: any one slip ("zelfmord", "hearng", "famly");
+        - three or four letters, where every slip makes another real word, only a swap of
+          neighbours or a left-out letter, with the first letter right, and for three-letter
+          words only a left-out vowel ("wnat", "dei", "levn", "wuld", "dod", "lfe");
+        - "y" typed for "ij" ("tyd", "wyn");
+        - a long word* stem with one slip followed by any ending ("flashbaks", "slaapilen").
+        """
+        if len(word) < 3 or not word.isalpha() or self._is_known(word):
+            return word
+        if "y" in word and self._is_known(word.replace("y", "ij")):
+            return word.replace("y", "ij")
+        short = len(word) < 5
+        for length in (len(word), len(word) + 1, len(word) - 1):
+            for known in self._targets.get(length, ()):
+                if short and (known[0] != word[0] or len(known) < len(word)):
+                    continue
+                if not short and min(len(known), len(word)) < 5 and length != len(word):
+                    continue
+                if length == len(word):
+                    if _within_one_edit(word, known, swaps_only=short):
+                        return known
+                    continue
+                letter = _inserted_letter(word, known)
+                if letter is None:
+                    continue
+                if not short or len(word) == 4 or letter in VOWELS:
+                    return known
+        for stem in self._long_stems:
+            for cut in (len(stem) - 1, len(stem), len(stem) + 1):
+                if len(word) >= cut and _within_one_edit(word[:cut], stem):
+                    return stem + word[cut:]
+        return word
 
     def normalise(self, text: str) -> list[list[str]]:
-        """The text as sentences of corrected words, idioms blanked out."""
+        """The text as sentences of respelled, corrected words, idioms blanked out."""
         sentences = []
-        for sentence in _sentences(fold(text)):
-            words = [w for raw in _words(sentence) for w in self._correct(raw)]
-            joined = " " + " ".join(words) + " "
+        for sentence in _sentences(fold(text, keep_apostrophes=True)):
+            words = [w if final else self._correct(w)
+                     for w, final in self._spellings.rewrite(_words(sentence))]
             for idiom in self._idioms:
-                for match in idiom.find(joined):
-                    first = joined[: match.start()].count(" ") - 1
-                    count = match.group(0).count(" ")
-                    words[first : first + count] = [BLANK] * count
-                    joined = " " + " ".join(words) + " "
+                for start, end, _ in list(idiom.find(_joined(words))):
+                    words[start:end] = [BLANK] * (end - start)
             sentences.append(words)
         return sentences
+
+    # --- matching ---------------------------------------------------------------------
 
     def _hits(self, sentences: list[list[str]], compiled) -> list[_Hit]:
         hits = []
         for index, words in enumerate(sentences):
-            joined = " " + " ".join(words) + " "
+            joined = _joined(words)
             for rule, patterns in compiled:
                 for pattern in patterns:
-                    for match in pattern.find(joined):
-                        start = joined[: match.start()].count(" ") - 1
-                        end = start + match.group(0).count(" ")
-                        hits.append(_Hit(rule, start, end, index))
+                    for start, end, gaps in pattern.find(joined):
+                        hits.append(_Hit(rule, start, end, index, tuple(gaps)))
         return hits
 
+    def _negates(self, words: list[str], position: int) -> bool:
+        """A negation at `position` that is not weakened ("niet zo", "not only")."""
+        if words[position] not in self._negations:
+            return False
+        following = words[position + 1] if position + 1 < len(words) else ""
+        return following not in WEAKENERS
+
     def _negated(self, hit: _Hit, sentences: list[list[str]]) -> bool:
+        """A negation in one of the match's gaps, or just before it in the same clause."""
         words = sentences[hit.sentence_index]
-        literal = {w for p in self._by_id[hit.rule.id] for w in p.literals}
-        span = words[hit.start_word : hit.end_word]
-        if any(w in self._negations and w not in literal for w in span):
+        if any(self._negates(words, position) for position in hit.gap_words):
             return True
-        for position in range(hit.start_word - 1, max(-1, hit.start_word - NEGATION_WINDOW - 1),
-                              -1):
-            word = words[position]
-            if word in self._breaks or word == COMMA:
+        for position in range(hit.start_word - 1,
+                              max(-1, hit.start_word - NEGATION_WINDOW - 1), -1):
+            if words[position] in self._breaks:
                 return False
-            if word in self._negations:
-                following = words[position + 1] if position + 1 < len(words) else ""
-                return following not in {"zo", "so", "zoveel", "such"}
+            if words[position] in self._negations:
+                return self._negates(words, position)
         return False
 
     def _reaffirmed(self, hit: _Hit, sentences: list[list[str]]) -> bool:
+        """The message goes on to affirm it after all ("... but lately I have")."""
         tail = sentences[hit.sentence_index][hit.end_word :]
-        for words in [tail, *sentences[hit.sentence_index + 1 :]]:
-            joined = " " + " ".join(words) + " "
-            if any(any(True for _ in p.find(joined)) for p in self._reaffirmations):
-                return True
-        return False
+        return any(any(p.occurs(_joined(words)) for p in self._reaffirmations)
+                   for words in [tail, *sentences[hit.sentence_index + 1 :]])
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         return [h for h in hits
                 if not self._negated(h, sentences) or self._reaffirmed(h, sentences)]
 
+    def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:
+        """The word range of the clause(s) a match stands in, between commas and breaks."""
+        first = hit.start_word
+        while first > 0 and words[first - 1] not in self._breaks:
+            first -= 1
+        last = hit.end_word
+        while last < len(words) and words[last] not in self._breaks:
+            last += 1
+        return first, last
+
     def _in_the_past(self, hit: _Hit, sentences: list[list[str]]) -> bool:
-        """Told as history ("vroeger sneed ik me"), and not said to be back."""
-        joined = " " + " ".join(w for s in sentences for w in s) + " "
-        told_as_past = any(any(True for _ in p.find(joined)) for p in self._past)
+        """Told as history in its own clause ("vroeger sneed ik me"), and not said to be back.
+
+        Only the match's own clause counts: in "vroeger dacht ik er nooit aan, nu denk ik
+        elke dag aan de dood" the past belongs to the first clause, the crisis to the second.
+        """
+        words = sentences[hit.sentence_index]
+        first, last = self._clause(hit, words)
+        told_as_past = any(start < last and end > first
+                           for marker in self._past for start, end, _ in
+                           marker.find(_joined(words)))
         return told_as_past and not self._reaffirmed(hit, sentences)
 
     def _level(self, hit: _Hit, sentences: list[list[str]]) -> str:
-        # History of a crisis signal is still worth raising with the GP, never ignored.
+        """The rule's level, but history of a crisis signal is raised with the GP instead."""
         if hit.rule.level == "crisis" and self._in_the_past(hit, sentences):
             return "gp"
         return hit.rule.level
@@ -292,7 +505,7 @@ class SafetyEngine:
         return Assessment(level, tuple(categories), top.rule.id)
 
     def rule_matches(self, rule_id: str, text: str) -> bool:
-        rule = next(r for r, _ in self._compiled if r.id == rule_id)
+        """Whether one rule, on its own, matches a text (negations and idioms applied)."""
+        rule, patterns = self._by_id[rule_id]
         sentences = self.normalise(text)
-        hits = self._hits(sentences, [(rule, self._by_id[rule_id])])
-        return bool(self._kept(hits, sentences))
+        return bool(self._kept(self._hits(sentences, [(rule, patterns)]), sentences))

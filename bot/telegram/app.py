@@ -1,17 +1,51 @@
-"""Builds the Application: every handler registered in one readable block."""
+"""Builds the Application: every handler registered in one readable block.
+
+Handler groups make precedence explicit: /sos first, then the safety net on every text,
+then commands, buttons and typed answers.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
-from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, CommandHandler
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.content.ui_texts import MENU_COMMANDS
-from bot.telegram import basics
+from bot.telegram import (
+    admin,
+    basics,
+    callbacks,
+    checkin,
+    conversation,
+    exercise,
+    gp_visit,
+    history,
+    jobs,
+    onboarding,
+    privacy,
+    questionnaire,
+    reflect,
+    reminders,
+    safety_net,
+    settings,
+)
+from bot.telegram.callbacks import pattern
 from bot.telegram.context import KEY, Services
 
 log = logging.getLogger(__name__)
+
+SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
 
 
 async def set_command_menu(application: Application) -> None:
@@ -24,25 +58,85 @@ async def set_command_menu(application: Application) -> None:
 
 async def post_init(application: Application) -> None:
     await set_command_menu(application)
-    log.info("bot.started")
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(
+        signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application)))
+    rebuilt = jobs.rebuild_all(application)
+    log.info("bot.started coachees=%s", rebuilt)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure by type only (no message text), and tell the coachee kindly."""
+    log.error("handler.failed error=%s", type(context.error).__name__,
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await basics.something_went_wrong(update, context)
+        except Exception:  # the chat may be gone; the log above says enough
+            log.warning("handler.failed_to_apologise")
 
 
 def build_application(services: Services) -> Application:
-    settings = services.settings
+    settings_ = services.settings
     builder = (
         Application.builder()
-        .token(settings.token)
+        .token(settings_.token)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
     )
-    if settings.api_url:
-        builder = builder.base_url(settings.api_url.rstrip("/"))
-        builder = builder.base_file_url(settings.api_url.rstrip("/").replace("/bot", "/file/bot"))
+    if settings_.api_url:
+        base = settings_.api_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
     application = builder.build()
     application.bot_data[KEY] = services
 
+    application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
+    application.add_handler(
+        MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),
+        group=SAFETY_GROUP,
+    )
+
+    new_messages = filters.UpdateType.MESSAGE
     application.add_handlers([
-        CommandHandler("start", basics.start),
+        CommandHandler("start", onboarding.start),
         CommandHandler("help", basics.help_command),
-    ])
+        CommandHandler("checkin", checkin.start_checkin),
+        CommandHandler("exercise", exercise.choose),
+        CommandHandler("reflect", reflect.ask),
+        CommandHandler("history", history.show),
+        CommandHandler("summary", gp_visit.gp_summary),
+        CommandHandler("questionnaire", questionnaire.choose),
+        CommandHandler("settings", settings.show_menu),
+        CommandHandler("pause", settings.pause),
+        CommandHandler("resume", settings.resume),
+        CommandHandler("export", privacy.export),
+        CommandHandler("delete", privacy.delete),
+        CommandHandler("reload", admin.reload),
+
+        CallbackQueryHandler(onboarding.consent_choice, pattern(callbacks.CONSENT)),
+        CallbackQueryHandler(onboarding.country_choice, pattern(callbacks.COUNTRY)),
+        CallbackQueryHandler(onboarding.timezone_choice, pattern(callbacks.TIMEZONE)),
+        CallbackQueryHandler(onboarding.moments_choice, pattern(callbacks.MOMENTS)),
+        CallbackQueryHandler(checkin.checkin_answer, pattern(callbacks.CHECKIN)),
+        CallbackQueryHandler(checkin.note_skipped, pattern(callbacks.CHECKIN_NOTE)),
+        CallbackQueryHandler(exercise.picked, pattern(callbacks.EXERCISE_PICK)),
+        CallbackQueryHandler(exercise.started, pattern(callbacks.EXERCISE_START)),
+        CallbackQueryHandler(exercise.next_pressed, pattern(callbacks.EXERCISE_STEP)),
+        CallbackQueryHandler(exercise.ended, pattern(callbacks.EXERCISE_END)),
+        CallbackQueryHandler(reflect.prompt_choice, pattern(callbacks.REFLECT)),
+        CallbackQueryHandler(reflect.share_choice, pattern(callbacks.REFLECT_SHARE)),
+        CallbackQueryHandler(safety_net.crisis_choice, pattern(callbacks.CRISIS)),
+        CallbackQueryHandler(gp_visit.followup_choice, pattern(callbacks.GP_FOLLOWUP)),
+        CallbackQueryHandler(history.period_choice, pattern(callbacks.HISTORY)),
+        CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),
+        CallbackQueryHandler(privacy.delete_choice, pattern(callbacks.DELETE)),
+        CallbackQueryHandler(reminders.reminder_choice, pattern(callbacks.REMINDER)),
+        CallbackQueryHandler(questionnaire.answer, pattern(callbacks.QUESTIONNAIRE)),
+        CallbackQueryHandler(conversation.stale_button),
+
+        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, conversation.typed_text),
+        MessageHandler(new_messages & filters.COMMAND, basics.unknown_command),
+        MessageHandler(new_messages & ~filters.TEXT, conversation.media),
+    ], group=MAIN_GROUP)
+    application.add_error_handler(on_error)
     return application

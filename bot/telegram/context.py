@@ -13,6 +13,8 @@ from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.content.loader import Content
 from bot.core.ports import Repository
+from bot.core.safety import SafetyEngine
+from bot.telegram.outbox import Outbox
 
 KEY = "services"
 
@@ -23,10 +25,16 @@ class Services:
     content: LiveContent
     repo: Repository
     clock: Callable[[], datetime]
+    outbox: Outbox
+    exercise_pace: float = 1.0
 
     @property
     def texts(self) -> Content:
         return self.content.current
+
+    @property
+    def safety(self) -> SafetyEngine:
+        return self.content.safety
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

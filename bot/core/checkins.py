@@ -1,0 +1,52 @@
+"""The daily energy check-in: recording it and the tailored acknowledgement it earns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Literal
+
+from bot.core.history import compare_to_recent, low_energy_streak
+from bot.core.models import CheckIn
+
+LOW_ENERGY = 3
+NOTE_MAX_CHARS = 500
+ENERGY_RANGE = range(0, 11)
+STRESS_RANGE = range(0, 11)
+SLEEP_RANGE = range(1, 6)
+
+Feedback = Literal["low_streak", "low", "better", "steady"]
+
+
+class InvalidAnswer(ValueError):
+    """A value outside the scale; nothing is stored."""
+
+
+@dataclass(frozen=True)
+class CheckinAcknowledgement:
+    feedback: Feedback
+    low_days_in_a_row: int
+    offer_restorative_exercise: bool
+
+
+def new_checkin(energy: int, stress: int, sleep: int, local_date: date, now: datetime) -> CheckIn:
+    if energy not in ENERGY_RANGE or stress not in STRESS_RANGE or sleep not in SLEEP_RANGE:
+        raise InvalidAnswer(f"{energy}/{stress}/{sleep}")
+    return CheckIn(at=now, local_date=local_date, energy=energy, stress=stress, sleep=sleep)
+
+
+def with_note(checkin: CheckIn, note: str) -> CheckIn:
+    return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS] or None)
+
+
+def acknowledge(checkin: CheckIn, history: list[CheckIn]) -> CheckinAcknowledgement:
+    """Low energy offers a short restorative exercise; a third low day in a row is named
+    gently; a clearly better day than the week before is noticed."""
+    everything = [c for c in history if c.id != checkin.id] + [checkin]
+    if checkin.energy <= LOW_ENERGY:
+        streak = low_energy_streak(everything, checkin.local_date, threshold=LOW_ENERGY)
+        feedback: Feedback = "low_streak" if streak >= 3 else "low"
+        return CheckinAcknowledgement(feedback, streak, offer_restorative_exercise=True)
+    if compare_to_recent(everything, checkin.local_date) == "better":
+        return CheckinAcknowledgement("better", 0, offer_restorative_exercise=False)
+    return CheckinAcknowledgement("steady", 0, offer_restorative_exercise=False)

@@ -1,0 +1,93 @@
+"""A coachee's profile: created at consent, changed through /settings, paused and resumed.
+
+Every change is validated here, so the chat layer only passes on what was typed or pressed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.models import Consent, MomentKind, Moments, Profile
+
+COUNTRY_TIMEZONES = {"BE": "Europe/Brussels", "NL": "Europe/Amsterdam"}
+MAX_PAUSE_DAYS = 90
+DEFAULT_PAUSE_DAYS = 7
+
+
+class InvalidChoice(ValueError):
+    """Input that cannot become a setting; the chat asks again."""
+
+
+def new_profile(user_id: int, chat_id: int, lang: str, country: str, timezone: str,
+                now: datetime) -> Profile:
+    """The profile made at the moment of consent, with good defaults for everything else."""
+    return Profile(user_id=user_id, chat_id=chat_id, lang=lang, country=country,
+                   timezone=timezone, consent=Consent(given_at=now), created_at=now)
+
+
+def parse_timezone(typed: str) -> str:
+    name = typed.strip().replace(" ", "_")
+    candidates = [name, name.title(), "/".join(p.title() for p in name.split("/"))]
+    for candidate in candidates:
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        if "/" in candidate or candidate == "UTC":
+            return candidate
+    raise InvalidChoice(typed)
+
+
+def parse_time_of_day(typed: str) -> time:
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.hu](\d{2}))?\s*(?:u|h|uur)?\s*", typed.lower())
+    if not match:
+        raise InvalidChoice(typed)
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise InvalidChoice(typed)
+    return time(hour, minute)
+
+
+def with_timezone(profile: Profile, zone: str) -> Profile:
+    return replace(profile, timezone=parse_timezone(zone))
+
+
+def with_moment(profile: Profile, kind: MomentKind, at: time | None) -> Profile:
+    return replace(profile, moments=replace(profile.moments, **{kind: at}))
+
+
+def with_country(profile: Profile, country: str) -> Profile:
+    if country not in COUNTRY_TIMEZONES:
+        raise InvalidChoice(country)
+    return replace(profile, country=country)
+
+
+def with_quiet_hours(profile: Profile, start: time, end: time) -> Profile:
+    return replace(profile, quiet_start=start, quiet_end=end)
+
+
+def with_sharing(profile: Profile, what: str, on: bool) -> Profile:
+    if what not in ("share_checkins", "share_alerts", "share_reflections_default"):
+        raise InvalidChoice(what)
+    return replace(profile, consent=replace(profile.consent, **{what: on}))
+
+
+def paused(profile: Profile, days: int, now: datetime) -> Profile:
+    if not 1 <= days <= MAX_PAUSE_DAYS:
+        raise InvalidChoice(str(days))
+    return replace(profile, paused_until=now + timedelta(days=days))
+
+
+def resumed(profile: Profile) -> Profile:
+    return replace(profile, paused_until=None)
+
+
+def is_paused(profile: Profile, now: datetime) -> bool:
+    return profile.paused_until is not None and profile.paused_until > now
+
+
+def default_moments() -> Moments:
+    return Moments()

@@ -1,0 +1,1 @@
+"""Pictures for the coachee: rendered from core summaries, with texts the caller translated."""

@@ -1,0 +1,130 @@
+"""/checkin: energy, stress and sleep on buttons, an optional note; under ten seconds.
+
+Each button carries the answers so far, so a check-in survives a restart between taps and
+nothing is stored until energy, stress and sleep are all given.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.core import checkins, schedule
+from bot.core.models import CheckIn, Profile
+from bot.core.practice import suggest_exercises
+from bot.telegram import callbacks
+from bot.telegram.context import services
+from bot.telegram.replies import edit, reply, send, text
+
+log = logging.getLogger(__name__)
+
+
+def _scale(prefix: tuple[object, ...], values: range, per_row: int = 6
+           ) -> list[list[tuple[str, str]]]:
+    buttons = [(str(v), callbacks.encode(callbacks.CHECKIN, *prefix, v)) for v in values]
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def require_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
+    """The profile, or a kind word that this needs consent first."""
+    profile = services(context).repo.load_profile(update.effective_user.id)
+    if profile is None:
+        await reply(update, context, "consent.needed")
+    return profile
+
+
+async def start_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checkin: the first question, energy."""
+    context.user_data.pop("awaiting", None)
+    profile = await require_profile(update, context)
+    if profile is None:
+        return
+    today = schedule.local_today(profile, services(context).clock())
+    await send(context, update.effective_chat.id, text(context, "checkin.energy", profile.lang),
+               _scale((today.strftime("%Y%m%d"),), checkins.ENERGY_RANGE))
+
+
+async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One tap: ask the next question, or store the check-in when sleep is answered."""
+    query = update.callback_query
+    await query.answer()
+    s = services(context)
+    profile = s.repo.load_profile(update.effective_user.id)
+    if profile is None:
+        await edit(update, context, text(context, "consent.needed", "nl"))
+        return
+    lang = profile.lang
+    payload = callbacks.decode(query.data)
+    day, *answers = payload.args
+    today = schedule.local_today(profile, s.clock())
+    if day != today.strftime("%Y%m%d"):
+        await edit(update, context, text(context, "checkin.stale", lang))
+        return
+    values = [int(a) for a in answers]
+    if len(values) == 1:
+        await edit(update, context, text(context, "checkin.stress", lang),
+                   _scale((day, *values), checkins.STRESS_RANGE))
+        return
+    if len(values) == 2:
+        await edit(update, context, text(context, "checkin.sleep", lang),
+                   _scale((day, *values), checkins.SLEEP_RANGE, per_row=5))
+        return
+    energy, stress, sleep = values
+    checkin = checkins.new_checkin(energy, stress, sleep, today, s.clock())
+    history = s.repo.records(profile.user_id, CheckIn)
+    s.repo.add(profile.user_id, checkin)
+    log.info("checkin.recorded")
+    await edit(update, context, text(context, "checkin.recorded", lang, energy=energy,
+                                     stress=stress, sleep=sleep))
+    await acknowledge(update, context, profile, checkin, history)
+
+
+async def acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile,
+                      checkin: CheckIn, history: list[CheckIn]) -> None:
+    s = services(context)
+    lang = profile.lang
+    ack = checkins.acknowledge(checkin, history)
+    body = text(context, f"checkin.ack.{ack.feedback}", lang, days=ack.low_days_in_a_row)
+    buttons = []
+    if ack.offer_restorative_exercise:
+        suggestion = suggest_exercises(s.texts.exercises.values(), profile.phase,
+                                       low_energy=True, limit=1)
+        if suggestion:
+            buttons.append([(text(context, "checkin.try_exercise", lang,
+                                  title=suggestion[0].title.get(lang)),
+                             callbacks.encode(callbacks.EXERCISE_PICK, suggestion[0].id))])
+    buttons.append([(text(context, "checkin.no_note", lang),
+                     callbacks.encode(callbacks.CHECKIN_NOTE, checkin.id, "skip"))])
+    context.user_data["awaiting"] = ("note", checkin.id, checkin.local_date.isoformat())
+    await send(context, update.effective_chat.id,
+               body + "\n\n" + text(context, "checkin.note_ask", lang), buttons)
+
+
+async def save_note(update: Update, context: ContextTypes.DEFAULT_TYPE, checkin_id: str,
+                    day: str) -> None:
+    """The typed note (already through the safety net) joins that day's check-in."""
+    s = services(context)
+    context.user_data.pop("awaiting", None)
+    profile = s.repo.load_profile(update.effective_user.id)
+    if profile is None:
+        return
+    found = [c for c in s.repo.records(profile.user_id, CheckIn,)
+             if c.id == checkin_id and c.local_date == date.fromisoformat(day)]
+    if not found:
+        await reply(update, context, "checkin.stale")
+        return
+    s.repo.replace(profile.user_id, checkins.with_note(found[0], update.effective_message.text))
+    await reply(update, context, "checkin.note_saved")
+
+
+async def note_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    context.user_data.pop("awaiting", None)
+    profile = services(context).repo.load_profile(update.effective_user.id)
+    lang = profile.lang if profile else "nl"
+    await query.edit_message_reply_markup(None)
+    await send(context, update.effective_chat.id, text(context, "checkin.done", lang))

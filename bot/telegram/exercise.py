@@ -1,0 +1,176 @@
+"""/exercise: a guided relaxation exercise, step by step in the chat, with its own timing.
+
+Each step arrives after the previous step's time (scheduled on the JobQueue); every step has
+'next' and 'stop', and the buttons carry the exercise and step, so pressing 'next' still
+works after a restart. Completion is recorded only with consent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.content.schema import Exercise
+from bot.core import schedule
+from bot.core.checkins import LOW_ENERGY
+from bot.core.models import CheckIn, ExerciseLog
+from bot.core.practice import grounding_exercise, suggest_exercises
+from bot.telegram import callbacks
+from bot.telegram.context import language_of, services
+from bot.telegram.replies import edit, send, text
+
+log = logging.getLogger(__name__)
+
+
+def _job_name(chat_id: int) -> str:
+    return f"exercise:{chat_id}"
+
+
+async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/exercise: a short list that suits the coachee's phase and today's energy."""
+    context.user_data.pop("awaiting", None)
+    s = services(context)
+    lang = language_of(update, context)
+    profile = s.repo.load_profile(update.effective_user.id)
+    phase = profile.phase if profile else "analysis"
+    low_energy = False
+    if profile is not None:
+        today = schedule.local_today(profile, s.clock())
+        low_energy = any(c.local_date == today and c.energy <= LOW_ENERGY
+                         for c in s.repo.records(profile.user_id, CheckIn))
+    options = suggest_exercises(s.texts.exercises.values(), phase, low_energy)
+    buttons = [[(text(context, "exercise.option", lang, title=e.title.get(lang),
+                      minutes=e.duration_minutes),
+                 callbacks.encode(callbacks.EXERCISE_PICK, e.id))] for e in options]
+    await send(context, update.effective_chat.id, text(context, "exercise.choose", lang),
+               buttons)
+
+
+def _exercise(context: ContextTypes.DEFAULT_TYPE, exercise_id: str) -> Exercise | None:
+    return services(context).texts.exercises.get(exercise_id)
+
+
+async def _gone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
+
+
+async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show what the exercise is, with start / later / skip."""
+    query = update.callback_query
+    await query.answer()
+    exercise = _exercise(context, callbacks.decode(query.data).arg(0))
+    if exercise is None:
+        await _gone(update, context)
+        return
+    await present(update, context, exercise)
+
+
+async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: Exercise) -> None:
+    lang = language_of(update, context)
+    body = text(context, "exercise.intro", lang, title=exercise.title.get(lang),
+                minutes=exercise.duration_minutes, intro=exercise.intro.get(lang))
+    await send(context, update.effective_chat.id, body, [
+        [(text(context, "exercise.start", lang),
+          callbacks.encode(callbacks.EXERCISE_START, exercise.id))],
+        [(text(context, "exercise.later", lang),
+          callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later")),
+         (text(context, "exercise.skip", lang),
+          callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"))],
+    ])
+
+
+async def start_grounding(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """From the crisis answer: begin a grounding exercise at once, no menu in between."""
+    exercise = grounding_exercise(services(context).texts.exercises.values())
+    if exercise is not None:
+        await send_step(context, update.effective_chat.id, update.effective_user.id,
+                        language_of(update, context), exercise, 0)
+
+
+async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    exercise = _exercise(context, callbacks.decode(query.data).arg(0))
+    if exercise is None:
+        await _gone(update, context)
+        return
+    await query.edit_message_reply_markup(None)
+    await send_step(context, update.effective_chat.id, update.effective_user.id,
+                    language_of(update, context), exercise, 0)
+
+
+async def send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, lang: str,
+                    exercise: Exercise, index: int) -> None:
+    """Send step `index` (or the close after the last), and time the next one."""
+    s = services(context)
+    for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
+        job.schedule_removal()
+    if index >= len(exercise.steps):
+        await send(context, chat_id, exercise.outro.get(lang), [[
+            (text(context, "exercise.done", lang),
+             callbacks.encode(callbacks.EXERCISE_END, exercise.id, "done")),
+            (text(context, "exercise.again_later", lang),
+             callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later")),
+        ]])
+        return
+    step = exercise.steps[index]
+    counter = text(context, "exercise.step", lang, number=index + 1, total=len(exercise.steps))
+    await send(context, chat_id, f"{counter}\n{step.text.get(lang)}", [[
+        (text(context, "exercise.next", lang),
+         callbacks.encode(callbacks.EXERCISE_STEP, exercise.id, index + 1)),
+        (text(context, "exercise.stop", lang),
+         callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped")),
+    ]])
+    context.job_queue.run_once(step_due, when=step.seconds * s.exercise_pace,
+                               name=_job_name(chat_id),
+                               data=(chat_id, user_id, lang, exercise.id, index + 1))
+
+
+async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat_id, user_id, lang, exercise_id, index = context.job.data
+    exercise = _exercise(context, exercise_id)
+    if exercise is not None:
+        await send_step(context, chat_id, user_id, lang, exercise, index)
+
+
+async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Next' on a step: go on now instead of waiting for the timer."""
+    query = update.callback_query
+    await query.answer()
+    payload = callbacks.decode(query.data)
+    exercise = _exercise(context, payload.arg(0))
+    if exercise is None:
+        await _gone(update, context)
+        return
+    await query.edit_message_reply_markup(None)
+    index = int(payload.arg(1, "0"))
+    await send_step(context, update.effective_chat.id, update.effective_user.id,
+                    language_of(update, context), exercise, index)
+
+
+async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Done, skipped (or stopped) or later: recorded with consent; 'later' snoozes."""
+    query = update.callback_query
+    await query.answer()
+    s = services(context)
+    payload = callbacks.decode(query.data)
+    exercise_id, outcome = payload.arg(0), payload.arg(1)
+    chat_id = update.effective_chat.id
+    for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
+        job.schedule_removal()
+    lang = language_of(update, context)
+    await query.edit_message_reply_markup(None)
+    profile = s.repo.load_profile(update.effective_user.id)
+    if profile is not None and outcome in ("done", "skipped", "later"):
+        now = s.clock()
+        today = schedule.local_today(profile, now)
+        s.repo.add(profile.user_id, ExerciseLog(exercise_id, now, today, outcome))
+        if outcome == "later":
+            s.repo.add(profile.user_id, schedule.snooze(profile, "exercise", today, now))
+            from bot.telegram import jobs
+
+            jobs.schedule_reminders(context.application, profile.user_id)
+        log.info("exercise.%s", outcome)
+    await send(context, chat_id, text(context, f"exercise.ended.{outcome}", lang))

@@ -1,0 +1,178 @@
+"""Timed work on the JobQueue: daily reminders, GP follow-ups, exercise steps.
+
+The JobQueue does not persist jobs, so storage holds the truth: at start every coachee's
+jobs are rebuilt from it, each job has a stable name per chat (replaced, never doubled),
+and each job asks core again whether its premise still holds before it sends anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes, Job
+
+from bot.core import schedule
+from bot.core.escalation import CoachAlert, followups_due, mark_followup_sent, next_followup
+from bot.core.models import (
+    CheckIn,
+    Escalation,
+    ExerciseLog,
+    Reflection,
+    ReminderMark,
+    Snooze,
+)
+from bot.telegram import callbacks
+from bot.telegram.context import services
+from bot.telegram.outbox import Priority
+from bot.telegram.replies import send
+
+log = logging.getLogger(__name__)
+
+# Passed to APScheduler: a job that starts late (a stalled loop) still runs within the
+# reminders' own grace window; core decides whether the reminder is still worth sending.
+JOB_KWARGS = {"misfire_grace_time": int(schedule.GRACE.total_seconds()), "coalesce": True}
+
+
+def _replace_job(application: Application, name: str, callback, when: datetime | float,
+                 data: object) -> Job:
+    for job in application.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    return application.job_queue.run_once(callback, when=when, name=name, data=data,
+                                          job_kwargs=JOB_KWARGS)
+
+
+# --- daily reminders -----------------------------------------------------------------------
+
+def schedule_state(application: Application, user_id: int) -> schedule.ScheduleState:
+    repo = application.bot_data["services"].repo
+    return schedule.ScheduleState.from_records(
+        repo.records(user_id, CheckIn),
+        repo.records(user_id, ExerciseLog),
+        repo.records(user_id, Reflection),
+        repo.records(user_id, ReminderMark),
+        repo.records(user_id, Snooze),
+    )
+
+
+def schedule_reminders(application: Application, user_id: int, *, check_now: bool = False
+                       ) -> None:
+    """Plan this coachee's next reminder job; with check_now, look for due ones first."""
+    s = application.bot_data["services"]
+    name = f"reminders:{user_id}"
+    if check_now:
+        _replace_job(application, name, reminder_tick, 0, user_id)
+        return
+    profile = s.repo.load_profile(user_id)
+    if profile is None:
+        for job in application.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        return
+    wakeup = schedule.next_wakeup(profile, schedule_state(application, user_id), s.clock())
+    if wakeup is not None:
+        _replace_job(application, name, reminder_tick, wakeup, user_id)
+
+
+async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send what is due now for one coachee, then plan the next wake-up."""
+    s = services(context)
+    user_id: int = context.job.data
+    profile = s.repo.load_profile(user_id)
+    if profile is None:
+        return
+    now = s.clock()
+    for reminder in schedule.due_reminders(profile, schedule_state(context.application, user_id),
+                                           now):
+        # Written before sending: a crash in between loses one reminder, never doubles one.
+        s.repo.add(user_id, ReminderMark(reminder.kind, reminder.local_date, reminder.attempt,
+                                         now))
+        await _send_reminder(context, profile.chat_id, profile.lang, reminder)
+    schedule_reminders(context.application, user_id)
+
+
+async def _send_reminder(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str,
+                         reminder: schedule.Reminder) -> None:
+    s = services(context)
+    kind = reminder.kind
+    variant = "first" if reminder.attempt == 0 else "again"
+    day = reminder.local_date.strftime("%Y%m%d")
+    body = s.texts.text(f"reminder.{kind}.{variant}", lang)
+    buttons = [[
+        (s.texts.text(f"reminder.{kind}.start", lang),
+         callbacks.encode(callbacks.REMINDER, kind, day, "start")),
+        (s.texts.text("reminder.later", lang),
+         callbacks.encode(callbacks.REMINDER, kind, day, "later")),
+    ]]
+    try:
+        await send(context, chat_id, body, buttons, priority=Priority.SCHEDULED)
+        log.info("reminder.sent kind=%s attempt=%s", kind, reminder.attempt)
+    except Forbidden:
+        log.info("reminder.blocked kind=%s", kind)
+    except TelegramError as exc:
+        log.warning("reminder.failed kind=%s error=%s", kind, type(exc).__name__)
+
+
+# --- GP follow-up ----------------------------------------------------------------------------
+
+def schedule_gp_followup(application: Application, user_id: int, when: datetime) -> None:
+    # A follow-up that fell due while the bot was down is asked right after start.
+    when = max(when, application.bot_data["services"].clock() + timedelta(seconds=1))
+    _replace_job(application, f"gp-followup:{user_id}", gp_followup_tick, when, user_id)
+
+
+async def gp_followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask whether the coachee could reach their GP (a day after GP advice)."""
+    s = services(context)
+    user_id: int = context.job.data
+    profile = s.repo.load_profile(user_id)
+    if profile is None:
+        return
+    history = s.repo.records(user_id, Escalation)
+    due = followups_due(history, s.clock())
+    if not due:
+        return
+    for escalation in due:
+        s.repo.replace(user_id, mark_followup_sent(escalation))
+    latest = due[-1]
+    texts = s.texts.escalations.gp_followup
+    lang = profile.lang
+    buttons = [[(s.texts.text(f"gp_followup.{choice}", lang),
+                 callbacks.encode(callbacks.GP_FOLLOWUP, latest.id, choice))]
+               for choice in ("reached", "not_yet", "prepare")]
+    await send(context, profile.chat_id, texts.question.get(lang), buttons,
+               priority=Priority.SCHEDULED)
+    following = next_followup(s.repo.records(user_id, Escalation))
+    if following is not None:
+        schedule_gp_followup(context.application, user_id, following)
+
+
+async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert) -> None:
+    """Tell the linked coach the level and the day only; never the coachee's words."""
+    s = services(context)
+    coach = s.repo.load_profile(alert.coach_id)
+    lang = coach.lang if coach else "nl"
+    body = s.texts.text(f"coach.alert.{alert.level}", lang,
+                        day=alert.at.date().isoformat())
+    try:
+        await send(context, alert.coach_id, body, priority=Priority.CRISIS)
+        log.info("coach.alert level=%s", alert.level)
+    except TelegramError as exc:
+        log.warning("coach.alert_failed error=%s", type(exc).__name__)
+
+
+# --- start-up ----------------------------------------------------------------------------------
+
+def rebuild_all(application: Application) -> int:
+    """Recreate every coachee's jobs from storage; reminders inside their grace window fire."""
+    s = application.bot_data["services"]
+    count = 0
+    for offset, user_id in enumerate(s.repo.user_ids()):
+        # Spread the first checks so a large restart does not burst.
+        _replace_job(application, f"reminders:{user_id}", reminder_tick,
+                     timedelta(seconds=min(offset * 0.05, 60)), user_id)
+        following = next_followup(s.repo.records(user_id, Escalation))
+        if following is not None:
+            schedule_gp_followup(application, user_id, following)
+        count += 1
+    return count

@@ -1,0 +1,67 @@
+"""/export and /delete: a coachee takes all their data with them, or erases all of it."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import callbacks
+from bot.telegram.context import language_of, services
+from bot.telegram.outbox import Priority
+from bot.telegram.replies import edit, reply, send, text
+
+log = logging.getLogger(__name__)
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: everything stored about this coachee, as one JSON file."""
+    context.user_data.pop("awaiting", None)
+    s = services(context)
+    user_id = update.effective_user.id
+    data = s.repo.export(user_id)
+    refused = s.repo.refused_at(user_id)
+    if data["profile"] is None and refused is None:
+        await reply(update, context, "export.nothing")
+        return
+    if refused is not None:
+        data["refused_at"] = refused.isoformat()
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    document = io.BytesIO(payload)
+    document.name = "my-coaching-data.json"
+    await s.outbox.send(Priority.INTERACTIVE, update.effective_chat.id,
+                        context.bot.send_document, document=document,
+                        caption=text(context, "export.caption", language_of(update, context)))
+    log.info("privacy.export")
+
+
+async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/delete: ask once, then erase everything."""
+    context.user_data.pop("awaiting", None)
+    lang = language_of(update, context)
+    await send(context, update.effective_chat.id, text(context, "delete.confirm", lang), [[
+        (text(context, "delete.yes", lang), callbacks.encode(callbacks.DELETE, "confirm")),
+        (text(context, "delete.no", lang), callbacks.encode(callbacks.DELETE, "cancel")),
+    ]])
+
+
+async def delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    lang = language_of(update, context)
+    if callbacks.decode(query.data).arg(0) != "confirm":
+        await edit(update, context, text(context, "delete.cancelled", lang))
+        return
+    s = services(context)
+    user_id = update.effective_user.id
+    s.repo.erase(user_id)
+    for name in (f"reminders:{user_id}", f"gp-followup:{user_id}",
+                 f"exercise:{update.effective_chat.id}"):
+        for job in context.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    context.user_data.clear()
+    log.info("privacy.erased")
+    await edit(update, context, text(context, "delete.done", lang))

@@ -1,0 +1,38 @@
+"""Conversation steps several e2e tests share, written as the coachee would do them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from client import BotMessage, ChatClient
+
+
+def onboard(coachee: ChatClient, country: str = "België") -> BotMessage:
+    """/start, consent, country, suggested time zone, default moments."""
+    coachee.command("start")
+    coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
+    coachee.press("Ja, bewaar mijn antwoorden")
+    coachee.wait_for_text("In welk land woon je?")
+    coachee.press(country)
+    zone = coachee.wait_for_text("Je tijdzone is waarschijnlijk")
+    coachee.press(zone.buttons[0][0])
+    coachee.wait_for_text("Zo stuur ik je elke dag iets")
+    coachee.press("Goed zo")
+    return coachee.wait_for_edit(coachee.messages()[-1])
+
+
+def check_in(coachee: ChatClient, energy: int, stress: int, sleep: int) -> BotMessage:
+    """/checkin with three taps; returns the acknowledgement."""
+    coachee.command("checkin")
+    question = coachee.wait_for_text("Hoeveel energie heb je nu?")
+    coachee.press(str(energy), question)
+    question = coachee.wait_for_edit(question)
+    coachee.press(str(stress), question)
+    question = coachee.wait_for_edit(question)
+    coachee.press(str(sleep), question)
+    return coachee.wait_for_text("notitie")
+
+
+def user_file(data_dir: Path, user_id: int) -> dict:
+    return json.loads((data_dir / "users" / f"{user_id}.json").read_text())
