@@ -29,8 +29,18 @@ def helpline_values(content: Content, country: str, lang: str) -> dict[str, str]
     }
 
 
+# Escalations that come from somewhere other than the coachee's words open with a line about
+# that source ("your check-ins of the last weeks"), not with "you wrote ...".
+SOURCE_OPENERS = ("sos", "questionnaire", "checkins")
+
+
+def opener_key(source: str, category: str) -> str:
+    return source if source in SOURCE_OPENERS else category
+
+
 def escalation_text(content: Content, level: str, category: str, lang: str,
                     country: str) -> str:
+    """Opener for `category` (or a source from SOURCE_OPENERS), then the level's body."""
     texts = content.escalations.crisis if level == "crisis" else content.escalations.gp
     opener = texts.openers.get(category) or texts.openers["default"]
     values = helpline_values(content, country, lang)

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.content.schema import (
+    CheckinRules,
     Escalations,
     Exercise,
     Helplines,
@@ -78,6 +79,7 @@ class Content:
     helplines: Helplines
     escalations: Escalations
     questionnaires: MappingProxyType[str, Questionnaire]
+    checkin_rules: CheckinRules
     source_dir: Path = field(compare=False)
 
     def text(self, text_id: str, lang: str, **values: object) -> str:
@@ -183,6 +185,7 @@ CONTENT_FILES: dict[str, type[BaseModel]] = {
     "safety/rules.yaml": SafetyRules,
     "safety/helplines.yaml": Helplines,
     "safety/escalations.yaml": EscalationsFile,
+    "safety/checkin_rules.yaml": CheckinRules,
 }
 
 Check = Callable[[Content, dict[str, YamlDoc]], list[Problem]]
@@ -231,6 +234,7 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
         helplines=models["safety/helplines.yaml"],
         escalations=models["safety/escalations.yaml"].escalations,
         questionnaires=MappingProxyType(questionnaires),
+        checkin_rules=models["safety/checkin_rules.yaml"],
         source_dir=content_dir,
     )
     for check in ALL_CHECKS if checks is None else checks:

@@ -50,6 +50,8 @@ APOSTROPHE = "'"
 # "ik denk niet zo vaak aan ..." still says the thought is there.
 WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
 VOWELS = frozenset("aeiouy")
+# Words this long may also be corrected for a wrong or an extra letter (see _correct).
+LONG_WORD = 9
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
 # specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
 MIN_STEM_FOR_TYPOS = 8
@@ -121,18 +123,27 @@ def _within_one_edit(a: str, b: str, swaps_only: bool = False) -> bool:
                 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     if swaps_only:
         return False
-    return _inserted_letter(a, b) is not None
-
-
-def _inserted_letter(a: str, b: str) -> str | None:
-    """The letter the longer word has in addition to the shorter one, if that is all."""
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    if len(long_) != len(short) + 1:
-        return None
-    for i in range(len(long_)):
-        if long_[:i] + long_[i + 1:] == short:
-            return long_[i]
-    return None
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _typing_slip(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` with one of the slips `SafetyEngine._correct` undoes."""
+    if len(typed) == len(meant):
+        if _within_one_edit(typed, meant, swaps_only=True):
+            return True
+        return len(typed) >= LONG_WORD and _within_one_edit(typed, meant)
+    if len(meant) == len(typed) + 1 and len(typed) >= 4:  # a letter left out
+        for i in range(2, len(meant)):
+            if meant[:i] + meant[i + 1:] == typed:
+                return len(typed) >= 5 or meant[i] in VOWELS
+        return False
+    if len(meant) == len(typed) + 1:
+        # three letters: only a vowel after two consonants, as no word starts so ("lfe")
+        return (len(typed) == 3 and meant[1] in VOWELS and meant[0] + meant[2:] == typed
+                and not VOWELS & set(typed[:2]))
+    return len(typed) >= LONG_WORD - 2 and len(typed) == len(meant) + 1 and \
+        _within_one_edit(typed, meant)
 
 
 class PatternError(ValueError):
@@ -350,7 +361,7 @@ class SafetyEngine:
         """Rule pattern words by length: the only words a typo is corrected toward."""
         by_length: dict[int, list[str]] = {}
         words = {w for _, patterns in self._compiled for p in patterns for w in p.literals}
-        for word in sorted(w for w in words if len(w) >= 3):
+        for word in sorted(w for w in words if len(w) >= 3 and w not in self._negations):
             by_length.setdefault(len(word), []).append(word)
         return by_length
 
@@ -374,37 +385,34 @@ class SafetyEngine:
     def _correct(self, word: str) -> str:
         """The pattern word a typo was meant to be, or the word itself.
 
-        Only words no rule or lexicon knows are touched, and only toward words rules use:
-        - five letters or more: any one slip ("zelfmord", "hearng", "famly");
-        - three or four letters, where every slip makes another real word, only a swap of
-          neighbours or a left-out letter, with the first letter right, and for three-letter
-          words only a left-out vowel ("wnat", "dei", "levn", "wuld", "dod", "lfe");
+        Without a dictionary every correction risks turning one real word into another
+        ("geslapen" -> "geslagen", "back" -> "black", "net" -> "niet"), so only the slips
+        typists make most, and that rarely land on another word, are undone:
+        - only words no rule or lexicon knows are touched, only toward words rules use,
+          never toward a negation (that would silence a match), and the first letter is
+          always taken as typed;
+        - two neighbours swapped ("wnat", "dei", "mezlef", "genoemn");
+        - one letter left out after the first two ("hearng", "zelfmord", "okober"), in a
+          word of three or four letters only a vowel, as texters leave out ("levn", "wekn"),
+          and in a three-letter word only after two consonants, as no word starts so ("lfe");
+        - one letter too many, or one wrong, only in long words, where such a slip hardly
+          ever makes another word ("zelfmoordd", "zelfmoprd");
         - "y" typed for "ij" ("tyd", "wyn");
-        - a long word* stem with one slip followed by any ending ("flashbaks", "slaapilen").
+        - a long word* stem with one slip, followed by any ending ("flashbaks", "slaapilen").
         """
         if len(word) < 3 or not word.isalpha() or self._is_known(word):
             return word
         if "y" in word and self._is_known(word.replace("y", "ij")):
             return word.replace("y", "ij")
-        short = len(word) < 5
         for length in (len(word), len(word) + 1, len(word) - 1):
             for known in self._targets.get(length, ()):
-                if short and (known[0] != word[0] or len(known) < len(word)):
-                    continue
-                if not short and min(len(known), len(word)) < 5 and length != len(word):
-                    continue
-                if length == len(word):
-                    if _within_one_edit(word, known, swaps_only=short):
-                        return known
-                    continue
-                letter = _inserted_letter(word, known)
-                if letter is None:
-                    continue
-                if not short or len(word) == 4 or letter in VOWELS:
+                if known[0] == word[0] and _typing_slip(word, known):
                     return known
         for stem in self._long_stems:
+            if stem[0] != word[0]:
+                continue
             for cut in (len(stem) - 1, len(stem), len(stem) + 1):
-                if len(word) >= cut and _within_one_edit(word[:cut], stem):
+                if len(word) >= cut and _typing_slip(word[:cut], stem):
                     return stem + word[cut:]
         return word
 

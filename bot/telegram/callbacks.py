@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 VERSION = "v1"
 MAX_BYTES = 64
-_ARG = re.compile(r"^[A-Za-z0-9_.-]*$")
+# Checked with fullmatch: `$` would also accept a trailing newline.
+_ACTION = re.compile(r"[A-Za-z0-9_.-]+")
+_ARG = re.compile(r"[A-Za-z0-9_.-]*")
 
 # Actions, named for what the button does.
 CONSENT = "consent"          # yes | no | lang-<xx>
@@ -51,8 +53,11 @@ class Callback:
 
 def encode(action: str, *args: object) -> str:
     parts = [str(a) for a in args]
-    for part in (action, *parts):
-        if ":" in part or not _ARG.match(part):
+    if not _ACTION.fullmatch(action):
+        raise ValueError(f"callback action {action!r} is empty or has characters a payload "
+                         "cannot carry")
+    for part in parts:
+        if not _ARG.fullmatch(part):
             raise ValueError(f"callback part {part!r} has characters a payload cannot carry")
     data = ":".join([VERSION, action, *parts])
     if len(data.encode()) > MAX_BYTES:
@@ -63,15 +68,17 @@ def encode(action: str, *args: object) -> str:
 def decode(data: str | None) -> Callback:
     if not data:
         raise StaleCallback("empty payload")
+    if len(data.encode()) > MAX_BYTES:
+        raise StaleCallback("payload longer than any button of ours can carry")
     version, _, rest = data.partition(":")
     if version != VERSION or not rest:
         raise StaleCallback(f"payload from another version: {version!r}")
     action, *args = rest.split(":")
-    if not all(_ARG.match(part) for part in (action, *args)):
+    if not _ACTION.fullmatch(action) or not all(_ARG.fullmatch(part) for part in args):
         raise StaleCallback("malformed payload")
     return Callback(action, tuple(args))
 
 
 def pattern(action: str) -> str:
     """The regex a CallbackQueryHandler uses to route one action."""
-    return rf"^{VERSION}:{re.escape(action)}(:|$)"
+    return rf"^{VERSION}:{re.escape(action)}(?::|\Z)"

@@ -13,7 +13,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core import checkins, schedule
-from bot.core.models import CheckIn, Profile
+from bot.core.checkin_rules import due_checkin_rule, escalation_for
+from bot.core.models import CheckIn, Escalation, Profile
 from bot.core.practice import suggest_exercises
 from bot.telegram import callbacks
 from bot.telegram.context import services
@@ -80,6 +81,21 @@ async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await edit(update, context, text(context, "checkin.recorded", lang, energy=energy,
                                      stress=stress, sleep=sleep))
     await acknowledge(update, context, profile, checkin, history)
+    await apply_time_rule(update, context, profile, today)
+
+
+async def apply_time_rule(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile,
+                          today: date) -> None:
+    """Complaints that last, or no progress after weeks of coaching: GP advice (SAFETY.md)."""
+    from bot.telegram.safety_net import answer_escalation
+
+    s = services(context)
+    now = s.clock()
+    started = profile.created_at.astimezone(schedule.zone_of(profile)).date()
+    rule = due_checkin_rule(s.texts.checkin_rules, s.repo.records(profile.user_id, CheckIn),
+                            s.repo.records(profile.user_id, Escalation), today, started, now)
+    if rule is not None:
+        await answer_escalation(update, context, escalation_for(rule, now))
 
 
 async def acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile,

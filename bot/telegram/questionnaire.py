@@ -71,6 +71,9 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     index = len(answers) - 1
     item = questionnaire.items[index]
+    if int(answers[-1]) not in {o.value for o in questionnaire.options_for(item)}:
+        await edit(update, context, text(context, "input.stale_button", lang))
+        return
     rule = first_crisis_item(questionnaire, item.id, int(answers[-1]))
     if rule is not None:
         await edit(update, context, text(context, "questionnaire.paused", lang))
@@ -89,7 +92,11 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE,
     s = services(context)
     given = {item.id: int(value) for item, value in zip(questionnaire.items, answers,
                                                         strict=True)}
-    outcome = score_answers(questionnaire, given)
+    try:
+        outcome = score_answers(questionnaire, given)
+    except ValueError:  # a forged or outdated payload; nothing is stored
+        await edit(update, context, text(context, "input.stale_button", lang))
+        return
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is not None:
         s.repo.add(profile.user_id, QuestionnaireResult(

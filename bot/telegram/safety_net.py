@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.content.escalation_texts import escalation_text
+from bot.content.escalation_texts import escalation_text, opener_key
 from bot.core.escalation import coach_alert, plan_escalation, sos_escalation
 from bot.core.models import Escalation
 from bot.telegram import callbacks, jobs
@@ -38,7 +38,8 @@ async def answer_escalation(update: Update, context: ContextTypes.DEFAULT_TYPE,
     lang = language_of(update, context)
     profile = s.repo.load_profile(user.id)
     country = profile.country if profile else s.settings.country
-    body = escalation_text(s.texts, escalation.level, escalation.category, lang, country)
+    body = escalation_text(s.texts, escalation.level,
+                           opener_key(escalation.source, escalation.category), lang, country)
     if escalation.level == "crisis":
         await send(context, update.effective_chat.id, body, crisis_buttons(context, lang),
                    priority=Priority.CRISIS)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from client import BotMessage, ChatClient
+
+T = TypeVar("T")
 
 
 def onboard(coachee: ChatClient, country: str = "België") -> BotMessage:
@@ -36,3 +41,15 @@ def check_in(coachee: ChatClient, energy: int, stress: int, sleep: int) -> BotMe
 
 def user_file(data_dir: Path, user_id: int) -> dict:
     return json.loads((data_dir / "users" / f"{user_id}.json").read_text())
+
+
+def eventually(check: Callable[[], T], timeout: float = 3.0) -> T:
+    """The bot answers first and stores right after: poll until `check` stops failing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except (AssertionError, KeyError, FileNotFoundError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
