@@ -7,6 +7,7 @@ nothing is stored until energy, stress and sleep are all given.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 
 from telegram import Update
@@ -74,8 +75,13 @@ async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                    _scale((day, *values), checkins.SLEEP_RANGE, per_row=5))
         return
     energy, stress, sleep = values
-    checkin = checkins.new_checkin(energy, stress, sleep, today, s.clock())
+    # The question message identifies the check-in: a double tap on 'sleep' stores it once.
+    checkin_id = f"{day}-{query.message.message_id}"
     history = s.repo.records(profile.user_id, CheckIn)
+    if any(c.id == checkin_id for c in history):
+        return
+    checkin = replace(checkins.new_checkin(energy, stress, sleep, today, s.clock()),
+                      id=checkin_id)
     s.repo.add(profile.user_id, checkin)
     log.info("checkin.recorded")
     await edit(update, context, text(context, "checkin.recorded", lang, energy=energy,

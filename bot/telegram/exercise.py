@@ -24,6 +24,10 @@ from bot.telegram.replies import edit, send, text
 log = logging.getLogger(__name__)
 
 
+# chat_data key: (exercise id, index of the last step sent) in this chat.
+SENT = "exercise_sent"
+
+
 def _job_name(chat_id: int) -> str:
     return f"exercise:{chat_id}"
 
@@ -107,6 +111,7 @@ async def send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: i
     s = services(context)
     for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
         job.schedule_removal()
+    context.application.chat_data[chat_id][SENT] = (exercise.id, index)
     if index >= len(exercise.steps):
         await send(context, chat_id, exercise.outro.get(lang), [[
             (text(context, "exercise.done", lang),
@@ -146,6 +151,9 @@ async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     await query.edit_message_reply_markup(None)
     index = int(payload.arg(1, "0"))
+    sent = context.application.chat_data[update.effective_chat.id].get(SENT)
+    if sent is not None and sent[0] == exercise.id and sent[1] >= index:
+        return  # the timer already sent this step; a late tap must not send it twice
     await send_step(context, update.effective_chat.id, update.effective_user.id,
                     language_of(update, context), exercise, index)
 
@@ -160,6 +168,7 @@ async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
         job.schedule_removal()
+    context.application.chat_data[chat_id].pop(SENT, None)
     lang = language_of(update, context)
     await query.edit_message_reply_markup(None)
     profile = s.repo.load_profile(update.effective_user.id)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.telegram.context import language_of, services
@@ -47,7 +48,12 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE, body: str,
     """Replace the pressed message's text and buttons (the step it showed is done)."""
     query = update.callback_query
     markup = keyboard(buttons) if buttons else None
-    await services(context).outbox.send(
-        Priority.INTERACTIVE, update.effective_chat.id, context.bot.edit_message_text,
-        message_id=query.message.message_id, text=body, reply_markup=markup,
-    )
+    try:
+        await services(context).outbox.send(
+            Priority.INTERACTIVE, update.effective_chat.id, context.bot.edit_message_text,
+            message_id=query.message.message_id, text=body, reply_markup=markup,
+        )
+    except BadRequest as exc:
+        # A double tap asks for the same edit twice; the first one already did the work.
+        if "not modified" not in str(exc).lower():
+            raise
