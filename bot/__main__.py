@@ -85,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     assess.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
     assess.set_defaults(func=cmd_safety_assess)
 
+    from bot import demo  # stdlib imports only; the demo loads its rig when it runs
+
+    demo_parser = commands.add_parser(
+        "demo", help="chat with the bot in this terminal: no Telegram account or token needed")
+    demo.add_arguments(demo_parser)
+    demo_parser.set_defaults(func=demo.run)
+
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -16,7 +16,7 @@ def _ids(*names: str, filled: frozenset[str] = NONE) -> dict[str, frozenset[str]
 
 MOMENT_KINDS = ("checkin", "exercise", "reflection")
 SETTINGS_MENU = ("lang", "country", "tz", "checkin", "exercise", "reflection", "quiet", "phase",
-                 "share")
+                 "share", "questionnaires")
 SHARING = ("share_checkins", "share_alerts", "share_reflections_default")
 
 # The command menu set at start (setMyCommands), per language: command -> text `menu.<c>`.
@@ -77,7 +77,10 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **_ids("settings.saved", "settings.other_time", "settings.off", "settings.type_time",
            "settings.time_unknown", "settings.back"),
     "settings.summary": frozenset({"language", "country", "timezone", "quiet", "phase",
-                                   "moments"}),
+                                   "moments", "questionnaires"}),
+    "settings.questionnaires.weeks": frozenset({"weeks"}),
+    "settings.questionnaires.off": NONE,
+    "checkin.offer_questionnaire": NONE,
     **{f"settings.menu.{what}": NONE for what in SETTINGS_MENU},
     **{f"settings.ask.{what}": NONE for what in SETTINGS_MENU},
     **{f"settings.share.{field}.{state}": NONE for field in SHARING for state in ("on", "off")},

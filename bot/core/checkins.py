@@ -36,7 +36,8 @@ def new_checkin(energy: int, stress: int, sleep: int, local_date: date, now: dat
 
 
 def with_note(checkin: CheckIn, note: str) -> CheckIn:
-    return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS] or None)
+    """The note, trimmed and cut to NOTE_MAX_CHARS; an empty note is no note."""
+    return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS].rstrip() or None)
 
 
 def acknowledge(checkin: CheckIn, history: list[CheckIn]) -> CheckinAcknowledgement:

@@ -64,6 +64,9 @@ class Profile:
     quiet_end: time = time(7, 30)
     paused_until: datetime | None = None
     coach_id: int | None = None
+    # Offer a questionnaire after a check-in every this many weeks; None: never (the default,
+    # set by the coachee with their coach in /settings).
+    questionnaire_weeks: int | None = None
 
 
 @dataclass(frozen=True)

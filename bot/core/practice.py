@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from bot.content.schema import Exercise, Prompt
 from bot.core.models import Reflection
@@ -10,7 +11,12 @@ from bot.core.models import Reflection
 
 def suggest_exercises(exercises: Iterable[Exercise], phase: str, low_energy: bool = False,
                       limit: int = 6) -> list[Exercise]:
-    """Exercises for this phase first (restorative ones first on a low day), then the rest."""
+    """The exercises to offer, best first, at most `limit`.
+
+    On a low-energy day restorative (energy: low) exercises come first, wherever their phase:
+    the check-in promises "a short restorative exercise". Then this phase's exercises before
+    the rest, and the shortest first.
+    """
     def rank(exercise: Exercise) -> tuple[int, int, int]:
         fits_phase = 0 if phase in exercise.phases else 1
         fits_energy = 0 if (not low_energy or exercise.energy == "low") else 1
@@ -29,7 +35,11 @@ def next_prompt(prompts: Sequence[Prompt], answered: Sequence[Reflection],
                 skip: Iterable[str] = ()) -> Prompt | None:
     """The phase's prompt answered longest ago (never answered first), skipping `skip`."""
     skipped = set(skip)
-    last_answered = {r.prompt_id: r.at for r in answered}
+    last_answered: dict[str, datetime] = {}
+    for reflection in answered:  # in whatever order storage returns them
+        seen = last_answered.get(reflection.prompt_id)
+        if seen is None or reflection.at > seen:
+            last_answered[reflection.prompt_id] = reflection.at
     candidates = [p for p in prompts if p.id not in skipped] or list(prompts)
     if not candidates:
         return None

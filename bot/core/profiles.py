@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.core.models import Consent, MomentKind, Moments, Profile
+from bot.core.models import MOMENT_KINDS, Consent, MomentKind, Moments, Profile
 
 COUNTRY_TIMEZONES = {"BE": "Europe/Brussels", "NL": "Europe/Amsterdam"}
 MAX_PAUSE_DAYS = 90
@@ -28,17 +29,24 @@ def new_profile(user_id: int, chat_id: int, lang: str, country: str, timezone: s
                    timezone=timezone, consent=Consent(given_at=now), created_at=now)
 
 
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone by its lower-case name: people type "europe/amsterdam"."""
+    return {name.lower(): name for name in available_timezones()}
+
+
 def parse_timezone(typed: str) -> str:
-    name = typed.strip().replace(" ", "_")
-    candidates = [name, name.title(), "/".join(p.title() for p in name.split("/"))]
-    for candidate in candidates:
-        try:
-            ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        if "/" in candidate or candidate == "UTC":
-            return candidate
-    raise InvalidChoice(typed)
+    """The IANA name of a typed zone ("America/New York" -> "America/New_York")."""
+    name = re.sub(r"\s*/\s*", "/", typed.strip()).replace(" ", "_")
+    candidate = _zone_names().get(name.lower(), name)
+    # Only Area/City names (and UTC): "EST" or "Europe" alone are not a place to live in.
+    if "/" not in candidate and candidate != "UTC":
+        raise InvalidChoice(typed)
+    try:
+        ZoneInfo(candidate)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # a folder ("Europe/") is OSError
+        raise InvalidChoice(typed) from exc
+    return candidate
 
 
 def parse_time_of_day(typed: str) -> time:
@@ -56,6 +64,8 @@ def with_timezone(profile: Profile, zone: str) -> Profile:
 
 
 def with_moment(profile: Profile, kind: MomentKind, at: time | None) -> Profile:
+    if kind not in MOMENT_KINDS:
+        raise InvalidChoice(kind)
     return replace(profile, moments=replace(profile.moments, **{kind: at}))
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from statistics import fmean
 
 from bot.content.schema import Questionnaire, QuestionnaireItem, ScoreBand, ScoreRule
-from bot.core.models import QuestionnaireResult, utc
+from bot.core.models import Profile, QuestionnaireResult, ReminderMark, utc
 from bot.core.safety import LEVEL_ORDER
 
 # A mean moves in steps such as 1/12: keep 31/12 >= 2.54-style comparisons, and a mean that
@@ -88,6 +88,22 @@ def first_crisis_item(questionnaire: Questionnaire, item_id: str, value: int) ->
         ),
         None,
     )
+
+
+QUESTIONNAIRE_WEEKS_CHOICES = (2, 4, 8)
+
+
+def questionnaire_offer_due(profile: Profile, results: Iterable[QuestionnaireResult],
+                            offers: Iterable[ReminderMark], today: date, now: datetime) -> bool:
+    """Whether to offer a questionnaire after today's check-in: on the schedule the coachee
+    set, at most once a day, and not again until the chosen number of weeks has passed since
+    the last one filled in."""
+    if profile.questionnaire_weeks is None:
+        return False
+    if any(o.kind == "questionnaire" and o.local_date == today for o in offers):
+        return False
+    last = max((r.at for r in results), default=None)
+    return last is None or utc(now) - utc(last) >= timedelta(weeks=profile.questionnaire_weeks)
 
 
 def band_for(questionnaire: Questionnaire, score: float) -> ScoreBand | None:

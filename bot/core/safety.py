@@ -50,8 +50,6 @@ APOSTROPHE = "'"
 # "ik denk niet zo vaak aan ..." still says the thought is there.
 WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
 VOWELS = frozenset("aeiouy")
-# Words this long may also be corrected for a wrong or an extra letter (see _correct).
-LONG_WORD = 9
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
 # specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
 MIN_STEM_FOR_TYPOS = 8
@@ -127,12 +125,16 @@ def _within_one_edit(a: str, b: str, swaps_only: bool = False) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def _typing_slip(typed: str, meant: str) -> bool:
-    """Whether `typed` is `meant` with one of the slips `SafetyEngine._correct` undoes."""
+def _typing_slip(typed: str, meant: str, long_compound: bool = False) -> bool:
+    """Whether `typed` is `meant` with one of the slips `SafetyEngine._correct` undoes.
+
+    A wrong or an extra letter is only forgiven against the stem of a long compound
+    ("zelfmoprd", "zelfmoordd"): against whole words it too often makes another real word
+    ("overleden" is not "overreden", "spannend" not "spannen").
+    """
     if len(typed) == len(meant):
-        if _within_one_edit(typed, meant, swaps_only=True):
-            return True
-        return len(typed) >= LONG_WORD and _within_one_edit(typed, meant)
+        return (_within_one_edit(typed, meant, swaps_only=True)
+                or (long_compound and _within_one_edit(typed, meant)))
     if len(meant) == len(typed) + 1 and len(typed) >= 4:  # a letter left out
         for i in range(2, len(meant)):
             if meant[:i] + meant[i + 1:] == typed:
@@ -142,8 +144,7 @@ def _typing_slip(typed: str, meant: str) -> bool:
         # three letters: only a vowel after two consonants, as no word starts so ("lfe")
         return (len(typed) == 3 and meant[1] in VOWELS and meant[0] + meant[2:] == typed
                 and not VOWELS & set(typed[:2]))
-    return len(typed) >= LONG_WORD - 2 and len(typed) == len(meant) + 1 and \
-        _within_one_edit(typed, meant)
+    return long_compound and _within_one_edit(typed, meant)
 
 
 class PatternError(ValueError):
@@ -262,7 +263,7 @@ class _Pattern:
             if element == "...":
                 group += 1
                 self._gap_groups.append(group)
-                parts.append(rf"((?:\S+ ){{0,{GAP_WORDS}}})")
+                parts.append(rf"((?:\S+ ){{0,{GAP_WORDS}}}?)")
                 continue
             if element == "$":
                 parts.append(r"(?=, |$)")
@@ -395,10 +396,9 @@ class SafetyEngine:
         - one letter left out after the first two ("hearng", "zelfmord", "okober"), in a
           word of three or four letters only a vowel, as texters leave out ("levn", "wekn"),
           and in a three-letter word only after two consonants, as no word starts so ("lfe");
-        - one letter too many, or one wrong, only in long words, where such a slip hardly
-          ever makes another word ("zelfmoordd", "zelfmoprd");
         - "y" typed for "ij" ("tyd", "wyn");
-        - a long word* stem with one slip, followed by any ending ("flashbaks", "slaapilen").
+        - a long word* stem with any one slip, a wrong or an extra letter included,
+          followed by any ending ("flashbaks", "slaapilen", "zelfmoprdgedachten").
         """
         if len(word) < 3 or not word.isalpha() or self._is_known(word):
             return word
@@ -412,7 +412,7 @@ class SafetyEngine:
             if stem[0] != word[0]:
                 continue
             for cut in (len(stem) - 1, len(stem), len(stem) + 1):
-                if len(word) >= cut and _typing_slip(word[:cut], stem):
+                if len(word) >= cut and _typing_slip(word[:cut], stem, long_compound=True):
                     return stem + word[cut:]
         return word
 
@@ -440,6 +440,14 @@ class SafetyEngine:
                         hits.append(_Hit(rule, start, end, index, tuple(gaps)))
         return hits
 
+    def _breaks_at(self, words: list[str], position: int) -> bool:
+        """A clause break, unless it is another language's verb: English "want to" is not
+        the Dutch conjunction "want" (because), so "I don't want to ..." stays one clause."""
+        if words[position] not in self._breaks:
+            return False
+        following = words[position + 1] if position + 1 < len(words) else ""
+        return following != "to"
+
     def _negates(self, words: list[str], position: int) -> bool:
         """A negation at `position` that is not weakened ("niet zo", "not only")."""
         if words[position] not in self._negations:
@@ -454,7 +462,7 @@ class SafetyEngine:
             return True
         for position in range(hit.start_word - 1,
                               max(-1, hit.start_word - NEGATION_WINDOW - 1), -1):
-            if words[position] in self._breaks:
+            if self._breaks_at(words, position):
                 return False
             if words[position] in self._negations:
                 return self._negates(words, position)
@@ -473,10 +481,10 @@ class SafetyEngine:
     def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:
         """The word range of the clause(s) a match stands in, between commas and breaks."""
         first = hit.start_word
-        while first > 0 and words[first - 1] not in self._breaks:
+        while first > 0 and not self._breaks_at(words, first - 1):
             first -= 1
         last = hit.end_word
-        while last < len(words) and words[last] not in self._breaks:
+        while last < len(words) and not self._breaks_at(words, last):
             last += 1
         return first, last
 

@@ -14,7 +14,13 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from bot.storage.migrations import META_TABLE, migrate, stamp
+from bot.storage.migrations import META_TABLE, SchemaError, migrate, stamp
+
+TEMP_SUFFIX = ".tmp"
+
+
+class DataFileError(RuntimeError):
+    """A data file that is not valid JSON: never overwrite it, a person must look at it."""
 
 
 class AtomicJSONStorage(Storage):
@@ -23,10 +29,23 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        return migrate(json.loads(raw)) if raw else None
+        if not raw:
+            return None
+        try:
+            document = json.loads(raw)
+        except ValueError as exc:
+            raise DataFileError(f"{self.path} is not valid JSON ({exc}); restore it from a "
+                                "backup before the bot touches it again") from None
+        if not isinstance(document, dict):
+            raise DataFileError(f"{self.path} holds a JSON {type(document).__name__}, not "
+                                "TinyDB tables; restore it from a backup")
+        try:
+            return migrate(document)
+        except SchemaError as exc:
+            raise SchemaError(f"{self.path}: {exc}") from None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if META_TABLE not in data:
@@ -37,9 +56,14 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+def temp_files_of(path: Path) -> list[Path]:
+    """Temp files a killed writer may have left next to `path` (they hold its data too)."""
+    return sorted(path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"))
+
+
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -12,9 +12,19 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def table_name(kind: type) -> str:
+    """Where records of one type live: a TinyDB table, a key of an export."""
+    return kind.__name__.lower()
+
+
 def to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        # A naive instant cannot be compared with the aware ones already stored: refuse it
+        # here, or one coachee's history fails on every later `records(since=...)`.
+        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored; "
+                         "pass an aware UTC datetime")
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, tuple | list):

@@ -1,4 +1,9 @@
-"""An in-memory repository: the fake that core tests and the offline tools run against."""
+"""An in-memory repository: the fake that core tests and the offline tools run against.
+
+It keeps what the TinyDB backend would write (JSON-ready dicts through the same codec) and
+decodes on every read, so a value that would not survive a real file does not survive here
+either, and callers never share mutable state with the store.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +11,58 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.core.models import RECORD_TYPES, Profile, Record
-from bot.storage.codec import to_json
-from bot.storage.tinydb_store import table_name
+from bot.core.models import RECORD_TYPES, Profile, Record, utc
+from bot.storage.codec import from_json, table_name, to_json
 
 R = TypeVar("R", bound=Record)
 
 
 class InMemoryRepository:
     def __init__(self) -> None:
-        self.profiles: dict[int, Profile] = {}
-        self.refusals: dict[int, datetime] = {}
-        self.history: dict[int, list[Record]] = defaultdict(list)
+        self._profiles: dict[int, dict[str, Any]] = {}
+        self._refusals: dict[int, datetime] = {}
+        self._history: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
+            lambda: defaultdict(list))
 
     def load_profile(self, user_id: int) -> Profile | None:
-        return self.profiles.get(user_id)
+        row = self._profiles.get(user_id)
+        return from_json(Profile, row) if row is not None else None
 
     def save_profile(self, profile: Profile) -> None:
-        self.profiles[profile.user_id] = profile
-        self.refusals.pop(profile.user_id, None)
+        self._profiles[profile.user_id] = to_json(profile)
+        self._refusals.pop(profile.user_id, None)
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
-        self.refusals[user_id] = at
+        self._refusals[user_id] = utc(at)
 
     def refused_at(self, user_id: int) -> datetime | None:
-        return self.refusals.get(user_id)
+        return self._refusals.get(user_id)
 
     def add(self, user_id: int, record: Record) -> None:
-        self.history[user_id].append(record)
+        self._history[user_id][table_name(type(record))].append(to_json(record))
 
     def replace(self, user_id: int, record: Record) -> None:
-        items = self.history[user_id]
-        if any(r.id == record.id for r in items):
-            self.history[user_id] = [record if r.id == record.id else r for r in items]
-        else:
-            items.append(record)
+        rows = self._history[user_id][table_name(type(record))]
+        row = to_json(record)
+        matches = [index for index, old in enumerate(rows) if old.get("id") == record.id]
+        for index in matches:
+            rows[index] = row
+        if not matches:
+            rows.append(row)
 
     def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]:
-        found = [r for r in self.history.get(user_id, []) if isinstance(r, kind)]
+        tables = self._history.get(user_id)
+        rows = tables.get(table_name(kind), []) if tables else []
+        found = [from_json(kind, row) for row in rows]
         if since is not None:
             found = [r for r in found if r.at >= since]
         return sorted(found, key=lambda r: r.at)
 
     def user_ids(self) -> list[int]:
-        return sorted(self.profiles)
+        return sorted(self._profiles)
 
     def export(self, user_id: int) -> dict[str, Any]:
-        profile = self.profiles.get(user_id)
+        profile = self.load_profile(user_id)
         return {
             "profile": to_json(profile) if profile else None,
             **{table_name(kind): [to_json(r) for r in self.records(user_id, kind)]
@@ -60,7 +70,6 @@ class InMemoryRepository:
         }
 
     def erase(self, user_id: int) -> None:
-        self.profiles.pop(user_id, None)
-        self.refusals.pop(user_id, None)
-        self.history.pop(user_id, None)
-
+        self._profiles.pop(user_id, None)
+        self._refusals.pop(user_id, None)
+        self._history.pop(user_id, None)

@@ -19,20 +19,26 @@ META_TABLE = "_meta"
 MIGRATIONS: dict[int, Callable[[Document], Document]] = {}
 
 
+class SchemaError(RuntimeError):
+    """A data file this code cannot read safely: written by a newer version of the bot."""
+
+
 def schema_of(document: Document) -> int:
     meta = document.get(META_TABLE, {})
     return int(next(iter(meta.values()), {}).get("schema", CURRENT_SCHEMA)) if meta else 0
 
 
-def stamp(document: Document, version: int = CURRENT_SCHEMA) -> Document:
-    document[META_TABLE] = {"1": {"schema": version}}
+def stamp(document: Document, version: int | None = None) -> Document:
+    document[META_TABLE] = {"1": {"schema": CURRENT_SCHEMA if version is None else version}}
     return document
 
 
 def migrate(document: Document) -> Document:
     version = schema_of(document)
     if version > CURRENT_SCHEMA:
-        raise RuntimeError(
+        # Reading on would drop fields this code does not know and write the file back
+        # without them at the next answer: refuse instead.
+        raise SchemaError(
             f"data file has schema {version}, newer than this code's {CURRENT_SCHEMA}; "
             "upgrade the bot instead of downgrading it"
         )

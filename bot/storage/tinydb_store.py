@@ -1,7 +1,8 @@
 """The TinyDB repository: one file per coachee plus a small shared index.
 
-Recording an answer rewrites only that coachee's file, so its cost grows with their own
-history, never with the number of users.
+Recording an answer reads and rewrites only that coachee's file, so its cost grows with
+their own history, never with the number of users. The index (who has a profile, who
+refused) is written only when it changes.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
 
-from bot.core.models import RECORD_TYPES, Profile, Record
-from bot.storage.atomic import AtomicJSONStorage
-from bot.storage.codec import from_json, to_json
+from bot.core.models import RECORD_TYPES, Profile, Record, utc
+from bot.storage.atomic import AtomicJSONStorage, temp_files_of
+from bot.storage.codec import from_json, table_name, to_json
 
 R = TypeVar("R", bound=Record)
 PROFILE_TABLE = "profile"
+USERS_TABLE = "users"
+REFUSALS_TABLE = "refusals"
 
-
-def table_name(kind: type) -> str:
-    return kind.__name__.lower()
+__all__ = ["TinyDbRepository", "table_name"]
 
 
 class TinyDbRepository:
@@ -31,8 +32,11 @@ class TinyDbRepository:
         self.users_dir.mkdir(parents=True, exist_ok=True)
         self.index_path = self.data_dir / "index.json"
 
+    def user_path(self, user_id: int) -> Path:
+        return self.users_dir / f"{int(user_id)}.json"
+
     def _user_db(self, user_id: int) -> TinyDB:
-        return TinyDB(self.users_dir / f"{int(user_id)}.json", storage=AtomicJSONStorage)
+        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage)
 
     def _index(self) -> TinyDB:
         return TinyDB(self.index_path, storage=AtomicJSONStorage)
@@ -40,46 +44,52 @@ class TinyDbRepository:
     # --- profile ---------------------------------------------------------------------
 
     def load_profile(self, user_id: int) -> Profile | None:
-        if not (self.users_dir / f"{int(user_id)}.json").exists():
+        if not self.user_path(user_id).exists():
             return None
         with self._user_db(user_id) as db:
             rows = db.table(PROFILE_TABLE).all()
         return from_json(Profile, rows[0]) if rows else None
 
     def save_profile(self, profile: Profile) -> None:
-        with self._user_db(profile.user_id) as db:
-            table = db.table(PROFILE_TABLE)
-            table.upsert(to_json(profile), Query().user_id == profile.user_id)
+        row = to_json(profile)  # fails on a bad value before anything is written
+        user = Query().user_id == profile.user_id
+        # The index first: a crash in between leaves a listed user without a profile
+        # (callers already skip those), never a profile that start-up cannot find.
         with self._index() as index:
-            users = index.table("users")
-            if not users.contains(Query().user_id == profile.user_id):
+            users, refusals = index.table(USERS_TABLE), index.table(REFUSALS_TABLE)
+            if not users.contains(user):
                 users.insert({"user_id": profile.user_id})
-            index.table("refusals").remove(Query().user_id == profile.user_id)
+            if refusals.contains(user):
+                refusals.remove(user)
+        with self._user_db(profile.user_id) as db:
+            db.table(PROFILE_TABLE).upsert(row, user)
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
         with self._index() as index:
-            index.table("refusals").upsert({"user_id": user_id, "at": at.isoformat()},
-                                           Query().user_id == user_id)
+            index.table(REFUSALS_TABLE).upsert({"user_id": user_id, "at": utc(at).isoformat()},
+                                               Query().user_id == user_id)
 
     def refused_at(self, user_id: int) -> datetime | None:
         if not self.index_path.exists():
             return None
         with self._index() as index:
-            row = index.table("refusals").get(Query().user_id == user_id)
+            row = index.table(REFUSALS_TABLE).get(Query().user_id == user_id)
         return datetime.fromisoformat(row["at"]) if row else None  # type: ignore[index]
 
     # --- history ---------------------------------------------------------------------
 
     def add(self, user_id: int, record: Record) -> None:
+        row = to_json(record)
         with self._user_db(user_id) as db:
-            db.table(table_name(type(record))).insert(to_json(record))
+            db.table(table_name(type(record))).insert(row)
 
     def replace(self, user_id: int, record: Record) -> None:
+        row = to_json(record)
         with self._user_db(user_id) as db:
-            db.table(table_name(type(record))).upsert(to_json(record), Query().id == record.id)
+            db.table(table_name(type(record))).upsert(row, Query().id == record.id)
 
     def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]:
-        if not (self.users_dir / f"{int(user_id)}.json").exists():
+        if not self.user_path(user_id).exists():
             return []
         with self._user_db(user_id) as db:
             rows = db.table(table_name(kind)).all()
@@ -94,7 +104,7 @@ class TinyDbRepository:
         if not self.index_path.exists():
             return []
         with self._index() as index:
-            return sorted(row["user_id"] for row in index.table("users").all())
+            return sorted(row["user_id"] for row in index.table(USERS_TABLE).all())
 
     def export(self, user_id: int) -> dict[str, Any]:
         profile = self.load_profile(user_id)
@@ -105,11 +115,14 @@ class TinyDbRepository:
         }
 
     def erase(self, user_id: int) -> None:
-        (self.users_dir / f"{int(user_id)}.json").unlink(missing_ok=True)
+        path = self.user_path(user_id)
+        # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
+        for leftover in [path, *temp_files_of(path)]:
+            leftover.unlink(missing_ok=True)
         if self.index_path.exists():
+            mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
             with self._index() as index:
-                for table in index.tables():
-                    index.table(table).remove(
-                        (Query().user_id == user_id) | (Query().coachee_id == user_id)
-                    )
-
+                for name in index.tables():
+                    table = index.table(name)
+                    if table.contains(mentions):
+                        table.remove(mentions)

@@ -131,6 +131,7 @@ def build_application(services: Services) -> Application:
         CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),
         CallbackQueryHandler(privacy.delete_choice, pattern(callbacks.DELETE)),
         CallbackQueryHandler(reminders.reminder_choice, pattern(callbacks.REMINDER)),
+        CallbackQueryHandler(questionnaire.choose, rf"{pattern(callbacks.QUESTIONNAIRE)}menu$"),
         CallbackQueryHandler(questionnaire.answer, pattern(callbacks.QUESTIONNAIRE)),
         CallbackQueryHandler(conversation.stale_button),
 

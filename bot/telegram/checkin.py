@@ -15,8 +15,9 @@ from telegram.ext import ContextTypes
 
 from bot.core import checkins, schedule
 from bot.core.checkin_rules import due_checkin_rule, escalation_for
-from bot.core.models import CheckIn, Escalation, Profile
+from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.practice import suggest_exercises
+from bot.core.questionnaires import questionnaire_offer_due
 from bot.telegram import callbacks
 from bot.telegram.context import services
 from bot.telegram.replies import edit, reply, send, text
@@ -118,6 +119,12 @@ async def acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE, profil
             buttons.append([(text(context, "checkin.try_exercise", lang,
                                   title=suggestion[0].title.get(lang)),
                              callbacks.encode(callbacks.EXERCISE_PICK, suggestion[0].id))])
+    today = checkin.local_date
+    if questionnaire_offer_due(profile, s.repo.records(profile.user_id, QuestionnaireResult),
+                               s.repo.records(profile.user_id, ReminderMark), today, s.clock()):
+        s.repo.add(profile.user_id, ReminderMark("questionnaire", today, 0, s.clock()))
+        buttons.append([(text(context, "checkin.offer_questionnaire", lang),
+                         callbacks.encode(callbacks.QUESTIONNAIRE, "menu"))])
     buttons.append([(text(context, "checkin.no_note", lang),
                      callbacks.encode(callbacks.CHECKIN_NOTE, checkin.id, "skip"))])
     context.user_data["awaiting"] = ("note", checkin.id, checkin.local_date.isoformat())

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.content.schema import PHASE_IDS
 from bot.core import profiles
 from bot.core.models import Profile
+from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
 from bot.telegram import callbacks, jobs
 from bot.telegram.checkin import require_profile
 from bot.telegram.context import services
@@ -24,7 +25,8 @@ MOMENT_CHOICES = {
     "reflection": ("18:00", "19:00", "20:00", "21:00", "22:00"),
 }
 QUIET_CHOICES = ("22:00-07:30", "23:00-08:00", "21:00-07:00", "00:00-06:00")
-MENU = ("lang", "country", "tz", "checkin", "exercise", "reflection", "quiet", "phase", "share")
+MENU = ("lang", "country", "tz", "checkin", "exercise", "reflection", "quiet", "phase", "share",
+        "questionnaires")
 
 
 def _button(context, lang: str, text_id: str, *args: object, **values) -> tuple[str, str]:
@@ -42,7 +44,11 @@ def _summary(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
                 timezone=profile.timezone,
                 quiet=f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}",
                 phase=s.texts.phase(profile.phase).title.get(lang),
-                moments=moments_summary(context, profile))
+                moments=moments_summary(context, profile),
+                questionnaires=(text(context, "settings.questionnaires.weeks", lang,
+                                     weeks=profile.questionnaire_weeks)
+                                if profile.questionnaire_weeks else
+                                text(context, "settings.questionnaires.off", lang)))
 
 
 async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -84,6 +90,10 @@ def _options(context, profile: Profile, what: str) -> list[list[tuple[str, str]]
         s = services(context)
         return [[(f"{s.texts.phase(p).number}. {s.texts.phase(p).title.get(lang)}",
                   callbacks.encode(callbacks.SETTINGS, "phase", p))] for p in PHASE_IDS]
+    if what == "questionnaires":
+        return [[_button(context, lang, "settings.questionnaires.weeks", "questionnaires", weeks,
+                         weeks=weeks)] for weeks in QUESTIONNAIRE_WEEKS_CHOICES] + [
+            [_button(context, lang, "settings.questionnaires.off", "questionnaires", "off")]]
     if what == "share":
         consent = profile.consent
         return [[_button(context, lang, f"settings.share.{field}.{'on' if on else 'off'}",
@@ -117,6 +127,11 @@ def _apply(profile: Profile, what: str, value: str, extra: str) -> Profile:
         return replace(profile, phase=value)
     if what == "share":
         return profiles.with_sharing(profile, value, extra == "1")
+    if what == "questionnaires":
+        weeks = None if value == "off" else int(value)
+        if weeks is not None and weeks not in QUESTIONNAIRE_WEEKS_CHOICES:
+            raise profiles.InvalidChoice(value)
+        return replace(profile, questionnaire_weeks=weeks)
     raise profiles.InvalidChoice(what)
 
 

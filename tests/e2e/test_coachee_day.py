@@ -142,3 +142,20 @@ def test_a_stale_button_from_another_day_is_refused(bot, chat, bot_data_dir):
     coachee._press(question, old)
     assert "andere dag" in coachee.wait_for_edit(question).text
     assert "checkin" not in user_file(bot_data_dir, coachee.user_id)
+
+
+def test_a_questionnaire_is_offered_after_a_check_in_on_the_chosen_schedule(bot, chat):
+    coachee = chat()
+    onboard(coachee)
+    coachee.command("settings")
+    menu = coachee.wait_for_text("Je instellingen")
+    coachee.press("Vragenlijsten", menu)
+    options = coachee.wait_for_edit(menu)
+    coachee.press("elke 4 weken", options)
+    assert "elke 4 weken" in coachee.wait_for_edit(options).text
+    ack = check_in(coachee, energy=6, stress=4, sleep=4)
+    coachee.press("Vragenlijst invullen (2 min)", ack)
+    offered = coachee.wait_for_text("Welke vragenlijst")
+    assert any(label.startswith("PHQ-9") for label, _ in offered.buttons)
+    second = check_in(coachee, energy=6, stress=4, sleep=4)
+    assert not any("Vragenlijst" in label for label, _ in second.buttons)  # once a day
