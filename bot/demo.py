@@ -40,12 +40,14 @@ FAST_PACE = 0.1
 INDENT = "     "
 
 # A handler answers within milliseconds of taking its update; one that sends several messages
-# sends them back to back. So a second without any bot activity means "answered", and the
-# first-answer timeout only bites for input the bot ignores.
+# sends them back to back. So once something visible changed, a second without any bot activity
+# means "answered"; the first-answer timeout only bites for input the bot ignores.
 QUIET_SECONDS = 1.0
-FIRST_ANSWER_SECONDS = 10.0
+FIRST_ANSWER_SECONDS = 15.0
 ANSWER_LIMIT_SECONDS = 30.0
 POLL_SECONDS = 0.1
+# Generous: on a busy laptop the bot's imports alone can take half a minute.
+START_TIMEOUT_SECONDS = 120.0
 
 
 class DemoError(Exception):
@@ -460,7 +462,9 @@ class Demo:
             f"(data in {self.workdir}) ..."
         )
         try:
-            self.emulator = harness.start_emulator(self.workdir / "emulator")
+            self.emulator = harness.start_emulator(
+                self.workdir / "emulator", startup_timeout=START_TIMEOUT_SECONDS
+            )
         except RuntimeError as exc:
             raise DemoError(f"the Telegram emulator did not start: {exc}") from None
         env: dict[str, str] = {}
@@ -474,6 +478,7 @@ class Demo:
                 env,
                 token=DEMO_TOKEN,
                 log_dir=self.workdir / "logs",
+                ready_timeout=START_TIMEOUT_SECONDS,
             )
         except RuntimeError as exc:
             raise DemoError(f"the bot did not start: {exc}") from None
@@ -583,8 +588,11 @@ class Demo:
             changed = self.show_changes()
             calls, pending = self.bot_activity()
             now = time.monotonic()
+            # Only something the user sees counts as the answer; any API call the bot makes
+            # (a silent callback answer, a chat action) shows it is still busy.
+            answered = answered or changed
             if changed or calls != last_calls:
-                answered, last_change, last_calls = True, now, calls
+                last_change, last_calls = now, calls
             if answered and not pending and now - last_change >= QUIET_SECONDS:
                 return
             if not answered and now - start >= FIRST_ANSWER_SECONDS:
