@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, Job
@@ -134,7 +135,7 @@ async def gp_followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     for escalation in due:
         s.repo.replace(user_id, mark_followup_sent(escalation))
-    latest = due[-1]
+    latest = max(due, key=lambda e: e.at)
     texts = s.texts.escalations.gp_followup
     lang = profile.lang
     buttons = [[(s.texts.text(f"gp_followup.{choice}", lang),
@@ -152,10 +153,12 @@ async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert
     s = services(context)
     coach = s.repo.load_profile(alert.coach_id)
     lang = coach.lang if coach else "nl"
+    zone = ZoneInfo(coach.timezone if coach else s.settings.timezone)
     body = s.texts.text(f"coach.alert.{alert.level}", lang,
-                        day=alert.at.date().isoformat())
+                        day=alert.at.astimezone(zone).date().isoformat())
+    priority = Priority.CRISIS if alert.level == "crisis" else Priority.SCHEDULED
     try:
-        await send(context, alert.coach_id, body, priority=Priority.CRISIS)
+        await send(context, alert.coach_id, body, priority=priority)
         log.info("coach.alert level=%s", alert.level)
     except TelegramError as exc:
         log.warning("coach.alert_failed error=%s", type(exc).__name__)

@@ -1,0 +1,220 @@
+"""After the assessment: which escalation to answer with, when to follow up, what a coach sees."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.escalation import (
+    FOLLOWUP_AFTER,
+    GP_REPEAT_AFTER,
+    CoachAlert,
+    coach_alert,
+    followups_due,
+    mark_followup_sent,
+    next_followup,
+    plan_escalation,
+    sos_escalation,
+)
+from bot.core.models import Consent, Escalation, Profile
+from bot.core.safety import NONE, Assessment
+
+NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
+DRINKING = Assessment("gp", ("alcohol",), "en-alcohol")
+LOW_MOOD = Assessment("gp", ("depressive_signs",), "nl-depressive-signs")
+CRISIS = Assessment("crisis", ("suicidal_ideation",), "nl-suicidal-ideation")
+
+
+def planned(assessment: Assessment, history: list[Escalation], at: datetime = NOW) -> Escalation:
+    escalation = plan_escalation(assessment, "text", history, at)
+    assert escalation is not None
+    return escalation
+
+
+def profile(coach_id: int | None = 77, share_alerts: bool = True) -> Profile:
+    return Profile(
+        user_id=1,
+        chat_id=1,
+        lang="nl",
+        country="BE",
+        timezone="Europe/Brussels",
+        consent=Consent(given_at=NOW - timedelta(days=30), share_alerts=share_alerts),
+        created_at=NOW - timedelta(days=30),
+        coach_id=coach_id,
+    )
+
+
+# --- plan_escalation ---------------------------------------------------------------------
+
+
+def test_nothing_to_say_when_the_assessment_found_nothing():
+    assert plan_escalation(NONE, "text", [], NOW) is None
+
+
+def test_gp_escalation_carries_level_category_rule_source_and_time():
+    escalation = planned(DRINKING, [])
+
+    assert escalation.level == "gp"
+    assert escalation.category == "alcohol"
+    assert escalation.rule == "en-alcohol"
+    assert escalation.source == "text"
+    assert escalation.at == NOW
+
+
+def test_gp_escalation_asks_for_a_followup_one_period_later():
+    escalation = planned(DRINKING, [])
+
+    assert escalation.followup_due == NOW + FOLLOWUP_AFTER
+    assert not escalation.followup_sent
+
+
+def test_crisis_has_no_followup():
+    escalation = planned(CRISIS, [])
+
+    assert escalation.level == "crisis"
+    assert escalation.category == "suicidal_ideation"
+    assert escalation.followup_due is None
+
+
+def test_crisis_is_answered_every_time_even_right_after_another():
+    first = planned(CRISIS, [])
+    second = planned(CRISIS, [first], NOW + timedelta(seconds=5))
+
+    assert second.level == "crisis"
+    assert second.id != first.id
+    assert second.at == NOW + timedelta(seconds=5)
+
+
+def test_crisis_is_answered_right_after_gp_advice_for_anything():
+    gp = planned(DRINKING, [])
+
+    assert planned(CRISIS, [gp], NOW + timedelta(minutes=1)).level == "crisis"
+
+
+def test_same_gp_advice_is_not_repeated_within_the_repeat_window():
+    first = planned(DRINKING, [])
+
+    assert plan_escalation(DRINKING, "text", [first], NOW + timedelta(minutes=1)) is None
+    just_before = NOW + GP_REPEAT_AFTER - timedelta(seconds=1)
+    assert plan_escalation(DRINKING, "text", [first], just_before) is None
+
+
+def test_same_gp_advice_comes_again_once_the_repeat_window_has_passed():
+    first = planned(DRINKING, [])
+
+    again = planned(DRINKING, [first], NOW + GP_REPEAT_AFTER)
+
+    assert again.level == "gp"
+    assert again.followup_due == NOW + GP_REPEAT_AFTER + FOLLOWUP_AFTER
+
+
+def test_gp_advice_for_another_category_is_not_held_back():
+    first = planned(DRINKING, [])
+
+    other = planned(LOW_MOOD, [first], NOW + timedelta(minutes=1))
+
+    assert other.category == "depressive_signs"
+
+
+def test_gp_advice_is_not_held_back_by_a_crisis_of_another_category():
+    crisis = planned(CRISIS, [])
+
+    assert planned(DRINKING, [crisis], NOW + timedelta(minutes=1)).level == "gp"
+
+
+def test_repeat_window_counts_from_the_latest_gp_advice_in_history():
+    old = planned(DRINKING, [], NOW - GP_REPEAT_AFTER - timedelta(days=1))
+    recent = planned(DRINKING, [old], NOW - timedelta(hours=1))
+
+    assert plan_escalation(DRINKING, "text", [old, recent], NOW) is None
+
+
+def test_assessment_without_category_or_rule_gets_defaults():
+    escalation = planned(Assessment("gp"), [])
+
+    assert escalation.category == "default"
+    assert escalation.rule == "text"
+
+
+def test_sos_is_a_crisis_without_followup():
+    escalation = sos_escalation(NOW)
+
+    assert (escalation.level, escalation.source, escalation.category) == ("crisis", "sos", "sos")
+    assert escalation.followup_due is None
+
+
+# --- follow-ups ----------------------------------------------------------------------------
+
+
+def test_followup_is_due_from_its_moment_on_not_before():
+    gp = planned(DRINKING, [])
+
+    assert followups_due([gp], NOW + FOLLOWUP_AFTER - timedelta(seconds=1)) == []
+    assert followups_due([gp], NOW + FOLLOWUP_AFTER) == [gp]
+    assert followups_due([gp], NOW + FOLLOWUP_AFTER + timedelta(days=3)) == [gp]
+
+
+def test_followup_sent_is_no_longer_due_nor_next():
+    gp = planned(DRINKING, [])
+    sent = mark_followup_sent(gp)
+
+    assert sent.followup_sent
+    assert sent.id == gp.id
+    assert not gp.followup_sent  # the original value is untouched
+    assert followups_due([sent], NOW + timedelta(days=10)) == []
+    assert next_followup([sent]) is None
+
+
+def test_crisis_never_needs_a_followup():
+    assert followups_due([planned(CRISIS, [])], NOW + timedelta(days=10)) == []
+    assert next_followup([planned(CRISIS, [])]) is None
+
+
+def test_next_followup_is_the_earliest_pending_one():
+    early = planned(DRINKING, [])
+    late = planned(LOW_MOOD, [early], NOW + timedelta(hours=5))
+    sent_earlier = mark_followup_sent(planned(DRINKING, [], NOW - timedelta(days=5)))
+
+    assert next_followup([late, sent_earlier, early]) == NOW + FOLLOWUP_AFTER
+    assert next_followup([]) is None
+
+
+def test_only_due_followups_are_returned():
+    early = planned(DRINKING, [])
+    late = planned(LOW_MOOD, [early], NOW + timedelta(hours=5))
+
+    assert followups_due([early, late], NOW + FOLLOWUP_AFTER + timedelta(hours=1)) == [early]
+
+
+# --- coach alerts --------------------------------------------------------------------------
+
+
+def test_no_alert_without_a_linked_coach():
+    assert coach_alert(profile(coach_id=None), planned(CRISIS, [])) is None
+
+
+def test_no_alert_without_consent_to_share_alerts():
+    assert coach_alert(profile(share_alerts=False), planned(CRISIS, [])) is None
+    assert coach_alert(profile(share_alerts=False), planned(DRINKING, [])) is None
+
+
+@pytest.mark.parametrize("assessment", [CRISIS, DRINKING])
+def test_alert_carries_level_and_time_for_the_linked_coach(assessment):
+    escalation = planned(assessment, [])
+
+    alert = coach_alert(profile(), escalation)
+
+    assert alert == CoachAlert(coach_id=77, coachee_id=1, level=escalation.level, at=NOW)
+
+
+def test_alert_carries_no_text_category_or_rule():
+    """What the coachee wrote, and even which rule it matched, stays with the coachee."""
+    fields = {f.name for f in dataclasses.fields(CoachAlert)}
+
+    assert fields == {"coach_id", "coachee_id", "level", "at"}
+    alert = coach_alert(profile(), planned(CRISIS, []))
+    assert alert is not None
+    strings = [v for v in dataclasses.asdict(alert).values() if isinstance(v, str)]
+    assert strings == ["crisis"]

@@ -1,0 +1,216 @@
+"""The profile: what a typed timezone or time becomes, every /settings change, pausing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot.core.models import Moments
+from bot.core.profiles import (
+    COUNTRY_TIMEZONES,
+    MAX_PAUSE_DAYS,
+    InvalidChoice,
+    is_paused,
+    new_profile,
+    parse_time_of_day,
+    parse_timezone,
+    paused,
+    resumed,
+    with_country,
+    with_moment,
+    with_quiet_hours,
+    with_sharing,
+    with_timezone,
+)
+
+NOW = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def profile():
+    return new_profile(1, 10, "nl", "BE", "Europe/Brussels", NOW)
+
+
+# --- timezones -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Brussels", "Europe/Brussels"),
+        ("europe/amsterdam", "Europe/Amsterdam"),
+        ("  Europe/Amsterdam \n", "Europe/Amsterdam"),
+        ("America/New York", "America/New_York"),
+        ("america/new york", "America/New_York"),
+        ("America / New York", "America/New_York"),
+        ("America/Argentina/buenos aires", "America/Argentina/Buenos_Aires"),
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+    ],
+)
+def test_typed_timezone_becomes_its_iana_name(typed, zone):
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "   ",
+        "abc",
+        "Brussel",
+        "Europe",  # a folder of zones, not a zone: must not crash
+        "Europe/",
+        "Europe/Brusels",
+        "EST",  # a zone without a place: not what a coachee lives in
+        "/etc/passwd",
+        "../../etc/passwd",
+        "Europe/Brussels/",
+    ],
+)
+def test_junk_timezone_is_an_invalid_choice(typed):
+    with pytest.raises(InvalidChoice):
+        parse_timezone(typed)
+
+
+def test_invalid_choice_is_a_value_error():
+    assert issubclass(InvalidChoice, ValueError)
+
+
+def test_country_zones_are_valid():
+    for zone in COUNTRY_TIMEZONES.values():
+        assert parse_timezone(zone) == zone
+
+
+# --- times of day --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("8:30", time(8, 30)),
+        ("08:30", time(8, 30)),
+        ("08.30", time(8, 30)),
+        ("8u30", time(8, 30)),
+        ("8h30", time(8, 30)),
+        ("20", time(20, 0)),
+        ("20h", time(20, 0)),
+        ("20u", time(20, 0)),
+        ("20 uur", time(20, 0)),
+        (" 7:05 ", time(7, 5)),
+        ("0:00", time(0, 0)),
+        ("23:59", time(23, 59)),
+    ],
+)
+def test_typed_time_of_day(typed, expected):
+    assert parse_time_of_day(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed", ["24:00", "25", "12:60", "abc", "", "8:3", "8:300", "123", "-1", "8 30", "8:30pm"]
+)
+def test_impossible_time_of_day_is_an_invalid_choice(typed):
+    with pytest.raises(InvalidChoice):
+        parse_time_of_day(typed)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_new_profile_has_consent_at_creation_and_shares_nothing(profile):
+    assert profile.created_at == NOW
+    assert profile.consent.given_at == NOW
+    assert not profile.consent.share_checkins
+    assert not profile.consent.share_alerts
+    assert not profile.consent.share_reflections_default
+    assert profile.moments == Moments()
+    assert profile.paused_until is None
+    assert profile.coach_id is None
+
+
+def test_with_timezone_validates_and_normalises(profile):
+    assert with_timezone(profile, "europe/amsterdam").timezone == "Europe/Amsterdam"
+    with pytest.raises(InvalidChoice):
+        with_timezone(profile, "Mars/Olympus")
+    assert profile.timezone == "Europe/Brussels"  # profiles are values: nothing changed
+
+
+def test_with_moment_changes_one_moment_and_can_switch_it_off(profile):
+    later = with_moment(profile, "checkin", time(10, 15))
+    off = with_moment(later, "reflection", None)
+
+    assert off.moments.checkin == time(10, 15)
+    assert off.moments.exercise == profile.moments.exercise
+    assert off.moments.reflection is None
+
+
+def test_with_moment_refuses_an_unknown_kind(profile):
+    with pytest.raises(InvalidChoice):
+        with_moment(profile, "lunch", time(12, 0))  # type: ignore[arg-type]
+
+
+def test_with_country(profile):
+    assert with_country(profile, "NL").country == "NL"
+    with pytest.raises(InvalidChoice):
+        with_country(profile, "DE")
+    with pytest.raises(InvalidChoice):
+        with_country(profile, "be")
+
+
+def test_with_quiet_hours(profile):
+    quiet = with_quiet_hours(profile, time(23, 0), time(8, 0))
+
+    assert (quiet.quiet_start, quiet.quiet_end) == (time(23, 0), time(8, 0))
+
+
+@pytest.mark.parametrize("what", ["share_checkins", "share_alerts", "share_reflections_default"])
+def test_with_sharing_turns_one_consent_on_and_off(profile, what):
+    on = with_sharing(profile, what, True)
+
+    assert getattr(on.consent, what) is True
+    others = {"share_checkins", "share_alerts", "share_reflections_default"} - {what}
+    assert not any(getattr(on.consent, other) for other in others)
+    assert on.consent.given_at == profile.consent.given_at
+    assert getattr(with_sharing(on, what, False).consent, what) is False
+
+
+@pytest.mark.parametrize("what", ["given_at", "version", "coach_id", ""])
+def test_with_sharing_refuses_anything_but_the_sharing_switches(profile, what):
+    with pytest.raises(InvalidChoice):
+        with_sharing(profile, what, True)
+
+
+# --- pause ---------------------------------------------------------------------------------
+
+
+def test_pause_lasts_the_chosen_number_of_days(profile):
+    stopped = paused(profile, 7, NOW)
+
+    assert stopped.paused_until == NOW + timedelta(days=7)
+    assert is_paused(stopped, NOW)
+    assert is_paused(stopped, NOW + timedelta(days=7) - timedelta(seconds=1))
+    assert not is_paused(stopped, NOW + timedelta(days=7))
+
+
+@pytest.mark.parametrize("days", [1, MAX_PAUSE_DAYS])
+def test_pause_bounds_are_allowed(profile, days):
+    assert paused(profile, days, NOW).paused_until == NOW + timedelta(days=days)
+
+
+@pytest.mark.parametrize("days", [0, -1, MAX_PAUSE_DAYS + 1])
+def test_pause_outside_the_bounds_is_an_invalid_choice(profile, days):
+    with pytest.raises(InvalidChoice):
+        paused(profile, days, NOW)
+
+
+def test_resume_ends_the_pause(profile):
+    back = resumed(paused(profile, 30, NOW))
+
+    assert back.paused_until is None
+    assert not is_paused(back, NOW)
+
+
+def test_never_paused_is_not_paused(profile):
+    assert not is_paused(profile, NOW)
+    assert not is_paused(resumed(profile), NOW)
