@@ -36,6 +36,25 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_show(args: argparse.Namespace) -> int:
+    """Preview one item as the coachee sees it; the cross-file checks are `content check`'s."""
+    from bot.content.show import UnknownItem, render_item
+
+    directory = Path(args.content) if args.content else content_dir_from()
+    try:
+        content = load_content(directory, checks=())
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    try:
+        print(render_item(content, args.id, args.lang, args.country))
+    except UnknownItem as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_safety_assess(args: argparse.Namespace) -> int:
     """JSON lines in ({"text", "lang"}), JSON lines out, same order; offline and deterministic."""
     import json
@@ -77,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     check = content_commands.add_parser("check", help="validate all content")
     check.add_argument("dir", nargs="?", help="content folder (default: BOT_CONTENT_DIR)")
     check.set_defaults(func=cmd_content_check)
+    show = content_commands.add_parser(
+        "show", help="preview an exercise, prompt, phase, questionnaire, escalation or UI text")
+    show.add_argument("id", help="e.g. box-breathing, crisis, crisis:self_harm, exercise.next")
+    show.add_argument("--lang", choices=("nl", "en"), default="nl")
+    show.add_argument("--country", choices=("BE", "NL"), default="BE",
+                      help="whose help lines an escalation gives")
+    show.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
+    show.set_defaults(func=cmd_content_show)
 
     safety = commands.add_parser("safety", help="the safety engine, offline")
     safety_commands = safety.add_subparsers(dest="safety_command", required=True)

@@ -31,7 +31,8 @@ class Settings:
     def __repr__(self) -> str:  # never print the token, not even in a traceback
         return (f"Settings(api_url={self.api_url!r}, data_dir={self.data_dir!r}, "
                 f"content_dir={self.content_dir!r}, admin_ids={set(self.admin_ids)!r}, "
-                f"country={self.country!r}, timezone={self.timezone!r})")
+                f"country={self.country!r}, timezone={self.timezone!r}, "
+                f"exercise_pace={self.exercise_pace!r})")
 
 
 def content_dir_from(env: Mapping[str, str] = os.environ) -> Path:
@@ -62,7 +63,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     timezone = (env.get("BOT_TIMEZONE") or "Europe/Brussels").strip()
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(f"BOT_TIMEZONE {timezone!r} is not a known time zone "
                           "(use a name like Europe/Brussels)") from None
     pace_text = (env.get("BOT_EXERCISE_PACE") or "1").strip()
@@ -71,8 +72,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     except ValueError:
         exercise_pace = -1.0
     if not 0 < exercise_pace <= 10:
-        raise ConfigError(f"BOT_EXERCISE_PACE must be a number above 0 (1 = real time), "
-                          f"got {pace_text!r}")
+        raise ConfigError(f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
+                          f"(1 = real time), got {pace_text!r}")
     return Settings(
         token=token,
         api_url=api_url,

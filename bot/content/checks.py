@@ -17,7 +17,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from statistics import fmean
 
 import yaml
@@ -52,10 +52,11 @@ MAX_ESCALATION_CHARS = 700
 # SAFETY.md: the crisis line and 112 "in the first lines", before any question.
 CRISIS_NUMBER_WITHIN_LINES = 3
 # Telegram carries at most 64 bytes of data per button (bot.telegram.callbacks.MAX_BYTES).
-# The longest payloads that carry content ids: `v1:exend:<exercise id>:skipped` and
-# `v1:q:<questionnaire id>:<one digit per answer>`.
+# The longest payloads that carry content ids: `v1:exend:<exercise id>:skipped`,
+# `v1:rf:other:<prompt id>` and `v1:q:<questionnaire id>:<one digit per answer>`.
 BUTTON_BYTES = 64
 EXERCISE_PAYLOAD_OVERHEAD = len("v1:exend::skipped")
+PROMPT_PAYLOAD_OVERHEAD = len("v1:rf:other:")
 QUESTIONNAIRE_PAYLOAD_OVERHEAD = len("v1:q::")
 # Escalations that open with their source instead of a category (see escalation_texts).
 SOURCE_OPENERS = ("sos", "questionnaire", "checkins")
@@ -467,12 +468,6 @@ def check_exercises(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
                                      f"steps add up to {seconds} s (about {suggested} min); "
                                      f"write `duration_minutes: {suggested}` or change the "
                                      "steps' `seconds`"))
-        longest = BUTTON_BYTES - EXERCISE_PAYLOAD_OVERHEAD
-        if len(exercise.id.encode()) > longest:
-            problems.append(_problem(doc, ["exercises", index, "id"],
-                                     f"exercise id {exercise.id!r} is "
-                                     f"{len(exercise.id)} characters; its buttons can carry "
-                                     f"at most {longest}: shorten it"))
         problems += _text_problems(doc, ["exercises", index, "title"], exercise.title,
                                    frozenset(), f"exercise {exercise.id!r} title")
         problems += _text_problems(doc, ["exercises", index, "intro"], exercise.intro,
@@ -491,6 +486,33 @@ def check_exercises(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
         problems.append(_problem(doc, ["exercises"],
                                  "no exercise has `energy: low`; on a low-energy day the bot "
                                  "offers those first, so mark at least one"))
+    return problems
+
+
+def check_ids_fit_buttons(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    """Buttons carry ids, and Telegram allows 64 bytes per button: a longer one cannot be sent."""
+    problems = []
+    longest = BUTTON_BYTES - EXERCISE_PAYLOAD_OVERHEAD
+    for index, exercise in enumerate(content.exercises.values()):
+        if len(exercise.id.encode()) > longest:
+            problems.append(_problem(docs["exercises.yaml"], ["exercises", index, "id"],
+                                     f"exercise id {exercise.id!r} is {len(exercise.id)} "
+                                     f"characters; its buttons can carry at most {longest}: "
+                                     "shorten it"))
+    longest = BUTTON_BYTES - PROMPT_PAYLOAD_OVERHEAD
+    for index, prompt in enumerate(content.prompts):
+        if len(prompt.id.encode()) > longest:
+            problems.append(_problem(docs["prompts.yaml"], ["prompts", index, "id"],
+                                     f"prompt id {prompt.id!r} is {len(prompt.id)} characters; "
+                                     f"its buttons can carry at most {longest}: shorten it"))
+    longest = BUTTON_BYTES - QUESTIONNAIRE_PAYLOAD_OVERHEAD
+    for q, doc in _questionnaire_docs(content, docs):
+        if len(q.id.encode()) + len(q.items) > longest:
+            problems.append(_problem(doc, ["id"],
+                                     f"questionnaire {q.id!r} with {len(q.items)} items does "
+                                     "not fit its answer buttons, which carry the id and one "
+                                     f"digit per answer: the id's length plus the number of "
+                                     f"items may be at most {longest}; shorten the id"))
     return problems
 
 
@@ -731,12 +753,6 @@ def _questionnaire_problems(q: Questionnaire, doc: YamlDoc) -> list[Problem]:
                 problems.append(_problem(doc, [*where, number, "value"],
                                          f"answer value {value} is given twice for "
                                          f"{item.id!r}; each answer needs its own value"))
-    longest = BUTTON_BYTES - QUESTIONNAIRE_PAYLOAD_OVERHEAD
-    if len(q.id) + len(q.items) > longest:
-        problems.append(_problem(doc, ["id"],
-                                 f"questionnaire {q.id!r} with {len(q.items)} items does not "
-                                 f"fit its answer buttons: the id's length plus the number "
-                                 f"of items may be at most {longest}; shorten the id"))
     if any(not q.options_for(item) for item in q.items):
         return problems
 
@@ -829,7 +845,7 @@ def _questionnaire_problems(q: Questionnaire, doc: YamlDoc) -> list[Problem]:
 
 
 def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
-    from bot.core.safety import SafetyEngine, pattern_problem
+    from bot.core.safety import PatternError, SafetyEngine, pattern_problem
 
     doc = docs["safety/rules.yaml"]
     problems = []
@@ -848,21 +864,13 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
                                          f"{LANGUAGE_NAMES[lang]} would get no crisis help: "
                                          "add one (never delete a crisis rule to silence a "
                                          "test)"))
-    for index, rule in enumerate(content.safety.rules):
-        for number, pattern in enumerate(rule.patterns):
-            if (why := pattern_problem(pattern)) is not None:
-                problems.append(_problem(doc, ["rules", index, "patterns", number],
-                                         f"rule {rule.id!r}: {why}"))
-    for lang, lexicon in content.safety.lexicon.items():
-        for field in ("idioms", "reaffirmations", "past_markers"):
-            for number, pattern in enumerate(getattr(lexicon, field)):
-                if (why := pattern_problem(pattern)) is not None:
-                    problems.append(_problem(doc, ["lexicon", lang, field, number],
-                                             f"{lang} {field}: {why}"))
     ids = [rule.id for rule in content.safety.rules]
-    if problems or len(set(ids)) != len(ids):
-        return problems  # the engine needs readable patterns and unique ids
-    engine = SafetyEngine(content.safety)
+    if len(set(ids)) != len(ids):
+        return problems  # check_unique_ids names them; the engine needs unique ids
+    try:
+        engine = SafetyEngine(content.safety)
+    except PatternError:
+        return problems + _pattern_problems(content, doc, pattern_problem)
     for index, rule in enumerate(content.safety.rules):
         for number, example in enumerate(rule.examples):
             if not engine.rule_matches(rule.id, example):
@@ -877,6 +885,24 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
                                          f"rule {rule.id!r} matches its counter-example "
                                          f"{example!r}; narrow the pattern or add the phrase "
                                          "to the lexicon's `idioms`"))
+    return problems
+
+
+def _pattern_problems(content: Content, doc: YamlDoc,
+                      pattern_problem: Callable[[str], str | None]) -> list[Problem]:
+    """Which patterns the engine could not read: each is tried on its own."""
+    problems = []
+    for index, rule in enumerate(content.safety.rules):
+        for number, pattern in enumerate(rule.patterns):
+            if (why := pattern_problem(pattern)) is not None:
+                problems.append(_problem(doc, ["rules", index, "patterns", number],
+                                         f"rule {rule.id!r}: {why}"))
+    for lang, lexicon in content.safety.lexicon.items():
+        for field in ("idioms", "reaffirmations", "past_markers"):
+            for number, pattern in enumerate(getattr(lexicon, field)):
+                if (why := pattern_problem(pattern)) is not None:
+                    problems.append(_problem(doc, ["lexicon", lang, field, number],
+                                             f"{lang} {field}: {why}"))
     return problems
 
 
@@ -898,6 +924,7 @@ ALL_CHECKS = (
     check_phases,
     check_prompts_per_phase,
     check_exercises,
+    check_ids_fit_buttons,
     check_ui_texts,
     check_content_placeholders,
     check_escalations,

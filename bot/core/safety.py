@@ -49,6 +49,12 @@ APOSTROPHE = "'"
 # After a negation these words mean "not so much" or "not only", not "not at all":
 # "ik denk niet zo vaak aan ..." still says the thought is there.
 WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
+# Words that put a clause in the present, so history told in it is current again: "I used
+# to be happy now I want to die". (Language data; it would live in the lexicon if the
+# content schema had a field for it.)
+PRESENT_MARKERS = frozenset({"nu", "now", "tegenwoordig", "nowadays", "lately", "vandaag",
+                             "today", "vanavond", "tonight", "vannacht", "weer", "again",
+                             "opnieuw"})
 VOWELS = frozenset("aeiouy")
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
 # specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
@@ -57,12 +63,15 @@ MIN_STEM_FOR_TYPOS = 8
 
 @dataclass(frozen=True)
 class Assessment:
+    """What one message calls for: the level, the categories seen, the deciding rule."""
+
     level: str
     categories: tuple[str, ...] = ()
     rule: str | None = None
 
     @property
     def escalates(self) -> bool:
+        """Whether the coachee should be pointed to the GP or to crisis help."""
         return self.level != "none"
 
 
@@ -78,7 +87,8 @@ def fold(text: str, keep_apostrophes: bool = False) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"['’‘`´]", APOSTROPHE if keep_apostrophes else "", text)
-    return re.sub(r"(\w)\1{2,}", r"\1\1", text)  # "nieeeet" -> "nieet": runs of three or more to two
+    # "nieeeet" -> "nieet": runs of three or more letters become two
+    return re.sub(r"(\w)\1{2,}", r"\1\1", text)
 
 
 def _sentences(text: str) -> list[str]:
@@ -104,6 +114,7 @@ def _words(sentence: str) -> list[str]:
 
 
 def _plain(word: str) -> str:
+    """The word without apostrophes, as patterns and most spellings are written."""
     return word.replace(APOSTROPHE, "")
 
 
@@ -187,6 +198,7 @@ def pattern_problem(source: str) -> str | None:
 
 
 def _word_regex(word: str) -> str:
+    """A pattern word as a regex: "word*" takes any ending, other words only themselves."""
     if word.endswith("*"):
         return re.escape(word[:-1]) + "[a-z0-9]*"
     return re.escape(word)
@@ -201,6 +213,7 @@ class _Spellings:
     """
 
     def __init__(self, table: dict[str, str] | None = None) -> None:
+        """Index the table by each key's first word, longest keys first."""
         self.by_first: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
         for spoken, written in (table or {}).items():
             key = tuple(_words(fold(spoken, keep_apostrophes=True)))
@@ -211,6 +224,7 @@ class _Spellings:
 
     @staticmethod
     def _meets(key_word: str, word: str) -> bool:
+        """Whether a word of a text is the key's word, apostrophes as the key demands."""
         return key_word == word or (APOSTROPHE not in key_word and key_word == _plain(word))
 
     def rewrite(self, words: list[str]) -> list[tuple[str, bool]]:
@@ -254,6 +268,11 @@ class _Pattern:
     """
 
     def __init__(self, source: str, spellings: _Spellings | None = None) -> None:
+        """Compile `source`; raises PatternError with a maintainer-readable reason.
+
+        Gaps are lazy: the shortest match is found first, so a negation only counts as
+        standing in a gap when no match without it exists from that word.
+        """
         self.source = source
         spellings = spellings or _Spellings()
         self.literals: set[str] = set()
@@ -303,11 +322,14 @@ class _Pattern:
             yield start, end, gaps
 
     def occurs(self, joined: str) -> bool:
+        """Whether the pattern matches anywhere: enough for reaffirmations."""
         return self.regex.search(joined) is not None
 
 
 @dataclass(frozen=True)
 class _Hit:
+    """One match of one rule's pattern, located in the normalised sentences."""
+
     rule: SafetyRule
     start_word: int
     end_word: int
@@ -316,6 +338,7 @@ class _Hit:
 
 
 def _joined(words: Iterable[str]) -> str:
+    """Words as the string patterns run on: each word followed by one space."""
     return " " + " ".join(words) + " "
 
 
@@ -323,6 +346,7 @@ class SafetyEngine:
     """Assesses texts against the content's rules; build once per content load."""
 
     def __init__(self, rules: SafetyRules) -> None:
+        """Compile every lexicon phrase and rule pattern once; all lexicons serve all texts."""
         self._rules = rules
         lexicons = list(rules.lexicon.values())
         table: dict[str, str] = {}
@@ -368,10 +392,12 @@ class SafetyEngine:
 
     @cached_property
     def _long_stems(self) -> list[str]:
+        """Rule stems long enough to correct typos toward (see MIN_STEM_FOR_TYPOS)."""
         return sorted(s for _, ps in self._compiled for p in ps for s in p.stems
                       if len(s) >= MIN_STEM_FOR_TYPOS)
 
     def _all_patterns(self) -> Iterator[_Pattern]:
+        """Lexicon phrases and rule patterns alike: all their words are known words."""
         yield from self._idioms
         yield from self._reaffirmations
         yield from self._past
@@ -379,6 +405,7 @@ class SafetyEngine:
             yield from patterns
 
     def _is_known(self, word: str) -> bool:
+        """A word some pattern or the lexicon uses, or one starting with a word* stem."""
         return word in self._known or any(word[:n] in self._stems
                                           for n in range(1, len(word) + 1))
 
@@ -431,6 +458,7 @@ class SafetyEngine:
     # --- matching ---------------------------------------------------------------------
 
     def _hits(self, sentences: list[list[str]], compiled) -> list[_Hit]:
+        """Every match of every given pattern in every sentence, before negation."""
         hits = []
         for index, words in enumerate(sentences):
             joined = _joined(words)
@@ -475,6 +503,7 @@ class SafetyEngine:
                    for words in [tail, *sentences[hit.sentence_index + 1 :]])
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
+        """The matches that stand: not negated, or negated and then affirmed after all."""
         return [h for h in hits
                 if not self._negated(h, sentences) or self._reaffirmed(h, sentences)]
 
@@ -492,10 +521,13 @@ class SafetyEngine:
         """Told as history in its own clause ("vroeger sneed ik me"), and not said to be back.
 
         Only the match's own clause counts: in "vroeger dacht ik er nooit aan, nu denk ik
-        elke dag aan de dood" the past belongs to the first clause, the crisis to the second.
+        elke dag aan de dood" the past belongs to the first clause, the crisis to the second;
+        and a clause that says "now" or "again" is not history.
         """
         words = sentences[hit.sentence_index]
         first, last = self._clause(hit, words)
+        if PRESENT_MARKERS.intersection(words[first:last]):
+            return False
         told_as_past = any(start < last and end > first
                            for marker in self._past for start, end, _ in
                            marker.find(_joined(words)))

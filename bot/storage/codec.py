@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any, TypeVar
@@ -34,35 +35,51 @@ def to_json(value: Any) -> Any:
     return value
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+Decoder = Callable[[Any], Any]
 
 
 def from_json(cls: type[T], data: dict[str, Any]) -> T:
-    hints = _hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: _decode(hints[k], v) for k, v in data.items() if k in known})
+    """Build `cls` from a stored dict; unknown keys (from a later schema) are ignored."""
+    decoders = _decoders(cls)
+    return cls(**{key: value if value is None or decoders[key] is None
+                  else decoders[key](value)
+                  for key, value in data.items() if key in decoders})
 
 
-def _decode(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+@cache
+def _decoders(cls: type) -> dict[str, Decoder | None]:
+    """One decoder per field, worked out once per class: reading a long history stays cheap."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+
+
+def _decoder(hint: Any) -> Decoder | None:
+    """How to turn a JSON value back into `hint`; None when the JSON value already is one."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _decode(options[0], value) if len(options) == 1 else value
+        if len(options) != 1:
+            return None
+        inner = _decoder(options[0])
+        if inner is None:
+            return None
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in value)
-        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+            item = _decoder(args[0])
+            if item is None:
+                return tuple
+            return lambda value: tuple(item(v) for v in value)
+        parts = [_decoder(a) for a in args]
+        return lambda value: tuple(v if d is None else d(v)
+                                   for d, v in zip(parts, value, strict=True))
     if hint is datetime:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if hint is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if hint is time:
-        return time.fromisoformat(value)
+        return time.fromisoformat
     if dataclasses.is_dataclass(hint):
-        return from_json(hint, value)  # type: ignore[arg-type]
-    return value
+        return lambda value: from_json(hint, value)  # type: ignore[arg-type]
+    return None
