@@ -83,3 +83,15 @@ def _decoder(hint: Any) -> Decoder | None:
     if dataclasses.is_dataclass(hint):
         return lambda value: from_json(hint, value)  # type: ignore[arg-type]
     return None
+
+
+def export_document(repo: Any, user_id: int) -> dict[str, Any]:
+    """Everything a repository holds about one coachee, JSON-ready: what /export sends."""
+    from bot.core.models import RECORD_TYPES
+
+    profile = repo.load_profile(user_id)
+    return {
+        "profile": to_json(profile) if profile else None,
+        **{table_name(kind): [to_json(r) for r in repo.records(user_id, kind)]
+           for kind in RECORD_TYPES},
+    }

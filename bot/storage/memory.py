@@ -11,8 +11,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.core.models import RECORD_TYPES, Profile, Record, utc
-from bot.storage.codec import from_json, table_name, to_json
+from bot.core.models import Profile, Record, utc
+from bot.storage.codec import export_document, from_json, table_name, to_json
 
 R = TypeVar("R", bound=Record)
 
@@ -62,12 +62,7 @@ class InMemoryRepository:
         return sorted(self._profiles)
 
     def export(self, user_id: int) -> dict[str, Any]:
-        profile = self.load_profile(user_id)
-        return {
-            "profile": to_json(profile) if profile else None,
-            **{table_name(kind): [to_json(r) for r in self.records(user_id, kind)]
-               for kind in RECORD_TYPES},
-        }
+        return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
         self._profiles.pop(user_id, None)

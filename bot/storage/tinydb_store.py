@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
 
-from bot.core.models import RECORD_TYPES, Profile, Record, utc
+from bot.core.models import Profile, Record, utc
 from bot.storage.atomic import AtomicJSONStorage, temp_files_of
-from bot.storage.codec import from_json, table_name, to_json
+from bot.storage.codec import export_document, from_json, table_name, to_json
 
 R = TypeVar("R", bound=Record)
 PROFILE_TABLE = "profile"
@@ -107,12 +107,7 @@ class TinyDbRepository:
             return sorted(row["user_id"] for row in index.table(USERS_TABLE).all())
 
     def export(self, user_id: int) -> dict[str, Any]:
-        profile = self.load_profile(user_id)
-        return {
-            "profile": to_json(profile) if profile else None,
-            **{table_name(kind): [to_json(r) for r in self.records(user_id, kind)]
-               for kind in RECORD_TYPES},
-        }
+        return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
         path = self.user_path(user_id)

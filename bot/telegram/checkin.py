@@ -20,7 +20,7 @@ from bot.core.practice import suggest_exercises
 from bot.core.questionnaires import questionnaire_offer_due
 from bot.telegram import callbacks
 from bot.telegram.context import services
-from bot.telegram.replies import edit, reply, send, text
+from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,6 @@ def _scale(prefix: tuple[object, ...], values: range, per_row: int = 6
            ) -> list[list[tuple[str, str]]]:
     buttons = [(str(v), callbacks.encode(callbacks.CHECKIN, *prefix, v)) for v in values]
     return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
-
-
-async def require_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
-    """The profile, or a kind word that this needs consent first."""
-    profile = services(context).repo.load_profile(update.effective_user.id)
-    if profile is None:
-        await reply(update, context, "consent.needed")
-    return profile
 
 
 async def start_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,13 +44,11 @@ async def start_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One tap: ask the next question, or store the check-in when sleep is answered."""
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
-        await edit(update, context, text(context, "consent.needed", "nl"))
         return
+    s = services(context)
+    query = update.callback_query
     lang = profile.lang
     payload = callbacks.decode(query.data)
     day, *answers = payload.args

@@ -6,10 +6,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import callbacks
-from bot.telegram.checkin import require_profile
 from bot.telegram.context import services
 from bot.telegram.history import build_summary, number
-from bot.telegram.replies import edit, send, text
+from bot.telegram.replies import edit, pressed, require_profile, send, text
 
 SUMMARY_DAYS = 14
 
@@ -34,12 +33,10 @@ async def gp_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def followup_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The answer to 'could you reach your GP?'."""
-    query = update.callback_query
-    await query.answer()
-    profile = services(context).repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
         return
-    choice = callbacks.decode(query.data).arg(1)
+    choice = callbacks.decode(update.callback_query.data).arg(1)
     texts = services(context).texts.escalations.gp_followup
     answer = {"reached": texts.reached, "not_yet": texts.not_yet}.get(choice, texts.prepare)
     await edit(update, context, answer.get(profile.lang))

@@ -14,10 +14,9 @@ from bot.core.history import HistorySummary, summarise
 from bot.core.models import CheckIn, ExerciseLog, Profile
 from bot.reports.chart import ChartLabels, render_history_chart
 from bot.telegram import callbacks
-from bot.telegram.checkin import require_profile
 from bot.telegram.context import services
 from bot.telegram.outbox import Priority
-from bot.telegram.replies import keyboard, text
+from bot.telegram.replies import keyboard, require_profile, text
 
 log = logging.getLogger(__name__)
 PERIODS = (14, 30)

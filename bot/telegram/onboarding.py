@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot.core import profiles
 from bot.telegram import callbacks, jobs
 from bot.telegram.context import language_of, services
-from bot.telegram.replies import edit, reply, send, text
+from bot.telegram.replies import edit, pressed, reply, send, text
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +98,11 @@ def timezone_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str, suggested: s
 
 async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Country decides the help lines; then suggest that country's time zone."""
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
-        await query.edit_message_reply_markup(None)
         return
-    profile = profiles.with_country(profile, callbacks.decode(query.data).arg(0))
+    s = services(context)
+    profile = profiles.with_country(profile, callbacks.decode(update.callback_query.data).arg(0))
     s.repo.save_profile(profile)
     lang = profile.lang
     suggested = profiles.COUNTRY_TIMEZONES[profile.country]
@@ -117,13 +114,10 @@ async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A suggested zone is taken at once; 'other' asks the coachee to type one."""
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
         return
-    choice = callbacks.decode(query.data).arg(0)
+    choice = callbacks.decode(update.callback_query.data).arg(0)
     if choice == "other":
         context.user_data["awaiting"] = ("timezone",)
         await edit(update, context, text(context, "onboarding.timezone_type", profile.lang))
@@ -181,15 +175,13 @@ async def moments_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Defaults accepted ends onboarding; 'change' opens the settings for the moments."""
     from bot.telegram import settings
 
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
         return
+    s = services(context)
     context.user_data.pop("onboarding", None)
     jobs.schedule_reminders(context.application, profile.user_id)
-    if callbacks.decode(query.data).arg(0) == "change":
+    if callbacks.decode(update.callback_query.data).arg(0) == "change":
         await settings.show_menu(update, context, edit_message=True)
         return
     phase = s.texts.phase(profile.phase).title.get(profile.lang)

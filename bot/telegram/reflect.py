@@ -11,9 +11,8 @@ from bot.core import schedule
 from bot.core.models import Reflection
 from bot.core.practice import next_prompt
 from bot.telegram import callbacks
-from bot.telegram.checkin import require_profile
 from bot.telegram.context import services
-from bot.telegram.replies import edit, reply, send, text
+from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
 ANSWER_MAX_CHARS = 3000
@@ -91,13 +90,11 @@ async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Per answer, the coachee decides whether their coach may read it."""
     from dataclasses import replace
 
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
         return
-    payload = callbacks.decode(query.data)
+    s = services(context)
+    payload = callbacks.decode(update.callback_query.data)
     found = [r for r in s.repo.records(profile.user_id, Reflection) if r.id == payload.arg(0)]
     if not found:
         await edit(update, context, text(context, "reflect.gone", profile.lang))

@@ -1,4 +1,5 @@
-"""Small helpers every handler uses to send: texts by id, keyboards, the outbox."""
+"""Small helpers every handler uses: texts by id, keyboards, sending through the outbox,
+and the coachee's profile (or a kind word that it needs consent first)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.core.models import Profile
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
 
@@ -57,3 +59,20 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE, body: str,
         # A double tap asks for the same edit twice; the first one already did the work.
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def require_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
+    """The profile, or a kind word that this needs consent first."""
+    profile = services(context).repo.load_profile(update.effective_user.id)
+    if profile is None:
+        await reply(update, context, "consent.needed")
+    return profile
+
+
+async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
+    """Acknowledge a button press; the profile, or (without consent) a kind word instead."""
+    await update.callback_query.answer()
+    profile = services(context).repo.load_profile(update.effective_user.id)
+    if profile is None:
+        await edit(update, context, text(context, "consent.needed", language_of(update, context)))
+    return profile

@@ -13,9 +13,8 @@ from bot.core import profiles
 from bot.core.models import Profile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
 from bot.telegram import callbacks, jobs
-from bot.telegram.checkin import require_profile
 from bot.telegram.context import services
-from bot.telegram.replies import edit, reply, send, text
+from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +136,10 @@ def _apply(profile: Profile, what: str, value: str, extra: str) -> Profile:
 
 async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A settings button: open a choice's options, or save the option pressed."""
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    profile = s.repo.load_profile(update.effective_user.id)
+    profile = await pressed(update, context)
     if profile is None:
-        await edit(update, context, text(context, "consent.needed", "nl"))
         return
-    payload = callbacks.decode(query.data)
+    payload = callbacks.decode(update.callback_query.data)
     what, value, extra = payload.arg(0), payload.arg(1), payload.arg(2)
     if what == "menu":
         await show_menu(update, context, edit_message=True)
