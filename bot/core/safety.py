@@ -204,6 +204,13 @@ def _word_regex(word: str) -> str:
     return re.escape(word)
 
 
+@lru_cache(maxsize=4096)
+def _compiled_regex(source: str) -> re.Pattern[str]:
+    """Compile once per process: the rules hold hundreds of patterns, and an engine is
+    built again at every content load and check (re's own cache holds only 512)."""
+    return re.compile(source)
+
+
 class _Spellings:
     """Spoken, regional and texting forms and what they stand for, matched phrase-first.
 
@@ -307,7 +314,7 @@ class _Pattern:
             raise PatternError(f"{source!r}: a pattern needs at least one word that is "
                                "not optional")
         # A lookahead finds a match starting at every word, overlapping ones included.
-        self.regex = re.compile("(?<= )(?=(" + "".join(parts) + "))")
+        self.regex = _compiled_regex("(?<= )(?=(" + "".join(parts) + "))")
 
     def find(self, joined: str) -> Iterator[tuple[int, int, list[int]]]:
         """(first word, word after the last, gap word positions) of every match."""
@@ -365,6 +372,7 @@ class SafetyEngine:
         self._compiled = [(rule, [_Pattern(p, spell) for p in rule.patterns])
                           for rule in rules.rules]
         self._by_id = {rule.id: (rule, patterns) for rule, patterns in self._compiled}
+        self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
 
     # --- reading the text -------------------------------------------------------------
 
@@ -540,14 +548,19 @@ class SafetyEngine:
         return hit.rule.level
 
     def assess(self, text: str, lang: str = "nl") -> Assessment:
-        """Level, categories and deciding rule for one message; `lang` is informative only."""
+        """Level, categories and deciding rule for one message; `lang` is informative only.
+
+        The highest level decides; among matches of that level the rule written first in
+        the content does, so maintainers put the most urgent and specific rules on top.
+        Categories come in the same order, for the escalation's opening lines.
+        """
         del lang  # every language's rules run on every text, see the module docstring
         sentences = self.normalise(text)
         hits = self._kept(self._hits(sentences, self._compiled), sentences)
         if not hits:
             return NONE
         levelled = sorted(((self._level(h, sentences), h) for h in hits),
-                          key=lambda pair: -LEVEL_ORDER[pair[0]])
+                          key=lambda pair: (-LEVEL_ORDER[pair[0]], self._order[pair[1].rule.id]))
         level, top = levelled[0]
         categories = list(dict.fromkeys(h.rule.category for _, h in levelled))
         return Assessment(level, tuple(categories), top.rule.id)

@@ -1,0 +1,317 @@
+"""The safety engine's mechanics, against a small rule set built here.
+
+tests/safety/test_cases.py measures the shipped rules on labelled sentences; this file pins
+down how matching works, so a change to the engine that breaks negation, history, idioms,
+spellings, typo correction or the pattern syntax fails here with a clear name, whatever the
+shipped rules happen to contain.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.content.schema import SafetyRules
+from bot.core.safety import GAP_WORDS, SafetyEngine, pattern_problem
+
+
+def _rule(rule_id: str, level: str, category: str, lang: str, *patterns: str) -> dict:
+    return {"id": rule_id, "level": level, "category": category, "lang": lang,
+            "patterns": list(patterns), "examples": ["-"]}
+
+
+RULES = {
+    "lexicon": {
+        "nl": {
+            "negations": ["niet", "nooit", "geen", "niks"],
+            "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
+            "past_markers": ["vroeger", "(jaren|lang) geleden"],
+            "idioms": ["(schrik*|schrok|lach*) (me)? ... dood",
+                       "(gesneden|snij) (aan|bij) (een|het)? (papier|koken)"],
+            "spellings": {"k": "ik", "nie": "niet", "mijn eigen": "mezelf", "k hem": "ik heb",
+                          "mij": "me", "gwn": "gewoon"},
+            "clause_breaks": ["maar", "want", "en"],
+        },
+        "en": {
+            "negations": ["not", "never", "no"],
+            "reaffirmations": ["but ... (now|again)"],
+            "past_markers": ["used to", "years ago"],
+            "idioms": ["(is|are) ... killing me"],
+            "spellings": {"dont": "do not", "i'll": "i will", "kms": "kill myself",
+                          "im": "i am"},
+            "clause_breaks": ["but", "and", "because"],
+        },
+    },
+    "rules": [
+        _rule("nl-wish", "crisis", "suicidal_ideation", "nl",
+              "(wil|wou) ... (dood|sterven)",
+              "(ik) (wil) (echt|gewoon)? niet meer $",
+              "(niet|nooit) meer wakker",
+              "(denk|dacht|gedacht) ... aan (zelfmoord|doodgaan)",
+              "(het|alles) ... (stopt|ophoudt) ... (voorgoed|voor altijd)"),
+        _rule("nl-harm", "crisis", "self_harm", "nl",
+              "mezelf ... (gesneden|snij|sneed|gekrast)",
+              "zelfbeschadig*"),
+        _rule("nl-nut", "crisis", "suicidal_ideation", "nl",
+              "zie (het nut|de zin) (er)? niet (meer)? (van)? (in)? ... leven"),
+        _rule("nl-flash", "gp", "trauma", "nl", "flashback*"),
+        _rule("nl-gap", "gp", "medical", "nl", "borst ... pijn"),
+        _rule("en-kill", "crisis", "suicidal_ideation", "en",
+              "(kill|killing) myself",
+              "(want|wanted|wish|wished) ... (die|dead)",
+              "i will (hurt|cut) myself"),
+        _rule("en-gp", "gp", "depressive_signs", "en", "(feel|feeling) (worthless|hopeless)"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> SafetyEngine:
+    return SafetyEngine(SafetyRules.model_validate(RULES))
+
+
+def level(engine: SafetyEngine, text: str) -> str:
+    return engine.assess(text).level
+
+
+# --- negation ------------------------------------------------------------------------------
+
+def test_a_plain_statement_matches(engine):
+    assert level(engine, "ik wil dood") == "crisis"
+
+
+def test_a_negation_in_a_gap_drops_the_match(engine):
+    assert level(engine, "ik wil niet dood") == "none"
+    assert level(engine, "nee ik denk niet aan doodgaan hoor") == "none"
+
+
+def test_a_negation_just_before_the_match_drops_it(engine):
+    assert level(engine, "ik heb nooit gedacht aan zelfmoord") == "none"
+    assert level(engine, "I never want to die") == "none"
+
+
+def test_a_negation_the_pattern_names_is_part_of_its_meaning(engine):
+    assert level(engine, "ik wil gewoon niet meer wakker worden") == "crisis"
+    assert level(engine, "ik zie het nut er niet meer van in om te leven") == "crisis"
+
+
+def test_a_clause_break_or_comma_ends_a_negations_reach(engine):
+    assert level(engine, "ik ben niet moe maar ik wil dood") == "crisis"
+    assert level(engine, "nee, ik wil dood") == "crisis"
+
+
+def test_a_negation_reaches_only_a_few_words_back(engine):
+    assert level(engine, "nooit een fijne dag gehad hier, ik wil dood") == "crisis"
+    assert level(engine, "nooit gedacht dat ik dit zeg ik wil dood") == "crisis"
+
+
+def test_not_so_is_no_negation(engine):
+    assert level(engine, "ik denk niet zo vaak aan doodgaan") == "crisis"
+
+
+def test_english_want_to_is_no_dutch_clause_break(engine):
+    # Dutch "want" (because) ends a clause; English "want to" must not shield the negation.
+    assert level(engine, "I don't want to kill myself") == "none"
+    assert level(engine, "ik ben niet gelukkig want ik wil dood") == "crisis"
+
+
+def test_every_word_is_a_possible_start_so_a_later_match_is_not_hidden(engine):
+    # The first "wil" only reaches "dood" across "niet"; the second one, after the comma,
+    # does not: matching must not stop at the first, negated, match.
+    assert level(engine, "ik wil niet slapen, wil dood") == "crisis"
+
+
+# --- reaffirmation and history -------------------------------------------------------------
+
+def test_a_reaffirmation_brings_a_negated_match_back(engine):
+    assert level(engine, "ik heb nooit gedacht aan zelfmoord maar de laatste tijd wel") == "crisis"
+    assert level(engine, "I never wanted to die but now I do") == "crisis"
+
+
+def test_a_crisis_told_as_history_is_raised_with_the_gp(engine):
+    assert level(engine, "vroeger heb ik mezelf gesneden") == "gp"
+    assert level(engine, "ik heb jaren geleden gedacht aan zelfmoord") == "gp"
+    assert level(engine, "I used to want to die") == "gp"
+
+
+def test_history_counts_only_in_the_clause_it_is_told_in(engine):
+    assert level(engine, "vroeger was alles goed, nu denk ik aan doodgaan") == "crisis"
+    assert level(engine, "vroeger niet. nu denk ik elke dag aan zelfmoord") == "crisis"
+
+
+def test_history_that_is_said_to_be_back_stays_crisis(engine):
+    assert level(engine, "vroeger heb ik mezelf gesneden maar nu weer") == "crisis"
+    assert level(engine, "I used to be happy now I want to die") == "crisis"
+
+
+# --- idioms --------------------------------------------------------------------------------
+
+def test_idioms_are_blanked_before_matching(engine):
+    assert level(engine, "ik schrok me dood") == "none"
+    assert level(engine, "ik lach me echt dood") == "none"
+    assert level(engine, "this deadline is slowly killing me") == "none"
+    assert "_" in engine.normalise("ik schrok me dood")[0]
+
+
+def test_an_idiom_can_take_away_an_accident(engine):
+    assert level(engine, "ik heb mezelf gesneden aan een papier") == "none"
+    assert level(engine, "ik heb mezelf gesneden") == "crisis"
+
+
+# --- spellings -----------------------------------------------------------------------------
+
+def test_spoken_forms_are_rewritten(engine):
+    assert engine.normalise("'k wil nie") == [["ik", "wil", "niet"]]
+    assert level(engine, "k wil nie meer") == "crisis"
+
+
+def test_a_spelling_of_several_words_is_read_before_its_first_word(engine):
+    assert engine.normalise("ik heb mijn eigen gesneden") == [["ik", "heb", "mezelf", "gesneden"]]
+    assert engine.normalise("'k hem mij gesneden") == [["ik", "heb", "me", "gesneden"]]
+    assert level(engine, "k heb mijn eigen gekrast") == "crisis"
+
+
+def test_a_spelling_written_with_an_apostrophe_only_meets_that_form(engine):
+    assert engine.normalise("I'll hurt myself") == [["i", "will", "hurt", "myself"]]
+    assert engine.normalise("im ill") == [["i", "am", "ill"]]
+    assert level(engine, "I'll hurt myself") == "crisis"
+
+
+def test_texting_forms_are_rewritten(engine):
+    assert level(engine, "lowkey want to kms") == "crisis"
+    assert level(engine, "wil gwn dood") == "crisis"
+
+
+def test_spellings_are_applied_to_pattern_words_too():
+    rules = SafetyRules.model_validate({
+        **RULES, "rules": [_rule("nl-x", "gp", "trauma", "nl", "mij (nie|niet) meer")]})
+    engine = SafetyEngine(rules)
+    assert engine.rule_matches("nl-x", "mij niet meer")
+    assert engine.rule_matches("nl-x", "me nie meer")
+
+
+# --- typos ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, meant", [
+    ("zelfmord", "zelfmoord"),    # a letter left out, in a long word
+    ("wnat", "want"),             # two neighbours swapped
+    ("dei", "die"),               # ... also in a short word
+    ("levn", "leven"),            # a vowel left out of a short word
+    ("flashbaks", "flashbacks"),  # a word* stem with a slip and an ending
+    ("slaapilen", "slaapilen"),   # a stem nobody uses stays as typed
+])
+def test_small_typos_are_corrected_toward_pattern_words(engine, typed, meant):
+    assert engine.normalise(f"x {typed}")[0][1] == meant
+
+
+@pytest.mark.parametrize("word", [
+    "net",       # -> "niet" would invent a negation and silence a crisis
+    "mee",       # -> "meer": a consonant left out of a short word is too often another word
+    "back",      # -> "black": the first two letters are taken as typed
+    "doodmoe",   # a known word of the lexicon or a rule is never corrected
+    "leven",
+])
+def test_real_words_are_not_corrected_into_other_words(engine, word):
+    assert engine.normalise(f"x {word}")[0][1] == word
+
+
+def test_a_typo_in_a_message_still_matches(engine):
+    assert level(engine, "ik denk aan zelfmord") == "crisis"
+    assert level(engine, "honestly wnat to dei") == "crisis"
+    assert level(engine, "ik heb flashbaks") == "gp"
+
+
+# --- pattern syntax ------------------------------------------------------------------------
+
+def test_dollar_is_the_end_of_the_sentence_or_a_comma(engine):
+    assert level(engine, "ik wil niet meer") == "crisis"
+    assert level(engine, "ik wil echt niet meer, ik ben op") == "crisis"
+    assert level(engine, "ik wil niet meer werken op zaterdag") == "none"
+
+
+def test_a_gap_spans_at_most_four_words(engine):
+    assert GAP_WORDS == 4
+    assert engine.rule_matches("nl-gap", "borst een twee drie vier pijn")
+    assert not engine.rule_matches("nl-gap", "borst een twee drie vier vijf pijn")
+    assert engine.rule_matches("nl-gap", "borst pijn")
+
+
+def test_an_alternative_may_be_several_words(engine):
+    assert engine.rule_matches("nl-nut", "ik zie de zin er niet van in om te leven")
+    assert not engine.rule_matches("nl-nut", "ik zie zin er niet van in om te leven")
+
+
+def test_an_optional_element_may_be_absent(engine):
+    assert engine.rule_matches("nl-nut", "ik zie het nut niet in leven")
+
+
+def test_word_star_matches_any_ending(engine):
+    assert engine.rule_matches("nl-harm", "zelfbeschadiging")
+    assert engine.rule_matches("nl-flash", "flashbacks")
+
+
+def test_a_fragment_of_one_or_two_words_finishes_the_sentence_before_it(engine):
+    assert engine.normalise("ik wil dat het stopt. Voorgoed.") == [
+        ["ik", "wil", "dat", "het", "stopt", "voorgoed"]]
+    assert level(engine, "ik wil dat het stopt. Voorgoed.") == "crisis"
+
+
+@pytest.mark.parametrize("source, why", [
+    ("(a|(b|c))", "parentheses inside parentheses"),
+    ("(a|b", "'(' without its ')'"),
+    ("a|b)", "')' without its '('"),
+    ("dood!", "is not a word"),
+    ("(a|)", "is not a word"),
+    ("wil? ... $", "at least one word"),
+])
+def test_pattern_problem_explains_what_is_wrong(source, why):
+    problem = pattern_problem(source)
+    assert problem is not None and why in problem and repr(source) in problem
+
+
+def test_pattern_problem_accepts_a_good_pattern():
+    assert pattern_problem("(ik|k) (wil|wou) ... (dood|niet meer leven) $") is None
+
+
+# --- the assessment ------------------------------------------------------------------------
+
+def test_crisis_outranks_gp_and_names_its_rule_and_categories(engine):
+    result = engine.assess("ik heb flashbacks en ik wil dood")
+    assert result.level == "crisis" and result.escalates
+    assert result.rule == "nl-wish"
+    assert result.categories == ("suicidal_ideation", "trauma")
+
+
+def test_among_equal_levels_the_rule_written_first_decides(engine):
+    for text in ("ik wil dood en heb mezelf gesneden", "ik heb mezelf gesneden. ik wil dood"):
+        result = engine.assess(text)
+        assert result.rule == "nl-wish"
+        assert result.categories == ("suicidal_ideation", "self_harm")
+
+
+def test_every_languages_rules_run_whatever_lang_says(engine):
+    assert engine.assess("I want to die", "nl").level == "crisis"
+    assert engine.assess("ik wil dood", "en").level == "crisis"
+
+
+def test_nothing_found_is_none(engine):
+    result = engine.assess("vandaag een wandeling gemaakt")
+    assert (result.level, result.categories, result.rule, result.escalates) == (
+        "none", (), None, False)
+
+
+def test_rule_matches_applies_negation_and_idioms_but_not_history(engine):
+    assert engine.rule_matches("nl-wish", "ik wil dood")
+    assert not engine.rule_matches("nl-wish", "ik wil niet dood")
+    assert not engine.rule_matches("nl-wish", "ik schrok me dood")
+    assert engine.rule_matches("nl-harm", "vroeger heb ik mezelf gesneden")
+
+
+def test_assess_is_deterministic_and_fast(engine):
+    text = "vandaag weer druk gehad, ik ben al weken moe en denk soms aan doodgaan. morgen yoga"
+    first = engine.assess(text)
+    start = time.perf_counter()
+    for _ in range(200):
+        assert engine.assess(text) == first
+    assert (time.perf_counter() - start) / 200 < 0.005
