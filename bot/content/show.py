@@ -116,13 +116,23 @@ def render_exercise(content: Content, exercise: Exercise, lang: str) -> str:
     total = len(exercise.steps)
     seconds = sum(step.seconds for step in exercise.steps)
     lines = [
-        _note(f"exercise {exercise.id} ({exercise.kind}), {exercise.duration_minutes} min, "
-              f"steps {seconds} s in all; phases: {', '.join(exercise.phases)}"
-              + (f"; energy: {exercise.energy}" if exercise.energy else "")),
-        _ui(content, "exercise.intro", lang, title=exercise.title.get(lang),
-            minutes=exercise.duration_minutes, intro=exercise.intro.get(lang)),
-        _buttons([_ui(content, "exercise.start", lang)],
-                 [_ui(content, "exercise.later", lang), _ui(content, "exercise.skip", lang)]),
+        _note(
+            f"exercise {exercise.id} ({exercise.kind}), {exercise.duration_minutes} min, "
+            f"steps {seconds} s in all; phases: {', '.join(exercise.phases)}"
+            + (f"; energy: {exercise.energy}" if exercise.energy else "")
+        ),
+        _ui(
+            content,
+            "exercise.intro",
+            lang,
+            title=exercise.title.get(lang),
+            minutes=exercise.duration_minutes,
+            intro=exercise.intro.get(lang),
+        ),
+        _buttons(
+            [_ui(content, "exercise.start", lang)],
+            [_ui(content, "exercise.later", lang), _ui(content, "exercise.skip", lang)],
+        ),
     ]
     for number, step in enumerate(exercise.steps, start=1):
         lines += [
@@ -136,8 +146,7 @@ def render_exercise(content: Content, exercise: Exercise, lang: str) -> str:
         "",
         _note("after the last step"),
         exercise.outro.get(lang),
-        _buttons([_ui(content, "exercise.done", lang),
-                  _ui(content, "exercise.again_later", lang)]),
+        _buttons([_ui(content, "exercise.done", lang), _ui(content, "exercise.again_later", lang)]),
     ]
     if exercise.source:
         lines += ["", _note(f"source: {exercise.source}")]
@@ -147,25 +156,29 @@ def render_exercise(content: Content, exercise: Exercise, lang: str) -> str:
 def render_prompt(content: Content, prompt_id: str, lang: str) -> str:
     prompt = next(p for p in content.prompts if p.id == prompt_id)
     phase = content.phase(prompt.phase).title.get(lang)
-    return "\n".join([
-        _note(f"reflection prompt {prompt.id}, phase {prompt.phase}"),
-        _ui(content, "reflect.prompt", lang, phase=phase, prompt=prompt.text.get(lang)),
-        _buttons([_ui(content, "reflect.other", lang), _ui(content, "reflect.later", lang)]),
-    ])
+    return "\n".join(
+        [
+            _note(f"reflection prompt {prompt.id}, phase {prompt.phase}"),
+            _ui(content, "reflect.prompt", lang, phase=phase, prompt=prompt.text.get(lang)),
+            _buttons([_ui(content, "reflect.other", lang), _ui(content, "reflect.later", lang)]),
+        ]
+    )
 
 
 def render_phase(content: Content, phase_id: str, lang: str) -> str:
     phase = content.phase(phase_id)
     prompts = [p.id for p in content.prompts_for(phase_id)]
     exercises = [e.id for e in content.exercises.values() if phase_id in e.phases]
-    return "\n".join([
-        _note(f"phase {phase.id}, number {phase.number} of 8"),
-        phase.title.get(lang),
-        phase.summary.get(lang),
-        "",
-        _note(f"{len(prompts)} prompts: {', '.join(prompts) or 'none'}"),
-        _note(f"{len(exercises)} exercises: {', '.join(exercises) or 'none'}"),
-    ])
+    return "\n".join(
+        [
+            _note(f"phase {phase.id}, number {phase.number} of 8"),
+            phase.title.get(lang),
+            phase.summary.get(lang),
+            "",
+            _note(f"{len(prompts)} prompts: {', '.join(prompts) or 'none'}"),
+            _note(f"{len(exercises)} exercises: {', '.join(exercises) or 'none'}"),
+        ]
+    )
 
 
 def render_questionnaire(content: Content, questionnaire: Questionnaire, lang: str) -> str:
@@ -179,8 +192,9 @@ def render_questionnaire(content: Content, questionnaire: Questionnaire, lang: s
             _note(f"item {item.id}"),
             _ui(content, "questionnaire.counter", lang, number=number, total=total),
             item.text.get(lang),
-            _buttons(*([f"{option.text.get(lang)} ({option.value})"]
-                       for option in q.options_for(item))),
+            _buttons(
+                *([f"{option.text.get(lang)} ({option.value})"] for option in q.options_for(item))
+            ),
             "",
         ]
     score = "the sum of the answers" if q.scoring.method == "sum" else "the mean of the answers"
@@ -189,30 +203,41 @@ def render_questionnaire(content: Content, questionnaire: Questionnaire, lang: s
         lines.append(_note(f"from {band.min:g}: {band.label.get(lang)}"))
     for rule in q.scoring.rules:
         what = "score" if rule.when == "total" else f"answer to {rule.item}"
-        lines.append(_note(f"rule {rule.id}: {what} >= {rule.min:g} -> {rule.level} "
-                           f"({rule.category})"))
+        lines.append(
+            _note(f"rule {rule.id}: {what} >= {rule.min:g} -> {rule.level} ({rule.category})")
+        )
     for name, subscale in q.subscales.items():
-        lines.append(_note(f"subscale {name} ({subscale.label.get(lang)}): "
-                           f"{', '.join(subscale.items)}"))
-    lines += ["", _note("the result message:"),
-              _ui(content, "questionnaire.result", lang, title=q.title.get(lang),
-                  band="<the band's text>")]
+        lines.append(
+            _note(f"subscale {name} ({subscale.label.get(lang)}): {', '.join(subscale.items)}")
+        )
+    lines += [
+        "",
+        _note("the result message:"),
+        _ui(
+            content, "questionnaire.result", lang, title=q.title.get(lang), band="<the band's text>"
+        ),
+    ]
     return "\n".join(lines)
 
 
-def render_escalation(content: Content, level: str, category: str, lang: str,
-                      country: str) -> str:
+def render_escalation(content: Content, level: str, category: str, lang: str, country: str) -> str:
     message = escalation_text(content, level, category, lang, country)
     openers = getattr(content.escalations, level).openers
     opener = category if category in openers else "default"
     lines = [
-        _note(f"{level} escalation, opener {opener!r}, help lines of {country}, "
-              f"{len(message)} characters"),
+        _note(
+            f"{level} escalation, opener {opener!r}, help lines of {country}, "
+            f"{len(message)} characters"
+        ),
         message,
     ]
     if level == "crisis":
-        lines.append(_buttons([_ui(content, "crisis.ground_button", lang)],
-                              [_ui(content, "crisis.ok_button", lang)]))
+        lines.append(
+            _buttons(
+                [_ui(content, "crisis.ground_button", lang)],
+                [_ui(content, "crisis.ok_button", lang)],
+            )
+        )
     return "\n".join(lines)
 
 
@@ -221,12 +246,19 @@ def render_gp_followup(content: Content, lang: str) -> str:
     lines = [
         _note("a day after GP advice"),
         followup.question.get(lang),
-        _buttons(*([_ui(content, f"gp_followup.{choice}", lang)]
-                   for choice in ("reached", "not_yet", "prepare"))),
+        _buttons(
+            *(
+                [_ui(content, f"gp_followup.{choice}", lang)]
+                for choice in ("reached", "not_yet", "prepare")
+            )
+        ),
     ]
     for choice in ("reached", "not_yet", "prepare"):
-        lines += ["", _note(f"after {_ui(content, f'gp_followup.{choice}', lang)!r}"),
-                  getattr(followup, choice).get(lang)]
+        lines += [
+            "",
+            _note(f"after {_ui(content, f'gp_followup.{choice}', lang)!r}"),
+            getattr(followup, choice).get(lang),
+        ]
     return "\n".join(lines)
 
 
