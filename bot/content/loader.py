@@ -124,18 +124,27 @@ def _child(node: yaml.Node | None, part: object) -> tuple[yaml.Node | None, yaml
     return None
 
 
+def _display(path: Path, content_dir: Path) -> str:
+    """How a file is named in problems: relative to the folder above the content folder."""
+    return (str(path.relative_to(content_dir.parent)) if path.is_relative_to(content_dir.parent)
+            else str(path))
+
+
 def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc | None:
-    display = str(path.relative_to(content_dir.parent)) if path.is_relative_to(
-        content_dir.parent
-    ) else str(path)
+    display = _display(path, content_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         problems.append(Problem(display, 1, f"cannot read the file: {exc.strerror}"))
         return None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse gives both the node tree (for line numbers) and the data.
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -162,8 +171,18 @@ def validate(doc: YamlDoc, model: type[BaseModel], problems: list[Problem]) -> A
 _UNION_TAGS = {"str", "Text", "function-after[_has_default(), dict[str,Text]]"}
 
 
+_LANGUAGE_NAMES = {"nl": "Dutch (nl)", "en": "English (en)"}
+
+
 def _explain(error: dict[str, Any]) -> str:
+    """Pydantic's message, said the way a coach editing YAML can act on it."""
     kind = error["type"]
+    last = error["loc"][-1] if error["loc"] else None
+    if last in _LANGUAGE_NAMES and kind in ("missing", "string_too_short"):
+        state = "missing" if kind == "missing" else "empty"
+        return f"the {_LANGUAGE_NAMES[last]} text is {state}; write the translation"
+    if kind == "too_short" and isinstance(error.get("input"), list | tuple):
+        return f"this list is empty; add at least {error['ctx'].get('min_length', 1)} item(s)"
     if kind == "missing":
         return "this field is missing; add it"
     if kind == "extra_forbidden":
@@ -204,7 +223,8 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
     for name, model in CONTENT_FILES.items():
         path = content_dir / name
         if not path.exists():
-            problems.append(Problem(name, 1, "this file is missing; every content folder has it"))
+            problems.append(Problem(_display(path, content_dir), 1,
+                                    "this file is missing; every content folder has it"))
             continue
         doc = read_yaml(path, content_dir, problems)
         if doc is not None:

@@ -56,6 +56,16 @@ PRESENT_MARKERS = frozenset({"nu", "now", "tegenwoordig", "nowadays", "lately", 
                              "today", "vanavond", "tonight", "vannacht", "weer", "again",
                              "opnieuw"})
 VOWELS = frozenset("aeiouy")
+# Words people put anywhere without changing what is said ("ik wil GEWOON dood", "I
+# JUST want to disappear", "ik zou er ZO GRAAG niet meer zijn"): up to two may stand between
+# any two neighbouring words of a pattern. Softeners that make a thought passing ("even",
+# "a bit") are deliberately not here. (Language data, like PRESENT_MARKERS.)
+FILLERS = ("gewoon", "echt", "eigenlijk", "soms", "toch", "graag", "liefst", "ook",
+           "heel", "helemaal", "compleet", "totaal", "serieus", "letterlijk", "just",
+           "really", "honestly", "literally", "actually", "simply", "sometimes",
+           "seriously", "truly", "completely", "totally", "utterly", "very")
+MAX_FILLERS = 2
+_FILLER_REGEX = "(?:(?:" + "|".join(FILLERS) + ") ){0,%d}" % MAX_FILLERS
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
 # specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
 MIN_STEM_FOR_TYPOS = 8
@@ -285,15 +295,21 @@ class _Pattern:
         self.literals: set[str] = set()
         self.stems: set[str] = set()
         parts, self._gap_groups, group, has_word = [], [], 1, False
+        after_word = False  # fillers may follow a word element, never a gap or the start
         for element in _elements(fold(source)):
             if element == "...":
                 group += 1
                 self._gap_groups.append(group)
                 parts.append(rf"((?:\S+ ){{0,{GAP_WORDS}}}?)")
+                after_word = False
                 continue
+            if after_word:
+                parts.append(_FILLER_REGEX)
             if element == "$":
                 parts.append(r"(?=, |$)")
+                after_word = False
                 continue
+            after_word = True
             optional = element.endswith("?")
             has_word = has_word or not optional
             element = element.rstrip("?")
@@ -379,7 +395,8 @@ class SafetyEngine:
     @cached_property
     def _known(self) -> frozenset[str]:
         """Words the engine knows as written: never corrected as typos."""
-        known = set(self._spellings.vocabulary()) | self._negations | self._breaks
+        known = (set(self._spellings.vocabulary()) | self._negations | self._breaks
+                 | set(FILLERS))
         for pattern in self._all_patterns():
             known |= pattern.literals
         return frozenset(known)

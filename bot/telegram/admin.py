@@ -1,18 +1,47 @@
-"""Maintainers' commands: /reload puts new content live without a restart."""
+"""Maintainers' commands: /reload (or SIGHUP) puts new content live without a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
 
-from bot.content.loader import ContentError
-from bot.telegram.context import services
+from bot.content.loader import Content, ContentError
+from bot.telegram.context import Services, services
+from bot.telegram.outbox import Priority
 from bot.telegram.replies import reply, send
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 3500
+
+
+async def _reload(application: Application) -> Content:
+    """Reload off the event loop (it takes a while), then refresh the command menu."""
+    from bot.telegram.app import set_command_menu
+
+    s: Services = application.bot_data["services"]
+    content = await asyncio.to_thread(s.content.reload)
+    log.info("content.reloaded")
+    await set_command_menu(application)
+    return content
+
+
+def _listing(error: ContentError) -> str:
+    listing = "\n".join(str(p) for p in error.problems)
+    return listing if len(listing) <= MAX_MESSAGE else listing[:MAX_MESSAGE] + "\n…"
+
+
+def _report(s: Services, lang: str, content: Content | None, error: ContentError | None
+            ) -> list[str]:
+    if error is not None:
+        return [s.texts.text("admin.reload_refused", lang, count=len(error.problems)),
+                _listing(error)]
+    assert content is not None
+    return [s.texts.text("admin.reloaded", lang, exercises=len(content.exercises),
+                         prompts=len(content.prompts), rules=len(content.safety.rules))]
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,30 +50,33 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user.id not in s.settings.admin_ids:
         await reply(update, context, "input.unknown_command")
         return
+    content, error = None, None
     try:
-        content = s.content.reload()
+        content = await _reload(context.application)
     except ContentError as exc:
         log.warning("content.reload_refused problems=%s", len(exc.problems))
-        listing = "\n".join(str(p) for p in exc.problems)
-        if len(listing) > MAX_MESSAGE:
-            listing = listing[:MAX_MESSAGE] + "\n…"
-        await reply(update, context, "admin.reload_refused", count=len(exc.problems))
-        await send(context, update.effective_chat.id, listing)
-        return
-    log.info("content.reloaded")
-    await reply(update, context, "admin.reloaded", exercises=len(content.exercises),
-                prompts=len(content.prompts), rules=len(content.safety.rules))
+        error = exc
+    profile = s.repo.load_profile(update.effective_user.id)
+    lang = profile.lang if profile else "nl"
+    for message in _report(s, lang, content, error):
+        await send(context, update.effective_chat.id, message)
 
 
-async def reload_on_signal(application) -> None:
-    """SIGHUP: the same reload; problems go to every admin, the old content stays live."""
-    s = application.bot_data["services"]
+async def reload_on_signal(application: Application) -> None:
+    """SIGHUP: the same reload; every admin hears how it went, the old content stays live."""
+    s: Services = application.bot_data["services"]
+    content, error = None, None
     try:
-        s.content.reload()
+        content = await _reload(application)
     except ContentError as exc:
         log.warning("content.reload_refused problems=%s", len(exc.problems))
-        listing = "\n".join(str(p) for p in exc.problems)[:MAX_MESSAGE]
-        for admin_id in s.settings.admin_ids:
-            await application.bot.send_message(admin_id, listing)
-        return
-    log.info("content.reloaded")
+        error = exc
+    for admin_id in s.settings.admin_ids:
+        profile = s.repo.load_profile(admin_id)
+        for message in _report(s, profile.lang if profile else "nl", content, error):
+            try:
+                await s.outbox.send(Priority.INTERACTIVE, admin_id,
+                                    application.bot.send_message, text=message)
+            except TelegramError as exc:  # an admin who never opened a chat with the bot
+                log.warning("content.reload_report_failed error=%s", type(exc).__name__)
+                break

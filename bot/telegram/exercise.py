@@ -136,8 +136,10 @@ async def send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: i
 async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id, user_id, lang, exercise_id, index = context.job.data
     exercise = _exercise(context, exercise_id)
-    if exercise is not None:
-        await send_step(context, chat_id, user_id, lang, exercise, index)
+    if exercise is None:  # removed by a content reload mid-way: say so rather than go quiet
+        await send(context, chat_id, text(context, "exercise.gone", lang))
+        return
+    await send_step(context, chat_id, user_id, lang, exercise, index)
 
 
 async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

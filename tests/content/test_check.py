@@ -164,7 +164,7 @@ def test_a_key_written_twice_is_reported_not_silently_dropped(copy):
 def test_a_missing_file_is_named(copy):
     copy.path("prompts.yaml").unlink()
     problem = only(copy.problems())
-    assert (problem.file, problem.line) == ("prompts.yaml", 1)
+    assert (problem.file, problem.line) == ("content/prompts.yaml", 1)
     assert "missing" in problem.message
 
 
@@ -189,7 +189,7 @@ def test_an_empty_translation(copy):
         copy.line("phases.yaml", '      en: ""'),
     )
     assert "phases.0.title.en" in problem.message
-    assert "at least 1 character" in problem.message
+    assert "the English (en) text is empty; write the translation" in problem.message
 
 
 def test_a_blank_translation(copy):
