@@ -119,7 +119,8 @@ def test_a_bad_change_is_refused_with_file_and_line_and_the_old_content_stays(
     assert "(1 problemen)" in refused.text and "vorige inhoud blijft actief" in refused.text
     listing = coachee.wait_for_text("content/ui.yaml:")
     line = line_of(ui, "  exercise.next:")
-    assert f"content/ui.yaml:{line}: texts.exercise.next.en: the English (en) text is missing" in listing.text
+    expected = f"content/ui.yaml:{line}: texts.exercise.next.en: the English (en) text is missing"
+    assert expected in listing.text
 
     coachee.press("Verder", step_one)
     step_two = coachee.wait_for_text("Stap 2 van 6", timeout=10)
