@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.models import Escalation, Profile
+from bot.core.models import Escalation, EscalationSource, Profile
 from bot.core.safety import Assessment
 
 # The same GP advice for the same kind of complaint at most every few days: repeating it on
@@ -21,7 +21,8 @@ GP_REPEAT_AFTER = timedelta(days=3)
 FOLLOWUP_AFTER = timedelta(days=1)
 
 
-def plan_escalation(assessment: Assessment, source: str, history: list[Escalation],
+def plan_escalation(assessment: Assessment, source: EscalationSource,
+                    history: list[Escalation],
                     now: datetime) -> Escalation | None:
     """The escalation to answer with and store, or None when nothing needs saying now."""
     if assessment.level == "none":

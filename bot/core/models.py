@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Literal
 
 MomentKind = Literal["checkin", "exercise", "reflection"]
+EscalationSource = Literal["text", "questionnaire", "checkins", "sos"]
 MOMENT_KINDS: tuple[MomentKind, ...] = ("checkin", "exercise", "reflection")
 CONSENT_VERSION = 1
 
@@ -102,7 +103,7 @@ class Reflection:
 @dataclass(frozen=True)
 class Escalation:
     level: Literal["gp", "crisis"]
-    source: Literal["text", "questionnaire", "checkins", "sos"]
+    source: EscalationSource
     rule: str
     category: str
     at: datetime

@@ -80,9 +80,16 @@ def with_quiet_hours(profile: Profile, start: time, end: time) -> Profile:
 
 
 def with_sharing(profile: Profile, what: str, on: bool) -> Profile:
-    if what not in ("share_checkins", "share_alerts", "share_reflections_default"):
+    consent = profile.consent
+    if what == "share_checkins":
+        consent = replace(consent, share_checkins=on)
+    elif what == "share_alerts":
+        consent = replace(consent, share_alerts=on)
+    elif what == "share_reflections_default":
+        consent = replace(consent, share_reflections_default=on)
+    else:
         raise InvalidChoice(what)
-    return replace(profile, consent=replace(profile.consent, **{what: on}))
+    return replace(profile, consent=consent)
 
 
 def paused(profile: Profile, days: int, now: datetime) -> Profile:
