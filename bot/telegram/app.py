@@ -42,6 +42,7 @@ from bot.telegram import (
 )
 from bot.telegram.callbacks import pattern
 from bot.telegram.context import KEY, Services
+from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def build_application(services: Services) -> Application:
         Application.builder()
         .token(settings_.token)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
     )
     if settings_.api_url:
