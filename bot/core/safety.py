@@ -12,6 +12,9 @@ Pattern syntax (documented for maintainers at the top of content/safety/rules.ya
   elem?       the element may be absent
   ...         up to four other words
   $           the end of the sentence, or a comma
+Between two elements up to two filler words may stand that change nothing of what is said
+("ik wil GEWOON dood", "I JUST want to disappear", "ik zou er ZO GRAAG niet meer zijn"):
+see FILLERS; patterns never list them.
 
 How a text is read, in order:
   1. fold: lower case, accents dropped, apostrophes kept for a moment ("i'll" is not "ill").
@@ -23,9 +26,12 @@ How a text is read, in order:
   4. typos: a word no rule or lexicon knows is corrected toward a pattern word one slip
      away (see `SafetyEngine._correct`).
   5. idioms are blanked ("ik schrok me dood", "this deadline is killing me").
-  6. every pattern is tried at every word; a match is dropped when a negation stands in one
-     of its `...` gaps or just before it in the same clause, unless the message goes on to
-     affirm it ("... maar de laatste tijd wel").
+  6. every pattern is tried at every word (a pattern whose indispensable words are not all in
+     the sentence is skipped unread, which keeps assessing fast); a match is dropped when a
+     negation stands in one of its `...` gaps or just before it in the same clause, unless
+     the message goes on to affirm it ("... maar de laatste tijd wel"). Being unable to stop
+     is no negation: "I can't stop thinking about killing myself", "ik kan niet stoppen met
+     krassen", "ik kan het niet laten" say the thing goes on.
   7. a crisis match told as history in its own clause ("vroeger sneed ik me") counts as gp.
 """
 
@@ -49,6 +55,13 @@ APOSTROPHE = "'"
 # After a negation these words mean "not so much" or "not only", not "not at all":
 # "ik denk niet zo vaak aan ..." still says the thought is there.
 WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
+# A negation followed by one of these verbs negates the stopping, not what follows it: "I
+# can't stop thinking about killing myself", "ik kan niet stoppen met krassen", "ik kan het
+# niet laten", "I can't help crying" say the thing goes on. ("meer"/"more" may stand
+# between.) When the verb is part of the match itself, the negation is the match's again:
+# "ik wil niet stoppen met leven" is no wish to stop living.
+NEGATION_CANCELLERS = frozenset({"stop", "stopping", "quit", "help", "stoppen", "ophouden",
+                                 "laten", "uitscheiden"})
 # Words that put a clause in the present, so history told in it is current again: "I used
 # to be happy now I want to die". (Language data; it would live in the lexicon if the
 # content schema had a field for it.)
@@ -65,7 +78,7 @@ FILLERS = ("gewoon", "echt", "eigenlijk", "soms", "toch", "graag", "liefst", "oo
            "really", "honestly", "literally", "actually", "simply", "sometimes",
            "seriously", "truly", "completely", "totally", "utterly", "very")
 MAX_FILLERS = 2
-_FILLER_REGEX = "(?:(?:" + "|".join(FILLERS) + ") ){0,%d}" % MAX_FILLERS
+_FILLER_REGEX = "(?:(?:" + "|".join(FILLERS) + f") ){{0,{MAX_FILLERS}}}"
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
 # specific compounds ("flashback*", "slaappil*"), short ones would swallow ordinary words.
 MIN_STEM_FOR_TYPOS = 8
@@ -268,7 +281,7 @@ class _Spellings:
 
     def vocabulary(self) -> set[str]:
         """Every form on either side of the table: all are words the engine knows."""
-        known = set()
+        known: set[str] = set()
         for entries in self.by_first.values():
             for key, written in entries:
                 known.update(_plain(w) for w in key)
@@ -294,14 +307,18 @@ class _Pattern:
         spellings = spellings or _Spellings()
         self.literals: set[str] = set()
         self.stems: set[str] = set()
+        # For each element that must be present and names only whole words: the words one
+        # of its alternatives starts with. A sentence lacking all of one such set cannot
+        # match, so the regex is not even tried (see `may_match`).
+        required: list[frozenset[str]] = []
         parts, self._gap_groups, group, has_word = [], [], 1, False
-        after_word = False  # fillers may follow a word element, never a gap or the start
+        after_word = False  # fillers may stand after a word or a gap, not at the start
         for element in _elements(fold(source)):
             if element == "...":
                 group += 1
                 self._gap_groups.append(group)
                 parts.append(rf"((?:\S+ ){{0,{GAP_WORDS}}}?)")
-                after_word = False
+                after_word = True  # fillers do not use up a gap's words
                 continue
             if after_word:
                 parts.append(_FILLER_REGEX)
@@ -324,6 +341,9 @@ class _Pattern:
                 self.literals.update(w for w in words if not w.endswith("*"))
                 self.stems.update(w[:-1] for w in words if w.endswith("*"))
                 alternatives.append(" ".join(_word_regex(w) for w in words))
+            firsts = {spellings.words(choice)[0] for choice in choices}
+            if not optional and not any(w.endswith("*") for w in firsts):
+                required.append(frozenset(firsts))
             body = "(?:" + "|".join(alternatives) + ") "
             parts.append(f"(?:{body})?" if optional else body)
         if not has_word:
@@ -331,13 +351,20 @@ class _Pattern:
                                "not optional")
         # A lookahead finds a match starting at every word, overlapping ones included.
         self.regex = _compiled_regex("(?<= )(?=(" + "".join(parts) + "))")
+        # the most selective first: fewest alternatives
+        self.required = tuple(sorted(required, key=len))
+
+    def may_match(self, present: frozenset[str] | set[str]) -> bool:
+        """False when a word the pattern cannot do without is missing from the sentence:
+        a cheap test that spares most regexes on most sentences."""
+        return all(not words.isdisjoint(present) for words in self.required)
 
     def find(self, joined: str) -> Iterator[tuple[int, int, list[int]]]:
         """(first word, word after the last, gap word positions) of every match."""
         for match in self.regex.finditer(joined):
             start = joined.count(" ", 0, match.start(1)) - 1
             end = start + match.group(1).count(" ")
-            gaps = []
+            gaps: list[int] = []
             for group in self._gap_groups:
                 if match.group(group):
                     first = joined.count(" ", 0, match.start(group)) - 1
@@ -389,6 +416,20 @@ class SafetyEngine:
                           for rule in rules.rules]
         self._by_id = {rule.id: (rule, patterns) for rule, patterns in self._compiled}
         self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
+        # Every (rule, pattern) in content order, and an index from a word to the patterns
+        # that cannot match without it (their most selective indispensable element): a
+        # sentence only tries the patterns its own words point at, plus those that have no
+        # such word (stems only).
+        self._flat = [(rule, pattern) for rule, patterns in self._compiled
+                      for pattern in patterns]
+        self._by_word: dict[str, list[int]] = {}
+        self._unindexed: list[int] = []
+        for number, (_, pattern) in enumerate(self._flat):
+            if pattern.required:
+                for word in pattern.required[0]:
+                    self._by_word.setdefault(word, []).append(number)
+            else:
+                self._unindexed.append(number)
 
     # --- reading the text -------------------------------------------------------------
 
@@ -482,15 +523,29 @@ class SafetyEngine:
 
     # --- matching ---------------------------------------------------------------------
 
-    def _hits(self, sentences: list[list[str]], compiled) -> list[_Hit]:
-        """Every match of every given pattern in every sentence, before negation."""
+    def _candidates(self, present: set[str]) -> list[tuple[SafetyRule, _Pattern]]:
+        """The rule patterns a sentence with these words may match, in content order."""
+        numbers = set(self._unindexed)
+        for word in present:
+            numbers.update(self._by_word.get(word, ()))
+        return [self._flat[n] for n in sorted(numbers)
+                if self._flat[n][1].may_match(present)]
+
+    def _hits(self, sentences: list[list[str]], compiled=None) -> list[_Hit]:
+        """Every match of the given patterns (all rules when None) in every sentence,
+        before negation."""
         hits = []
         for index, words in enumerate(sentences):
             joined = _joined(words)
-            for rule, patterns in compiled:
-                for pattern in patterns:
-                    for start, end, gaps in pattern.find(joined):
-                        hits.append(_Hit(rule, start, end, index, tuple(gaps)))
+            present = set(words)
+            if compiled is None:
+                pairs = self._candidates(present)
+            else:
+                pairs = [(rule, p) for rule, patterns in compiled for p in patterns
+                         if p.may_match(present)]
+            for rule, pattern in pairs:
+                for start, end, gaps in pattern.find(joined):
+                    hits.append(_Hit(rule, start, end, index, tuple(gaps)))
         return hits
 
     def _breaks_at(self, words: list[str], position: int) -> bool:
@@ -501,9 +556,16 @@ class SafetyEngine:
         following = words[position + 1] if position + 1 < len(words) else ""
         return following != "to"
 
-    def _negates(self, words: list[str], position: int) -> bool:
-        """A negation at `position` that is not weakened ("niet zo", "not only")."""
+    def _negates(self, words: list[str], position: int, free: Iterable[int] = ()) -> bool:
+        """A negation at `position` that is not weakened ("niet zo", "not only") and not
+        turned onto a verb of stopping that stands at one of the `free` positions, outside
+        the words the pattern matched ("I can't STOP thinking about ...")."""
         if words[position] not in self._negations:
+            return False
+        after = position + 1
+        if after < len(words) and words[after] in ("meer", "more", "langer", "longer"):
+            after += 1
+        if after < len(words) and words[after] in NEGATION_CANCELLERS and after in free:
             return False
         following = words[position + 1] if position + 1 < len(words) else ""
         return following not in WEAKENERS
@@ -511,14 +573,15 @@ class SafetyEngine:
     def _negated(self, hit: _Hit, sentences: list[list[str]]) -> bool:
         """A negation in one of the match's gaps, or just before it in the same clause."""
         words = sentences[hit.sentence_index]
-        if any(self._negates(words, position) for position in hit.gap_words):
+        if any(self._negates(words, position, hit.gap_words) for position in hit.gap_words):
             return True
+        before = range(0, hit.start_word)
         for position in range(hit.start_word - 1,
                               max(-1, hit.start_word - NEGATION_WINDOW - 1), -1):
             if self._breaks_at(words, position):
                 return False
             if words[position] in self._negations:
-                return self._negates(words, position)
+                return self._negates(words, position, before)
         return False
 
     def _reaffirmed(self, hit: _Hit, sentences: list[list[str]]) -> bool:
@@ -573,7 +636,7 @@ class SafetyEngine:
         """
         del lang  # every language's rules run on every text, see the module docstring
         sentences = self.normalise(text)
-        hits = self._kept(self._hits(sentences, self._compiled), sentences)
+        hits = self._kept(self._hits(sentences), sentences)
         if not hits:
             return NONE
         levelled = sorted(((self._level(h, sentences), h) for h in hits),

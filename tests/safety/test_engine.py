@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bot.content.schema import SafetyRules
-from bot.core.safety import GAP_WORDS, SafetyEngine, pattern_problem
+from bot.core.safety import GAP_WORDS, SafetyEngine, _Pattern, pattern_problem
 
 
 def _rule(rule_id: str, level: str, category: str, lang: str, *patterns: str) -> dict:
@@ -49,9 +49,10 @@ RULES = {
               "(ik) (wil) (echt|gewoon)? niet meer $",
               "(niet|nooit) meer wakker",
               "(denk|dacht|gedacht) ... aan (zelfmoord|doodgaan)",
-              "(het|alles) ... (stopt|ophoudt) ... (voorgoed|voor altijd)"),
+              "(het|alles) ... (stopt|ophoudt) ... (voorgoed|voor altijd)",
+              "(stoppen|ophouden) met (leven|bestaan)"),
         _rule("nl-harm", "crisis", "self_harm", "nl",
-              "mezelf ... (gesneden|snij|sneed|gekrast)",
+              "mezelf ... (gesneden|snij|sneed|gekrast|krassen)",
               "zelfbeschadig*"),
         _rule("nl-nut", "crisis", "suicidal_ideation", "nl",
               "zie (het nut|de zin) (er)? niet (meer)? (van)? (in)? ... leven"),
@@ -120,6 +121,43 @@ def test_every_word_is_a_possible_start_so_a_later_match_is_not_hidden(engine):
     # The first "wil" only reaches "dood" across "niet"; the second one, after the comma,
     # does not: matching must not stop at the first, negated, match.
     assert level(engine, "ik wil niet slapen, wil dood") == "crisis"
+
+
+def test_being_unable_to_stop_is_no_negation(engine):
+    # "can't stop" says the thought goes on; the negation belongs to "stop", not to it.
+    assert level(engine, "I can't stop thinking that I want to die") == "crisis"
+    assert level(engine, "ik kan niet meer stoppen met mezelf te krassen") == "crisis"
+    assert level(engine, "ik kan het niet laten om mezelf te krassen") == "crisis"
+
+
+def test_a_negated_stop_that_the_pattern_names_stays_a_negation(engine):
+    # "stoppen met leven" is the match itself: not wanting to stop living is no crisis
+    assert level(engine, "ik wil niet stoppen met leven") == "none"
+    assert level(engine, "ik wil niet meer stoppen met leven") == "none"
+    assert level(engine, "I do not want to die") == "none"
+    # while not wanting to stop something else says it goes on
+    assert level(engine, "ik wil niet stoppen met mezelf te krassen") == "crisis"
+
+
+# --- fillers -------------------------------------------------------------------------------
+
+def test_up_to_two_fillers_may_stand_between_pattern_words(engine):
+    # "i will (hurt|cut) myself" names no filler; people write them anyway
+    assert level(engine, "i will just hurt myself") == "crisis"
+    assert level(engine, "i will really honestly hurt myself") == "crisis"
+    assert level(engine, "i will just really honestly hurt myself") == "none"
+    assert level(engine, "ik wil echt gewoon niet meer") == "crisis"
+
+
+def test_a_word_that_is_no_filler_still_breaks_a_phrase(engine):
+    # softeners like "even" or "probably" change what is said and are not skipped
+    assert level(engine, "i will probably hurt myself") == "none"
+
+
+def test_fillers_do_not_use_up_the_words_of_a_gap(engine):
+    # four gap words, then a filler: still a match; a fifth ordinary word is not
+    assert level(engine, "i wanted to go away and just die") == "crisis"
+    assert level(engine, "i wanted to go away and then die") == "none"
 
 
 # --- reaffirmation and history -------------------------------------------------------------
@@ -255,6 +293,26 @@ def test_a_fragment_of_one_or_two_words_finishes_the_sentence_before_it(engine):
     assert engine.normalise("ik wil dat het stopt. Voorgoed.") == [
         ["ik", "wil", "dat", "het", "stopt", "voorgoed"]]
     assert level(engine, "ik wil dat het stopt. Voorgoed.") == "crisis"
+
+
+def test_a_pattern_is_skipped_only_when_a_word_it_needs_is_missing():
+    pattern = _Pattern("(ik|k) (wil|wou)? ... (dood|niet meer leven) $")
+    assert pattern.may_match({"ik", "dood"})
+    assert pattern.may_match({"k", "niet", "leven"})  # a phrase needs only its first word
+    assert not pattern.may_match({"wil", "dood"})  # "ik|k" cannot be done without
+    assert _Pattern("zelfbeschadig* (ik)?").may_match(set())  # stems never skip a pattern
+
+
+def test_skipping_patterns_never_changes_an_assessment(engine, monkeypatch):
+    texts = ["ik wil dood", "ik heb flashbacks en ik wil dood", "ik kan niet meer",
+             "vroeger heb ik mezelf gesneden", "I can't stop thinking that I want to die",
+             "ik zie het nut er niet meer van in om te leven", "borst een twee pijn",
+             "vandaag een wandeling gemaakt", "i will just hurt myself"]
+    fast = [engine.assess(t) for t in texts]
+    monkeypatch.setattr(_Pattern, "may_match", lambda self, present: True)
+    monkeypatch.setattr(SafetyEngine, "_candidates", lambda self, present: list(self._flat))
+    slow = SafetyEngine(SafetyRules.model_validate(RULES))
+    assert [slow.assess(t) for t in texts] == fast
 
 
 @pytest.mark.parametrize("source, why", [
