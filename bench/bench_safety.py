@@ -21,9 +21,11 @@ def main() -> None:
     started = time.perf_counter()
     engine = SafetyEngine(content.safety)
     built = time.perf_counter() - started
-    cases = [json.loads(line) for line in
-             (ROOT / "tests/safety/cases.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    cases = [
+        json.loads(line)
+        for line in (ROOT / "tests/safety/cases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     for case in cases:  # warm the typo cache, as a running bot would be
         engine.assess(case["text"], case["lang"])
     timings = []
@@ -33,9 +35,11 @@ def main() -> None:
         timings.append(time.perf_counter() - started)
     timings.sort()
     print(f"engine built in {built * 1000:.0f} ms ({len(content.safety.rules)} rules)")
-    print(f"assess over {len(cases)} messages: mean {statistics.fmean(timings) * 1000:.2f} ms, "
-          f"p95 {timings[int(len(timings) * 0.95)] * 1000:.2f} ms, "
-          f"max {timings[-1] * 1000:.2f} ms")
+    print(
+        f"assess over {len(cases)} messages: mean {statistics.fmean(timings) * 1000:.2f} ms, "
+        f"p95 {timings[int(len(timings) * 0.95)] * 1000:.2f} ms, "
+        f"max {timings[-1] * 1000:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

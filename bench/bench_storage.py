@@ -60,10 +60,12 @@ def seed(repo: TinyDbRepository, histories: dict[int, int]) -> None:
     through the repository, so a layout mismatch fails here, not silently.
     """
     for user_id, count in histories.items():
-        document = stamp({
-            PROFILE_TABLE: {"1": to_json(profile(user_id))},
-            table_name(CheckIn): {str(i + 1): to_json(checkin(i)) for i in range(count)},
-        })
+        document = stamp(
+            {
+                PROFILE_TABLE: {"1": to_json(profile(user_id))},
+                table_name(CheckIn): {str(i + 1): to_json(checkin(i)) for i in range(count)},
+            }
+        )
         repo.user_path(user_id).write_text(json.dumps(document), encoding="utf-8")
     index = json.loads(repo.index_path.read_text()) if repo.index_path.exists() else stamp({})
     users = index.setdefault(USERS_TABLE, {})
@@ -87,8 +89,10 @@ def mean_ms(action: Callable[[int], object], runs: int = RUNS) -> float:
 
 def bench_costs(base: Path) -> None:
     print(f"data folder: {base}  ({RUNS} runs per figure, mean in ms)")
-    print(f"{'other users':>11} {'own records':>11} {'add()':>9} {'load_profile()':>15} "
-          f"{'records()':>10} {'file KB':>8}")
+    print(
+        f"{'other users':>11} {'own records':>11} {'add()':>9} {'load_profile()':>15} "
+        f"{'records()':>10} {'file KB':>8}"
+    )
     for others in OTHERS:
         repo = TinyDbRepository(Path(tempfile.mkdtemp(prefix=f"others{others}-", dir=base)))
         seed(repo, {10_000 + i: OTHERS_HISTORY for i in range(others)})
@@ -101,8 +105,7 @@ def bench_costs(base: Path) -> None:
             load = mean_ms(lambda run, r=repo, s=subject: r.load_profile(s))
             read = mean_ms(lambda run, r=repo, s=subject: r.records(s, CheckIn))
             size = repo.user_path(subject).stat().st_size / 1024
-            print(f"{others:>11} {own:>11} {add:>9.2f} {load:>15.2f} {read:>10.2f} "
-                  f"{size:>8.0f}")
+            print(f"{others:>11} {own:>11} {add:>9.2f} {load:>15.2f} {read:>10.2f} {size:>8.0f}")
 
 
 # --- the kill experiment ------------------------------------------------------------------
@@ -137,6 +140,7 @@ def wait_for_a_write(path: Path, timeout: float = 2.0) -> None:
     For JSONStorage that is the moment between writing and truncating (an fsync sits in
     between); for AtomicJSONStorage the moment between writing the temp file and the rename.
     """
+
     def state() -> tuple[object, ...]:
         stat = path.stat()
         temps = [n for n in os.listdir(path.parent) if n.startswith(f".{path.name}.")]
@@ -148,13 +152,18 @@ def wait_for_a_write(path: Path, timeout: float = 2.0) -> None:
         pass
 
 
-def kill_round(script: Path, path: Path, kind: str, rng: random.Random, seed: int,
-               worst: bool) -> tuple[bool, int]:
+def kill_round(
+    script: Path, path: Path, kind: str, rng: random.Random, seed: int, worst: bool
+) -> tuple[bool, int]:
     """Kill one writer at a random moment (or as a write begins, with `worst`); return (file
     readable, acknowledged inserts missing from it). An unreadable file loses everything."""
-    process = subprocess.Popen([sys.executable, str(script), str(path), kind, str(seed)],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(path), kind, str(seed)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     acked: list[str] = []
     target = rng.randint(20, 60)
     started = time.perf_counter()
@@ -170,8 +179,11 @@ def kill_round(script: Path, path: Path, kind: str, rng: random.Random, seed: in
     else:
         time.sleep(rng.uniform(0, (time.perf_counter() - started) / (target - 1)))
     os.kill(process.pid, signal.SIGKILL)
-    acked += [line.split()[1] for line in process.stdout.read().splitlines()
-              if line.startswith("insert") and len(line.split()) == 2]
+    acked += [
+        line.split()[1]
+        for line in process.stdout.read().splitlines()
+        if line.startswith("insert") and len(line.split()) == 2
+    ]
     process.wait()
     process.stdout.close()
     try:
@@ -185,11 +197,15 @@ def kill_round(script: Path, path: Path, kind: str, rng: random.Random, seed: in
 def bench_contrast(base: Path, rounds: int = 20) -> None:
     script = base / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
-    print(f"\nSIGKILL in a stream of inserts and edits, {rounds} rounds per line, each on a "
-          "file pre-filled with 300 records:")
+    print(
+        f"\nSIGKILL in a stream of inserts and edits, {rounds} rounds per line, each on a "
+        "file pre-filled with 300 records:"
+    )
     for worst, when in ((False, "at a random moment"), (True, "as a write begins")):
-        for kind, label in (("json", "TinyDB JSONStorage (in place)"),
-                            ("atomic", "AtomicJSONStorage (temp+fsync+replace)")):
+        for kind, label in (
+            ("json", "TinyDB JSONStorage (in place)"),
+            ("atomic", "AtomicJSONStorage (temp+fsync+replace)"),
+        ):
             rng = random.Random(7)
             corrupt = lost = 0
             for round_no in range(rounds):
@@ -199,8 +215,10 @@ def bench_contrast(base: Path, rounds: int = 20) -> None:
                 readable, missing = kill_round(script, path, kind, rng, round_no, worst)
                 corrupt += not readable
                 lost += missing
-            print(f"  {when:<19} {label:<39} unreadable after {corrupt:>2} of {rounds} kills; "
-                  f"acknowledged inserts missing: {lost}")
+            print(
+                f"  {when:<19} {label:<39} unreadable after {corrupt:>2} of {rounds} kills; "
+                f"acknowledged inserts missing: {lost}"
+            )
 
 
 def main() -> None:

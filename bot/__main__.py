@@ -30,9 +30,11 @@ def cmd_content_check(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
-    print(f"content ok: {len(content.exercises)} exercises, {len(content.prompts)} prompts, "
-          f"{len(content.safety.rules)} safety rules, "
-          f"{len(content.questionnaires)} questionnaires, {len(content.texts)} texts")
+    print(
+        f"content ok: {len(content.exercises)} exercises, {len(content.prompts)} prompts, "
+        f"{len(content.safety.rules)} safety rules, "
+        f"{len(content.questionnaires)} questionnaires, {len(content.texts)} texts"
+    )
     return 0
 
 
@@ -75,12 +77,19 @@ def cmd_safety_assess(args: argparse.Namespace) -> int:
             request = json.loads(line)
             text, lang = str(request["text"]), str(request.get("lang", "nl"))
         except (ValueError, KeyError, TypeError):
-            print(f"line {number}: expected a JSON object with \"text\" and \"lang\"",
-                  file=sys.stderr)
+            print(f'line {number}: expected a JSON object with "text" and "lang"', file=sys.stderr)
             return 2
         assessment = engine.assess(text, lang)
-        print(json.dumps({"level": assessment.level, "categories": list(assessment.categories),
-                          "rule": assessment.rule}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "level": assessment.level,
+                    "categories": list(assessment.categories),
+                    "rule": assessment.rule,
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 
@@ -97,25 +106,29 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("dir", nargs="?", help="content folder (default: BOT_CONTENT_DIR)")
     check.set_defaults(func=cmd_content_check)
     show = content_commands.add_parser(
-        "show", help="preview an exercise, prompt, phase, questionnaire, escalation or UI text")
+        "show", help="preview an exercise, prompt, phase, questionnaire, escalation or UI text"
+    )
     show.add_argument("id", help="e.g. box-breathing, crisis, crisis:self_harm, exercise.next")
     show.add_argument("--lang", choices=("nl", "en"), default="nl")
-    show.add_argument("--country", choices=("BE", "NL"), default="BE",
-                      help="whose help lines an escalation gives")
+    show.add_argument(
+        "--country", choices=("BE", "NL"), default="BE", help="whose help lines an escalation gives"
+    )
     show.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
     show.set_defaults(func=cmd_content_show)
 
     safety = commands.add_parser("safety", help="the safety engine, offline")
     safety_commands = safety.add_subparsers(dest="safety_command", required=True)
     assess = safety_commands.add_parser(
-        "assess", help='read {"text","lang"} JSON lines on stdin, write assessments')
+        "assess", help='read {"text","lang"} JSON lines on stdin, write assessments'
+    )
     assess.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
     assess.set_defaults(func=cmd_safety_assess)
 
     from bot import demo  # stdlib imports only; the demo loads its rig when it runs
 
     demo_parser = commands.add_parser(
-        "demo", help="chat with the bot in this terminal: no Telegram account or token needed")
+        "demo", help="chat with the bot in this terminal: no Telegram account or token needed"
+    )
     demo.add_arguments(demo_parser)
     demo_parser.set_defaults(func=demo.run)
 

@@ -29,10 +29,12 @@ class Settings:
     exercise_pace: float = 1.0
 
     def __repr__(self) -> str:  # never print the token, not even in a traceback
-        return (f"Settings(api_url={self.api_url!r}, data_dir={self.data_dir!r}, "
-                f"content_dir={self.content_dir!r}, admin_ids={set(self.admin_ids)!r}, "
-                f"country={self.country!r}, timezone={self.timezone!r}, "
-                f"exercise_pace={self.exercise_pace!r})")
+        return (
+            f"Settings(api_url={self.api_url!r}, data_dir={self.data_dir!r}, "
+            f"content_dir={self.content_dir!r}, admin_ids={set(self.admin_ids)!r}, "
+            f"country={self.country!r}, timezone={self.timezone!r}, "
+            f"exercise_pace={self.exercise_pace!r})"
+        )
 
 
 def content_dir_from(env: Mapping[str, str] = os.environ) -> Path:
@@ -42,11 +44,13 @@ def content_dir_from(env: Mapping[str, str] = os.environ) -> Path:
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather "
-                          "and export it (see README)")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and export it (see README)"
+        )
     if not TOKEN_SHAPE.match(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token "
-                          "(digits, a colon, then letters)")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)"
+        )
     api_url = env.get("TELEGRAM_API_URL", "").strip() or None
     if api_url and not re.match(r"^https?://", api_url):
         raise ConfigError(f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}")
@@ -54,8 +58,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     for part in re.split(r"[,\s]+", env.get("BOT_ADMIN_IDS", "").strip()):
         if part:
             if not part.lstrip("-").isdigit():
-                raise ConfigError(f"BOT_ADMIN_IDS must be Telegram user ids separated by "
-                                  f"commas, got {part!r}")
+                raise ConfigError(
+                    f"BOT_ADMIN_IDS must be Telegram user ids separated by commas, got {part!r}"
+                )
             admin_ids.add(int(part))
     country = (env.get("BOT_COUNTRY") or "BE").strip().upper()
     if country not in COUNTRIES:
@@ -64,16 +69,19 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ConfigError(f"BOT_TIMEZONE {timezone!r} is not a known time zone "
-                          "(use a name like Europe/Brussels)") from None
+        raise ConfigError(
+            f"BOT_TIMEZONE {timezone!r} is not a known time zone (use a name like Europe/Brussels)"
+        ) from None
     pace_text = (env.get("BOT_EXERCISE_PACE") or "1").strip()
     try:
         exercise_pace = float(pace_text)
     except ValueError:
         exercise_pace = -1.0
     if not 0 < exercise_pace <= 10:
-        raise ConfigError(f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
-                          f"(1 = real time), got {pace_text!r}")
+        raise ConfigError(
+            f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
+            f"(1 = real time), got {pace_text!r}"
+        )
     return Settings(
         token=token,
         api_url=api_url,

@@ -25,17 +25,23 @@ def run_bot(settings: Settings) -> int:
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print("error: the content has problems; the bot does not start with invalid content "
-              "(run `python -m bot content check`)", file=sys.stderr)
+        print(
+            "error: the content has problems; the bot does not start with invalid content "
+            "(run `python -m bot content check`)",
+            file=sys.stderr,
+        )
         return 1
     fresh = not settings.data_dir.exists() or not any(settings.data_dir.iterdir())
     repo = TinyDbRepository(settings.data_dir)
     if fresh:
-        log.warning("storage.new_data_dir path=%s: make sure BOT_DATA_DIR is on a persistent "
-                    "volume, or coachees' answers are lost at the next deploy",
-                    settings.data_dir)
-    services = Services(settings, content, repo, now_utc, Outbox(),
-                        exercise_pace=settings.exercise_pace)
+        log.warning(
+            "storage.new_data_dir path=%s: make sure BOT_DATA_DIR is on a persistent "
+            "volume, or coachees' answers are lost at the next deploy",
+            settings.data_dir,
+        )
+    services = Services(
+        settings, content, repo, now_utc, Outbox(), exercise_pace=settings.exercise_pace
+    )
     application = build_application(services)
     application.run_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
     return 0

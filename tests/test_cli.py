@@ -32,12 +32,19 @@ UNREACHABLE_API = "http://127.0.0.1:9/bot"
 LEADS = {"nl": "proefzin", "en": "sample"}
 
 
-def bot(*args: str, env: dict[str, str] | None = None, stdin: str = "",
-        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def bot(
+    *args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, env={**base, **(env or {})},
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**base, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def fixture_rules() -> dict:
@@ -45,16 +52,34 @@ def fixture_rules() -> dict:
     for lang, lead in LEADS.items():
         for category in CRISIS_CATEGORIES:
             phrase = f"{lead} {category.replace('_', ' ')}"
-            rules.append({"id": f"fixture-{lang}-{category.replace('_', '-')}",
-                          "level": "crisis", "category": category, "lang": lang,
-                          "patterns": [phrase], "examples": [phrase]})
-        rules.append({"id": f"fixture-{lang}-alcohol", "level": "gp", "category": "alcohol",
-                      "lang": lang, "patterns": [f"{lead} drinking"],
-                      "examples": [f"{lead} drinking"],
-                      "counter_examples": [f"{lead} thinking"]})
-    return {"lexicon": {"nl": {"negations": ["niet", "nooit", "geen"]},
-                        "en": {"negations": ["not", "never", "no"]}},
-            "rules": rules}
+            rules.append(
+                {
+                    "id": f"fixture-{lang}-{category.replace('_', '-')}",
+                    "level": "crisis",
+                    "category": category,
+                    "lang": lang,
+                    "patterns": [phrase],
+                    "examples": [phrase],
+                }
+            )
+        rules.append(
+            {
+                "id": f"fixture-{lang}-alcohol",
+                "level": "gp",
+                "category": "alcohol",
+                "lang": lang,
+                "patterns": [f"{lead} drinking"],
+                "examples": [f"{lead} drinking"],
+                "counter_examples": [f"{lead} thinking"],
+            }
+        )
+    return {
+        "lexicon": {
+            "nl": {"negations": ["niet", "nooit", "geen"]},
+            "en": {"negations": ["not", "never", "no"]},
+        },
+        "rules": rules,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +88,8 @@ def content_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("cli") / "content"
     shutil.copytree(CONTENT_DIR, target)
     (target / "safety" / "rules.yaml").write_text(
-        yaml.safe_dump(fixture_rules(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(fixture_rules(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return target
 
 
@@ -71,19 +97,20 @@ def content_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 RUN_CASES = {  # every bad value is in test_config.py; here, the path each one takes out
     "no token": ({}, "TELEGRAM_BOT_TOKEN"),
-    "token of the wrong shape": ({"TELEGRAM_BOT_TOKEN": "secret-without-a-colon"},
-                                 "TELEGRAM_BOT_TOKEN"),
+    "token of the wrong shape": (
+        {"TELEGRAM_BOT_TOKEN": "secret-without-a-colon"},
+        "TELEGRAM_BOT_TOKEN",
+    ),
     "bad country": ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_COUNTRY": "DE"}, "BOT_COUNTRY"),
-    "a folder of zones": ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_TIMEZONE": "Europe"},
-                          "BOT_TIMEZONE"),
+    "a folder of zones": ({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_TIMEZONE": "Europe"}, "BOT_TIMEZONE"),
 }
 
 
 @pytest.mark.parametrize(("settings", "named"), RUN_CASES.values(), ids=RUN_CASES.keys())
 def test_run_refuses_bad_settings_with_one_line_and_exit_2(
-        settings: dict[str, str], named: str, tmp_path: Path) -> None:
-    env = {"TELEGRAM_API_URL": UNREACHABLE_API, "BOT_DATA_DIR": str(tmp_path / "data"),
-           **settings}
+    settings: dict[str, str], named: str, tmp_path: Path
+) -> None:
+    env = {"TELEGRAM_API_URL": UNREACHABLE_API, "BOT_DATA_DIR": str(tmp_path / "data"), **settings}
 
     result = bot("run", env=env)
 
@@ -101,6 +128,7 @@ def test_run_refuses_bad_settings_with_one_line_and_exit_2(
 
 
 # --- content check ------------------------------------------------------------------------
+
 
 def test_the_shipped_content_passes_its_check() -> None:
     result = bot("content", "check", str(CONTENT_DIR))
@@ -133,9 +161,15 @@ def test_content_check_lists_problems_and_exits_1(content_copy: Path, tmp_path: 
 
 # --- safety assess ------------------------------------------------------------------------
 
+
 def assess(content_dir: Path, lines: list[str]) -> subprocess.CompletedProcess[str]:
-    return bot("safety", "assess", "--content", str(content_dir),
-               stdin="".join(line + "\n" for line in lines))
+    return bot(
+        "safety",
+        "assess",
+        "--content",
+        str(content_dir),
+        stdin="".join(line + "\n" for line in lines),
+    )
 
 
 def test_safety_assess_answers_each_line_in_order(content_copy: Path) -> None:
@@ -154,21 +188,24 @@ def test_safety_assess_answers_each_line_in_order(content_copy: Path) -> None:
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert answers == [
-        {"level": "crisis", "categories": ["suicidal_ideation"],
-         "rule": "fixture-en-suicidal-ideation"},
+        {
+            "level": "crisis",
+            "categories": ["suicidal_ideation"],
+            "rule": "fixture-en-suicidal-ideation",
+        },
         {"level": "gp", "categories": ["alcohol"], "rule": "fixture-nl-alcohol"},
         {"level": "none", "categories": [], "rule": None},
-        {"level": "crisis", "categories": ["self_harm", "alcohol"],
-         "rule": "fixture-en-self-harm"},
+        {"level": "crisis", "categories": ["self_harm", "alcohol"], "rule": "fixture-en-self-harm"},
         {"level": "crisis", "categories": ["overdose"], "rule": "fixture-nl-overdose"},
     ]
 
 
 @pytest.mark.parametrize("bad", ["not json", '{"lang": "nl"}', '["ik wil dood"]'])
-def test_safety_assess_stops_at_malformed_input_with_exit_2(content_copy: Path,
-                                                            bad: str) -> None:
-    result = assess(content_copy, ['{"text": "hallo", "lang": "nl"}', bad,
-                                   '{"text": "nooit gelezen", "lang": "nl"}'])
+def test_safety_assess_stops_at_malformed_input_with_exit_2(content_copy: Path, bad: str) -> None:
+    result = assess(
+        content_copy,
+        ['{"text": "hallo", "lang": "nl"}', bad, '{"text": "nooit gelezen", "lang": "nl"}'],
+    )
 
     assert result.returncode == 2
     assert len(result.stdout.splitlines()) == 1  # the good line before it was answered

@@ -30,15 +30,17 @@ def test_defaults_with_only_a_token() -> None:
 
 
 def test_every_setting_can_be_given() -> None:
-    settings = load_settings(env(
-        TELEGRAM_API_URL="http://127.0.0.1:9100/bot",
-        BOT_DATA_DIR="/srv/coach/data",
-        BOT_CONTENT_DIR="/srv/coach/content",
-        BOT_ADMIN_IDS="11, 22 33",
-        BOT_COUNTRY="nl",
-        BOT_TIMEZONE="Europe/Amsterdam",
-        BOT_EXERCISE_PACE="0.05",
-    ))
+    settings = load_settings(
+        env(
+            TELEGRAM_API_URL="http://127.0.0.1:9100/bot",
+            BOT_DATA_DIR="/srv/coach/data",
+            BOT_CONTENT_DIR="/srv/coach/content",
+            BOT_ADMIN_IDS="11, 22 33",
+            BOT_COUNTRY="nl",
+            BOT_TIMEZONE="Europe/Amsterdam",
+            BOT_EXERCISE_PACE="0.05",
+        )
+    )
     assert settings.api_url == "http://127.0.0.1:9100/bot"
     assert settings.data_dir == Path("/srv/coach/data")
     assert settings.content_dir == Path("/srv/coach/content")
@@ -49,8 +51,16 @@ def test_every_setting_can_be_given() -> None:
 
 
 def test_empty_values_mean_the_defaults() -> None:
-    settings = load_settings(env(TELEGRAM_API_URL="", BOT_DATA_DIR="", BOT_ADMIN_IDS=" ",
-                                 BOT_COUNTRY="", BOT_TIMEZONE="", BOT_EXERCISE_PACE=""))
+    settings = load_settings(
+        env(
+            TELEGRAM_API_URL="",
+            BOT_DATA_DIR="",
+            BOT_ADMIN_IDS=" ",
+            BOT_COUNTRY="",
+            BOT_TIMEZONE="",
+            BOT_EXERCISE_PACE="",
+        )
+    )
     assert settings == load_settings(env())
 
 
@@ -70,13 +80,16 @@ def test_a_missing_token_says_where_to_get_one(token: str) -> None:
     assert "BotFather" in str(caught.value)
 
 
-@pytest.mark.parametrize("token", [
-    "secret-without-colon",
-    "abc:def",  # the bot id must be digits
-    "123456789:",
-    "123456789:has spaces",
-    "123456789:ümlaut",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "secret-without-colon",
+        "abc:def",  # the bot id must be digits
+        "123456789:",
+        "123456789:has spaces",
+        "123456789:ümlaut",
+    ],
+)
 def test_a_token_of_the_wrong_shape_is_refused_without_echoing_it(token: str) -> None:
     with pytest.raises(ConfigError, match="does not look like a bot token") as caught:
         load_settings(env(TELEGRAM_BOT_TOKEN=token))
@@ -105,10 +118,12 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "value", "words"), BAD_VALUES,
-                         ids=[f"{n}={v[:20]}" for n, v, _ in BAD_VALUES])
-def test_a_bad_value_names_the_setting_and_how_to_fix_it(name: str, value: str,
-                                                         words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "words"), BAD_VALUES, ids=[f"{n}={v[:20]}" for n, v, _ in BAD_VALUES]
+)
+def test_a_bad_value_names_the_setting_and_how_to_fix_it(
+    name: str, value: str, words: list[str]
+) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(env(**{name: value}))
     message = str(caught.value)
@@ -121,8 +136,14 @@ def test_a_bad_value_names_the_setting_and_how_to_fix_it(name: str, value: str,
 
 def test_the_repr_never_shows_the_token() -> None:
     settings = load_settings(env(BOT_ADMIN_IDS="11"))
-    for text in (repr(settings), str(settings), f"{settings}", f"{settings!r}",
-                 repr([settings]), repr({"settings": settings})):
+    for text in (
+        repr(settings),
+        str(settings),
+        f"{settings}",
+        f"{settings!r}",
+        repr([settings]),
+        repr({"settings": settings}),
+    ):
         assert TOKEN not in text
         assert TOKEN.split(":")[1] not in text
     assert "Europe/Brussels" in repr(settings)  # still useful in a log line

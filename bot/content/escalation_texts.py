@@ -38,8 +38,7 @@ def opener_key(source: str, category: str) -> str:
     return source if source in SOURCE_OPENERS else category
 
 
-def escalation_text(content: Content, level: str, category: str, lang: str,
-                    country: str) -> str:
+def escalation_text(content: Content, level: str, category: str, lang: str, country: str) -> str:
     """Opener for `category` (or a source from SOURCE_OPENERS), then the level's body."""
     texts = content.escalations.crisis if level == "crisis" else content.escalations.gp
     opener = texts.openers.get(category) or texts.openers["default"]

@@ -126,8 +126,11 @@ def _child(node: yaml.Node | None, part: object) -> tuple[yaml.Node | None, yaml
 
 def _display(path: Path, content_dir: Path) -> str:
     """How a file is named in problems: relative to the folder above the content folder."""
-    return (str(path.relative_to(content_dir.parent)) if path.is_relative_to(content_dir.parent)
-            else str(path))
+    return (
+        str(path.relative_to(content_dir.parent))
+        if path.is_relative_to(content_dir.parent)
+        else str(path)
+    )
 
 
 def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc | None:
@@ -150,8 +153,12 @@ def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         problems.append(
-            Problem(display, line, f"this is not valid YAML ({problem}); check the indentation "
-                    "and quotes on this line and the one above")
+            Problem(
+                display,
+                line,
+                f"this is not valid YAML ({problem}); check the indentation "
+                "and quotes on this line and the one above",
+            )
         )
         return None
     return YamlDoc(path, display, data, root)
@@ -188,8 +195,10 @@ def _explain(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "this field is not part of the schema; remove it or check its spelling"
     if isinstance(error.get("input"), bool) and "str" in kind:
-        return ("YAML reads an unquoted yes/no/on/off/true/false as a yes-or-no value; "
-                "put this text in quotes")
+        return (
+            "YAML reads an unquoted yes/no/on/off/true/false as a yes-or-no value; "
+            "put this text in quotes"
+        )
     if kind == "literal_error":
         return f"{error['msg'].lower()}"
     return error["msg"]
@@ -223,8 +232,13 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
     for name, model in CONTENT_FILES.items():
         path = content_dir / name
         if not path.exists():
-            problems.append(Problem(_display(path, content_dir), 1,
-                                    "this file is missing; every content folder has it"))
+            problems.append(
+                Problem(
+                    _display(path, content_dir),
+                    1,
+                    "this file is missing; every content folder has it",
+                )
+            )
             continue
         doc = read_yaml(path, content_dir, problems)
         if doc is not None:
@@ -240,8 +254,13 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
         questionnaire = validate(doc, Questionnaire, problems)
         if questionnaire is not None:
             if questionnaire.id in questionnaires:
-                problems.append(Problem(doc.display, doc.line_of(["id"]),
-                                        f"questionnaire id {questionnaire.id!r} is used twice"))
+                problems.append(
+                    Problem(
+                        doc.display,
+                        doc.line_of(["id"]),
+                        f"questionnaire id {questionnaire.id!r} is used twice",
+                    )
+                )
             questionnaires[questionnaire.id] = questionnaire
     if problems or any(m is None for m in models.values()):
         raise ContentError(problems)

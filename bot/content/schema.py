@@ -273,8 +273,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 CheckinMetric = Literal["energy", "stress", "sleep"]
 # The scales of the daily check-in (bot.core.checkins): a threshold outside them is a typo.
-CHECKIN_SCALES: dict[str, tuple[int, int]] = {"energy": (0, 10), "stress": (0, 10),
-                                              "sleep": (1, 5)}
+CHECKIN_SCALES: dict[str, tuple[int, int]] = {"energy": (0, 10), "stress": (0, 10), "sleep": (1, 5)}
 _PERSISTENT_LOW_ONLY = ("share",)
 _NO_PROGRESS_ONLY = ("min_improvement", "compare_days")
 
@@ -321,27 +320,33 @@ class CheckinRule(Model):
     def _fits_its_kind(self) -> CheckinRule:
         low, high = CHECKIN_SCALES[self.metric]
         if self.min_checkins > self.window_days:
-            raise ValueError(f"min_checkins ({self.min_checkins}) cannot exceed window_days "
-                             f"({self.window_days}): a window of N days holds at most N "
-                             "check-in days")
+            raise ValueError(
+                f"min_checkins ({self.min_checkins}) cannot exceed window_days "
+                f"({self.window_days}): a window of N days holds at most N "
+                "check-in days"
+            )
         if not low <= self.threshold <= high:
-            raise ValueError(f"threshold {self.threshold} is outside the {self.metric} "
-                             f"scale of {low} to {high}")
+            raise ValueError(
+                f"threshold {self.threshold} is outside the {self.metric} scale of {low} to {high}"
+            )
         if self.kind == "persistent_low":
             unused = [name for name in _NO_PROGRESS_ONLY if name in self.model_fields_set]
         else:
             unused = [name for name in _PERSISTENT_LOW_ONLY if name in self.model_fields_set]
             if 2 * self.compare_days > self.window_days:
-                raise ValueError(f"window_days ({self.window_days}) must hold two periods of "
-                                 f"compare_days ({self.compare_days}) to compare")
+                raise ValueError(
+                    f"window_days ({self.window_days}) must hold two periods of "
+                    f"compare_days ({self.compare_days}) to compare"
+                )
         if unused:
-            raise ValueError(f"{', '.join(unused)} has no effect on a {self.kind} rule; "
-                             "remove it")
+            raise ValueError(f"{', '.join(unused)} has no effect on a {self.kind} rule; remove it")
         for example in self.examples:
             outside = [v for v in example.days if v is not None and not low <= v <= high]
             if outside:
-                raise ValueError(f"example values {outside} are outside the {self.metric} "
-                                 f"scale of {low} to {high}")
+                raise ValueError(
+                    f"example values {outside} are outside the {self.metric} "
+                    f"scale of {low} to {high}"
+                )
         return self
 
 

@@ -98,8 +98,14 @@ def escalation_for(rule: CheckinRule, now: datetime) -> Escalation:
     """The GP advice a fired rule leads to, stored so the rule does not repeat too soon."""
     from bot.core.escalation import FOLLOWUP_AFTER
 
-    return Escalation(level="gp", source="checkins", rule=rule.id, category=rule.category,
-                      at=now, followup_due=now + FOLLOWUP_AFTER)
+    return Escalation(
+        level="gp",
+        source="checkins",
+        rule=rule.id,
+        category=rule.category,
+        at=now,
+        followup_due=now + FOLLOWUP_AFTER,
+    )
 
 
 # --- the two kinds ----------------------------------------------------------------------

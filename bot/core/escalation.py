@@ -21,22 +21,32 @@ GP_REPEAT_AFTER = timedelta(days=3)
 FOLLOWUP_AFTER = timedelta(days=1)
 
 
-def plan_escalation(assessment: Assessment, source: EscalationSource,
-                    history: list[Escalation],
-                    now: datetime) -> Escalation | None:
+def plan_escalation(
+    assessment: Assessment, source: EscalationSource, history: list[Escalation], now: datetime
+) -> Escalation | None:
     """The escalation to answer with and store, or None when nothing needs saying now."""
     if assessment.level == "none":
         return None
     category = assessment.categories[0] if assessment.categories else "default"
     if assessment.level == "gp":
-        recent = [e for e in history if e.level == "gp" and e.category == category
-                  and now - e.at < GP_REPEAT_AFTER]
+        recent = [
+            e
+            for e in history
+            if e.level == "gp" and e.category == category and now - e.at < GP_REPEAT_AFTER
+        ]
         if recent:
             return None
-        return Escalation(level="gp", source=source, rule=assessment.rule or source,
-                          category=category, at=now, followup_due=now + FOLLOWUP_AFTER)
-    return Escalation(level="crisis", source=source, rule=assessment.rule or source,
-                      category=category, at=now)
+        return Escalation(
+            level="gp",
+            source=source,
+            rule=assessment.rule or source,
+            category=category,
+            at=now,
+            followup_due=now + FOLLOWUP_AFTER,
+        )
+    return Escalation(
+        level="crisis", source=source, rule=assessment.rule or source, category=category, at=now
+    )
 
 
 def sos_escalation(now: datetime) -> Escalation:
@@ -44,8 +54,11 @@ def sos_escalation(now: datetime) -> Escalation:
 
 
 def followups_due(history: list[Escalation], now: datetime) -> list[Escalation]:
-    return [e for e in history
-            if e.followup_due is not None and not e.followup_sent and e.followup_due <= now]
+    return [
+        e
+        for e in history
+        if e.followup_due is not None and not e.followup_sent and e.followup_due <= now
+    ]
 
 
 def next_followup(history: list[Escalation]) -> datetime | None:

@@ -9,14 +9,16 @@ from bot.content.schema import Exercise, Prompt
 from bot.core.models import Reflection
 
 
-def suggest_exercises(exercises: Iterable[Exercise], phase: str, low_energy: bool = False,
-                      limit: int = 6) -> list[Exercise]:
+def suggest_exercises(
+    exercises: Iterable[Exercise], phase: str, low_energy: bool = False, limit: int = 6
+) -> list[Exercise]:
     """The exercises to offer, best first, at most `limit`.
 
     On a low-energy day restorative (energy: low) exercises come first, wherever their phase:
     the check-in promises "a short restorative exercise". Then this phase's exercises before
     the rest, and the shortest first.
     """
+
     def rank(exercise: Exercise) -> tuple[int, int, int]:
         fits_phase = 0 if phase in exercise.phases else 1
         fits_energy = 0 if (not low_energy or exercise.energy == "low") else 1
@@ -31,8 +33,9 @@ def grounding_exercise(exercises: Iterable[Exercise]) -> Exercise | None:
     return min(grounding, key=lambda e: e.duration_minutes, default=None)
 
 
-def next_prompt(prompts: Sequence[Prompt], answered: Sequence[Reflection],
-                skip: Iterable[str] = ()) -> Prompt | None:
+def next_prompt(
+    prompts: Sequence[Prompt], answered: Sequence[Reflection], skip: Iterable[str] = ()
+) -> Prompt | None:
     """The phase's prompt answered longest ago (never answered first), skipping `skip`."""
     skipped = set(skip)
     last_answered: dict[str, datetime] = {}

@@ -22,11 +22,19 @@ class InvalidChoice(ValueError):
     """Input that cannot become a setting; the chat asks again."""
 
 
-def new_profile(user_id: int, chat_id: int, lang: str, country: str, timezone: str,
-                now: datetime) -> Profile:
+def new_profile(
+    user_id: int, chat_id: int, lang: str, country: str, timezone: str, now: datetime
+) -> Profile:
     """The profile made at the moment of consent, with good defaults for everything else."""
-    return Profile(user_id=user_id, chat_id=chat_id, lang=lang, country=country,
-                   timezone=timezone, consent=Consent(given_at=now), created_at=now)
+    return Profile(
+        user_id=user_id,
+        chat_id=chat_id,
+        lang=lang,
+        country=country,
+        timezone=timezone,
+        consent=Consent(given_at=now),
+        created_at=now,
+    )
 
 
 @lru_cache(maxsize=1)

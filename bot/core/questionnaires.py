@@ -93,8 +93,13 @@ def first_crisis_item(questionnaire: Questionnaire, item_id: str, value: int) ->
 QUESTIONNAIRE_WEEKS_CHOICES = (2, 4, 8)
 
 
-def questionnaire_offer_due(profile: Profile, results: Iterable[QuestionnaireResult],
-                            offers: Iterable[ReminderMark], today: date, now: datetime) -> bool:
+def questionnaire_offer_due(
+    profile: Profile,
+    results: Iterable[QuestionnaireResult],
+    offers: Iterable[ReminderMark],
+    today: date,
+    now: datetime,
+) -> bool:
     """Whether to offer a questionnaire after today's check-in: on the schedule the coachee
     set, at most once a day, and not again until the chosen number of weeks has passed since
     the last one filled in."""

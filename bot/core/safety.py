@@ -60,23 +60,63 @@ WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "
 # niet laten", "I can't help crying" say the thing goes on. ("meer"/"more" may stand
 # between.) When the verb is part of the match itself, the negation is the match's again:
 # "ik wil niet stoppen met leven" is no wish to stop living.
-NEGATION_CANCELLERS = frozenset({"stop", "stopping", "quit", "help", "stoppen", "ophouden",
-                                 "laten", "uitscheiden"})
+NEGATION_CANCELLERS = frozenset(
+    {"stop", "stopping", "quit", "help", "stoppen", "ophouden", "laten", "uitscheiden"}
+)
 # Words that put a clause in the present, so history told in it is current again: "I used
 # to be happy now I want to die". (Language data; it would live in the lexicon if the
 # content schema had a field for it.)
-PRESENT_MARKERS = frozenset({"nu", "now", "tegenwoordig", "nowadays", "lately", "vandaag",
-                             "today", "vanavond", "tonight", "vannacht", "weer", "again",
-                             "opnieuw"})
+PRESENT_MARKERS = frozenset(
+    {
+        "nu",
+        "now",
+        "tegenwoordig",
+        "nowadays",
+        "lately",
+        "vandaag",
+        "today",
+        "vanavond",
+        "tonight",
+        "vannacht",
+        "weer",
+        "again",
+        "opnieuw",
+    }
+)
 VOWELS = frozenset("aeiouy")
 # Words people put anywhere without changing what is said ("ik wil GEWOON dood", "I
 # JUST want to disappear", "ik zou er ZO GRAAG niet meer zijn"): up to two may stand between
 # any two neighbouring words of a pattern. Softeners that make a thought passing ("even",
 # "a bit") are deliberately not here. (Language data, like PRESENT_MARKERS.)
-FILLERS = ("gewoon", "echt", "eigenlijk", "soms", "toch", "graag", "liefst", "ook",
-           "heel", "helemaal", "compleet", "totaal", "serieus", "letterlijk", "just",
-           "really", "honestly", "literally", "actually", "simply", "sometimes",
-           "seriously", "truly", "completely", "totally", "utterly", "very")
+FILLERS = (
+    "gewoon",
+    "echt",
+    "eigenlijk",
+    "soms",
+    "toch",
+    "graag",
+    "liefst",
+    "ook",
+    "heel",
+    "helemaal",
+    "compleet",
+    "totaal",
+    "serieus",
+    "letterlijk",
+    "just",
+    "really",
+    "honestly",
+    "literally",
+    "actually",
+    "simply",
+    "sometimes",
+    "seriously",
+    "truly",
+    "completely",
+    "totally",
+    "utterly",
+    "very",
+)
 MAX_FILLERS = 2
 _FILLER_REGEX = "(?:(?:" + "|".join(FILLERS) + f") ){{0,{MAX_FILLERS}}}"
 # Typo correction toward a word* pattern's stem only for stems this long: long stems are
@@ -151,12 +191,16 @@ def _within_one_edit(a: str, b: str, swaps_only: bool = False) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1 and not swaps_only:
             return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     if swaps_only:
         return False
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _typing_slip(typed: str, meant: str, long_compound: bool = False) -> bool:
@@ -167,17 +211,22 @@ def _typing_slip(typed: str, meant: str, long_compound: bool = False) -> bool:
     ("overleden" is not "overreden", "spannend" not "spannen").
     """
     if len(typed) == len(meant):
-        return (_within_one_edit(typed, meant, swaps_only=True)
-                or (long_compound and _within_one_edit(typed, meant)))
+        return _within_one_edit(typed, meant, swaps_only=True) or (
+            long_compound and _within_one_edit(typed, meant)
+        )
     if len(meant) == len(typed) + 1 and len(typed) >= 4:  # a letter left out
         for i in range(2, len(meant)):
-            if meant[:i] + meant[i + 1:] == typed:
+            if meant[:i] + meant[i + 1 :] == typed:
                 return len(typed) >= 5 or meant[i] in VOWELS
         return False
     if len(meant) == len(typed) + 1:
         # three letters: only a vowel after two consonants, as no word starts so ("lfe")
-        return (len(typed) == 3 and meant[1] in VOWELS and meant[0] + meant[2:] == typed
-                and not VOWELS & set(typed[:2]))
+        return (
+            len(typed) == 3
+            and meant[1] in VOWELS
+            and meant[0] + meant[2:] == typed
+            and not VOWELS & set(typed[:2])
+        )
     return long_compound and _within_one_edit(typed, meant)
 
 
@@ -192,8 +241,10 @@ def _elements(source: str) -> list[str]:
         if char == "(":
             depth += 1
             if depth > 1:
-                raise PatternError(f"{source!r}: parentheses inside parentheses are not "
-                                   "supported; write the alternatives out in full")
+                raise PatternError(
+                    f"{source!r}: parentheses inside parentheses are not "
+                    "supported; write the alternatives out in full"
+                )
         elif char == ")":
             depth -= 1
             if depth < 0:
@@ -336,8 +387,10 @@ class _Pattern:
             for choice in choices:
                 words = spellings.words(choice)
                 if not words or not all(re.fullmatch(r"[a-z0-9]+\*?", w) for w in words):
-                    raise PatternError(f"{source!r}: {choice!r} is not a word, a word*, or "
-                                       "words separated by spaces")
+                    raise PatternError(
+                        f"{source!r}: {choice!r} is not a word, a word*, or "
+                        "words separated by spaces"
+                    )
                 self.literals.update(w for w in words if not w.endswith("*"))
                 self.stems.update(w[:-1] for w in words if w.endswith("*"))
                 alternatives.append(" ".join(_word_regex(w) for w in words))
@@ -347,8 +400,9 @@ class _Pattern:
             body = "(?:" + "|".join(alternatives) + ") "
             parts.append(f"(?:{body})?" if optional else body)
         if not has_word:
-            raise PatternError(f"{source!r}: a pattern needs at least one word that is "
-                               "not optional")
+            raise PatternError(
+                f"{source!r}: a pattern needs at least one word that is not optional"
+            )
         # A lookahead finds a match starting at every word, overlapping ones included.
         self.regex = _compiled_regex("(?<= )(?=(" + "".join(parts) + "))")
         # the most selective first: fewest alternatives
@@ -412,16 +466,16 @@ class SafetyEngine:
         self._idioms = [_Pattern(p, spell) for lex in lexicons for p in lex.idioms]
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
-        self._compiled = [(rule, [_Pattern(p, spell) for p in rule.patterns])
-                          for rule in rules.rules]
+        self._compiled = [
+            (rule, [_Pattern(p, spell) for p in rule.patterns]) for rule in rules.rules
+        ]
         self._by_id = {rule.id: (rule, patterns) for rule, patterns in self._compiled}
         self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
         # Every (rule, pattern) in content order, and an index from a word to the patterns
         # that cannot match without it (their most selective indispensable element): a
         # sentence only tries the patterns its own words point at, plus those that have no
         # such word (stems only).
-        self._flat = [(rule, pattern) for rule, patterns in self._compiled
-                      for pattern in patterns]
+        self._flat = [(rule, pattern) for rule, patterns in self._compiled for pattern in patterns]
         self._by_word: dict[str, list[int]] = {}
         self._unindexed: list[int] = []
         for number, (_, pattern) in enumerate(self._flat):
@@ -436,8 +490,7 @@ class SafetyEngine:
     @cached_property
     def _known(self) -> frozenset[str]:
         """Words the engine knows as written: never corrected as typos."""
-        known = (set(self._spellings.vocabulary()) | self._negations | self._breaks
-                 | set(FILLERS))
+        known = set(self._spellings.vocabulary()) | self._negations | self._breaks | set(FILLERS)
         for pattern in self._all_patterns():
             known |= pattern.literals
         return frozenset(known)
@@ -459,8 +512,13 @@ class SafetyEngine:
     @cached_property
     def _long_stems(self) -> list[str]:
         """Rule stems long enough to correct typos toward (see MIN_STEM_FOR_TYPOS)."""
-        return sorted(s for _, ps in self._compiled for p in ps for s in p.stems
-                      if len(s) >= MIN_STEM_FOR_TYPOS)
+        return sorted(
+            s
+            for _, ps in self._compiled
+            for p in ps
+            for s in p.stems
+            if len(s) >= MIN_STEM_FOR_TYPOS
+        )
 
     def _all_patterns(self) -> Iterator[_Pattern]:
         """Lexicon phrases and rule patterns alike: all their words are known words."""
@@ -472,8 +530,7 @@ class SafetyEngine:
 
     def _is_known(self, word: str) -> bool:
         """A word some pattern or the lexicon uses, or one starting with a word* stem."""
-        return word in self._known or any(word[:n] in self._stems
-                                          for n in range(1, len(word) + 1))
+        return word in self._known or any(word[:n] in self._stems for n in range(1, len(word) + 1))
 
     @lru_cache(maxsize=20_000)  # noqa: B019 - one engine per content load, bounded
     def _correct(self, word: str) -> str:
@@ -513,8 +570,10 @@ class SafetyEngine:
         """The text as sentences of respelled, corrected words, idioms blanked out."""
         sentences = []
         for sentence in _sentences(fold(text, keep_apostrophes=True)):
-            words = [w if final else self._correct(w)
-                     for w, final in self._spellings.rewrite(_words(sentence))]
+            words = [
+                w if final else self._correct(w)
+                for w, final in self._spellings.rewrite(_words(sentence))
+            ]
             for idiom in self._idioms:
                 for start, end, _ in list(idiom.find(_joined(words))):
                     words[start:end] = [BLANK] * (end - start)
@@ -528,8 +587,7 @@ class SafetyEngine:
         numbers = set(self._unindexed)
         for word in present:
             numbers.update(self._by_word.get(word, ()))
-        return [self._flat[n] for n in sorted(numbers)
-                if self._flat[n][1].may_match(present)]
+        return [self._flat[n] for n in sorted(numbers) if self._flat[n][1].may_match(present)]
 
     def _hits(self, sentences: list[list[str]], compiled=None) -> list[_Hit]:
         """Every match of the given patterns (all rules when None) in every sentence,
@@ -541,8 +599,12 @@ class SafetyEngine:
             if compiled is None:
                 pairs = self._candidates(present)
             else:
-                pairs = [(rule, p) for rule, patterns in compiled for p in patterns
-                         if p.may_match(present)]
+                pairs = [
+                    (rule, p)
+                    for rule, patterns in compiled
+                    for p in patterns
+                    if p.may_match(present)
+                ]
             for rule, pattern in pairs:
                 for start, end, gaps in pattern.find(joined):
                     hits.append(_Hit(rule, start, end, index, tuple(gaps)))
@@ -576,8 +638,9 @@ class SafetyEngine:
         if any(self._negates(words, position, hit.gap_words) for position in hit.gap_words):
             return True
         before = range(0, hit.start_word)
-        for position in range(hit.start_word - 1,
-                              max(-1, hit.start_word - NEGATION_WINDOW - 1), -1):
+        for position in range(
+            hit.start_word - 1, max(-1, hit.start_word - NEGATION_WINDOW - 1), -1
+        ):
             if self._breaks_at(words, position):
                 return False
             if words[position] in self._negations:
@@ -587,13 +650,16 @@ class SafetyEngine:
     def _reaffirmed(self, hit: _Hit, sentences: list[list[str]]) -> bool:
         """The message goes on to affirm it after all ("... but lately I have")."""
         tail = sentences[hit.sentence_index][hit.end_word :]
-        return any(any(p.occurs(_joined(words)) for p in self._reaffirmations)
-                   for words in [tail, *sentences[hit.sentence_index + 1 :]])
+        return any(
+            any(p.occurs(_joined(words)) for p in self._reaffirmations)
+            for words in [tail, *sentences[hit.sentence_index + 1 :]]
+        )
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         """The matches that stand: not negated, or negated and then affirmed after all."""
-        return [h for h in hits
-                if not self._negated(h, sentences) or self._reaffirmed(h, sentences)]
+        return [
+            h for h in hits if not self._negated(h, sentences) or self._reaffirmed(h, sentences)
+        ]
 
     def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:
         """The word range of the clause(s) a match stands in, between commas and breaks."""
@@ -616,9 +682,11 @@ class SafetyEngine:
         first, last = self._clause(hit, words)
         if PRESENT_MARKERS.intersection(words[first:last]):
             return False
-        told_as_past = any(start < last and end > first
-                           for marker in self._past for start, end, _ in
-                           marker.find(_joined(words)))
+        told_as_past = any(
+            start < last and end > first
+            for marker in self._past
+            for start, end, _ in marker.find(_joined(words))
+        )
         return told_as_past and not self._reaffirmed(hit, sentences)
 
     def _level(self, hit: _Hit, sentences: list[list[str]]) -> str:
@@ -639,8 +707,10 @@ class SafetyEngine:
         hits = self._kept(self._hits(sentences), sentences)
         if not hits:
             return NONE
-        levelled = sorted(((self._level(h, sentences), h) for h in hits),
-                          key=lambda pair: (-LEVEL_ORDER[pair[0]], self._order[pair[1].rule.id]))
+        levelled = sorted(
+            ((self._level(h, sentences), h) for h in hits),
+            key=lambda pair: (-LEVEL_ORDER[pair[0]], self._order[pair[1].rule.id]),
+        )
         level, top = levelled[0]
         categories = list(dict.fromkeys(h.rule.category for _, h in levelled))
         return Assessment(level, tuple(categories), top.rule.id)

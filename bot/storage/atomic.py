@@ -37,11 +37,15 @@ class AtomicJSONStorage(Storage):
         try:
             document = json.loads(raw)
         except ValueError as exc:
-            raise DataFileError(f"{self.path} is not valid JSON ({exc}); restore it from a "
-                                "backup before the bot touches it again") from None
+            raise DataFileError(
+                f"{self.path} is not valid JSON ({exc}); restore it from a "
+                "backup before the bot touches it again"
+            ) from None
         if not isinstance(document, dict):
-            raise DataFileError(f"{self.path} holds a JSON {type(document).__name__}, not "
-                                "TinyDB tables; restore it from a backup")
+            raise DataFileError(
+                f"{self.path} holds a JSON {type(document).__name__}, not "
+                "TinyDB tables; restore it from a backup"
+            )
         try:
             return migrate(document)
         except SchemaError as exc:

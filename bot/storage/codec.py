@@ -24,8 +24,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, datetime) and value.utcoffset() is None:
         # A naive instant cannot be compared with the aware ones already stored: refuse it
         # here, or one coachee's history fails on every later `records(since=...)`.
-        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored; "
-                         "pass an aware UTC datetime")
+        raise ValueError(
+            f"naive datetime {value.isoformat()} cannot be stored; pass an aware UTC datetime"
+        )
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -41,9 +42,13 @@ Decoder = Callable[[Any], Any]
 def from_json(cls: type[T], data: dict[str, Any]) -> T:
     """Build `cls` from a stored dict; unknown keys (from a later schema) are ignored."""
     decoders = _decoders(cls)
-    return cls(**{key: value if value is None or decoders[key] is None
-                  else decoders[key](value)
-                  for key, value in data.items() if key in decoders})
+    return cls(
+        **{
+            key: value if value is None or decoders[key] is None else decoders[key](value)
+            for key, value in data.items()
+            if key in decoders
+        }
+    )
 
 
 @cache
@@ -72,8 +77,9 @@ def _decoder(hint: Any) -> Decoder | None:
                 return tuple
             return lambda value: tuple(item(v) for v in value)
         parts = [_decoder(a) for a in args]
-        return lambda value: tuple(v if d is None else d(v)
-                                   for d, v in zip(parts, value, strict=True))
+        return lambda value: tuple(
+            v if d is None else d(v) for d, v in zip(parts, value, strict=True)
+        )
     if hint is datetime:
         return datetime.fromisoformat
     if hint is date:
@@ -92,6 +98,8 @@ def export_document(repo: Any, user_id: int) -> dict[str, Any]:
     profile = repo.load_profile(user_id)
     return {
         "profile": to_json(profile) if profile else None,
-        **{table_name(kind): [to_json(r) for r in repo.records(user_id, kind)]
-           for kind in RECORD_TYPES},
+        **{
+            table_name(kind): [to_json(r) for r in repo.records(user_id, kind)]
+            for kind in RECORD_TYPES
+        },
     }

@@ -22,7 +22,8 @@ class InMemoryRepository:
         self._profiles: dict[int, dict[str, Any]] = {}
         self._refusals: dict[int, datetime] = {}
         self._history: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
-            lambda: defaultdict(list))
+            lambda: defaultdict(list)
+        )
 
     def load_profile(self, user_id: int) -> Profile | None:
         row = self._profiles.get(user_id)

@@ -66,8 +66,9 @@ class TinyDbRepository:
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
         with self._index() as index:
-            index.table(REFUSALS_TABLE).upsert({"user_id": user_id, "at": utc(at).isoformat()},
-                                               Query().user_id == user_id)
+            index.table(REFUSALS_TABLE).upsert(
+                {"user_id": user_id, "at": utc(at).isoformat()}, Query().user_id == user_id
+            )
 
     def refused_at(self, user_id: int) -> datetime | None:
         if not self.index_path.exists():

@@ -34,14 +34,24 @@ def _listing(error: ContentError) -> str:
     return listing if len(listing) <= MAX_MESSAGE else listing[:MAX_MESSAGE] + "\n…"
 
 
-def _report(s: Services, lang: str, content: Content | None, error: ContentError | None
-            ) -> list[str]:
+def _report(
+    s: Services, lang: str, content: Content | None, error: ContentError | None
+) -> list[str]:
     if error is not None:
-        return [s.texts.text("admin.reload_refused", lang, count=len(error.problems)),
-                _listing(error)]
+        return [
+            s.texts.text("admin.reload_refused", lang, count=len(error.problems)),
+            _listing(error),
+        ]
     assert content is not None
-    return [s.texts.text("admin.reloaded", lang, exercises=len(content.exercises),
-                         prompts=len(content.prompts), rules=len(content.safety.rules))]
+    return [
+        s.texts.text(
+            "admin.reloaded",
+            lang,
+            exercises=len(content.exercises),
+            prompts=len(content.prompts),
+            rules=len(content.safety.rules),
+        )
+    ]
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,8 +85,9 @@ async def reload_on_signal(application: Application) -> None:
         profile = s.repo.load_profile(admin_id)
         for message in _report(s, profile.lang if profile else "nl", content, error):
             try:
-                await s.outbox.send(Priority.INTERACTIVE, admin_id,
-                                    application.bot.send_message, text=message)
+                await s.outbox.send(
+                    Priority.INTERACTIVE, admin_id, application.bot.send_message, text=message
+                )
             except TelegramError as exc:  # an admin who never opened a chat with the bot
                 log.warning("content.reload_report_failed error=%s", type(exc).__name__)
                 break

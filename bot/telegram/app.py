@@ -61,15 +61,15 @@ async def post_init(application: Application) -> None:
     await set_command_menu(application)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(
-        signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application)))
+        signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application))
+    )
     rebuilt = jobs.rebuild_all(application)
     log.info("bot.started coachees=%s", rebuilt)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure by type only (no message text), and tell the coachee kindly."""
-    log.error("handler.failed error=%s", type(context.error).__name__,
-              exc_info=context.error)
+    log.error("handler.failed error=%s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await basics.something_went_wrong(update, context)
@@ -99,47 +99,48 @@ def build_application(services: Services) -> Application:
     )
 
     new_messages = filters.UpdateType.MESSAGE
-    application.add_handlers([
-        CommandHandler("start", onboarding.start),
-        CommandHandler("help", basics.help_command),
-        CommandHandler("checkin", checkin.start_checkin),
-        CommandHandler("exercise", exercise.choose),
-        CommandHandler("reflect", reflect.ask),
-        CommandHandler("history", history.show),
-        CommandHandler("summary", gp_visit.gp_summary),
-        CommandHandler("questionnaire", questionnaire.choose),
-        CommandHandler("settings", settings.show_menu),
-        CommandHandler("pause", settings.pause),
-        CommandHandler("resume", settings.resume),
-        CommandHandler("export", privacy.export),
-        CommandHandler("delete", privacy.delete),
-        CommandHandler("reload", admin.reload),
-
-        CallbackQueryHandler(onboarding.consent_choice, pattern(callbacks.CONSENT)),
-        CallbackQueryHandler(onboarding.country_choice, pattern(callbacks.COUNTRY)),
-        CallbackQueryHandler(onboarding.timezone_choice, pattern(callbacks.TIMEZONE)),
-        CallbackQueryHandler(onboarding.moments_choice, pattern(callbacks.MOMENTS)),
-        CallbackQueryHandler(checkin.checkin_answer, pattern(callbacks.CHECKIN)),
-        CallbackQueryHandler(checkin.note_skipped, pattern(callbacks.CHECKIN_NOTE)),
-        CallbackQueryHandler(exercise.picked, pattern(callbacks.EXERCISE_PICK)),
-        CallbackQueryHandler(exercise.started, pattern(callbacks.EXERCISE_START)),
-        CallbackQueryHandler(exercise.next_pressed, pattern(callbacks.EXERCISE_STEP)),
-        CallbackQueryHandler(exercise.ended, pattern(callbacks.EXERCISE_END)),
-        CallbackQueryHandler(reflect.prompt_choice, pattern(callbacks.REFLECT)),
-        CallbackQueryHandler(reflect.share_choice, pattern(callbacks.REFLECT_SHARE)),
-        CallbackQueryHandler(safety_net.crisis_choice, pattern(callbacks.CRISIS)),
-        CallbackQueryHandler(gp_visit.followup_choice, pattern(callbacks.GP_FOLLOWUP)),
-        CallbackQueryHandler(history.period_choice, pattern(callbacks.HISTORY)),
-        CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),
-        CallbackQueryHandler(privacy.delete_choice, pattern(callbacks.DELETE)),
-        CallbackQueryHandler(reminders.reminder_choice, pattern(callbacks.REMINDER)),
-        CallbackQueryHandler(questionnaire.choose, rf"{pattern(callbacks.QUESTIONNAIRE)}menu$"),
-        CallbackQueryHandler(questionnaire.answer, pattern(callbacks.QUESTIONNAIRE)),
-        CallbackQueryHandler(conversation.stale_button),
-
-        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, conversation.typed_text),
-        MessageHandler(new_messages & filters.COMMAND, basics.unknown_command),
-        MessageHandler(new_messages & ~filters.TEXT, conversation.media),
-    ], group=MAIN_GROUP)
+    application.add_handlers(
+        [
+            CommandHandler("start", onboarding.start),
+            CommandHandler("help", basics.help_command),
+            CommandHandler("checkin", checkin.start_checkin),
+            CommandHandler("exercise", exercise.choose),
+            CommandHandler("reflect", reflect.ask),
+            CommandHandler("history", history.show),
+            CommandHandler("summary", gp_visit.gp_summary),
+            CommandHandler("questionnaire", questionnaire.choose),
+            CommandHandler("settings", settings.show_menu),
+            CommandHandler("pause", settings.pause),
+            CommandHandler("resume", settings.resume),
+            CommandHandler("export", privacy.export),
+            CommandHandler("delete", privacy.delete),
+            CommandHandler("reload", admin.reload),
+            CallbackQueryHandler(onboarding.consent_choice, pattern(callbacks.CONSENT)),
+            CallbackQueryHandler(onboarding.country_choice, pattern(callbacks.COUNTRY)),
+            CallbackQueryHandler(onboarding.timezone_choice, pattern(callbacks.TIMEZONE)),
+            CallbackQueryHandler(onboarding.moments_choice, pattern(callbacks.MOMENTS)),
+            CallbackQueryHandler(checkin.checkin_answer, pattern(callbacks.CHECKIN)),
+            CallbackQueryHandler(checkin.note_skipped, pattern(callbacks.CHECKIN_NOTE)),
+            CallbackQueryHandler(exercise.picked, pattern(callbacks.EXERCISE_PICK)),
+            CallbackQueryHandler(exercise.started, pattern(callbacks.EXERCISE_START)),
+            CallbackQueryHandler(exercise.next_pressed, pattern(callbacks.EXERCISE_STEP)),
+            CallbackQueryHandler(exercise.ended, pattern(callbacks.EXERCISE_END)),
+            CallbackQueryHandler(reflect.prompt_choice, pattern(callbacks.REFLECT)),
+            CallbackQueryHandler(reflect.share_choice, pattern(callbacks.REFLECT_SHARE)),
+            CallbackQueryHandler(safety_net.crisis_choice, pattern(callbacks.CRISIS)),
+            CallbackQueryHandler(gp_visit.followup_choice, pattern(callbacks.GP_FOLLOWUP)),
+            CallbackQueryHandler(history.period_choice, pattern(callbacks.HISTORY)),
+            CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),
+            CallbackQueryHandler(privacy.delete_choice, pattern(callbacks.DELETE)),
+            CallbackQueryHandler(reminders.reminder_choice, pattern(callbacks.REMINDER)),
+            CallbackQueryHandler(questionnaire.choose, rf"{pattern(callbacks.QUESTIONNAIRE)}menu$"),
+            CallbackQueryHandler(questionnaire.answer, pattern(callbacks.QUESTIONNAIRE)),
+            CallbackQueryHandler(conversation.stale_button),
+            MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, conversation.typed_text),
+            MessageHandler(new_messages & filters.COMMAND, basics.unknown_command),
+            MessageHandler(new_messages & ~filters.TEXT, conversation.media),
+        ],
+        group=MAIN_GROUP,
+    )
     application.add_error_handler(on_error)
     return application

@@ -17,25 +17,25 @@ _ACTION = re.compile(r"[A-Za-z0-9_.-]+")
 _ARG = re.compile(r"[A-Za-z0-9_.-]*")
 
 # Actions, named for what the button does.
-CONSENT = "consent"          # yes | no | lang-<xx>
-COUNTRY = "country"          # BE | NL
-TIMEZONE = "tz"              # zone name with '/' as '.'  | other
-MOMENTS = "moments"          # ok | change
-CHECKIN = "ci"               # day, energy?, stress?, sleep?
-CHECKIN_NOTE = "cinote"      # checkin id | skip
-EXERCISE_PICK = "expick"     # exercise id
-EXERCISE_STEP = "exstep"     # exercise id, step index (next step to send)
-EXERCISE_END = "exend"       # exercise id, done | skipped | later
-EXERCISE_START = "exstart"   # exercise id
-REFLECT = "rf"               # other | later
-REFLECT_SHARE = "rfshare"    # reflection id, yes | no
-CRISIS = "crisis"            # ground | ok
-GP_FOLLOWUP = "gpf"          # escalation id, reached | not_yet | prepare
-HISTORY = "hist"             # days
-SETTINGS = "set"             # what, value?
-DELETE = "del"               # confirm | cancel
-REMINDER = "rem"             # kind, day, later | start
-QUESTIONNAIRE = "q"          # questionnaire id, item index, value
+CONSENT = "consent"  # yes | no | lang-<xx>
+COUNTRY = "country"  # BE | NL
+TIMEZONE = "tz"  # zone name with '/' as '.'  | other
+MOMENTS = "moments"  # ok | change
+CHECKIN = "ci"  # day, energy?, stress?, sleep?
+CHECKIN_NOTE = "cinote"  # checkin id | skip
+EXERCISE_PICK = "expick"  # exercise id
+EXERCISE_STEP = "exstep"  # exercise id, step index (next step to send)
+EXERCISE_END = "exend"  # exercise id, done | skipped | later
+EXERCISE_START = "exstart"  # exercise id
+REFLECT = "rf"  # other | later
+REFLECT_SHARE = "rfshare"  # reflection id, yes | no
+CRISIS = "crisis"  # ground | ok
+GP_FOLLOWUP = "gpf"  # escalation id, reached | not_yet | prepare
+HISTORY = "hist"  # days
+SETTINGS = "set"  # what, value?
+DELETE = "del"  # confirm | cancel
+REMINDER = "rem"  # kind, day, later | start
+QUESTIONNAIRE = "q"  # questionnaire id, item index, value
 
 
 class StaleCallback(ValueError):
@@ -54,8 +54,9 @@ class Callback:
 def encode(action: str, *args: object) -> str:
     parts = [str(a) for a in args]
     if not _ACTION.fullmatch(action):
-        raise ValueError(f"callback action {action!r} is empty or has characters a payload "
-                         "cannot carry")
+        raise ValueError(
+            f"callback action {action!r} is empty or has characters a payload cannot carry"
+        )
     for part in parts:
         if not _ARG.fullmatch(part):
             raise ValueError(f"callback part {part!r} has characters a payload cannot carry")

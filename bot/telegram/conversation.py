@@ -36,13 +36,23 @@ async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = language_of(update, context)
-    await send(context, update.effective_chat.id, text(context, "input.unexpected", lang), [[
-        (text(context, "input.do_checkin", lang), callbacks.encode(callbacks.REMINDER, "checkin",
-                                                                  "today", "start")),
-        (text(context, "input.do_exercise", lang), callbacks.encode(callbacks.REMINDER,
-                                                                    "exercise", "today",
-                                                                    "start")),
-    ]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "input.unexpected", lang),
+        [
+            [
+                (
+                    text(context, "input.do_checkin", lang),
+                    callbacks.encode(callbacks.REMINDER, "checkin", "today", "start"),
+                ),
+                (
+                    text(context, "input.do_exercise", lang),
+                    callbacks.encode(callbacks.REMINDER, "exercise", "today", "start"),
+                ),
+            ]
+        ],
+    )
 
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

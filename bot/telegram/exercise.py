@@ -42,14 +42,27 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     low_energy = False
     if profile is not None:
         today = schedule.local_today(profile, s.clock())
-        low_energy = any(c.local_date == today and c.energy <= LOW_ENERGY
-                         for c in s.repo.records(profile.user_id, CheckIn))
+        low_energy = any(
+            c.local_date == today and c.energy <= LOW_ENERGY
+            for c in s.repo.records(profile.user_id, CheckIn)
+        )
     options = suggest_exercises(s.texts.exercises.values(), phase, low_energy)
-    buttons = [[(text(context, "exercise.option", lang, title=e.title.get(lang),
-                      minutes=e.duration_minutes),
-                 callbacks.encode(callbacks.EXERCISE_PICK, e.id))] for e in options]
-    await send(context, update.effective_chat.id, text(context, "exercise.choose", lang),
-               buttons)
+    buttons = [
+        [
+            (
+                text(
+                    context,
+                    "exercise.option",
+                    lang,
+                    title=e.title.get(lang),
+                    minutes=e.duration_minutes,
+                ),
+                callbacks.encode(callbacks.EXERCISE_PICK, e.id),
+            )
+        ]
+        for e in options
+    ]
+    await send(context, update.effective_chat.id, text(context, "exercise.choose", lang), buttons)
 
 
 def _exercise(context: ContextTypes.DEFAULT_TYPE, exercise_id: str) -> Exercise | None:
@@ -73,24 +86,51 @@ async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: Exercise) -> None:
     lang = language_of(update, context)
-    body = text(context, "exercise.intro", lang, title=exercise.title.get(lang),
-                minutes=exercise.duration_minutes, intro=exercise.intro.get(lang))
-    await send(context, update.effective_chat.id, body, [
-        [(text(context, "exercise.start", lang),
-          callbacks.encode(callbacks.EXERCISE_START, exercise.id))],
-        [(text(context, "exercise.later", lang),
-          callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later")),
-         (text(context, "exercise.skip", lang),
-          callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"))],
-    ])
+    body = text(
+        context,
+        "exercise.intro",
+        lang,
+        title=exercise.title.get(lang),
+        minutes=exercise.duration_minutes,
+        intro=exercise.intro.get(lang),
+    )
+    await send(
+        context,
+        update.effective_chat.id,
+        body,
+        [
+            [
+                (
+                    text(context, "exercise.start", lang),
+                    callbacks.encode(callbacks.EXERCISE_START, exercise.id),
+                )
+            ],
+            [
+                (
+                    text(context, "exercise.later", lang),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later"),
+                ),
+                (
+                    text(context, "exercise.skip", lang),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"),
+                ),
+            ],
+        ],
+    )
 
 
 async def start_grounding(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """From the crisis answer: begin a grounding exercise at once, no menu in between."""
     exercise = grounding_exercise(services(context).texts.exercises.values())
     if exercise is not None:
-        await send_step(context, update.effective_chat.id, update.effective_user.id,
-                        language_of(update, context), exercise, 0)
+        await send_step(
+            context,
+            update.effective_chat.id,
+            update.effective_user.id,
+            language_of(update, context),
+            exercise,
+            0,
+        )
 
 
 async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,36 +141,73 @@ async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _gone(update, context)
         return
     await query.edit_message_reply_markup(None)
-    await send_step(context, update.effective_chat.id, update.effective_user.id,
-                    language_of(update, context), exercise, 0)
+    await send_step(
+        context,
+        update.effective_chat.id,
+        update.effective_user.id,
+        language_of(update, context),
+        exercise,
+        0,
+    )
 
 
-async def send_step(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, lang: str,
-                    exercise: Exercise, index: int) -> None:
+async def send_step(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    user_id: int,
+    lang: str,
+    exercise: Exercise,
+    index: int,
+) -> None:
     """Send step `index` (or the close after the last), and time the next one."""
     s = services(context)
     for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
         job.schedule_removal()
     context.application.chat_data[chat_id][SENT] = (exercise.id, index)
     if index >= len(exercise.steps):
-        await send(context, chat_id, exercise.outro.get(lang), [[
-            (text(context, "exercise.done", lang),
-             callbacks.encode(callbacks.EXERCISE_END, exercise.id, "done")),
-            (text(context, "exercise.again_later", lang),
-             callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later")),
-        ]])
+        await send(
+            context,
+            chat_id,
+            exercise.outro.get(lang),
+            [
+                [
+                    (
+                        text(context, "exercise.done", lang),
+                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "done"),
+                    ),
+                    (
+                        text(context, "exercise.again_later", lang),
+                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later"),
+                    ),
+                ]
+            ],
+        )
         return
     step = exercise.steps[index]
     counter = text(context, "exercise.step", lang, number=index + 1, total=len(exercise.steps))
-    await send(context, chat_id, f"{counter}\n{step.text.get(lang)}", [[
-        (text(context, "exercise.next", lang),
-         callbacks.encode(callbacks.EXERCISE_STEP, exercise.id, index + 1)),
-        (text(context, "exercise.stop", lang),
-         callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped")),
-    ]])
-    context.job_queue.run_once(step_due, when=step.seconds * s.exercise_pace,
-                               name=_job_name(chat_id),
-                               data=(chat_id, user_id, lang, exercise.id, index + 1))
+    await send(
+        context,
+        chat_id,
+        f"{counter}\n{step.text.get(lang)}",
+        [
+            [
+                (
+                    text(context, "exercise.next", lang),
+                    callbacks.encode(callbacks.EXERCISE_STEP, exercise.id, index + 1),
+                ),
+                (
+                    text(context, "exercise.stop", lang),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"),
+                ),
+            ]
+        ],
+    )
+    context.job_queue.run_once(
+        step_due,
+        when=step.seconds * s.exercise_pace,
+        name=_job_name(chat_id),
+        data=(chat_id, user_id, lang, exercise.id, index + 1),
+    )
 
 
 async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,8 +233,14 @@ async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     sent = context.application.chat_data[update.effective_chat.id].get(SENT)
     if sent is not None and sent[0] == exercise.id and sent[1] >= index:
         return  # the timer already sent this step; a late tap must not send it twice
-    await send_step(context, update.effective_chat.id, update.effective_user.id,
-                    language_of(update, context), exercise, index)
+    await send_step(
+        context,
+        update.effective_chat.id,
+        update.effective_user.id,
+        language_of(update, context),
+        exercise,
+        index,
+    )
 
 
 async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,12 +22,19 @@ async def gp_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     lang = profile.lang
     summary = build_summary(context, profile, SUMMARY_DAYS)
     low_days = sum(1 for p in summary.points if p.energy is not None and p.energy <= 3)
-    body = text(context, "summary.gp", lang, first=summary.first_day.strftime("%d-%m-%Y"),
-                last=summary.last_day.strftime("%d-%m-%Y"), checkins=summary.checkin_days,
-                energy=number(summary.average_energy, lang),
-                stress=number(summary.average_stress, lang),
-                sleep=number(summary.average_sleep, lang), low_days=low_days,
-                exercises=summary.exercises_done)
+    body = text(
+        context,
+        "summary.gp",
+        lang,
+        first=summary.first_day.strftime("%d-%m-%Y"),
+        last=summary.last_day.strftime("%d-%m-%Y"),
+        checkins=summary.checkin_days,
+        energy=number(summary.average_energy, lang),
+        stress=number(summary.average_stress, lang),
+        sleep=number(summary.average_sleep, lang),
+        low_days=low_days,
+        exercises=summary.exercises_done,
+    )
     await send(context, update.effective_chat.id, body)
 
 

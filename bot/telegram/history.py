@@ -32,21 +32,34 @@ def number(value: float | None, lang: str) -> str:
 def summary_lines(context: ContextTypes.DEFAULT_TYPE, summary: HistorySummary, lang: str) -> str:
     if summary.checkin_days == 0:
         return text(context, "history.empty", lang, days=summary.days)
-    return "\n".join([
-        text(context, "history.averages", lang, days=summary.days,
-             checkins=summary.checkin_days, energy=number(summary.average_energy, lang),
-             stress=number(summary.average_stress, lang)),
-        text(context, f"history.trend.{summary.energy_trend}", lang),
-        text(context, "history.exercises", lang, count=summary.exercises_done),
-    ])
+    return "\n".join(
+        [
+            text(
+                context,
+                "history.averages",
+                lang,
+                days=summary.days,
+                checkins=summary.checkin_days,
+                energy=number(summary.average_energy, lang),
+                stress=number(summary.average_stress, lang),
+            ),
+            text(context, f"history.trend.{summary.energy_trend}", lang),
+            text(context, "history.exercises", lang, count=summary.exercises_done),
+        ]
+    )
 
 
-def build_summary(context: ContextTypes.DEFAULT_TYPE, profile: Profile, days: int
-                  ) -> HistorySummary:
+def build_summary(
+    context: ContextTypes.DEFAULT_TYPE, profile: Profile, days: int
+) -> HistorySummary:
     s = services(context)
     today = schedule.local_today(profile, s.clock())
-    return summarise(s.repo.records(profile.user_id, CheckIn),
-                     s.repo.records(profile.user_id, ExerciseLog), today, days)
+    return summarise(
+        s.repo.records(profile.user_id, CheckIn),
+        s.repo.records(profile.user_id, ExerciseLog),
+        today,
+        days,
+    )
 
 
 async def send_history(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
@@ -55,19 +68,34 @@ async def send_history(update: Update, context: ContextTypes.DEFAULT_TYPE, days:
         return
     lang = profile.lang
     summary = build_summary(context, profile, days)
-    labels = ChartLabels(title=text(context, "history.chart_title", lang, days=days),
-                         energy=text(context, "history.energy", lang),
-                         stress=text(context, "history.stress", lang),
-                         no_data=text(context, "history.no_data", lang))
+    labels = ChartLabels(
+        title=text(context, "history.chart_title", lang, days=days),
+        energy=text(context, "history.energy", lang),
+        stress=text(context, "history.stress", lang),
+        no_data=text(context, "history.no_data", lang),
+    )
     # Rendering takes a few hundred ms: off the event loop, so other chats are not held up.
     picture = io.BytesIO(await asyncio.to_thread(render_history_chart, summary, labels))
     picture.name = "history.png"
     other = 30 if days == 14 else 14
-    buttons = keyboard([[(text(context, "history.show_days", lang, days=other),
-                          callbacks.encode(callbacks.HISTORY, other))]])
+    buttons = keyboard(
+        [
+            [
+                (
+                    text(context, "history.show_days", lang, days=other),
+                    callbacks.encode(callbacks.HISTORY, other),
+                )
+            ]
+        ]
+    )
     await services(context).outbox.send(
-        Priority.INTERACTIVE, update.effective_chat.id, context.bot.send_photo, photo=picture,
-        caption=summary_lines(context, summary, lang), reply_markup=buttons)
+        Priority.INTERACTIVE,
+        update.effective_chat.id,
+        context.bot.send_photo,
+        photo=picture,
+        caption=summary_lines(context, summary, lang),
+        reply_markup=buttons,
+    )
     log.info("history.sent days=%s", days)
 
 

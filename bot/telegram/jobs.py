@@ -36,15 +36,18 @@ log = logging.getLogger(__name__)
 JOB_KWARGS = {"misfire_grace_time": int(schedule.GRACE.total_seconds()), "coalesce": True}
 
 
-def _replace_job(application: Application, name: str, callback, when: datetime | float,
-                 data: object) -> Job:
+def _replace_job(
+    application: Application, name: str, callback, when: datetime | float, data: object
+) -> Job:
     for job in application.job_queue.get_jobs_by_name(name):
         job.schedule_removal()
-    return application.job_queue.run_once(callback, when=when, name=name, data=data,
-                                          job_kwargs=JOB_KWARGS)
+    return application.job_queue.run_once(
+        callback, when=when, name=name, data=data, job_kwargs=JOB_KWARGS
+    )
 
 
 # --- daily reminders -----------------------------------------------------------------------
+
 
 def schedule_state(application: Application, user_id: int) -> schedule.ScheduleState:
     repo = application.bot_data["services"].repo
@@ -57,8 +60,7 @@ def schedule_state(application: Application, user_id: int) -> schedule.ScheduleS
     )
 
 
-def schedule_reminders(application: Application, user_id: int, *, check_now: bool = False
-                       ) -> None:
+def schedule_reminders(application: Application, user_id: int, *, check_now: bool = False) -> None:
     """Plan this coachee's next reminder job; with check_now, look for due ones first."""
     s = application.bot_data["services"]
     name = f"reminders:{user_id}"
@@ -83,28 +85,35 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     if profile is None:
         return
     now = s.clock()
-    for reminder in schedule.due_reminders(profile, schedule_state(context.application, user_id),
-                                           now):
+    for reminder in schedule.due_reminders(
+        profile, schedule_state(context.application, user_id), now
+    ):
         # Written before sending: a crash in between loses one reminder, never doubles one.
-        s.repo.add(user_id, ReminderMark(reminder.kind, reminder.local_date, reminder.attempt,
-                                         now))
+        s.repo.add(user_id, ReminderMark(reminder.kind, reminder.local_date, reminder.attempt, now))
         await _send_reminder(context, profile.chat_id, profile.lang, reminder)
     schedule_reminders(context.application, user_id)
 
 
-async def _send_reminder(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str,
-                         reminder: schedule.Reminder) -> None:
+async def _send_reminder(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, reminder: schedule.Reminder
+) -> None:
     s = services(context)
     kind = reminder.kind
     variant = "first" if reminder.attempt == 0 else "again"
     day = reminder.local_date.strftime("%Y%m%d")
     body = s.texts.text(f"reminder.{kind}.{variant}", lang)
-    buttons = [[
-        (s.texts.text(f"reminder.{kind}.start", lang),
-         callbacks.encode(callbacks.REMINDER, kind, day, "start")),
-        (s.texts.text("reminder.later", lang),
-         callbacks.encode(callbacks.REMINDER, kind, day, "later")),
-    ]]
+    buttons = [
+        [
+            (
+                s.texts.text(f"reminder.{kind}.start", lang),
+                callbacks.encode(callbacks.REMINDER, kind, day, "start"),
+            ),
+            (
+                s.texts.text("reminder.later", lang),
+                callbacks.encode(callbacks.REMINDER, kind, day, "later"),
+            ),
+        ]
+    ]
     try:
         await send(context, chat_id, body, buttons, priority=Priority.SCHEDULED)
         log.info("reminder.sent kind=%s attempt=%s", kind, reminder.attempt)
@@ -115,6 +124,7 @@ async def _send_reminder(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang:
 
 
 # --- GP follow-up ----------------------------------------------------------------------------
+
 
 def schedule_gp_followup(application: Application, user_id: int, when: datetime) -> None:
     # A follow-up that fell due while the bot was down is asked right after start.
@@ -138,11 +148,18 @@ async def gp_followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     latest = max(due, key=lambda e: e.at)
     texts = s.texts.escalations.gp_followup
     lang = profile.lang
-    buttons = [[(s.texts.text(f"gp_followup.{choice}", lang),
-                 callbacks.encode(callbacks.GP_FOLLOWUP, latest.id, choice))]
-               for choice in ("reached", "not_yet", "prepare")]
-    await send(context, profile.chat_id, texts.question.get(lang), buttons,
-               priority=Priority.SCHEDULED)
+    buttons = [
+        [
+            (
+                s.texts.text(f"gp_followup.{choice}", lang),
+                callbacks.encode(callbacks.GP_FOLLOWUP, latest.id, choice),
+            )
+        ]
+        for choice in ("reached", "not_yet", "prepare")
+    ]
+    await send(
+        context, profile.chat_id, texts.question.get(lang), buttons, priority=Priority.SCHEDULED
+    )
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:
         schedule_gp_followup(context.application, user_id, following)
@@ -154,8 +171,9 @@ async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert
     coach = s.repo.load_profile(alert.coach_id)
     lang = coach.lang if coach else "nl"
     zone = ZoneInfo(coach.timezone if coach else s.settings.timezone)
-    body = s.texts.text(f"coach.alert.{alert.level}", lang,
-                        day=alert.at.astimezone(zone).date().isoformat())
+    body = s.texts.text(
+        f"coach.alert.{alert.level}", lang, day=alert.at.astimezone(zone).date().isoformat()
+    )
     priority = Priority.CRISIS if alert.level == "crisis" else Priority.SCHEDULED
     try:
         await send(context, alert.coach_id, body, priority=priority)
@@ -166,14 +184,20 @@ async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert
 
 # --- start-up ----------------------------------------------------------------------------------
 
+
 def rebuild_all(application: Application) -> int:
     """Recreate every coachee's jobs from storage; reminders inside their grace window fire."""
     s = application.bot_data["services"]
     count = 0
     for offset, user_id in enumerate(s.repo.user_ids()):
         # Spread the first checks so a large restart does not burst.
-        _replace_job(application, f"reminders:{user_id}", reminder_tick,
-                     timedelta(seconds=min(offset * 0.05, 60)), user_id)
+        _replace_job(
+            application,
+            f"reminders:{user_id}",
+            reminder_tick,
+            timedelta(seconds=min(offset * 0.05, 60)),
+            user_id,
+        )
         following = next_followup(s.repo.records(user_id, Escalation))
         if following is not None:
             schedule_gp_followup(application, user_id, following)

@@ -23,17 +23,23 @@ def _consent_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list
     return [
         [(text(context, "consent.yes", lang), callbacks.encode(callbacks.CONSENT, "yes"))],
         [(text(context, "consent.no", lang), callbacks.encode(callbacks.CONSENT, "no"))],
-        [(text(context, "consent.switch_language", lang),
-          callbacks.encode(callbacks.CONSENT, f"lang-{other}"))],
+        [
+            (
+                text(context, "consent.switch_language", lang),
+                callbacks.encode(callbacks.CONSENT, f"lang-{other}"),
+            )
+        ],
     ]
 
 
 def _introduction(context: ContextTypes.DEFAULT_TYPE, lang: str, name: str) -> str:
-    return "\n\n".join([
-        text(context, "start.greeting", lang, name=name),
-        text(context, "start.what_we_are", lang),
-        text(context, "consent.ask", lang),
-    ])
+    return "\n\n".join(
+        [
+            text(context, "start.greeting", lang, name=name),
+            text(context, "start.what_we_are", lang),
+            text(context, "consent.ask", lang),
+        ]
+    )
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,8 +54,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if profile is not None:
         await reply(update, context, "start.welcome_back", name=user.first_name)
         return
-    await send(context, update.effective_chat.id, _introduction(context, lang, user.first_name),
-               _consent_buttons(context, lang))
+    await send(
+        context,
+        update.effective_chat.id,
+        _introduction(context, lang, user.first_name),
+        _consent_buttons(context, lang),
+    )
 
 
 async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,8 +72,12 @@ async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if choice.startswith("lang-"):
         lang = "en" if choice == "lang-en" else "nl"
         context.user_data["lang"] = lang
-        await edit(update, context, _introduction(context, lang, user.first_name),
-                   _consent_buttons(context, lang))
+        await edit(
+            update,
+            context,
+            _introduction(context, lang, user.first_name),
+            _consent_buttons(context, lang),
+        )
         return
     lang = language_of(update, context)
     if s.repo.load_profile(user.id) is not None:
@@ -75,24 +89,37 @@ async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         log.info("consent.refused")
         await edit(update, context, text(context, "consent.refused", lang))
         return
-    profile = profiles.new_profile(user.id, update.effective_chat.id, lang, s.settings.country,
-                                   s.settings.timezone, now)
+    profile = profiles.new_profile(
+        user.id, update.effective_chat.id, lang, s.settings.country, s.settings.timezone, now
+    )
     s.repo.save_profile(profile)
     log.info("consent.given user=%s", user.id)
     context.user_data["onboarding"] = True
     await edit(update, context, text(context, "consent.thanks", lang))
-    await send(context, update.effective_chat.id, text(context, "onboarding.country", lang), [[
-        (text(context, "country.BE", lang), callbacks.encode(callbacks.COUNTRY, "BE")),
-        (text(context, "country.NL", lang), callbacks.encode(callbacks.COUNTRY, "NL")),
-    ]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "onboarding.country", lang),
+        [
+            [
+                (text(context, "country.BE", lang), callbacks.encode(callbacks.COUNTRY, "BE")),
+                (text(context, "country.NL", lang), callbacks.encode(callbacks.COUNTRY, "NL")),
+            ]
+        ],
+    )
 
 
-def timezone_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str, suggested: str
-                     ) -> list[list[tuple[str, str]]]:
+def timezone_buttons(
+    context: ContextTypes.DEFAULT_TYPE, lang: str, suggested: str
+) -> list[list[tuple[str, str]]]:
     return [
         [(suggested, callbacks.encode(callbacks.TIMEZONE, suggested.replace("/", ".")))],
-        [(text(context, "onboarding.timezone_other", lang),
-          callbacks.encode(callbacks.TIMEZONE, "other"))],
+        [
+            (
+                text(context, "onboarding.timezone_other", lang),
+                callbacks.encode(callbacks.TIMEZONE, "other"),
+            )
+        ],
     ]
 
 
@@ -107,9 +134,12 @@ async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     lang = profile.lang
     suggested = profiles.COUNTRY_TIMEZONES[profile.country]
     await edit(update, context, text(context, f"country.{profile.country}", lang))
-    await send(context, update.effective_chat.id,
-               text(context, "onboarding.timezone", lang, timezone=suggested),
-               timezone_buttons(context, lang, suggested))
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "onboarding.timezone", lang, timezone=suggested),
+        timezone_buttons(context, lang, suggested),
+    )
 
 
 async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,8 +155,9 @@ async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await save_timezone(update, context, choice.replace(".", "/"), edit_message=True)
 
 
-async def save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str,
-                        edit_message: bool = False) -> None:
+async def save_timezone(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, edit_message: bool = False
+) -> None:
     s = services(context)
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is None:
@@ -155,20 +186,32 @@ def _moment_line(context: ContextTypes.DEFAULT_TYPE, lang: str, kind: str, at) -
 
 def moments_summary(context: ContextTypes.DEFAULT_TYPE, profile) -> str:
     lang = profile.lang
-    return "\n".join(_moment_line(context, lang, kind, profile.moments.at(kind))
-                     for kind in ("checkin", "exercise", "reflection"))
+    return "\n".join(
+        _moment_line(context, lang, kind, profile.moments.at(kind))
+        for kind in ("checkin", "exercise", "reflection")
+    )
 
 
 async def ask_moments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     profile = services(context).repo.load_profile(update.effective_user.id)
     lang = profile.lang
-    await send(context, update.effective_chat.id,
-               text(context, "onboarding.moments", lang) + "\n" + moments_summary(context,
-                                                                                  profile),
-               [[(text(context, "onboarding.moments_ok", lang),
-                  callbacks.encode(callbacks.MOMENTS, "ok")),
-                 (text(context, "onboarding.moments_change", lang),
-                  callbacks.encode(callbacks.MOMENTS, "change"))]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "onboarding.moments", lang) + "\n" + moments_summary(context, profile),
+        [
+            [
+                (
+                    text(context, "onboarding.moments_ok", lang),
+                    callbacks.encode(callbacks.MOMENTS, "ok"),
+                ),
+                (
+                    text(context, "onboarding.moments_change", lang),
+                    callbacks.encode(callbacks.MOMENTS, "change"),
+                ),
+            ]
+        ],
+    )
 
 
 async def moments_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

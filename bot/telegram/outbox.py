@@ -44,8 +44,12 @@ class PriorityLimiter:
     on the running loop; `clock` must tick with the loop's clock (the default does).
     """
 
-    def __init__(self, rate: float = 25.0, per_chat_interval: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float = 25.0,
+        per_chat_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
@@ -102,8 +106,9 @@ class PriorityLimiter:
         if not pending:
             self._cancel_timer()
             return
-        earliest = min(now if w.priority is not Priority.SCHEDULED else self._chat_free_at(w)
-                       for w in pending)
+        earliest = min(
+            now if w.priority is not Priority.SCHEDULED else self._chat_free_at(w) for w in pending
+        )
         wake_at = max(self._next_slot, earliest)
         if self._timer is not None and self._timer_at <= wake_at:
             return  # an earlier wake-up looks again anyway
@@ -128,7 +133,8 @@ class Outbox:
     def __init__(self, limiter: PriorityLimiter | None = None) -> None:
         self.limiter = limiter or PriorityLimiter()
 
-    async def send(self, priority: Priority, chat_id: int,
-                   call: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+    async def send(
+        self, priority: Priority, chat_id: int, call: Callable[..., Awaitable[T]], **kwargs: Any
+    ) -> T:
         await self.limiter.acquire(priority, chat_id)
         return await call(chat_id=chat_id, **kwargs)

@@ -32,9 +32,13 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     document = io.BytesIO(payload)
     document.name = "my-coaching-data.json"
-    await s.outbox.send(Priority.INTERACTIVE, update.effective_chat.id,
-                        context.bot.send_document, document=document,
-                        caption=text(context, "export.caption", language_of(update, context)))
+    await s.outbox.send(
+        Priority.INTERACTIVE,
+        update.effective_chat.id,
+        context.bot.send_document,
+        document=document,
+        caption=text(context, "export.caption", language_of(update, context)),
+    )
     log.info("privacy.export")
 
 
@@ -42,10 +46,17 @@ async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/delete: ask once, then erase everything."""
     context.user_data.pop("awaiting", None)
     lang = language_of(update, context)
-    await send(context, update.effective_chat.id, text(context, "delete.confirm", lang), [[
-        (text(context, "delete.yes", lang), callbacks.encode(callbacks.DELETE, "confirm")),
-        (text(context, "delete.no", lang), callbacks.encode(callbacks.DELETE, "cancel")),
-    ]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "delete.confirm", lang),
+        [
+            [
+                (text(context, "delete.yes", lang), callbacks.encode(callbacks.DELETE, "confirm")),
+                (text(context, "delete.no", lang), callbacks.encode(callbacks.DELETE, "cancel")),
+            ]
+        ],
+    )
 
 
 async def delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,8 +69,11 @@ async def delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     s = services(context)
     user_id = update.effective_user.id
     s.repo.erase(user_id)
-    for name in (f"reminders:{user_id}", f"gp-followup:{user_id}",
-                 f"exercise:{update.effective_chat.id}"):
+    for name in (
+        f"reminders:{user_id}",
+        f"gp-followup:{user_id}",
+        f"exercise:{update.effective_chat.id}",
+    ):
         for job in context.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     context.user_data.clear()

@@ -32,24 +32,39 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.user_data.pop("awaiting", None)
     lang = language_of(update, context)
     questionnaires = services(context).texts.questionnaires.values()
-    await send(context, update.effective_chat.id, text(context, "questionnaire.choose", lang),
-               [[(q.title.get(lang), callbacks.encode(callbacks.QUESTIONNAIRE, q.id, "start"))]
-                for q in questionnaires])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "questionnaire.choose", lang),
+        [
+            [(q.title.get(lang), callbacks.encode(callbacks.QUESTIONNAIRE, q.id, "start"))]
+            for q in questionnaires
+        ],
+    )
 
 
-def _item_message(context, questionnaire: Questionnaire, answers: str, lang: str
-                  ) -> tuple[str, list[list[tuple[str, str]]]]:
+def _item_message(
+    context, questionnaire: Questionnaire, answers: str, lang: str
+) -> tuple[str, list[list[tuple[str, str]]]]:
     index = len(answers)
     item = questionnaire.items[index]
-    counter = text(context, "questionnaire.counter", lang, number=index + 1,
-                   total=len(questionnaire.items))
+    counter = text(
+        context, "questionnaire.counter", lang, number=index + 1, total=len(questionnaire.items)
+    )
     body = f"{counter}\n{item.text.get(lang)}"
     if index == 0:
         body = f"{questionnaire.intro.get(lang)}\n\n{body}"
-    buttons = [[(option.text.get(lang),
-                 callbacks.encode(callbacks.QUESTIONNAIRE, questionnaire.id,
-                                  answers + str(option.value)))]
-               for option in questionnaire.options_for(item)]
+    buttons = [
+        [
+            (
+                option.text.get(lang),
+                callbacks.encode(
+                    callbacks.QUESTIONNAIRE, questionnaire.id, answers + str(option.value)
+                ),
+            )
+        ]
+        for option in questionnaire.options_for(item)
+    ]
     return body, buttons
 
 
@@ -79,8 +94,9 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rule = first_crisis_item(questionnaire, item.id, int(answers[-1]))
     if rule is not None:
         await edit(update, context, text(context, "questionnaire.paused", lang))
-        escalation = plan_escalation(Assessment("crisis", ("questionnaire",), rule.id),
-                                     "questionnaire", [], s.clock())
+        escalation = plan_escalation(
+            Assessment("crisis", ("questionnaire",), rule.id), "questionnaire", [], s.clock()
+        )
         await answer_escalation(update, context, escalation)
         return
     if len(answers) < len(questionnaire.items):
@@ -89,11 +105,15 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await finish(update, context, questionnaire, answers, lang)
 
 
-async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                 questionnaire: Questionnaire, answers: str, lang: str) -> None:
+async def finish(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    questionnaire: Questionnaire,
+    answers: str,
+    lang: str,
+) -> None:
     s = services(context)
-    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers,
-                                                        strict=True)}
+    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
     try:
         outcome = score_answers(questionnaire, given)
     except ValueError:  # a forged or outdated payload; nothing is stored
@@ -101,16 +121,27 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE,
         return
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is not None:
-        s.repo.add(profile.user_id, QuestionnaireResult(
-            questionnaire.id, s.clock(), tuple(given.items()), outcome.score, outcome.level))
+        s.repo.add(
+            profile.user_id,
+            QuestionnaireResult(
+                questionnaire.id, s.clock(), tuple(given.items()), outcome.score, outcome.level
+            ),
+        )
     log.info("questionnaire.completed id=%s level=%s", questionnaire.id, outcome.level)
     band = outcome.band.label.get(lang) if outcome.band else ""
-    await edit(update, context, text(context, "questionnaire.result", lang,
-                                     title=questionnaire.title.get(lang), band=band))
+    await edit(
+        update,
+        context,
+        text(context, "questionnaire.result", lang, title=questionnaire.title.get(lang), band=band),
+    )
     if outcome.level != "none":
         rule = outcome.fired[0]
         history = s.repo.records(profile.user_id, Escalation) if profile else []
-        escalation = plan_escalation(Assessment(outcome.level, (rule.category,), rule.id),
-                                     "questionnaire", history, s.clock())
+        escalation = plan_escalation(
+            Assessment(outcome.level, (rule.category,), rule.id),
+            "questionnaire",
+            history,
+            s.clock(),
+        )
         if escalation is not None:
             await answer_escalation(update, context, escalation)

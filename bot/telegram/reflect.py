@@ -18,27 +18,40 @@ log = logging.getLogger(__name__)
 ANSWER_MAX_CHARS = 3000
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, skip: tuple[str, ...] = ()
-              ) -> None:
+async def ask(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, skip: tuple[str, ...] = ()
+) -> None:
     """/reflect: the phase's prompt answered longest ago."""
     context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
     s = services(context)
-    prompt = next_prompt(s.texts.prompts_for(profile.phase),
-                         s.repo.records(profile.user_id, Reflection), skip)
+    prompt = next_prompt(
+        s.texts.prompts_for(profile.phase), s.repo.records(profile.user_id, Reflection), skip
+    )
     if prompt is None:
         return
     lang = profile.lang
     context.user_data["awaiting"] = ("reflection", prompt.id)
     phase = s.texts.phase(profile.phase).title.get(lang)
-    await send(context, update.effective_chat.id,
-               text(context, "reflect.prompt", lang, phase=phase, prompt=prompt.text.get(lang)),
-               [[(text(context, "reflect.other", lang),
-                  callbacks.encode(callbacks.REFLECT, "other", prompt.id)),
-                 (text(context, "reflect.later", lang),
-                  callbacks.encode(callbacks.REFLECT, "later", prompt.id))]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "reflect.prompt", lang, phase=phase, prompt=prompt.text.get(lang)),
+        [
+            [
+                (
+                    text(context, "reflect.other", lang),
+                    callbacks.encode(callbacks.REFLECT, "other", prompt.id),
+                ),
+                (
+                    text(context, "reflect.later", lang),
+                    callbacks.encode(callbacks.REFLECT, "later", prompt.id),
+                ),
+            ]
+        ],
+    )
 
 
 async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,17 +67,17 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if profile is not None:
         s = services(context)
         now = s.clock()
-        s.repo.add(profile.user_id,
-                   schedule.snooze(profile, "reflection", schedule.local_today(profile, now),
-                                   now))
+        s.repo.add(
+            profile.user_id,
+            schedule.snooze(profile, "reflection", schedule.local_today(profile, now), now),
+        )
         from bot.telegram import jobs
 
         jobs.schedule_reminders(context.application, profile.user_id)
     await reply(update, context, "reflect.later_ok")
 
 
-async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt_id: str
-                      ) -> None:
+async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt_id: str) -> None:
     """The typed answer (already through the safety net) is stored, private by default."""
     context.user_data.pop("awaiting", None)
     s = services(context)
@@ -73,17 +86,33 @@ async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt
         return
     now = s.clock()
     answer = update.effective_message.text.strip()[:ANSWER_MAX_CHARS]
-    reflection = Reflection(prompt_id, now, schedule.local_today(profile, now), answer,
-                            shared=profile.consent.share_reflections_default)
+    reflection = Reflection(
+        prompt_id,
+        now,
+        schedule.local_today(profile, now),
+        answer,
+        shared=profile.consent.share_reflections_default,
+    )
     s.repo.add(profile.user_id, reflection)
     log.info("reflection.recorded")
     lang = profile.lang
-    await send(context, update.effective_chat.id, text(context, "reflect.saved", lang), [[
-        (text(context, "reflect.share_yes", lang),
-         callbacks.encode(callbacks.REFLECT_SHARE, reflection.id, "yes")),
-        (text(context, "reflect.share_no", lang),
-         callbacks.encode(callbacks.REFLECT_SHARE, reflection.id, "no")),
-    ]])
+    await send(
+        context,
+        update.effective_chat.id,
+        text(context, "reflect.saved", lang),
+        [
+            [
+                (
+                    text(context, "reflect.share_yes", lang),
+                    callbacks.encode(callbacks.REFLECT_SHARE, reflection.id, "yes"),
+                ),
+                (
+                    text(context, "reflect.share_no", lang),
+                    callbacks.encode(callbacks.REFLECT_SHARE, reflection.id, "no"),
+                ),
+            ]
+        ],
+    )
 
 
 async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,5 +130,8 @@ async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     shared = payload.arg(1) == "yes"
     s.repo.replace(profile.user_id, replace(found[0], shared=shared))
-    await edit(update, context, text(context, "reflect.shared" if shared else "reflect.private",
-                                     profile.lang))
+    await edit(
+        update,
+        context,
+        text(context, "reflect.shared" if shared else "reflect.private", profile.lang),
+    )

@@ -36,5 +36,6 @@ async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     s.repo.add(profile.user_id, schedule.snooze(profile, kind, today, now))
     jobs.schedule_reminders(context.application, profile.user_id)
-    await reply(update, context, "reminder.snoozed",
-                minutes=int(schedule.SNOOZE_FOR.total_seconds() // 60))
+    await reply(
+        update, context, "reminder.snoozed", minutes=int(schedule.SNOOZE_FOR.total_seconds() // 60)
+    )

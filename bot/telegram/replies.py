@@ -27,33 +27,51 @@ def text(context: ContextTypes.DEFAULT_TYPE, text_id: str, lang: str, **values: 
     return services(context).texts.text(text_id, lang, **values)
 
 
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, body: str,
-               buttons: Sequence[Sequence[Button]] | None = None,
-               priority: Priority = Priority.INTERACTIVE) -> Message:
+async def send(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    body: str,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: Priority = Priority.INTERACTIVE,
+) -> Message:
     markup = keyboard(buttons) if buttons else None
     return await services(context).outbox.send(
         priority, chat_id, context.bot.send_message, text=body, reply_markup=markup
     )
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text_id: str,
-                buttons: Sequence[Sequence[Button]] | None = None,
-                priority: Priority = Priority.INTERACTIVE, **values: Any) -> Message:
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text_id: str,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: Priority = Priority.INTERACTIVE,
+    **values: Any,
+) -> Message:
     """Answer the chat of this update with the text `text_id` in the coachee's language."""
     lang = language_of(update, context)
-    return await send(context, update.effective_chat.id, text(context, text_id, lang, **values),
-                      buttons, priority)
+    return await send(
+        context, update.effective_chat.id, text(context, text_id, lang, **values), buttons, priority
+    )
 
 
-async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE, body: str,
-               buttons: Sequence[Sequence[Button]] | None = None) -> None:
+async def edit(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    body: str,
+    buttons: Sequence[Sequence[Button]] | None = None,
+) -> None:
     """Replace the pressed message's text and buttons (the step it showed is done)."""
     query = update.callback_query
     markup = keyboard(buttons) if buttons else None
     try:
         await services(context).outbox.send(
-            Priority.INTERACTIVE, update.effective_chat.id, context.bot.edit_message_text,
-            message_id=query.message.message_id, text=body, reply_markup=markup,
+            Priority.INTERACTIVE,
+            update.effective_chat.id,
+            context.bot.edit_message_text,
+            message_id=query.message.message_id,
+            text=body,
+            reply_markup=markup,
         )
     except BadRequest as exc:
         # A double tap asks for the same edit twice; the first one already did the work.

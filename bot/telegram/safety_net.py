@@ -24,29 +24,44 @@ log = logging.getLogger(__name__)
 
 def crisis_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[tuple[str, str]]]:
     return [
-        [(text(context, "crisis.ground_button", lang), callbacks.encode(callbacks.CRISIS,
-                                                                          "ground"))],
+        [
+            (
+                text(context, "crisis.ground_button", lang),
+                callbacks.encode(callbacks.CRISIS, "ground"),
+            )
+        ],
         [(text(context, "crisis.ok_button", lang), callbacks.encode(callbacks.CRISIS, "ok"))],
     ]
 
 
-async def answer_escalation(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                            escalation: Escalation) -> None:
+async def answer_escalation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, escalation: Escalation
+) -> None:
     """Send the escalation, store it (with consent), alert a coach (with consent)."""
     s = services(context)
     user = update.effective_user
     lang = language_of(update, context)
     profile = s.repo.load_profile(user.id)
     country = profile.country if profile else s.settings.country
-    body = escalation_text(s.texts, escalation.level,
-                           opener_key(escalation.source, escalation.category), lang, country)
+    body = escalation_text(
+        s.texts, escalation.level, opener_key(escalation.source, escalation.category), lang, country
+    )
     if escalation.level == "crisis":
-        await send(context, update.effective_chat.id, body, crisis_buttons(context, lang),
-                   priority=Priority.CRISIS)
+        await send(
+            context,
+            update.effective_chat.id,
+            body,
+            crisis_buttons(context, lang),
+            priority=Priority.CRISIS,
+        )
     else:
         await send(context, update.effective_chat.id, body)
-    log.info("safety.escalation level=%s source=%s rule=%s", escalation.level,
-             escalation.source, escalation.rule)
+    log.info(
+        "safety.escalation level=%s source=%s rule=%s",
+        escalation.level,
+        escalation.source,
+        escalation.rule,
+    )
     if profile is None:
         return  # nothing is stored without consent
     s.repo.add(user.id, escalation)

@@ -24,8 +24,18 @@ MOMENT_CHOICES = {
     "reflection": ("18:00", "19:00", "20:00", "21:00", "22:00"),
 }
 QUIET_CHOICES = ("22:00-07:30", "23:00-08:00", "21:00-07:00", "00:00-06:00")
-MENU = ("lang", "country", "tz", "checkin", "exercise", "reflection", "quiet", "phase", "share",
-        "questionnaires")
+MENU = (
+    "lang",
+    "country",
+    "tz",
+    "checkin",
+    "exercise",
+    "reflection",
+    "quiet",
+    "phase",
+    "share",
+    "questionnaires",
+)
 
 
 def _button(context, lang: str, text_id: str, *args: object, **values) -> tuple[str, str]:
@@ -37,21 +47,27 @@ def _summary(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
 
     s = services(context)
     lang = profile.lang
-    return text(context, "settings.summary", lang,
-                language=text(context, f"language.{profile.lang}", lang),
-                country=text(context, f"country.{profile.country}", lang),
-                timezone=profile.timezone,
-                quiet=f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}",
-                phase=s.texts.phase(profile.phase).title.get(lang),
-                moments=moments_summary(context, profile),
-                questionnaires=(text(context, "settings.questionnaires.weeks", lang,
-                                     weeks=profile.questionnaire_weeks)
-                                if profile.questionnaire_weeks else
-                                text(context, "settings.questionnaires.off", lang)))
+    return text(
+        context,
+        "settings.summary",
+        lang,
+        language=text(context, f"language.{profile.lang}", lang),
+        country=text(context, f"country.{profile.country}", lang),
+        timezone=profile.timezone,
+        quiet=f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}",
+        phase=s.texts.phase(profile.phase).title.get(lang),
+        moments=moments_summary(context, profile),
+        questionnaires=(
+            text(context, "settings.questionnaires.weeks", lang, weeks=profile.questionnaire_weeks)
+            if profile.questionnaire_weeks
+            else text(context, "settings.questionnaires.off", lang)
+        ),
+    )
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                    edit_message: bool = False) -> None:
+async def show_menu(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, edit_message: bool = False
+) -> None:
     """/settings: what is set now, and a button per choice."""
     context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
@@ -69,38 +85,75 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE,
 def _options(context, profile: Profile, what: str) -> list[list[tuple[str, str]]]:
     lang = profile.lang
     if what == "lang":
-        return [[_button(context, lang, f"language.{code}", "lang", code)] for code in ("nl",
-                                                                                      "en")]
+        return [[_button(context, lang, f"language.{code}", "lang", code)] for code in ("nl", "en")]
     if what == "country":
         return [[_button(context, lang, f"country.{c}", "country", c)] for c in ("BE", "NL")]
     if what == "tz":
-        return [[(zone, callbacks.encode(callbacks.SETTINGS, "tz", zone.replace("/", ".")))]
-                for zone in ("Europe/Brussels", "Europe/Amsterdam")] + [
-            [_button(context, lang, "onboarding.timezone_other", "tz", "other")]]
+        return [
+            [(zone, callbacks.encode(callbacks.SETTINGS, "tz", zone.replace("/", ".")))]
+            for zone in ("Europe/Brussels", "Europe/Amsterdam")
+        ] + [[_button(context, lang, "onboarding.timezone_other", "tz", "other")]]
     if what in MOMENT_CHOICES:
-        times = [(t, callbacks.encode(callbacks.SETTINGS, what, t.replace(":", "")))
-                 for t in MOMENT_CHOICES[what]]
-        return [times, [_button(context, lang, "settings.other_time", what, "other"),
-                        _button(context, lang, "settings.off", what, "off")]]
+        times = [
+            (t, callbacks.encode(callbacks.SETTINGS, what, t.replace(":", "")))
+            for t in MOMENT_CHOICES[what]
+        ]
+        return [
+            times,
+            [
+                _button(context, lang, "settings.other_time", what, "other"),
+                _button(context, lang, "settings.off", what, "off"),
+            ],
+        ]
     if what == "quiet":
-        return [[(q, callbacks.encode(callbacks.SETTINGS, "quiet", q.replace(":", "")))]
-                for q in QUIET_CHOICES]
+        return [
+            [(q, callbacks.encode(callbacks.SETTINGS, "quiet", q.replace(":", "")))]
+            for q in QUIET_CHOICES
+        ]
     if what == "phase":
         s = services(context)
-        return [[(f"{s.texts.phase(p).number}. {s.texts.phase(p).title.get(lang)}",
-                  callbacks.encode(callbacks.SETTINGS, "phase", p))] for p in PHASE_IDS]
+        return [
+            [
+                (
+                    f"{s.texts.phase(p).number}. {s.texts.phase(p).title.get(lang)}",
+                    callbacks.encode(callbacks.SETTINGS, "phase", p),
+                )
+            ]
+            for p in PHASE_IDS
+        ]
     if what == "questionnaires":
-        return [[_button(context, lang, "settings.questionnaires.weeks", "questionnaires", weeks,
-                         weeks=weeks)] for weeks in QUESTIONNAIRE_WEEKS_CHOICES] + [
-            [_button(context, lang, "settings.questionnaires.off", "questionnaires", "off")]]
+        return [
+            [
+                _button(
+                    context,
+                    lang,
+                    "settings.questionnaires.weeks",
+                    "questionnaires",
+                    weeks,
+                    weeks=weeks,
+                )
+            ]
+            for weeks in QUESTIONNAIRE_WEEKS_CHOICES
+        ] + [[_button(context, lang, "settings.questionnaires.off", "questionnaires", "off")]]
     if what == "share":
         consent = profile.consent
-        return [[_button(context, lang, f"settings.share.{field}.{'on' if on else 'off'}",
-                         "share", field, "0" if on else "1")]
-                for field, on in (("share_checkins", consent.share_checkins),
-                                  ("share_alerts", consent.share_alerts),
-                                  ("share_reflections_default",
-                                   consent.share_reflections_default))]
+        return [
+            [
+                _button(
+                    context,
+                    lang,
+                    f"settings.share.{field}.{'on' if on else 'off'}",
+                    "share",
+                    field,
+                    "0" if on else "1",
+                )
+            ]
+            for field, on in (
+                ("share_checkins", consent.share_checkins),
+                ("share_alerts", consent.share_alerts),
+                ("share_reflections_default", consent.share_reflections_default),
+            )
+        ]
     return []
 
 
@@ -148,13 +201,24 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await edit(update, context, text(context, "input.stale_button", profile.lang))
         return
     if not value:
-        await edit(update, context, text(context, f"settings.ask.{what}", profile.lang),
-                   _options(context, profile, what))
+        await edit(
+            update,
+            context,
+            text(context, f"settings.ask.{what}", profile.lang),
+            _options(context, profile, what),
+        )
         return
     if value == "other":
         context.user_data["awaiting"] = ("timezone",) if what == "tz" else ("moment", what)
-        await edit(update, context, text(context, "onboarding.timezone_type" if what == "tz"
-                                         else "settings.type_time", profile.lang))
+        await edit(
+            update,
+            context,
+            text(
+                context,
+                "onboarding.timezone_type" if what == "tz" else "settings.type_time",
+                profile.lang,
+            ),
+        )
         return
     try:
         profile = _apply(profile, what, value, extra)
@@ -164,8 +228,9 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _saved(update, context, profile, edit_message=True)
 
 
-async def _saved(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile,
-                 edit_message: bool) -> None:
+async def _saved(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile, edit_message: bool
+) -> None:
     s = services(context)
     s.repo.save_profile(profile)
     jobs.schedule_reminders(context.application, profile.user_id)
@@ -178,8 +243,9 @@ async def _saved(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Pr
         await send(context, update.effective_chat.id, body, back)
 
 
-async def save_typed_moment(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str,
-                            typed: str) -> None:
+async def save_typed_moment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, typed: str
+) -> None:
     s = services(context)
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is None:
@@ -209,8 +275,9 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s.repo.save_profile(profile)
     jobs.schedule_reminders(context.application, profile.user_id)
     log.info("pause.started")
-    await reply(update, context, "pause.started", days=days,
-                until=profile.paused_until.strftime("%Y-%m-%d"))
+    await reply(
+        update, context, "pause.started", days=days, until=profile.paused_until.strftime("%Y-%m-%d")
+    )
 
 
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -34,8 +34,9 @@ def test_a_reminder_missed_by_a_restart_is_sent_once_never_twice(bot, bot_factor
     zone = _afternoon_zone()
     _set_via_settings(coachee, "Tijdzone", "Andere tijdzone", zone)
     five_minutes_ago = datetime.now(ZoneInfo(zone)) - timedelta(minutes=5)
-    _set_via_settings(coachee, "Moment van de check-in", "Ander uur",
-                      five_minutes_ago.strftime("%H:%M"))
+    _set_via_settings(
+        coachee, "Moment van de check-in", "Ander uur", five_minutes_ago.strftime("%H:%M")
+    )
     coachee.assert_silent(1.5)  # changing the time does not fire a reminder in the past
 
     bot.stop()

@@ -7,8 +7,9 @@ import time
 from conversations import check_in, eventually, onboard, user_file
 
 
-def test_a_brand_new_users_first_message_in_crisis_gets_the_crisis_line_within_2s(bot, chat,
-                                                                                   bot_data_dir):
+def test_a_brand_new_users_first_message_in_crisis_gets_the_crisis_line_within_2s(
+    bot, chat, bot_data_dir
+):
     stranger = chat()
     started = time.monotonic()
     stranger.say("ik wil gewoon niet meer wakker worden")
@@ -33,8 +34,7 @@ def test_the_crisis_answer_offers_to_stay_with_a_grounding_exercise(bot, chat):
     assert step.buttons  # next / stop
 
 
-def test_sos_works_in_the_middle_of_a_check_in_and_the_check_in_goes_on(bot, chat,
-                                                                         bot_data_dir):
+def test_sos_works_in_the_middle_of_a_check_in_and_the_check_in_goes_on(bot, chat, bot_data_dir):
     coachee = chat()
     onboard(coachee)
     coachee.command("checkin")
@@ -52,8 +52,9 @@ def test_sos_works_in_the_middle_of_a_check_in_and_the_check_in_goes_on(bot, cha
     assert [(e["level"], e["source"]) for e in escalations.values()] == [("crisis", "sos")]
 
 
-def test_crisis_words_typed_as_a_check_in_note_are_answered_before_anything_else(bot, chat,
-                                                                                  bot_data_dir):
+def test_crisis_words_typed_as_a_check_in_note_are_answered_before_anything_else(
+    bot, chat, bot_data_dir
+):
     coachee = chat()
     onboard(coachee)
     check_in(coachee, energy=1, stress=9, sleep=1)
@@ -105,6 +106,7 @@ def test_logs_hold_no_message_text_and_no_token(bot, chat):
     coachee.wait_for_text("Notitie bewaard")
     coachee.say("ik wil dood")
     coachee.wait_for(timeout=5)
+
     def logged() -> str:
         output = bot.output(lines=10_000)
         assert "safety.escalation level=crisis" in output

@@ -46,10 +46,12 @@ def test_every_crisis_sentence_is_crisis(engine):
 def test_at_least_95_percent_of_gp_sentences_escalate(engine):
     missed, total = _misses(engine, "gp", {"gp", "crisis"})
     assert len(missed) <= 0.05 * total, (
-        f"recall {1 - len(missed) / total:.1%}; missed:\n" + "\n".join(missed))
+        f"recall {1 - len(missed) / total:.1%}; missed:\n" + "\n".join(missed)
+    )
 
 
 def test_at_most_5_percent_false_alarms_on_ordinary_sentences(engine):
     alarms, total = _misses(engine, "none", {"none"})
-    assert len(alarms) <= 0.05 * total, (
-        f"false alarms {len(alarms) / total:.1%}:\n" + "\n".join(alarms))
+    assert len(alarms) <= 0.05 * total, f"false alarms {len(alarms) / total:.1%}:\n" + "\n".join(
+        alarms
+    )

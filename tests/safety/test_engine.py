@@ -17,8 +17,14 @@ from bot.core.safety import GAP_WORDS, SafetyEngine, _Pattern, pattern_problem
 
 
 def _rule(rule_id: str, level: str, category: str, lang: str, *patterns: str) -> dict:
-    return {"id": rule_id, "level": level, "category": category, "lang": lang,
-            "patterns": list(patterns), "examples": ["-"]}
+    return {
+        "id": rule_id,
+        "level": level,
+        "category": category,
+        "lang": lang,
+        "patterns": list(patterns),
+        "examples": ["-"],
+    }
 
 
 RULES = {
@@ -27,10 +33,18 @@ RULES = {
             "negations": ["niet", "nooit", "geen", "niks"],
             "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
             "past_markers": ["vroeger", "(jaren|lang) geleden"],
-            "idioms": ["(schrik*|schrok|lach*) (me)? ... dood",
-                       "(gesneden|snij) (aan|bij) (een|het)? (papier|koken)"],
-            "spellings": {"k": "ik", "nie": "niet", "mijn eigen": "mezelf", "k hem": "ik heb",
-                          "mij": "me", "gwn": "gewoon"},
+            "idioms": [
+                "(schrik*|schrok|lach*) (me)? ... dood",
+                "(gesneden|snij) (aan|bij) (een|het)? (papier|koken)",
+            ],
+            "spellings": {
+                "k": "ik",
+                "nie": "niet",
+                "mijn eigen": "mezelf",
+                "k hem": "ik heb",
+                "mij": "me",
+                "gwn": "gewoon",
+            },
             "clause_breaks": ["maar", "want", "en"],
         },
         "en": {
@@ -38,30 +52,49 @@ RULES = {
             "reaffirmations": ["but ... (now|again)"],
             "past_markers": ["used to", "years ago"],
             "idioms": ["(is|are) ... killing me"],
-            "spellings": {"dont": "do not", "i'll": "i will", "kms": "kill myself",
-                          "im": "i am"},
+            "spellings": {"dont": "do not", "i'll": "i will", "kms": "kill myself", "im": "i am"},
             "clause_breaks": ["but", "and", "because"],
         },
     },
     "rules": [
-        _rule("nl-wish", "crisis", "suicidal_ideation", "nl",
-              "(wil|wou) ... (dood|sterven)",
-              "(ik) (wil) (echt|gewoon)? niet meer $",
-              "(niet|nooit) meer wakker",
-              "(denk|dacht|gedacht) ... aan (zelfmoord|doodgaan)",
-              "(het|alles) ... (stopt|ophoudt) ... (voorgoed|voor altijd)",
-              "(stoppen|ophouden) met (leven|bestaan)"),
-        _rule("nl-harm", "crisis", "self_harm", "nl",
-              "mezelf ... (gesneden|snij|sneed|gekrast|krassen)",
-              "zelfbeschadig*"),
-        _rule("nl-nut", "crisis", "suicidal_ideation", "nl",
-              "zie (het nut|de zin) (er)? niet (meer)? (van)? (in)? ... leven"),
+        _rule(
+            "nl-wish",
+            "crisis",
+            "suicidal_ideation",
+            "nl",
+            "(wil|wou) ... (dood|sterven)",
+            "(ik) (wil) (echt|gewoon)? niet meer $",
+            "(niet|nooit) meer wakker",
+            "(denk|dacht|gedacht) ... aan (zelfmoord|doodgaan)",
+            "(het|alles) ... (stopt|ophoudt) ... (voorgoed|voor altijd)",
+            "(stoppen|ophouden) met (leven|bestaan)",
+        ),
+        _rule(
+            "nl-harm",
+            "crisis",
+            "self_harm",
+            "nl",
+            "mezelf ... (gesneden|snij|sneed|gekrast|krassen)",
+            "zelfbeschadig*",
+        ),
+        _rule(
+            "nl-nut",
+            "crisis",
+            "suicidal_ideation",
+            "nl",
+            "zie (het nut|de zin) (er)? niet (meer)? (van)? (in)? ... leven",
+        ),
         _rule("nl-flash", "gp", "trauma", "nl", "flashback*"),
         _rule("nl-gap", "gp", "medical", "nl", "borst ... pijn"),
-        _rule("en-kill", "crisis", "suicidal_ideation", "en",
-              "(kill|killing) myself",
-              "(want|wanted|wish|wished) ... (die|dead)",
-              "i will (hurt|cut) myself"),
+        _rule(
+            "en-kill",
+            "crisis",
+            "suicidal_ideation",
+            "en",
+            "(kill|killing) myself",
+            "(want|wanted|wish|wished) ... (die|dead)",
+            "i will (hurt|cut) myself",
+        ),
         _rule("en-gp", "gp", "depressive_signs", "en", "(feel|feeling) (worthless|hopeless)"),
     ],
 }
@@ -77,6 +110,7 @@ def level(engine: SafetyEngine, text: str) -> str:
 
 
 # --- negation ------------------------------------------------------------------------------
+
 
 def test_a_plain_statement_matches(engine):
     assert level(engine, "ik wil dood") == "crisis"
@@ -141,6 +175,7 @@ def test_a_negated_stop_that_the_pattern_names_stays_a_negation(engine):
 
 # --- fillers -------------------------------------------------------------------------------
 
+
 def test_up_to_two_fillers_may_stand_between_pattern_words(engine):
     # "i will (hurt|cut) myself" names no filler; people write them anyway
     assert level(engine, "i will just hurt myself") == "crisis"
@@ -161,6 +196,7 @@ def test_fillers_do_not_use_up_the_words_of_a_gap(engine):
 
 
 # --- reaffirmation and history -------------------------------------------------------------
+
 
 def test_a_reaffirmation_brings_a_negated_match_back(engine):
     assert level(engine, "ik heb nooit gedacht aan zelfmoord maar de laatste tijd wel") == "crisis"
@@ -185,6 +221,7 @@ def test_history_that_is_said_to_be_back_stays_crisis(engine):
 
 # --- idioms --------------------------------------------------------------------------------
 
+
 def test_idioms_are_blanked_before_matching(engine):
     assert level(engine, "ik schrok me dood") == "none"
     assert level(engine, "ik lach me echt dood") == "none"
@@ -198,6 +235,7 @@ def test_an_idiom_can_take_away_an_accident(engine):
 
 
 # --- spellings -----------------------------------------------------------------------------
+
 
 def test_spoken_forms_are_rewritten(engine):
     assert engine.normalise("'k wil nie") == [["ik", "wil", "niet"]]
@@ -222,8 +260,9 @@ def test_texting_forms_are_rewritten(engine):
 
 
 def test_spellings_are_applied_to_pattern_words_too():
-    rules = SafetyRules.model_validate({
-        **RULES, "rules": [_rule("nl-x", "gp", "trauma", "nl", "mij (nie|niet) meer")]})
+    rules = SafetyRules.model_validate(
+        {**RULES, "rules": [_rule("nl-x", "gp", "trauma", "nl", "mij (nie|niet) meer")]}
+    )
     engine = SafetyEngine(rules)
     assert engine.rule_matches("nl-x", "mij niet meer")
     assert engine.rule_matches("nl-x", "me nie meer")
@@ -231,25 +270,32 @@ def test_spellings_are_applied_to_pattern_words_too():
 
 # --- typos ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed, meant", [
-    ("zelfmord", "zelfmoord"),    # a letter left out, in a long word
-    ("wnat", "want"),             # two neighbours swapped
-    ("dei", "die"),               # ... also in a short word
-    ("levn", "leven"),            # a vowel left out of a short word
-    ("flashbaks", "flashbacks"),  # a word* stem with a slip and an ending
-    ("slaapilen", "slaapilen"),   # a stem nobody uses stays as typed
-])
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("zelfmord", "zelfmoord"),  # a letter left out, in a long word
+        ("wnat", "want"),  # two neighbours swapped
+        ("dei", "die"),  # ... also in a short word
+        ("levn", "leven"),  # a vowel left out of a short word
+        ("flashbaks", "flashbacks"),  # a word* stem with a slip and an ending
+        ("slaapilen", "slaapilen"),  # a stem nobody uses stays as typed
+    ],
+)
 def test_small_typos_are_corrected_toward_pattern_words(engine, typed, meant):
     assert engine.normalise(f"x {typed}")[0][1] == meant
 
 
-@pytest.mark.parametrize("word", [
-    "net",       # -> "niet" would invent a negation and silence a crisis
-    "mee",       # -> "meer": a consonant left out of a short word is too often another word
-    "back",      # -> "black": the first two letters are taken as typed
-    "doodmoe",   # a known word of the lexicon or a rule is never corrected
-    "leven",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "net",  # -> "niet" would invent a negation and silence a crisis
+        "mee",  # -> "meer": a consonant left out of a short word is too often another word
+        "back",  # -> "black": the first two letters are taken as typed
+        "doodmoe",  # a known word of the lexicon or a rule is never corrected
+        "leven",
+    ],
+)
 def test_real_words_are_not_corrected_into_other_words(engine, word):
     assert engine.normalise(f"x {word}")[0][1] == word
 
@@ -261,6 +307,7 @@ def test_a_typo_in_a_message_still_matches(engine):
 
 
 # --- pattern syntax ------------------------------------------------------------------------
+
 
 def test_dollar_is_the_end_of_the_sentence_or_a_comma(engine):
     assert level(engine, "ik wil niet meer") == "crisis"
@@ -291,7 +338,8 @@ def test_word_star_matches_any_ending(engine):
 
 def test_a_fragment_of_one_or_two_words_finishes_the_sentence_before_it(engine):
     assert engine.normalise("ik wil dat het stopt. Voorgoed.") == [
-        ["ik", "wil", "dat", "het", "stopt", "voorgoed"]]
+        ["ik", "wil", "dat", "het", "stopt", "voorgoed"]
+    ]
     assert level(engine, "ik wil dat het stopt. Voorgoed.") == "crisis"
 
 
@@ -304,10 +352,17 @@ def test_a_pattern_is_skipped_only_when_a_word_it_needs_is_missing():
 
 
 def test_skipping_patterns_never_changes_an_assessment(engine, monkeypatch):
-    texts = ["ik wil dood", "ik heb flashbacks en ik wil dood", "ik kan niet meer",
-             "vroeger heb ik mezelf gesneden", "I can't stop thinking that I want to die",
-             "ik zie het nut er niet meer van in om te leven", "borst een twee pijn",
-             "vandaag een wandeling gemaakt", "i will just hurt myself"]
+    texts = [
+        "ik wil dood",
+        "ik heb flashbacks en ik wil dood",
+        "ik kan niet meer",
+        "vroeger heb ik mezelf gesneden",
+        "I can't stop thinking that I want to die",
+        "ik zie het nut er niet meer van in om te leven",
+        "borst een twee pijn",
+        "vandaag een wandeling gemaakt",
+        "i will just hurt myself",
+    ]
     fast = [engine.assess(t) for t in texts]
     monkeypatch.setattr(_Pattern, "may_match", lambda self, present: True)
     monkeypatch.setattr(SafetyEngine, "_candidates", lambda self, present: list(self._flat))
@@ -315,14 +370,17 @@ def test_skipping_patterns_never_changes_an_assessment(engine, monkeypatch):
     assert [slow.assess(t) for t in texts] == fast
 
 
-@pytest.mark.parametrize("source, why", [
-    ("(a|(b|c))", "parentheses inside parentheses"),
-    ("(a|b", "'(' without its ')'"),
-    ("a|b)", "')' without its '('"),
-    ("dood!", "is not a word"),
-    ("(a|)", "is not a word"),
-    ("wil? ... $", "at least one word"),
-])
+@pytest.mark.parametrize(
+    "source, why",
+    [
+        ("(a|(b|c))", "parentheses inside parentheses"),
+        ("(a|b", "'(' without its ')'"),
+        ("a|b)", "')' without its '('"),
+        ("dood!", "is not a word"),
+        ("(a|)", "is not a word"),
+        ("wil? ... $", "at least one word"),
+    ],
+)
 def test_pattern_problem_explains_what_is_wrong(source, why):
     problem = pattern_problem(source)
     assert problem is not None and why in problem and repr(source) in problem
@@ -333,6 +391,7 @@ def test_pattern_problem_accepts_a_good_pattern():
 
 
 # --- the assessment ------------------------------------------------------------------------
+
 
 def test_crisis_outranks_gp_and_names_its_rule_and_categories(engine):
     result = engine.assess("ik heb flashbacks en ik wil dood")
@@ -356,7 +415,11 @@ def test_every_languages_rules_run_whatever_lang_says(engine):
 def test_nothing_found_is_none(engine):
     result = engine.assess("vandaag een wandeling gemaakt")
     assert (result.level, result.categories, result.rule, result.escalates) == (
-        "none", (), None, False)
+        "none",
+        (),
+        None,
+        False,
+    )
 
 
 def test_rule_matches_applies_negation_and_idioms_but_not_history(engine):

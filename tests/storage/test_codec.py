@@ -14,8 +14,17 @@ T0 = datetime(2025, 3, 3, 8, 15, tzinfo=UTC)
 
 
 def test_a_profile_survives_a_trip_through_json_text() -> None:
-    profile = Profile(5, 6, "nl", "BE", "Europe/Brussels", Consent(T0, share_alerts=True), T0,
-                      quiet_start=time(21, 30), paused_until=T0)
+    profile = Profile(
+        5,
+        6,
+        "nl",
+        "BE",
+        "Europe/Brussels",
+        Consent(T0, share_alerts=True),
+        T0,
+        quiet_start=time(21, 30),
+        paused_until=T0,
+    )
     assert from_json(Profile, json.loads(json.dumps(to_json(profile)))) == profile
 
 

@@ -71,12 +71,21 @@ def wait_for_a_write_in_flight(folder: Path, timeout: float = 2.0) -> None:
             return
 
 
-def run_and_kill(script: Path, data_dir: Path, round_no: int, rng: random.Random,
-                 acked: dict[int, set[str]], profiles: dict[int, int]) -> None:
+def run_and_kill(
+    script: Path,
+    data_dir: Path,
+    round_no: int,
+    rng: random.Random,
+    acked: dict[int, set[str]],
+    profiles: dict[int, int],
+) -> None:
     """One writer process, killed with SIGKILL after a random number of acknowledgements."""
     process = subprocess.Popen(
         [sys.executable, str(script), str(data_dir), str(round_no), *map(str, USERS)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -117,8 +126,7 @@ def run_and_kill(script: Path, data_dir: Path, round_no: int, rng: random.Random
     assert process.returncode == -signal.SIGKILL
 
 
-def test_killed_writers_leave_readable_files_and_lose_no_acknowledged_write(
-        tmp_path: Path) -> None:
+def test_killed_writers_leave_readable_files_and_lose_no_acknowledged_write(tmp_path: Path) -> None:
     script = tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
     data_dir = tmp_path / "data"

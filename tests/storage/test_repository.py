@@ -61,8 +61,13 @@ def make_profile(user_id: int = ALICE, **changes: Any) -> Profile:
         lang="en",
         country="NL",
         timezone="Europe/Amsterdam",
-        consent=Consent(given_at=T0, version=3, share_checkins=True, share_alerts=True,
-                        share_reflections_default=True),
+        consent=Consent(
+            given_at=T0,
+            version=3,
+            share_checkins=True,
+            share_alerts=True,
+            share_reflections_default=True,
+        ),
         created_at=T0 + timedelta(seconds=1),
         phase="acceptance",
         moments=Moments(checkin=time(7, 45), exercise=None, reflection=time(21, 5, 30)),
@@ -80,15 +85,23 @@ def make_record(kind: type, at: datetime, n: int = 0) -> Any:
     """One record of `kind` at `at`, optional fields filled; `n` varies the content."""
     day = at.date()
     makers: dict[type, Callable[[], Any]] = {
-        CheckIn: lambda: CheckIn(at, day, energy=n % 11, stress=10 - n % 11, sleep=1 + n % 5,
-                                 note=f"note {n} – é"),
+        CheckIn: lambda: CheckIn(
+            at, day, energy=n % 11, stress=10 - n % 11, sleep=1 + n % 5, note=f"note {n} – é"
+        ),
         ExerciseLog: lambda: ExerciseLog("box-breathing", at, day, "later" if n else "done"),
         Reflection: lambda: Reflection(f"prompt-{n}", at, day, f"answer {n}", shared=True),
-        Escalation: lambda: Escalation("gp", "questionnaire", f"rule-{n}", "alcohol", at,
-                                       followup_due=at + timedelta(days=3),
-                                       followup_sent=bool(n % 2)),
-        QuestionnaireResult: lambda: QuestionnaireResult("phq9", at,
-                                                         (("q1", n), ("q9", 0)), 7.5, "mild"),
+        Escalation: lambda: Escalation(
+            "gp",
+            "questionnaire",
+            f"rule-{n}",
+            "alcohol",
+            at,
+            followup_due=at + timedelta(days=3),
+            followup_sent=bool(n % 2),
+        ),
+        QuestionnaireResult: lambda: QuestionnaireResult(
+            "phq9", at, (("q1", n), ("q9", 0)), 7.5, "mild"
+        ),
         ReminderMark: lambda: ReminderMark("checkin", day, n, at),
         Snooze: lambda: Snooze("exercise", day, at, at + timedelta(minutes=30)),
     }
@@ -101,6 +114,7 @@ def as_json_text(value: Any) -> str:
 
 
 # --- profile --------------------------------------------------------------------------------
+
 
 def test_the_sample_profile_sets_every_field_away_from_its_default() -> None:
     """A new Profile field must be added to make_profile, or its loss would go unseen."""
@@ -148,10 +162,12 @@ def test_an_unknown_user_has_no_profile_and_no_history(repo: Repository) -> None
 
 # --- records --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", RECORD_TYPES, ids=lambda kind: kind.__name__)
 def test_records_come_back_equal_and_in_time_order(repo: Repository, kind: type) -> None:
-    late, early, middle = (make_record(kind, T0 + timedelta(hours=h), n)
-                           for n, h in enumerate((5, 1, 3)))
+    late, early, middle = (
+        make_record(kind, T0 + timedelta(hours=h), n) for n, h in enumerate((5, 1, 3))
+    )
     for record in (late, early, middle):
         repo.add(ALICE, record)
 
@@ -214,6 +230,7 @@ def test_a_returned_record_list_is_the_callers_own(repo: Repository) -> None:
 
 # --- refusal and users ----------------------------------------------------------------------
 
+
 def test_a_refusal_is_kept_and_cleared_when_a_profile_is_saved(repo: Repository) -> None:
     at = T0.astimezone(timezone(timedelta(hours=2)))
     repo.record_refusal(ALICE, at)
@@ -240,10 +257,13 @@ def test_user_ids_lists_everyone_with_a_profile_once_in_order(repo: Repository) 
 
 # --- export and erase -----------------------------------------------------------------------
 
+
 def fill(repo: Repository, user_id: int) -> dict[type, list[Any]]:
     repo.save_profile(make_profile(user_id))
-    stored = {kind: [make_record(kind, T0 + timedelta(hours=n), n) for n in range(2)]
-              for kind in RECORD_TYPES}
+    stored = {
+        kind: [make_record(kind, T0 + timedelta(hours=n), n) for n in range(2)]
+        for kind in RECORD_TYPES
+    }
     for records in stored.values():
         for record in records:
             repo.add(user_id, record)
@@ -257,9 +277,10 @@ def test_export_holds_everything_and_is_plain_json(repo: Repository) -> None:
     exported = repo.export(ALICE)
 
     assert json.loads(json.dumps(exported)) == exported
-    expected = {"profile": to_json(make_profile(ALICE)),
-                **{table_name(kind): [to_json(r) for r in records]
-                   for kind, records in stored.items()}}
+    expected = {
+        "profile": to_json(make_profile(ALICE)),
+        **{table_name(kind): [to_json(r) for r in records] for kind, records in stored.items()},
+    }
     assert as_json_text(exported) == as_json_text(expected)
     assert str(BOB) not in as_json_text(exported["profile"])
 
@@ -280,8 +301,10 @@ def test_erase_leaves_nothing_of_that_user(repo: Repository) -> None:
     assert repo.refused_at(ALICE) is None
     assert all(repo.records(ALICE, kind) == [] for kind in RECORD_TYPES)
     assert repo.user_ids() == [BOB]
-    assert repo.export(ALICE) == {"profile": None,
-                                  **{table_name(kind): [] for kind in RECORD_TYPES}}
+    assert repo.export(ALICE) == {
+        "profile": None,
+        **{table_name(kind): [] for kind in RECORD_TYPES},
+    }
     assert repo.load_profile(BOB) == make_profile(BOB)
     assert all(repo.records(BOB, kind) == records for kind, records in kept.items())
 
@@ -292,6 +315,7 @@ def test_erase_of_an_unknown_user_is_harmless(repo: Repository) -> None:
 
 
 # --- TinyDB only: the files -----------------------------------------------------------------
+
 
 def read_raw(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
@@ -307,17 +331,23 @@ def test_every_file_carries_the_schema_version(files: TinyDbRepository) -> None:
 
 def test_the_files_hold_the_user_and_the_index_nothing_else(files: TinyDbRepository) -> None:
     fill(files, ALICE)
-    names = sorted(p.relative_to(files.data_dir).as_posix()
-                   for p in files.data_dir.rglob("*") if p.is_file())
+    names = sorted(
+        p.relative_to(files.data_dir).as_posix() for p in files.data_dir.rglob("*") if p.is_file()
+    )
     assert names == ["index.json", f"users/{ALICE}.json"]
 
 
 def test_a_file_from_before_versioning_is_read_and_upgraded(files: TinyDbRepository) -> None:
     old = make_record(CheckIn, T0)
-    files.user_path(ALICE).write_text(json.dumps({
-        "profile": {"1": to_json(make_profile())},
-        "checkin": {"1": to_json(old)},
-    }), encoding="utf-8")
+    files.user_path(ALICE).write_text(
+        json.dumps(
+            {
+                "profile": {"1": to_json(make_profile())},
+                "checkin": {"1": to_json(old)},
+            }
+        ),
+        encoding="utf-8",
+    )
 
     assert files.load_profile(ALICE) == make_profile()
     assert files.records(ALICE, CheckIn) == [old]
@@ -330,8 +360,9 @@ def test_a_file_from_before_versioning_is_read_and_upgraded(files: TinyDbReposit
     assert files.load_profile(ALICE) == make_profile()
 
 
-def test_migrations_run_in_order_on_read(files: TinyDbRepository,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migrations_run_in_order_on_read(
+    files: TinyDbRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files.save_profile(make_profile())
     files.add(ALICE, make_record(CheckIn, T0))
 
@@ -351,10 +382,15 @@ def test_migrations_run_in_order_on_read(files: TinyDbRepository,
 
 def test_a_file_from_a_newer_bot_is_refused_and_left_alone(files: TinyDbRepository) -> None:
     path = files.user_path(ALICE)
-    path.write_text(json.dumps({
-        META_TABLE: {"1": {"schema": CURRENT_SCHEMA + 1}},
-        "profile": {"1": {**to_json(make_profile()), "field_from_the_future": 1}},
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                META_TABLE: {"1": {"schema": CURRENT_SCHEMA + 1}},
+                "profile": {"1": {**to_json(make_profile()), "field_from_the_future": 1}},
+            }
+        ),
+        encoding="utf-8",
+    )
     before = path.read_bytes()
 
     with pytest.raises(SchemaError, match=rf"schema {CURRENT_SCHEMA + 1}, newer") as caught:
@@ -381,8 +417,10 @@ def test_recording_for_one_user_leaves_other_files_untouched(files: TinyDbReposi
     fill(files, ALICE)
     fill(files, BOB)
     watched = [files.user_path(BOB), files.index_path]
-    before = {path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
-              for path in watched}
+    before = {
+        path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
+        for path in watched
+    }
 
     for n in range(20):
         files.add(ALICE, make_record(CheckIn, T0 + timedelta(days=1, minutes=n), n))
@@ -390,8 +428,10 @@ def test_recording_for_one_user_leaves_other_files_untouched(files: TinyDbReposi
     files.replace(ALICE, CheckIn(**{**checkin.__dict__, "note": "changed"}))
     files.save_profile(make_profile(ALICE, phase="rest"))  # known user, no refusal: no index
 
-    after = {path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
-             for path in watched}
+    after = {
+        path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
+        for path in watched
+    }
     assert after == before
 
 
@@ -409,7 +449,8 @@ def test_recording_never_even_reads_other_users_files(files: TinyDbRepository) -
 
 
 def test_erase_removes_the_file_its_leftovers_and_the_index_entries(
-        files: TinyDbRepository) -> None:
+    files: TinyDbRepository,
+) -> None:
     fill(files, ALICE)
     fill(files, BOB)
     path = files.user_path(ALICE)
@@ -426,8 +467,7 @@ def test_erase_removes_the_file_its_leftovers_and_the_index_entries(
     assert files.user_ids() == [BOB]
 
 
-def test_the_repository_reads_files_written_by_another_instance(
-        files: TinyDbRepository) -> None:
+def test_the_repository_reads_files_written_by_another_instance(files: TinyDbRepository) -> None:
     stored = fill(files, ALICE)
     reopened = TinyDbRepository(files.data_dir)
     assert reopened.load_profile(ALICE) == make_profile(ALICE)
