@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.content.schema import PHASE_IDS
+from bot.content.ui_texts import SETTINGS_MENU
 from bot.core import profiles
 from bot.core.models import Profile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
@@ -24,18 +25,7 @@ MOMENT_CHOICES = {
     "reflection": ("18:00", "19:00", "20:00", "21:00", "22:00"),
 }
 QUIET_CHOICES = ("22:00-07:30", "23:00-08:00", "21:00-07:00", "00:00-06:00")
-MENU = (
-    "lang",
-    "country",
-    "tz",
-    "checkin",
-    "exercise",
-    "reflection",
-    "quiet",
-    "phase",
-    "share",
-    "questionnaires",
-)
+MENU = SETTINGS_MENU
 
 
 def _button(context, lang: str, text_id: str, *args: object, **values) -> tuple[str, str]:
