@@ -552,27 +552,14 @@ def check_exercises(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
                     "steps' `seconds`",
                 )
             )
-        problems += _text_problems(
-            doc,
-            ["exercises", index, "title"],
-            exercise.title,
-            frozenset(),
-            f"exercise {exercise.id!r} title",
-        )
-        problems += _text_problems(
-            doc,
-            ["exercises", index, "intro"],
-            exercise.intro,
-            frozenset(),
-            f"exercise {exercise.id!r} intro",
-        )
-        problems += _text_problems(
-            doc,
-            ["exercises", index, "outro"],
-            exercise.outro,
-            frozenset(),
-            f"exercise {exercise.id!r} outro",
-        )
+        for part in ("title", "intro", "outro"):
+            problems += _text_problems(
+                doc,
+                ["exercises", index, part],
+                getattr(exercise, part),
+                frozenset(),
+                f"exercise {exercise.id!r} {part}",
+            )
         for number, step in enumerate(exercise.steps):
             problems += _text_problems(
                 doc,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
@@ -38,6 +39,11 @@ def new_checkin(energy: int, stress: int, sleep: int, local_date: date, now: dat
 def with_note(checkin: CheckIn, note: str) -> CheckIn:
     """The note, trimmed and cut to NOTE_MAX_CHARS; an empty note is no note."""
     return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS].rstrip() or None)
+
+
+def low_energy_on(history: Iterable[CheckIn], day: date) -> bool:
+    """Whether any check-in that day had low energy: then restorative exercises come first."""
+    return any(c.local_date == day and c.energy <= LOW_ENERGY for c in history)
 
 
 def acknowledge(checkin: CheckIn, history: list[CheckIn]) -> CheckinAcknowledgement:

@@ -89,6 +89,11 @@ def summarise(
     )
 
 
+def low_energy_days(summary: HistorySummary, threshold: int = LOW_ENERGY_THRESHOLD) -> int:
+    """Days in the window whose mean energy was low: a line of the summary for the GP."""
+    return sum(1 for p in summary.points if p.energy is not None and p.energy <= threshold)
+
+
 def low_energy_streak(
     checkins: Iterable[CheckIn], today: date, threshold: int = LOW_ENERGY_THRESHOLD
 ) -> int:

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.content.schema import Exercise
 from bot.core import schedule
-from bot.core.checkins import LOW_ENERGY
+from bot.core.checkins import low_energy_on
 from bot.core.models import CheckIn, ExerciseLog
 from bot.core.practice import grounding_exercise, suggest_exercises
 from bot.telegram import callbacks
@@ -39,13 +39,9 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = language_of(update, context)
     profile = s.repo.load_profile(update.effective_user.id)
     phase = profile.phase if profile else "analysis"
-    low_energy = False
-    if profile is not None:
-        today = schedule.local_today(profile, s.clock())
-        low_energy = any(
-            c.local_date == today and c.energy <= LOW_ENERGY
-            for c in s.repo.records(profile.user_id, CheckIn)
-        )
+    low_energy = profile is not None and low_energy_on(
+        s.repo.records(profile.user_id, CheckIn), schedule.local_today(profile, s.clock())
+    )
     options = suggest_exercises(s.texts.exercises.values(), phase, low_energy)
     buttons = [
         [
@@ -69,19 +65,21 @@ def _exercise(context: ContextTypes.DEFAULT_TYPE, exercise_id: str) -> Exercise 
     return services(context).texts.exercises.get(exercise_id)
 
 
-async def _gone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
-
-
-async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show what the exercise is, with start / later / skip."""
+async def _pressed_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Exercise | None:
+    """Acknowledge an exercise button; the exercise, or a kind word if a reload removed it."""
     query = update.callback_query
     await query.answer()
     exercise = _exercise(context, callbacks.decode(query.data).arg(0))
     if exercise is None:
-        await _gone(update, context)
-        return
-    await present(update, context, exercise)
+        await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
+    return exercise
+
+
+async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show what the exercise is, with start / later / skip."""
+    exercise = await _pressed_exercise(update, context)
+    if exercise is not None:
+        await present(update, context, exercise)
 
 
 async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: Exercise) -> None:
@@ -134,13 +132,10 @@ async def start_grounding(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    await query.answer()
-    exercise = _exercise(context, callbacks.decode(query.data).arg(0))
+    exercise = await _pressed_exercise(update, context)
     if exercise is None:
-        await _gone(update, context)
         return
-    await query.edit_message_reply_markup(None)
+    await update.callback_query.edit_message_reply_markup(None)
     await send_step(
         context,
         update.effective_chat.id,
@@ -221,15 +216,12 @@ async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Next' on a step: go on now instead of waiting for the timer."""
-    query = update.callback_query
-    await query.answer()
-    payload = callbacks.decode(query.data)
-    exercise = _exercise(context, payload.arg(0))
+    exercise = await _pressed_exercise(update, context)
     if exercise is None:
-        await _gone(update, context)
         return
+    query = update.callback_query
     await query.edit_message_reply_markup(None)
-    index = int(payload.arg(1, "0"))
+    index = int(callbacks.decode(query.data).arg(1, "0"))
     sent = context.application.chat_data[update.effective_chat.id].get(SENT)
     if sent is not None and sent[0] == exercise.id and sent[1] >= index:
         return  # the timer already sent this step; a late tap must not send it twice

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.history import low_energy_days
 from bot.telegram import callbacks
 from bot.telegram.context import services
 from bot.telegram.history import build_summary, number
@@ -21,7 +22,6 @@ async def gp_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     lang = profile.lang
     summary = build_summary(context, profile, SUMMARY_DAYS)
-    low_days = sum(1 for p in summary.points if p.energy is not None and p.energy <= 3)
     body = text(
         context,
         "summary.gp",
@@ -32,7 +32,7 @@ async def gp_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         energy=number(summary.average_energy, lang),
         stress=number(summary.average_stress, lang),
         sleep=number(summary.average_sleep, lang),
-        low_days=low_days,
+        low_days=low_energy_days(summary),
         exercises=summary.exercises_done,
     )
     await send(context, update.effective_chat.id, body)

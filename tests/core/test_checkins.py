@@ -188,3 +188,16 @@ def test_better_compares_with_the_week_before_only():
     history = [on(10, 1), on(9, 1), on(1, 7)]  # the low days are more than a week ago
 
     assert acknowledge(on(0, 8), history).feedback == "steady"
+
+
+def test_low_energy_on_a_day_looks_only_at_that_day():
+    from datetime import UTC, date, datetime
+
+    from bot.core.checkins import low_energy_on, new_checkin
+
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    today, yesterday = date(2026, 11, 25), date(2026, 11, 24)
+    low_yesterday = new_checkin(2, 5, 3, yesterday, now)
+    fine_today = new_checkin(6, 5, 3, today, now)
+    assert not low_energy_on([low_yesterday, fine_today], today)
+    assert low_energy_on([fine_today, new_checkin(3, 5, 3, today, now)], today)

@@ -294,3 +294,19 @@ def test_comparison_uses_day_means():
         checkin(TODAY, energy=8),  # today: 7
     ]
     assert compare_to_recent(checkins, TODAY) == "better"
+
+
+def test_low_energy_days_counts_days_whose_mean_is_low():
+    from datetime import UTC, date, datetime
+
+    from bot.core.history import low_energy_days, summarise
+    from bot.core.models import CheckIn
+
+    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    checkins = [
+        CheckIn(at, date(2026, 11, 23), 2, 5, 3),
+        CheckIn(at, date(2026, 11, 24), 2, 5, 3),
+        CheckIn(at, date(2026, 11, 24), 6, 5, 3),  # mean 4: not low
+        CheckIn(at, date(2026, 11, 25), 3, 5, 3),
+    ]
+    assert low_energy_days(summarise(checkins, [], date(2026, 11, 25), 14)) == 2
