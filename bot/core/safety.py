@@ -38,12 +38,12 @@ How a text is read, in order:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from bot.content.schema import SafetyRule, SafetyRules
+from bot.core.normalise import canonical
 
 LEVEL_ORDER = {"none": 0, "gp": 1, "crisis": 2}
 GAP_WORDS = 4
@@ -126,11 +126,20 @@ MIN_STEM_FOR_TYPOS = 8
 
 @dataclass(frozen=True)
 class Assessment:
-    """What one message calls for: the level, the categories seen, the deciding rule."""
+    """What one message calls for: the level, the categories seen, the deciding rule.
+
+    `layer` says which layer decided ("rules" or "learned"; see bot.core.assessment),
+    `confidence` the learned layer's probability for the level when it has one, and `ask`
+    that the evidence is weaker: the answer is still at crisis level, and then asks plainly
+    whether they are thinking of ending their life.
+    """
 
     level: str
     categories: tuple[str, ...] = ()
     rule: str | None = None
+    layer: str = "rules"
+    confidence: float | None = None
+    ask: bool = False
 
     @property
     def escalates(self) -> bool:
@@ -142,16 +151,13 @@ NONE = Assessment("none")
 
 
 def fold(text: str, keep_apostrophes: bool = False) -> str:
-    """Lower-case and strip accents so "Één" meets "een"; apostrophes go unless kept.
+    """The canonical text (see bot.core.normalise) with apostrophes kept only when asked.
 
     Text keeps them until spellings are applied, so "i'll" and "ill" can be told apart;
     pattern sources drop them ("dont" is written without one).
     """
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"['’‘`´]", APOSTROPHE if keep_apostrophes else "", text)
-    # "nieeeet" -> "nieet": runs of three or more letters become two
-    return re.sub(r"(\w)\1{2,}", r"\1\1", text)
+    text = canonical(text)
+    return text if keep_apostrophes else text.replace(APOSTROPHE, "")
 
 
 def _sentences(text: str) -> list[str]:
@@ -171,9 +177,15 @@ def _sentences(text: str) -> list[str]:
     return sentences
 
 
+_WORD = re.compile(r"[a-z0-9']+|,")
+
+
 def _words(sentence: str) -> list[str]:
-    """Words, with commas kept as their own token: they end a negation's reach."""
-    return re.findall(r"[a-z0-9']*[a-z0-9][a-z0-9']*|,", sentence)
+    """Words, with commas kept as their own token: they end a negation's reach.
+
+    One pass without backtracking (a run of apostrophes once took quadratic time); a token
+    of apostrophes alone is no word."""
+    return [w for w in _WORD.findall(sentence) if w.strip(APOSTROPHE)]
 
 
 def _plain(word: str) -> str:
@@ -530,7 +542,16 @@ class SafetyEngine:
 
     def _is_known(self, word: str) -> bool:
         """A word some pattern or the lexicon uses, or one starting with a word* stem."""
-        return word in self._known or any(word[:n] in self._stems for n in range(1, len(word) + 1))
+        longest = self._longest_stem
+        return word in self._known or any(
+            word[:n] in self._stems for n in range(1, min(len(word), longest) + 1)
+        )
+
+    @cached_property
+    def _longest_stem(self) -> int:
+        """Stems are short: trying longer prefixes of a word would only cost time (a
+        4,096-letter word once took quadratic time)."""
+        return max((len(s) for s in self._stems), default=0)
 
     @lru_cache(maxsize=20_000)  # noqa: B019 - one engine per content load, bounded
     def _correct(self, word: str) -> str:
