@@ -1,4 +1,5 @@
-"""The command line: `python -m bot run | content check | content show | safety assess | demo`."""
+"""The command line: `python -m bot run | content check | content show | safety assess | safety
+eval | safety train | demo`."""
 
 from __future__ import annotations
 
@@ -57,19 +58,28 @@ def cmd_content_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assessor(args: argparse.Namespace):
+    """The safety assessor the bot runs with (rules and learned layer), and the content
+    folder; the rule examples are `content check`'s business, not this command's."""
+    from bot.content.live import build_assessor
+
+    directory = Path(args.content) if args.content else content_dir_from()
+    content = load_content(directory, checks=())
+    assessor, problem = build_assessor(directory, content)
+    if problem is not None:
+        print(f"warning: {problem}; assessing with what loaded", file=sys.stderr)
+    return assessor
+
+
 def cmd_safety_assess(args: argparse.Namespace) -> int:
     """JSON lines in ({"text", "lang"}), JSON lines out, same order; offline and deterministic."""
     import json
 
-    from bot.core.safety import SafetyEngine
-
-    directory = Path(args.content) if args.content else content_dir_from()
     try:
-        content = load_content(directory)
+        assessor = _assessor(args)
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    engine = SafetyEngine(content.safety)
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -79,17 +89,54 @@ def cmd_safety_assess(args: argparse.Namespace) -> int:
         except (ValueError, KeyError, TypeError):
             print(f'line {number}: expected a JSON object with "text" and "lang"', file=sys.stderr)
             return 2
-        assessment = engine.assess(text, lang)
+        assessment = assessor.assess(text, lang)
+        confidence = assessment.confidence
         print(
             json.dumps(
                 {
                     "level": assessment.level,
                     "categories": list(assessment.categories),
                     "rule": assessment.rule,
+                    "layer": assessment.layer,
+                    "confidence": None if confidence is None else round(confidence, 3),
+                    "ask": assessment.ask,
                 }
             ),
             flush=True,
         )
+    return 0
+
+
+def cmd_safety_eval(args: argparse.Namespace) -> int:
+    """Recall per level, false alarms, a table per category and every miss."""
+    from bot.safety_tools import evaluate, read_rows
+
+    try:
+        assessor = _assessor(args)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for name in args.files:
+        print(f"== {name}")
+        try:
+            rows = read_rows(Path(name))
+            evaluate(assessor, rows, sys.stdout)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def cmd_safety_train(args: argparse.Namespace) -> int:
+    """Rebuild the learned layer from the labelled data (needs the dev dependencies)."""
+    import json
+
+    from bot.content.live import MODEL_FILE
+    from bot.safety_tools import train
+
+    directory = Path(args.content) if args.content else content_dir_from()
+    written = train(directory / MODEL_FILE, with_embeddings=not args.no_embeddings)
+    print(json.dumps(written, indent=1))
     return 0
 
 
@@ -123,6 +170,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     assess.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
     assess.set_defaults(func=cmd_safety_assess)
+    evaluate = safety_commands.add_parser(
+        "eval", help="recall, false alarms and misses on labelled JSON-lines files"
+    )
+    evaluate.add_argument("files", nargs="+", help='lines {"text","lang","expect","accept"?}')
+    evaluate.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
+    evaluate.set_defaults(func=cmd_safety_eval)
+    train = safety_commands.add_parser(
+        "train", help="rebuild content/safety/learned-model.bin from the labelled data"
+    )
+    train.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
+    train.add_argument(
+        "--no-embeddings", action="store_true", help="the n-gram vote only (no sentence encoder)"
+    )
+    train.set_defaults(func=cmd_safety_train)
 
     from bot import demo  # stdlib imports only; the demo loads its rig when it runs
 

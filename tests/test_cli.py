@@ -187,7 +187,10 @@ def test_safety_assess_answers_each_line_in_order(content_copy: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert answers == [
+    # Which layer decided, how sure the learned layer is, and whether to ask: added fields.
+    assert all({"layer", "confidence", "ask"} <= set(a) for a in answers)
+    contract = [{k: a[k] for k in ("level", "categories", "rule")} for a in answers]
+    assert contract == [
         {
             "level": "crisis",
             "categories": ["suicidal_ideation"],

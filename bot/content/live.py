@@ -1,27 +1,66 @@
-"""The live content: one validated Content that can be swapped for a newer one at run time."""
+"""The live content: one validated Content that can be swapped for a newer one at run time,
+with the safety assessor built from it (the phrase rules and the learned layer)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.content.loader import Content, load_content
+from bot.core.assessment import SafetyAssessor
+from bot.core.learned_safety import LearnedLayer
 from bot.core.safety import SafetyEngine
+
+log = logging.getLogger(__name__)
+MODEL_FILE = Path("safety") / "learned-model.bin"
+
+
+def load_learned_layer(directory: Path) -> tuple[LearnedLayer | None, str | None]:
+    """The learned layer of a content folder, or None and why it could not load."""
+    from bot.safety_training import ModelFileError, load_model
+
+    try:
+        return load_model(directory / MODEL_FILE), None
+    except ModelFileError as exc:
+        return None, str(exc)
 
 
 @dataclass(frozen=True)
 class _Live:
     content: Content
-    safety: SafetyEngine
+    safety: SafetyAssessor
+    learned_problem: str | None
+
+
+def build_assessor(directory: Path, content: Content) -> tuple[SafetyAssessor, str | None]:
+    """The rules with the learned layer and its sentence encoder, as far as they load;
+    the second value says what did not (None when everything runs)."""
+    from bot.safety_embedding import load_encoder
+
+    learned, problem = load_learned_layer(directory)
+    if learned is not None and learned.dense is not None:
+        encoder, why = load_encoder()
+        if encoder is None:
+            problem = f"the sentence encoder did not load ({why}): the n-gram vote runs alone"
+        else:
+            learned = replace(learned, embed=encoder)
+    elif problem is not None:
+        problem = f"the learned safety layer did not load ({problem}): the rules run alone"
+    return SafetyAssessor(SafetyEngine(content.safety), learned), problem
 
 
 def _load(directory: Path) -> _Live:
-    content = load_content(directory)
-    return _Live(content, SafetyEngine(content.safety))
+    content = load_content(directory, checks=None)
+    assessor, problem = build_assessor(directory, content)
+    if problem is not None:
+        # Never silently without it: the rules alone missed a third of unseen crises.
+        log.error("safety.learned_layer_degraded reason=%s", problem)
+    return _Live(content, assessor, problem)
 
 
 class LiveContent:
-    """Holds the content in force and its safety engine; a failed reload keeps both.
+    """Holds the content in force and its safety assessor; a failed reload keeps both.
 
     Both are swapped as one object, so a reload running in a worker thread never lets a
     handler see new texts with the old safety rules or the other way round.
@@ -36,8 +75,13 @@ class LiveContent:
         return self._live.content
 
     @property
-    def safety(self) -> SafetyEngine:
+    def safety(self) -> SafetyAssessor:
         return self._live.safety
+
+    @property
+    def learned_problem(self) -> str | None:
+        """Why the learned safety layer is not running, or None when it is."""
+        return self._live.learned_problem
 
     def reload(self) -> Content:
         """Load again from disk; raises ContentError and keeps the old content on problems."""

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.content.loader import Content
+from bot.core.assessment import SafetyAssessor
 from bot.core.ports import Repository
-from bot.core.safety import SafetyEngine
 from bot.telegram.outbox import Outbox
 
 KEY = "services"
@@ -33,7 +33,7 @@ class Services:
         return self.content.current
 
     @property
-    def safety(self) -> SafetyEngine:
+    def safety(self) -> SafetyAssessor:
         return self.content.safety
 
 
@@ -43,13 +43,17 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The coachee's chosen language, else Telegram's hint: English if it says so, else Dutch."""
-    user = update.effective_user
+    return language_for(context.application.bot_data[KEY], update.effective_user, context.user_data)
+
+
+def language_for(services: Services, user: User | None, user_data: Mapping | None) -> str:
+    """language_of without a handler context: the update processor assesses with it too."""
     if user is None:
         return "nl"
-    profile = services(context).repo.load_profile(user.id)
+    profile = services.repo.load_profile(user.id)
     if profile is not None:
         return profile.lang
-    chosen = context.user_data.get("lang") if context.user_data is not None else None
+    chosen = user_data.get("lang") if user_data is not None else None
     if chosen:
         return chosen
     return "en" if (user.language_code or "").lower().startswith("en") else "nl"

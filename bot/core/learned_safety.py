@@ -1,0 +1,222 @@
+"""The learned safety layer: a linear model over word and character n-grams.
+
+The phrase rules (bot.core.safety) know the wordings someone wrote down; people in distress
+use others ("de helft van mijn doosje", "if I'm not online tomorrow"). This layer was
+trained on labelled sentences written blind (see docs/safety.md for the data, the design
+comparison and the figures) and generalises over spelling and word order through character
+n-grams. It can only add an escalation to what the rules decide, never remove one
+(bot.core.assessment combines the two).
+
+Pure Python and linear in the length of the text: the features of a message are hashed
+(CRC-32) into buckets, and a bucket's weight is looked up in a dict. Training
+(scripts/train_safety_model.py) uses exactly `features` below, so what was learned is what is
+applied. A long message is scored as a whole and per sentence, and the most worrying part
+counts: one sentence of plan inside three of scope creep must not be averaged away.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.normalise import canonical
+
+HASH_BITS = 20
+CHAR_SIZES = (2, 3, 4, 5)
+# Character n-grams are taken from a word's first letters only: no word is longer, and a
+# 4,096-letter "word" must cost no more than a sentence.
+MAX_WORD = 32
+_TOKEN = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"[.!?\n;]+")
+# Parts of a message scored on their own besides the whole: each sentence, and each with its
+# neighbour, so a thought split over two short sentences ("ik ben er klaar mee. morgen ben
+# ik er niet meer") is read as one.
+MAX_PARTS = 60
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a canonical text, apostrophes dropped ("don't" -> "dont")."""
+    return _TOKEN.findall(text.replace("'", ""))
+
+
+def features(text: str) -> Counter[int]:
+    """Hashed feature counts of one (canonical) text: words, word pairs, and character
+    n-grams of each word padded with spaces (so "dood" and "doodop" share " doo" but not
+    "ood ")."""
+    words = tokens(text)
+    mask = (1 << HASH_BITS) - 1
+    found: Counter[str] = Counter()
+    for word in words:
+        found["w " + word] += 1
+        padded = f" {word[:MAX_WORD]} "
+        for size in CHAR_SIZES:
+            for start in range(max(1, len(padded) - size + 1)):
+                found["c " + padded[start : start + size]] += 1
+    for first, second in itertools.pairwise(words):
+        found[f"b {first} {second}"] += 1
+    counts: Counter[int] = Counter()
+    for feature, count in found.items():
+        counts[zlib.crc32(feature.encode()) & mask] += count
+    return counts
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, in canonical form."""
+    return [s.strip() for s in _SENTENCE_END.split(canonical(text)) if tokens(s)]
+
+
+def message_features(text: str) -> list[Counter[int]]:
+    """Features of the whole message first, then of each sentence and each pair of
+    neighbouring sentences (at most MAX_PARTS parts, spread over a very long message).
+
+    Each sentence is hashed once; the whole and the pairs are sums of sentences, so a long
+    message costs what its words cost. Training uses the first (the whole) only.
+    """
+    per_sentence = [features(s) for s in sentences(text)]
+    if len(per_sentence) < 2:
+        return per_sentence or [Counter()]
+    whole: Counter[int] = Counter()
+    for counts in per_sentence:
+        whole.update(counts)
+    pairs = [per_sentence[i] + per_sentence[i + 1] for i in range(len(per_sentence) - 1)]
+    chosen = per_sentence + pairs
+    if len(chosen) > MAX_PARTS:
+        step = len(chosen) / MAX_PARTS
+        chosen = [chosen[int(i * step)] for i in range(MAX_PARTS)]
+    return [whole, *chosen]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Multinomial logistic regression over hashed, idf-weighted, L2-normalised features.
+
+    `weights[bucket]` holds the bucket's idf and one weight per class; buckets never seen
+    in training are absent and count for nothing.
+    """
+
+    classes: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    weights: Mapping[int, tuple[float, ...]]
+
+    def probabilities(self, counts: Mapping[int, int]) -> dict[str, float]:
+        """P(class) for the hashed feature counts of one text (see `message_features`)."""
+        scores = list(self.intercepts)
+        vector: list[tuple[float, tuple[float, ...]]] = []
+        norm = 0.0
+        for bucket, count in counts.items():
+            row = self.weights.get(bucket)
+            if row is None:
+                continue
+            value = (1.0 + math.log(count)) * row[0]
+            vector.append((value, row))
+            norm += value * value
+        if norm > 0:
+            scale = 1.0 / math.sqrt(norm)
+            for value, row in vector:
+                for k in range(len(scores)):
+                    scores[k] += value * scale * row[k + 1]
+        return _softmax(self.classes, scores)
+
+
+def _softmax(names: Sequence[str], scores: Sequence[float]) -> dict[str, float]:
+    top = max(scores)
+    exp = [math.exp(s - top) for s in scores]
+    total = sum(exp)
+    return {name: e / total for name, e in zip(names, exp, strict=True)}
+
+
+@dataclass(frozen=True)
+class DenseHead:
+    """Multinomial logistic regression over a sentence embedding (one row per class)."""
+
+    classes: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    rows: tuple[tuple[float, ...], ...]
+
+    def probabilities(self, vector: Sequence[float]) -> dict[str, float]:
+        scores = [
+            b + sum(w * x for w, x in zip(row, vector, strict=True))
+            for b, row in zip(self.intercepts, self.rows, strict=True)
+        ]
+        return _softmax(self.classes, scores)
+
+
+@dataclass(frozen=True)
+class LearnedVerdict:
+    """What the learned layer says of a message: P(crisis), P(gp or crisis), and for a
+    crisis, which kind (its sub-model's best guess and that guess's probability)."""
+
+    crisis: float
+    concern: float
+    kind: str | None = None
+    kind_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class LearnedLayer:
+    """The level models and the crisis-kind model, with the thresholds chosen in training.
+
+    Two level models vote: the n-gram model (`levels`, on the most worrying part of the
+    message) and, when the sentence encoder is there (`embed`, set at run time; the
+    encoder is a package, not part of the model file), a head over the embedding of the
+    whole message (`dense`). Their probabilities are averaged: each catches what the other
+    misses (see docs/safety.md), and together they raise fewer false alarms.
+
+    `crisis_at`: P(crisis) from which the layer calls a crisis outright; `unsure_at`: from
+    which it still answers at crisis level but asks plainly (see bot.core.assessment);
+    `gp_at`: P(gp or crisis) from which it points to the GP; `kind_at`: how sure the kind
+    model must be before the answer opens for that kind (else the general crisis opener).
+    """
+
+    levels: LinearModel
+    kinds: LinearModel | None
+    crisis_at: float
+    unsure_at: float
+    gp_at: float
+    kind_at: float
+    version: str = ""
+    dense: DenseHead | None = None
+    embed: Callable[[str], Sequence[float]] | None = field(default=None, compare=False)
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.dense is not None and self.embed is not None
+
+    def verdict(self, text: str) -> LearnedVerdict:
+        """The most worrying part of the message decides (see `message_features`)."""
+        best: tuple[float, float, Counter[int]] | None = None
+        for part in message_features(text):
+            p = self.levels.probabilities(part)
+            crisis, concern = p.get("crisis", 0.0), p.get("crisis", 0.0) + p.get("gp", 0.0)
+            if best is None or (crisis, concern) > best[:2]:
+                best = (crisis, concern, part)
+        assert best is not None  # message_features always gives at least one part
+        crisis, concern, part = best
+        if self.dense is not None and self.embed is not None:
+            p = self.dense.probabilities(self.embed(text))
+            crisis = (crisis + p.get("crisis", 0.0)) / 2
+            concern = (concern + p.get("crisis", 0.0) + p.get("gp", 0.0)) / 2
+        if crisis < self.unsure_at or self.kinds is None:
+            return LearnedVerdict(crisis, concern)
+        kinds = self.kinds.probabilities(part)
+        kind, confidence = max(kinds.items(), key=lambda item: item[1])
+        return LearnedVerdict(crisis, concern, kind, confidence)
+
+
+def model_from_arrays(
+    classes: Sequence[str],
+    intercepts: Sequence[float],
+    buckets: Sequence[int],
+    rows: Sequence[Sequence[float]],
+) -> LinearModel:
+    """Build a model from parallel arrays: rows[i] is (idf, weight per class) of buckets[i]."""
+    return LinearModel(
+        tuple(classes),
+        tuple(float(v) for v in intercepts),
+        {int(b): tuple(float(v) for v in row) for b, row in zip(buckets, rows, strict=True)},
+    )

