@@ -22,7 +22,7 @@ from statistics import fmean
 
 import yaml
 
-from bot.content.escalation_texts import SOURCE_OPENERS, helpline_values
+from bot.content.escalation_texts import CRISIS_ONLY_OPENERS, SOURCE_OPENERS, helpline_values
 from bot.content.loader import Content, Problem, YamlDoc
 from bot.content.schema import (
     CRISIS_CATEGORIES,
@@ -45,6 +45,9 @@ ESCALATION_PLACEHOLDERS = frozenset(
         "talk_phone",
         "emergency_phone",
         "gp_after_hours",
+        "violence_name",
+        "violence_phone",
+        "violence_web",
     }
 )
 COUNTRIES = ("BE", "NL")
@@ -686,6 +689,17 @@ def check_content_placeholders(content: Content, docs: dict[str, YamlDoc]) -> li
             none,
             f"gp_followup {field}",
         )
+    # After a crisis answer: these give the help lines again, so they are filled with them.
+    for block in ("crisis_ask", "crisis_followup"):
+        texts = getattr(content.escalations, block)
+        for field in type(texts).model_fields:
+            problems += _text_problems(
+                doc,
+                ["escalations", block, field],
+                getattr(texts, field),
+                ESCALATION_PLACEHOLDERS,
+                f"{block} {field}",
+            )
     for questionnaire, doc in _questionnaire_docs(content, docs):
         what = f"questionnaire {questionnaire.id!r}"
         for field in ("title", "intro"):
@@ -723,7 +737,7 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
     problems: list[Problem] = []
     unfillable: list[Problem] = []
     known = {
-        "crisis": (*CRISIS_CATEGORIES, *SOURCE_OPENERS, "default"),
+        "crisis": (*CRISIS_CATEGORIES, *SOURCE_OPENERS, *CRISIS_ONLY_OPENERS, "default"),
         "gp": (*GP_CATEGORIES, *SOURCE_OPENERS, "default"),
     }
     for level in ("crisis", "gp"):
@@ -735,6 +749,21 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
             ESCALATION_PLACEHOLDERS,
             f"the {level} body",
         )
+        for category, body in texts.bodies.items():
+            loc = ["escalations", level, "bodies", category]
+            unfillable += _text_problems(
+                doc, loc, body, ESCALATION_PLACEHOLDERS, f"the {level} body for {category!r}"
+            )
+            if category not in known[level]:
+                problems.append(
+                    _problem(
+                        doc,
+                        loc,
+                        f"no {level} escalation has the category {category!r}"
+                        f"{_closest(category, list(known[level]))}, so this body is never "
+                        f"shown; {level} bodies are for: {', '.join(known[level])}",
+                    )
+                )
         for category, opener in texts.openers.items():
             loc = ["escalations", level, "openers", category]
             unfillable += _text_problems(
@@ -765,45 +794,55 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
     countries = content.helplines.countries
     for level in ("crisis", "gp"):
         texts = getattr(escalations, level)
-        for lang in LANGS:
-            body_loc = ["escalations", level, "body", lang]
-            for phrase in minimising_phrases(texts.body.get(lang)):
-                problems.append(
-                    _problem(
-                        doc,
-                        body_loc,
-                        f"{phrase!r} minimises or promises secrecy (SAFETY.md); leave it out",
-                    )
-                )
-            for country in COUNTRIES:
-                if country not in countries:
-                    continue  # check_helplines reports it
-                values = helpline_values(content, country, lang)
-                body = _render(texts.body.get(lang), values) or ""
-                body_problems = []
-                if level == "crisis":
-                    body_problems = _crisis_body_problems(
-                        doc, body_loc, body, lang, country, content
-                    )
-                    problems += body_problems
-                for category, opener in texts.openers.items():
-                    shown = (_render(opener.get(lang), values) or "") + "\n\n" + body
-                    loc = ["escalations", level, "openers", category, lang]
-                    if level == "crisis" and not body_problems:
-                        problems += _crisis_order_problems(
-                            doc, loc, shown, lang, country, category, content
+        # Each body with the openers it is shown after: its own category's (and the
+        # source openers, which share the default body), or every other opener.
+        pairs = [("body", texts.body, [c for c in texts.openers if c not in texts.bodies])]
+        pairs += [
+            (f"bodies.{category}", body, [c for c in texts.openers if c == category] or ["default"])
+            for category, body in texts.bodies.items()
+        ]
+        for where, template, openers in pairs:
+            for lang in LANGS:
+                body_loc = ["escalations", level, *where.split("."), lang]
+                for phrase in minimising_phrases(template.get(lang)):
+                    problems.append(
+                        _problem(
+                            doc,
+                            body_loc,
+                            f"{phrase!r} minimises or promises secrecy (SAFETY.md); leave it out",
                         )
-                    if len(shown) > MAX_ESCALATION_CHARS:
-                        problems.append(
-                            _problem(
-                                doc,
-                                loc,
-                                f"the {level} message for {category!r} in {lang}, with the help "
-                                f"lines of {country}, is {len(shown)} characters; keep opener + "
-                                f"body under {MAX_ESCALATION_CHARS} so it fits a phone screen "
-                                "without scrolling: shorten this opener or the body",
+                    )
+                for country in COUNTRIES:
+                    if country not in countries:
+                        continue  # check_helplines reports it
+                    values = helpline_values(content, country, lang)
+                    body = _render(template.get(lang), values) or ""
+                    body_problems = []
+                    if level == "crisis":
+                        body_problems = _crisis_body_problems(
+                            doc, body_loc, body, lang, country, content
+                        )
+                        problems += body_problems
+                    for category in openers:
+                        opener = texts.openers[category]
+                        shown = (_render(opener.get(lang), values) or "") + "\n\n" + body
+                        loc = ["escalations", level, "openers", category, lang]
+                        if level == "crisis" and not body_problems:
+                            problems += _crisis_order_problems(
+                                doc, loc, shown, lang, country, category, content
                             )
-                        )
+                        if len(shown) > MAX_ESCALATION_CHARS:
+                            problems.append(
+                                _problem(
+                                    doc,
+                                    loc,
+                                    f"the {level} message for {category!r} in {lang}, with the "
+                                    f"help lines of {country}, is {len(shown)} characters; keep "
+                                    f"opener + body under {MAX_ESCALATION_CHARS} so it fits a "
+                                    "phone screen without scrolling: shorten this opener or "
+                                    "the body",
+                                )
+                            )
     return sorted(set(problems))
 
 
@@ -920,7 +959,7 @@ def check_helplines(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
             )
             continue
         lines = content.helplines.countries[country]  # type: ignore[index]
-        for service in ("crisis", "talk", "emergency"):
+        for service in ("crisis", "talk", "emergency", "violence"):
             if not getattr(lines, service).phone:
                 problems.append(
                     _problem(
@@ -940,7 +979,7 @@ def check_helplines(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
                     f"{EMERGENCY_NUMBER}, not {lines.emergency.phone}",
                 )
             )
-        for service in ("crisis", "talk", "emergency", "gp_after_hours"):
+        for service in ("crisis", "talk", "emergency", "gp_after_hours", "violence"):
             line = getattr(lines, service)
             for field in ("phone", "phone_alt"):
                 number = getattr(line, field)

@@ -26,21 +26,42 @@ def helpline_values(content: Content, country: str, lang: str) -> dict[str, str]
         "talk_phone": lines.talk.phone or "",
         "emergency_phone": lines.emergency.phone or "112",
         "gp_after_hours": after_hours,
+        "violence_name": _name(lines.violence, lang),
+        "violence_phone": lines.violence.phone or "",
+        "violence_web": lines.violence.web or "",
     }
 
 
 # Escalations that come from somewhere other than the coachee's words open with a line about
 # that source ("your check-ins of the last weeks"), not with "you wrote ...".
 SOURCE_OPENERS = ("sos", "questionnaire", "checkins")
+# Crisis openers for how the answer came about rather than what was said: `unsure` when the
+# evidence is weaker and the bot goes on to ask (bot.core.assessment), `followup` when the
+# coachee says the next day that they need help now.
+CRISIS_ONLY_OPENERS = ("unsure", "followup")
 
 
 def opener_key(source: str, category: str) -> str:
     return source if source in SOURCE_OPENERS else category
 
 
-def escalation_text(content: Content, level: str, category: str, lang: str, country: str) -> str:
-    """Opener for `category` (or a source from SOURCE_OPENERS), then the level's body."""
+def escalation_text(
+    content: Content,
+    level: str,
+    category: str,
+    lang: str,
+    country: str,
+    opener: str | None = None,
+) -> str:
+    """The opener (for `opener`, else for `category`), then the body for `category` (its
+    own, or the level's shared one)."""
     texts = content.escalations.crisis if level == "crisis" else content.escalations.gp
-    opener = texts.openers.get(category) or texts.openers["default"]
+    first = texts.openers.get(opener or category) or texts.openers["default"]
+    body = texts.bodies.get(category) or texts.body
     values = helpline_values(content, country, lang)
-    return opener.get(lang).format(**values) + "\n\n" + texts.body.get(lang).format(**values)
+    return first.get(lang).format(**values) + "\n\n" + body.get(lang).format(**values)
+
+
+def filled(content: Content, template: str, country: str, lang: str) -> str:
+    """A text with the help lines of `country` filled in."""
+    return template.format(**helpline_values(content, country, lang))

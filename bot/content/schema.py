@@ -101,7 +101,16 @@ class Prompt(Model):
 # --- safety -----------------------------------------------------------------------------
 
 CrisisCategory = Literal[
-    "suicidal_ideation", "suicide_plan", "self_harm", "overdose", "acute_danger"
+    "suicidal_ideation",
+    "suicide_plan",
+    "self_harm",
+    "overdose",
+    "acute_danger",
+    # SAFETY.md: acute danger whoever is in it, and someone else in crisis.
+    "danger_to_others",
+    "danger_from_others",
+    "other_person_crisis",
+    "medical_emergency",
 ]
 GpCategory = Literal[
     "depressive_signs",
@@ -114,6 +123,8 @@ GpCategory = Literal[
     "perception",
     "medical",
     "persistent_complaints",
+    "compulsions",
+    "sleep_mania",
 ]
 CRISIS_CATEGORIES: tuple[str, ...] = CrisisCategory.__args__  # type: ignore[attr-defined]
 GP_CATEGORIES: tuple[str, ...] = GpCategory.__args__  # type: ignore[attr-defined]
@@ -174,6 +185,8 @@ class CountryHelplines(Model):
     talk: Helpline
     emergency: Helpline
     gp_after_hours: Helpline
+    # Violence at home and abuse: for victims and for people who fear they will use it.
+    violence: Helpline
 
 
 class Helplines(Model):
@@ -184,6 +197,9 @@ class Helplines(Model):
 class EscalationTexts(Model):
     openers: dict[str, Text]
     body: Text
+    # A category whose first help differs (112 and the violence line for danger, what to
+    # do now for someone else in crisis) has a body of its own; the rest share `body`.
+    bodies: dict[str, Text] = {}
 
     @field_validator("openers")
     @classmethod
@@ -200,10 +216,31 @@ class GpFollowup(Model):
     prepare: Text
 
 
+class CrisisAsk(Model):
+    """Asked after a crisis answer given on weaker evidence: plainly, with buttons."""
+
+    question: Text
+    # (Not `yes` and `no`: YAML 1.1 reads those keys as booleans.)
+    answered_yes: Text
+    answered_unsure: Text
+    answered_no: Text
+
+
+class CrisisFollowup(Model):
+    """Asked the day after any crisis answer."""
+
+    question: Text
+    better: Text
+    hard: Text
+    help_now: Text
+
+
 class Escalations(Model):
     crisis: EscalationTexts
     gp: EscalationTexts
     gp_followup: GpFollowup
+    crisis_ask: CrisisAsk
+    crisis_followup: CrisisFollowup
 
 
 # --- questionnaires ---------------------------------------------------------------------

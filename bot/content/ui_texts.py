@@ -139,6 +139,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         {"first", "last", "checkins", "energy", "stress", "sleep", "low_days", "exercises"}
     ),
     **_ids("crisis.ground_button", "crisis.ok_button", "crisis.ok_reply"),
+    **_ids("crisis_ask.yes", "crisis_ask.unsure", "crisis_ask.no"),
+    **_ids("crisis_followup.better", "crisis_followup.hard", "crisis_followup.help_now"),
     **_ids("gp_followup.reached", "gp_followup.not_yet", "gp_followup.prepare"),
     **_ids("coach.alert.gp", "coach.alert.crisis", filled=frozenset({"day"})),
     **{
