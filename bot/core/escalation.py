@@ -1,8 +1,9 @@
 """What happens after the safety assessment: which escalations to record, repeat and follow up.
 
 The level comes from bot.core.safety or a questionnaire; this module decides whether a GP
-message is worth repeating, when to ask whether the coachee reached their GP, and what (if
-anything) a linked coach may be told.
+message is worth repeating, when to ask how the coachee is (the day after a crisis answer)
+or whether they reached their GP (the day after GP advice), and what (if anything) a linked
+coach may be told.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from bot.core.safety import Assessment
 # every message would drown it. A crisis answer is never held back.
 GP_REPEAT_AFTER = timedelta(days=3)
 # "After a gp escalation, the bot asks a day or two later whether the user could reach
-# their GP."
+# their GP." After a crisis answer it asks the next day how they are (SAFETY.md: a "no" does
+# not end the care; the next day's check-in asks again, gently).
 FOLLOWUP_AFTER = timedelta(days=1)
 
 
@@ -44,13 +46,35 @@ def plan_escalation(
             at=now,
             followup_due=now + FOLLOWUP_AFTER,
         )
+    return crisis_escalation(source, assessment.rule or source, category, now)
+
+
+def crisis_escalation(
+    source: EscalationSource, rule: str, category: str, now: datetime
+) -> Escalation:
+    """A crisis answer, with the next day's gentle question already due."""
     return Escalation(
-        level="crisis", source=source, rule=assessment.rule or source, category=category, at=now
+        level="crisis",
+        source=source,
+        rule=rule,
+        category=category,
+        at=now,
+        followup_due=now + FOLLOWUP_AFTER,
     )
 
 
 def sos_escalation(now: datetime) -> Escalation:
-    return Escalation(level="crisis", source="sos", rule="sos", category="sos", at=now)
+    return crisis_escalation("sos", "sos", "sos", now)
+
+
+def ask_escalation(answer: str, now: datetime) -> Escalation:
+    """'Yes' or 'not sure' to the plain question after a crisis answer: a crisis too."""
+    return crisis_escalation("ask", f"ask-{answer}", "ask", now)
+
+
+def followup_escalation(now: datetime) -> Escalation:
+    """'I need help now' in answer to the next day's question: the full crisis answer."""
+    return crisis_escalation("followup", "followup", "followup", now)
 
 
 def followups_due(history: list[Escalation], now: datetime) -> list[Escalation]:
@@ -68,6 +92,32 @@ def next_followup(history: list[Escalation]) -> datetime | None:
 
 def mark_followup_sent(escalation: Escalation) -> Escalation:
     return replace(escalation, followup_sent=True)
+
+
+@dataclass(frozen=True)
+class FollowupPlan:
+    """Which follow-up to ask now, and the records to write back first."""
+
+    ask: Escalation
+    updated: tuple[Escalation, ...]
+
+
+def plan_followup(history: list[Escalation], now: datetime) -> FollowupPlan | None:
+    """One gentle question at a time: after a crisis, how they are; else, the GP question.
+
+    A GP question due together with a crisis one waits a day: two questions at once would
+    bury the one that matters most. The latest escalation of the chosen level is asked about.
+    """
+    due = followups_due(history, now)
+    if not due:
+        return None
+    crisis = [e for e in due if e.level == "crisis"]
+    if not crisis:
+        return FollowupPlan(max(due, key=lambda e: e.at), tuple(map(mark_followup_sent, due)))
+    postponed = tuple(replace(e, followup_due=now + FOLLOWUP_AFTER) for e in due if e not in crisis)
+    return FollowupPlan(
+        max(crisis, key=lambda e: e.at), (*map(mark_followup_sent, crisis), *postponed)
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Literal
 
 MomentKind = Literal["checkin", "exercise", "reflection"]
-EscalationSource = Literal["text", "questionnaire", "checkins", "sos"]
+EscalationSource = Literal["text", "questionnaire", "checkins", "sos", "ask", "followup"]
 MOMENT_KINDS: tuple[MomentKind, ...] = ("checkin", "exercise", "reflection")
 CONSENT_VERSION = 1
 

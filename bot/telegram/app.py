@@ -7,6 +7,7 @@ then commands, buttons and typed answers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 
@@ -20,6 +21,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.content.ui_texts import MENU_COMMANDS
 from bot.telegram import (
@@ -77,20 +79,25 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("handler.failed_to_apologise")
 
 
-def build_application(services: Services) -> Application:
+def build_application(services: Services, request: BaseRequest | None = None) -> Application:
+    """The bot; `request` replaces the HTTP layer (in-process tests talk to a fake Bot API)."""
     settings_ = services.settings
+    processor = PerChatUpdateProcessor()
     builder = (
         Application.builder()
         .token(settings_.token)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .post_init(post_init)
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     if settings_.api_url:
         base = settings_.api_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
     application = builder.build()
     application.bot_data[KEY] = services
+    processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
 
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
@@ -128,6 +135,8 @@ def build_application(services: Services) -> Application:
             CallbackQueryHandler(reflect.prompt_choice, pattern(callbacks.REFLECT)),
             CallbackQueryHandler(reflect.share_choice, pattern(callbacks.REFLECT_SHARE)),
             CallbackQueryHandler(safety_net.crisis_choice, pattern(callbacks.CRISIS)),
+            CallbackQueryHandler(safety_net.ask_choice, pattern(callbacks.CRISIS_ASK)),
+            CallbackQueryHandler(safety_net.followup_choice, pattern(callbacks.CRISIS_FOLLOWUP)),
             CallbackQueryHandler(gp_visit.followup_choice, pattern(callbacks.GP_FOLLOWUP)),
             CallbackQueryHandler(history.period_choice, pattern(callbacks.HISTORY)),
             CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),

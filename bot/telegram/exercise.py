@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.content.schema import Exercise
 from bot.core import schedule
@@ -30,6 +30,13 @@ SENT = "exercise_sent"
 
 def _job_name(chat_id: int) -> str:
     return f"exercise:{chat_id}"
+
+
+def cancel(application: Application, chat_id: int) -> None:
+    """Stop the exercise running in this chat: no further step arrives."""
+    for job in application.job_queue.get_jobs_by_name(_job_name(chat_id)):
+        job.schedule_removal()
+    application.chat_data[chat_id].pop(SENT, None)
 
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,8 +163,7 @@ async def send_step(
 ) -> None:
     """Send step `index` (or the close after the last), and time the next one."""
     s = services(context)
-    for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
-        job.schedule_removal()
+    cancel(context.application, chat_id)
     context.application.chat_data[chat_id][SENT] = (exercise.id, index)
     if index >= len(exercise.steps):
         await send(
@@ -197,6 +203,8 @@ async def send_step(
             ]
         ],
     )
+    if context.application.chat_data[chat_id].get(SENT) != (exercise.id, index):
+        return  # a crisis (or 'stop') ended the exercise while this step was on its way
     context.job_queue.run_once(
         step_due,
         when=step.seconds * s.exercise_pace,
@@ -243,9 +251,7 @@ async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = callbacks.decode(query.data)
     exercise_id, outcome = payload.arg(0), payload.arg(1)
     chat_id = update.effective_chat.id
-    for job in context.job_queue.get_jobs_by_name(_job_name(chat_id)):
-        job.schedule_removal()
-    context.application.chat_data[chat_id].pop(SENT, None)
+    cancel(context.application, chat_id)
     lang = language_of(update, context)
     await query.edit_message_reply_markup(None)
     profile = s.repo.load_profile(update.effective_user.id)

@@ -1,4 +1,4 @@
-"""Timed work on the JobQueue: daily reminders, GP follow-ups, exercise steps.
+"""Timed work on the JobQueue: daily reminders, follow-ups after an escalation, exercise steps.
 
 The JobQueue does not persist jobs, so storage holds the truth: at start every coachee's
 jobs are rebuilt from it, each job has a stable name per chat (replaced, never doubled),
@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, Job
 
 from bot.core import schedule
-from bot.core.escalation import CoachAlert, followups_due, mark_followup_sent, next_followup
+from bot.core.escalation import CoachAlert, next_followup, plan_followup
 from bot.core.models import (
     CheckIn,
     Escalation,
@@ -123,46 +123,49 @@ async def _send_reminder(
         log.warning("reminder.failed kind=%s error=%s", kind, type(exc).__name__)
 
 
-# --- GP follow-up ----------------------------------------------------------------------------
+# --- follow-ups ------------------------------------------------------------------------------
 
 
-def schedule_gp_followup(application: Application, user_id: int, when: datetime) -> None:
+def schedule_followup(application: Application, user_id: int, when: datetime) -> None:
     # A follow-up that fell due while the bot was down is asked right after start.
     when = max(when, application.bot_data["services"].clock() + timedelta(seconds=1))
-    _replace_job(application, f"gp-followup:{user_id}", gp_followup_tick, when, user_id)
+    _replace_job(application, f"followup:{user_id}", followup_tick, when, user_id)
 
 
-async def gp_followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ask whether the coachee could reach their GP (a day after GP advice)."""
+async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The day after an escalation: how are you now (crisis), or could you reach your GP."""
     s = services(context)
     user_id: int = context.job.data
     profile = s.repo.load_profile(user_id)
     if profile is None:
         return
-    history = s.repo.records(user_id, Escalation)
-    due = followups_due(history, s.clock())
-    if not due:
+    plan = plan_followup(s.repo.records(user_id, Escalation), s.clock())
+    if plan is None:
         return
-    for escalation in due:
-        s.repo.replace(user_id, mark_followup_sent(escalation))
-    latest = max(due, key=lambda e: e.at)
-    texts = s.texts.escalations.gp_followup
+    # Written before sending: a crash in between loses one question, never doubles one.
+    for escalation in plan.updated:
+        s.repo.replace(user_id, escalation)
     lang = profile.lang
+    if plan.ask.level == "crisis":
+        question = s.texts.escalations.crisis_followup.question.get(lang)
+        action, choices = callbacks.CRISIS_FOLLOWUP, ("better", "hard", "help_now")
+        prefix = "crisis_followup"
+    else:
+        question = s.texts.escalations.gp_followup.question.get(lang)
+        action, choices = callbacks.GP_FOLLOWUP, ("reached", "not_yet", "prepare")
+        prefix = "gp_followup"
     buttons = [
-        [
-            (
-                s.texts.text(f"gp_followup.{choice}", lang),
-                callbacks.encode(callbacks.GP_FOLLOWUP, latest.id, choice),
-            )
-        ]
-        for choice in ("reached", "not_yet", "prepare")
+        [(s.texts.text(f"{prefix}.{choice}", lang), callbacks.encode(action, plan.ask.id, choice))]
+        for choice in choices
     ]
-    await send(
-        context, profile.chat_id, texts.question.get(lang), buttons, priority=Priority.SCHEDULED
-    )
+    try:
+        await send(context, profile.chat_id, question, buttons, priority=Priority.SCHEDULED)
+        log.info("followup.sent level=%s", plan.ask.level)
+    except TelegramError as exc:
+        log.warning("followup.failed level=%s error=%s", plan.ask.level, type(exc).__name__)
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:
-        schedule_gp_followup(context.application, user_id, following)
+        schedule_followup(context.application, user_id, following)
 
 
 async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert) -> None:
@@ -200,6 +203,6 @@ def rebuild_all(application: Application) -> int:
         )
         following = next_followup(s.repo.records(user_id, Escalation))
         if following is not None:
-            schedule_gp_followup(application, user_id, following)
+            schedule_followup(application, user_id, following)
         count += 1
     return count

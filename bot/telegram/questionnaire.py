@@ -20,7 +20,7 @@ from bot.core.safety import Assessment
 from bot.telegram import callbacks
 from bot.telegram.context import language_of, services
 from bot.telegram.replies import edit, send, text
-from bot.telegram.safety_net import answer_escalation
+from bot.telegram.safety_net import OPEN_QUESTIONNAIRE, answer_crisis, answer_escalation
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await edit(update, context, text(context, "input.stale_button", lang))
         return
     if answers == "start":
-        await edit(update, context, *_item_message(context, questionnaire, "", lang))
+        await show_item(update, context, questionnaire, "", lang)
         return
     if len(answers) > len(questionnaire.items):
         await edit(update, context, text(context, "input.stale_button", lang))
@@ -93,16 +93,30 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     rule = first_crisis_item(questionnaire, item.id, int(answers[-1]))
     if rule is not None:
-        await edit(update, context, text(context, "questionnaire.paused", lang))
+        # The crisis answer first; it also takes this item's buttons away (questionnaire
+        # paused), so no further item arrives after it.
+        context.chat_data[OPEN_QUESTIONNAIRE] = query.message.message_id
         escalation = plan_escalation(
             Assessment("crisis", ("questionnaire",), rule.id), "questionnaire", [], s.clock()
         )
-        await answer_escalation(update, context, escalation)
+        await answer_crisis(update, context, escalation)
         return
     if len(answers) < len(questionnaire.items):
-        await edit(update, context, *_item_message(context, questionnaire, answers, lang))
+        await show_item(update, context, questionnaire, answers, lang)
         return
     await finish(update, context, questionnaire, answers, lang)
+
+
+async def show_item(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    questionnaire: Questionnaire,
+    answers: str,
+    lang: str,
+) -> None:
+    """Show the next item on the pressed message; a crisis knows where to take it away."""
+    context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
+    await edit(update, context, *_item_message(context, questionnaire, answers, lang))
 
 
 async def finish(
@@ -113,6 +127,7 @@ async def finish(
     lang: str,
 ) -> None:
     s = services(context)
+    context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
     given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
     try:
         outcome = score_answers(questionnaire, given)

@@ -11,11 +11,14 @@ from bot.core.escalation import (
     FOLLOWUP_AFTER,
     GP_REPEAT_AFTER,
     CoachAlert,
+    ask_escalation,
     coach_alert,
+    followup_escalation,
     followups_due,
     mark_followup_sent,
     next_followup,
     plan_escalation,
+    plan_followup,
     sos_escalation,
 )
 from bot.core.models import Consent, Escalation, Profile
@@ -70,12 +73,12 @@ def test_gp_escalation_asks_for_a_followup_one_period_later():
     assert not escalation.followup_sent
 
 
-def test_crisis_has_no_followup():
+def test_crisis_asks_the_next_day_how_they_are():
     escalation = planned(CRISIS, [])
 
     assert escalation.level == "crisis"
     assert escalation.category == "suicidal_ideation"
-    assert escalation.followup_due is None
+    assert escalation.followup_due == NOW + FOLLOWUP_AFTER
 
 
 def test_crisis_is_answered_every_time_even_right_after_another():
@@ -138,11 +141,33 @@ def test_assessment_without_category_or_rule_gets_defaults():
     assert escalation.rule == "text"
 
 
-def test_sos_is_a_crisis_without_followup():
+def test_sos_is_a_crisis_with_the_next_days_question():
     escalation = sos_escalation(NOW)
 
     assert (escalation.level, escalation.source, escalation.category) == ("crisis", "sos", "sos")
-    assert escalation.followup_due is None
+    assert escalation.followup_due == NOW + FOLLOWUP_AFTER
+
+
+@pytest.mark.parametrize("answer", ["yes", "unsure"])
+def test_yes_or_not_sure_to_the_plain_question_is_a_crisis_with_a_followup(answer):
+    escalation = ask_escalation(answer, NOW)
+
+    assert (escalation.level, escalation.source, escalation.rule) == (
+        "crisis",
+        "ask",
+        f"ask-{answer}",
+    )
+    assert escalation.followup_due == NOW + FOLLOWUP_AFTER
+
+
+def test_help_now_the_next_day_is_a_crisis_with_its_own_opener():
+    escalation = followup_escalation(NOW)
+
+    assert (escalation.level, escalation.source, escalation.category) == (
+        "crisis",
+        "followup",
+        "followup",
+    )
 
 
 # --- follow-ups ----------------------------------------------------------------------------
@@ -167,9 +192,43 @@ def test_followup_sent_is_no_longer_due_nor_next():
     assert next_followup([sent]) is None
 
 
-def test_crisis_never_needs_a_followup():
-    assert followups_due([planned(CRISIS, [])], NOW + timedelta(days=10)) == []
-    assert next_followup([planned(CRISIS, [])]) is None
+def test_crisis_followup_is_due_the_next_day():
+    crisis = planned(CRISIS, [])
+
+    assert followups_due([crisis], NOW + FOLLOWUP_AFTER - timedelta(seconds=1)) == []
+    assert followups_due([crisis], NOW + FOLLOWUP_AFTER) == [crisis]
+    assert next_followup([crisis]) == NOW + FOLLOWUP_AFTER
+
+
+def test_plan_followup_nothing_before_it_is_due():
+    assert plan_followup([planned(CRISIS, [])], NOW) is None
+    assert plan_followup([], NOW) is None
+
+
+def test_plan_followup_asks_about_gp_advice_and_marks_it_sent():
+    gp = planned(DRINKING, [])
+
+    plan = plan_followup([gp], NOW + FOLLOWUP_AFTER)
+
+    assert plan is not None
+    assert plan.ask == gp
+    assert plan.updated == (mark_followup_sent(gp),)
+
+
+def test_plan_followup_asks_how_they_are_after_a_crisis_and_the_gp_question_waits_a_day():
+    gp = planned(DRINKING, [])
+    first = planned(CRISIS, [gp], NOW + timedelta(hours=1))
+    second = planned(CRISIS, [gp, first], NOW + timedelta(hours=2))
+    at = NOW + FOLLOWUP_AFTER + timedelta(hours=3)
+
+    plan = plan_followup([gp, first, second], at)
+
+    assert plan is not None
+    assert plan.ask == second  # one question for the latest crisis, not one per crisis
+    by_id = {e.id: e for e in plan.updated}
+    assert by_id[first.id].followup_sent and by_id[second.id].followup_sent
+    assert not by_id[gp.id].followup_sent
+    assert by_id[gp.id].followup_due == at + FOLLOWUP_AFTER
 
 
 def test_next_followup_is_the_earliest_pending_one():

@@ -29,10 +29,10 @@ async def test_one_chat_in_order_other_chats_side_by_side():
         events.append(f"{name} start")
         events.append(f"{name} end")
 
-    first = asyncio.create_task(processor.do_process_update(_update(1, 10), slow("a1")))
+    first = asyncio.create_task(processor.process_update(_update(1, 10), slow("a1")))
     await slow_started.wait()
-    same_chat = asyncio.create_task(processor.do_process_update(_update(2, 10), quick("a2")))
-    other_chat = asyncio.create_task(processor.do_process_update(_update(3, 20), quick("b1")))
+    same_chat = asyncio.create_task(processor.process_update(_update(2, 10), quick("a2")))
+    other_chat = asyncio.create_task(processor.process_update(_update(3, 20), quick("b1")))
     await other_chat
     assert events == ["a1 start", "b1 start", "b1 end"]  # chat 20 did not wait for chat 10
     await asyncio.gather(first, same_chat)
@@ -47,5 +47,5 @@ async def test_updates_without_a_chat_are_processed_at_once():
     async def work() -> None:
         done.append(True)
 
-    await processor.do_process_update(object(), work())
+    await processor.process_update(object(), work())
     assert done == [True]
