@@ -59,12 +59,16 @@ def cmd_content_show(args: argparse.Namespace) -> int:
 
 
 def _assessor(args: argparse.Namespace):
-    """The safety assessor the bot runs with (rules and learned layer), and the content
-    folder; the rule examples are `content check`'s business, not this command's."""
+    """The safety assessor the bot runs with (rules and learned layer), or None when the
+    content cannot load (said on stderr); the rule examples are `content check`'s business."""
     from bot.content.live import build_assessor
 
     directory = Path(args.content) if args.content else content_dir_from()
-    content = load_content(directory, checks=())
+    try:
+        content = load_content(directory, checks=())
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return None
     assessor, problem = build_assessor(directory, content)
     if problem is not None:
         print(f"warning: {problem}; assessing with what loaded", file=sys.stderr)
@@ -75,10 +79,8 @@ def cmd_safety_assess(args: argparse.Namespace) -> int:
     """JSON lines in ({"text", "lang"}), JSON lines out, same order; offline and deterministic."""
     import json
 
-    try:
-        assessor = _assessor(args)
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
+    assessor = _assessor(args)
+    if assessor is None:
         return 1
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -111,10 +113,8 @@ def cmd_safety_eval(args: argparse.Namespace) -> int:
     """Recall per level, false alarms, a table per category and every miss."""
     from bot.safety_tools import evaluate, read_rows
 
-    try:
-        assessor = _assessor(args)
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
+    assessor = _assessor(args)
+    if assessor is None:
         return 1
     for name in args.files:
         print(f"== {name}")

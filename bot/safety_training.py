@@ -26,13 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.learned_safety import (
-    DenseHead,
-    LearnedLayer,
-    LinearModel,
-    message_features,
-    model_from_arrays,
-)
+from bot.core.learned_safety import DenseHead, LearnedLayer, LinearModel, message_features
 
 MAGIC = b"BURNOUT-COACH-SAFETY-MODEL 1\n"
 SCALE = 1024.0  # int16 steps: weights and idf up to +-32 are kept to 1/1024
@@ -128,12 +122,10 @@ class TrainedModel:
     rows: tuple[tuple[int, ...], ...]  # quantised idf, weights
 
     def linear(self) -> LinearModel:
-        return model_from_arrays(
-            self.classes,
-            self.intercepts,
-            self.buckets,
-            [[v / SCALE for v in row] for row in self.rows],
-        )
+        """The model as the bot reads it back from the file."""
+        pairs = zip(self.buckets, self.rows, strict=True)
+        weights = {bucket: tuple(v / SCALE for v in row) for bucket, row in pairs}
+        return LinearModel(self.classes, self.intercepts, weights)
 
 
 def fit(examples: Sequence[Labelled], labels: Sequence[str], c: float) -> TrainedModel:
@@ -331,7 +323,7 @@ def load_model(path: Path) -> LearnedLayer:
         raise ModelFileError(f"cannot read {path}: {exc.strerror}") from None
     try:
         return decode(data)
+    except ModelFileError:
+        raise
     except (KeyError, ValueError, IndexError, TypeError) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
         raise ModelFileError(f"the model file {path} is damaged ({exc})") from None

@@ -30,9 +30,11 @@ from bot.content.schema import (
     LANGS,
     PHASE_IDS,
     Questionnaire,
+    SafetyRules,
     Text,
 )
 from bot.content.ui_texts import UI_TEXTS
+from bot.core.safety import SafetyEngine
 
 MIN_PROMPTS_PER_PHASE = 5
 ESCALATION_PLACEHOLDERS = frozenset(
@@ -749,36 +751,27 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
             ESCALATION_PLACEHOLDERS,
             f"the {level} body",
         )
-        for category, body in texts.bodies.items():
-            loc = ["escalations", level, "bodies", category]
-            unfillable += _text_problems(
-                doc, loc, body, ESCALATION_PLACEHOLDERS, f"the {level} body for {category!r}"
-            )
-            if category not in known[level]:
-                problems.append(
-                    _problem(
-                        doc,
-                        loc,
-                        f"no {level} escalation has the category {category!r}"
-                        f"{_closest(category, list(known[level]))}, so this body is never "
-                        f"shown; {level} bodies are for: {', '.join(known[level])}",
-                    )
+        for part, what, entries in (
+            ("bodies", "body", texts.bodies),
+            ("openers", "opener", texts.openers),
+        ):
+            for category, entry in entries.items():
+                loc = ["escalations", level, part, category]
+                unfillable += _text_problems(
+                    doc, loc, entry, ESCALATION_PLACEHOLDERS, f"the {level} {what} {category!r}"
                 )
+                if category not in known[level]:
+                    problems.append(
+                        _problem(
+                            doc,
+                            loc,
+                            f"no {level} escalation has the category {category!r}"
+                            f"{_closest(category, list(known[level]))}, so this {what} is "
+                            f"never shown; {level} {part} are for: {', '.join(known[level])}",
+                        )
+                    )
         for category, opener in texts.openers.items():
             loc = ["escalations", level, "openers", category]
-            unfillable += _text_problems(
-                doc, loc, opener, ESCALATION_PLACEHOLDERS, f"the {level} opener {category!r}"
-            )
-            if category not in known[level]:
-                problems.append(
-                    _problem(
-                        doc,
-                        loc,
-                        f"no {level} escalation has the category {category!r}"
-                        f"{_closest(category, list(known[level]))}, so this opener is never "
-                        f"shown; {level} openers are for: {', '.join(known[level])}",
-                    )
-                )
             for lang in LANGS:
                 for phrase in minimising_phrases(opener.get(lang)):
                     problems.append(
@@ -1194,8 +1187,21 @@ def _questionnaire_problems(q: Questionnaire, doc: YamlDoc) -> list[Problem]:
 # --- safety rules ---------------------------------------------------------------------------
 
 
+_last_engine: tuple[SafetyRules, SafetyEngine] | None = None
+
+
+def safety_engine(rules: SafetyRules) -> SafetyEngine:
+    """The engine for these rules, built once per load: the check runs every example
+    through it, and the bot then assesses with the same one (compiling the rules is most of
+    a load's time)."""
+    global _last_engine
+    if _last_engine is None or _last_engine[0] is not rules:
+        _last_engine = (rules, SafetyEngine(rules))
+    return _last_engine[1]
+
+
 def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
-    from bot.core.safety import PatternError, SafetyEngine, pattern_problem
+    from bot.core.safety import PatternError, pattern_problem
 
     doc = docs["safety/rules.yaml"]
     problems = []
@@ -1228,7 +1234,7 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
     if len(set(ids)) != len(ids):
         return problems  # check_unique_ids names them; the engine needs unique ids
     try:
-        engine = SafetyEngine(content.safety)
+        engine = safety_engine(content.safety)
     except PatternError:
         return problems + _pattern_problems(content, doc, pattern_problem)
     for index, rule in enumerate(content.safety.rules):

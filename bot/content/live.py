@@ -7,10 +7,10 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.content.checks import safety_engine
 from bot.content.loader import Content, load_content
 from bot.core.assessment import SafetyAssessor
 from bot.core.learned_safety import LearnedLayer
-from bot.core.safety import SafetyEngine
 
 log = logging.getLogger(__name__)
 MODEL_FILE = Path("safety") / "learned-model.bin"
@@ -47,7 +47,7 @@ def build_assessor(directory: Path, content: Content) -> tuple[SafetyAssessor, s
             learned = replace(learned, embed=encoder)
     elif problem is not None:
         problem = f"the learned safety layer did not load ({problem}): the rules run alone"
-    return SafetyAssessor(SafetyEngine(content.safety), learned), problem
+    return SafetyAssessor(safety_engine(content.safety), learned), problem
 
 
 def _load(directory: Path) -> _Live:

@@ -11,6 +11,7 @@ crisis line and 112 first, then ask plainly").
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -28,7 +29,9 @@ KIND_CATEGORIES = {
 # someone else's, or a danger, opens with that instead ("mijn zoon wil niet meer leven" is
 # no wish of the writer's own).
 SELF_CATEGORIES = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "overdose"})
-CACHE_SIZE = 256  # the same text is assessed by the update processor and the safety net
+# The same text is assessed by the update processor and then by the safety net. The cache
+# keeps a digest of the text, never the text: a coachee's words stay nowhere after /delete.
+CACHE_SIZE = 256
 
 
 @dataclass
@@ -37,12 +40,12 @@ class SafetyAssessor:
 
     rules: SafetyEngine
     learned: LearnedLayer | None = None
-    _cache: OrderedDict[tuple[str, str], Assessment] = field(
+    _cache: OrderedDict[tuple[bytes, str], Assessment] = field(
         default_factory=OrderedDict, repr=False
     )
 
     def assess(self, text: str, lang: str = "nl") -> Assessment:
-        key = (text, lang)
+        key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), lang)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -68,9 +71,7 @@ class SafetyAssessor:
             if kind_category and ruled.categories and ruled.categories[0] in SELF_CATEGORIES:
                 categories = (kind_category, *ruled.categories)
                 return Assessment("crisis", categories, ruled.rule, "rules", verdict.crisis)
-            return Assessment(
-                "crisis", ruled.categories, ruled.rule, "rules", verdict.crisis, ruled.ask
-            )
+            return Assessment("crisis", ruled.categories, ruled.rule, "rules", verdict.crisis)
         if verdict.crisis >= layer.unsure_at:
             sure = verdict.crisis >= layer.crisis_at
             category = kind_category or ("unsure" if not sure else "default")

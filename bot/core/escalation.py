@@ -67,8 +67,11 @@ def sos_escalation(now: datetime) -> Escalation:
     return crisis_escalation("sos", "sos", "sos", now)
 
 
-def ask_escalation(answer: str, now: datetime) -> Escalation:
-    """'Yes' or 'not sure' to the plain question after a crisis answer: a crisis too."""
+def ask_escalation(answer: str, now: datetime) -> Escalation | None:
+    """'Yes' or 'not sure' to the plain question after a crisis answer is a crisis too; a
+    'no' is heard (SAFETY.md), and the crisis answer already given keeps its follow-up."""
+    if answer not in ("yes", "unsure"):
+        return None
     return crisis_escalation("ask", f"ask-{answer}", "ask", now)
 
 

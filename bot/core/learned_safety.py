@@ -183,10 +183,6 @@ class LearnedLayer:
     dense: DenseHead | None = None
     embed: Callable[[str], Sequence[float]] | None = field(default=None, compare=False)
 
-    @property
-    def uses_embeddings(self) -> bool:
-        return self.dense is not None and self.embed is not None
-
     def verdict(self, text: str) -> LearnedVerdict:
         """The most worrying part of the message decides (see `message_features`)."""
         best: tuple[float, float, Counter[int]] | None = None
@@ -206,17 +202,3 @@ class LearnedLayer:
         kinds = self.kinds.probabilities(part)
         kind, confidence = max(kinds.items(), key=lambda item: item[1])
         return LearnedVerdict(crisis, concern, kind, confidence)
-
-
-def model_from_arrays(
-    classes: Sequence[str],
-    intercepts: Sequence[float],
-    buckets: Sequence[int],
-    rows: Sequence[Sequence[float]],
-) -> LinearModel:
-    """Build a model from parallel arrays: rows[i] is (idf, weight per class) of buckets[i]."""
-    return LinearModel(
-        tuple(classes),
-        tuple(float(v) for v in intercepts),
-        {int(b): tuple(float(v) for v in row) for b, row in zip(buckets, rows, strict=True)},
-    )

@@ -333,9 +333,9 @@ async def ask_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     s = services(context)
     lang, profile, country = _whom(update, context)
     texts = s.texts.escalations.crisis_ask
-    if choice in ("yes", "unsure"):
+    escalation = ask_escalation(choice, s.clock())
+    if escalation is not None:
         stop_flows(context, chat_id)
-        escalation = ask_escalation(choice, s.clock())
         _store(context, profile, escalation)
         template = texts.answered_yes if choice == "yes" else texts.answered_unsure
         await deliver_crisis(context, chat_id, filled(s.texts, template.get(lang), country, lang))

@@ -47,6 +47,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with self._semaphore:
                 await coroutine
             return
+        # The base class's own semaphore, so `current_concurrent_updates` stays true.
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:

@@ -81,6 +81,11 @@ def test_crisis_asks_the_next_day_how_they_are():
     assert escalation.followup_due == NOW + FOLLOWUP_AFTER
 
 
+def test_no_to_the_plain_question_is_heard_and_escalates_nothing():
+    assert ask_escalation("no", NOW) is None
+    assert ask_escalation("forged", NOW) is None
+
+
 def test_crisis_is_answered_every_time_even_right_after_another():
     first = planned(CRISIS, [])
     second = planned(CRISIS, [first], NOW + timedelta(seconds=5))
