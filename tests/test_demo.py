@@ -90,7 +90,7 @@ def test_a_scripted_session_onboards_and_checks_in_and_leaves_nothing_behind():
             "bot (edited): Dank je.",
             "demo: pressed [1] België",
             "demo: pressed [1] Europe/Brussels",
-            "demo: pressed [1] Goed zo",
+            "demo: pressed [1] Prima zo",
             "bot (edited): Klaar. We starten in de fase",
             "you: /checkin",
             "bot: Hoeveel energie heb je nu?",

@@ -413,6 +413,52 @@ def check_no_diagnosis(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
     return problems
 
 
+# One register per language, held everywhere: the bot says "je" and the full verb forms
+# ("je kunt", "als je wilt"), as Dutch style guides advise for written text; the PHQ-9 keeps
+# its validated "u" (its items are not the bot's own words).
+DUTCH_REGISTER: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bje kan\b"), '"je kunt"'),
+    (re.compile(r"\bkan je\b"), '"kun je"'),
+    (re.compile(r"(?<!tegen )\bje wil\b(?!t)"), '"je wilt" (keep "wil je" when it comes first)'),
+    (re.compile(r"\been of twee\b"), '"één of twee" (the number one has its accents)'),
+    (re.compile(r"\bfijn je weer te zien\b"), '"fijn om je weer te zien"'),
+)
+
+
+def register_slips(text: str) -> list[tuple[str, str]]:
+    """(phrase, advice) for every slip from the bot's Dutch register in one text."""
+    # Lower case but accents kept: "één" and "een" differ here on purpose.
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return [
+        (match.group(0), advice)
+        for pattern, advice in DUTCH_REGISTER
+        for match in pattern.finditer(lowered)
+    ]
+
+
+def check_dutch_register(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    """Every Dutch text the bot writes holds one register (see DUTCH_REGISTER)."""
+    skipped_in_questionnaires = {"items", "options", "source", "licence"}
+    problems = []
+    for name, doc in docs.items():
+        if name == "safety/rules.yaml":
+            continue
+        for path, node in _scalars(doc.root):
+            if "nl" not in path:
+                continue
+            if name.startswith("questionnaires/") and path and path[0] in skipped_in_questionnaires:
+                continue
+            for phrase, advice in register_slips(node.value):
+                problems.append(
+                    Problem(
+                        doc.display,
+                        _line_in(node, fold(phrase)),
+                        f"{phrase!r}: the bot writes {advice} in every Dutch text",
+                    )
+                )
+    return problems
+
+
 # --- ids and references -----------------------------------------------------------------
 
 
@@ -1312,6 +1358,7 @@ ALL_CHECKS = (
     check_helplines,
     check_banned_phrases,
     check_no_diagnosis,
+    check_dutch_register,
     check_questionnaires,
     check_safety_rules,
     check_checkin_rules,

@@ -948,3 +948,25 @@ def test_the_cli_reports_several_files_at_once(copy, capsys):
     out = capsys.readouterr().out
     assert f"content/exercises.yaml:{copy.line('exercises.yaml', '   duration_minutes')}:" in out
     assert f"content/phases.yaml:{copy.line('phases.yaml', 'en: no')}:" in out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "slip"),
+    [
+        ("Je kunt altijd /sos typen", "Je kan altijd /sos typen", "'je kan'"),
+        ("met /start kun je opnieuw", "met /start kan je opnieuw", "'kan je'"),
+        ("staat nog klaar, als je wilt.", "staat nog klaar, als je wil.", "'je wil'"),
+        ("Fijn om je weer te zien", "Fijn je weer te zien", "'fijn je weer te zien'"),
+    ],
+)
+def test_a_slip_from_the_dutch_register_names_its_line(copy, old, new, slip):
+    copy.edit("ui.yaml", old, new)
+    problem = only(copy.problems())
+    assert (problem.file, problem.line) == ("content/ui.yaml", copy.line("ui.yaml", new))
+    assert slip in problem.message and '"' in problem.message
+
+
+def test_the_register_check_leaves_correct_dutch_alone():
+    assert not checks.register_slips("Wil je iets meenemen? Je kunt het tegen je wil doen.")
+    assert not checks.register_slips("Als je wilt, doe je er nog één of twee.")
+    assert checks.register_slips("Doe er een of twee.")

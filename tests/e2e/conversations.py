@@ -23,7 +23,7 @@ def onboard(coachee: ChatClient, country: str = "België") -> BotMessage:
     zone = coachee.wait_for_text("Je tijdzone is waarschijnlijk")
     coachee.press(zone.buttons[0][0])
     coachee.wait_for_text("Zo stuur ik je elke dag iets")
-    coachee.press("Goed zo")
+    coachee.press("Prima zo")
     return coachee.wait_for_edit(coachee.messages()[-1])
 
 
