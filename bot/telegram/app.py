@@ -19,6 +19,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -31,6 +32,7 @@ from bot.telegram import (
     checkin,
     conversation,
     exercise,
+    gate,
     gp_visit,
     history,
     jobs,
@@ -48,7 +50,7 @@ from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
+GATE_GROUP, SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -3, -2, -1, 0
 
 
 async def set_command_menu(application: Application) -> None:
@@ -99,6 +101,8 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     application.bot_data[KEY] = services
     processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
 
+    # Private chats only, taps only from their owner: before everything, the crisis included.
+    application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
         MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),
@@ -106,6 +110,10 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     )
 
     new_messages = filters.UpdateType.MESSAGE
+    # An edit has passed /sos and the safety net above; nothing else runs it again.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED, conversation.edited), group=MAIN_GROUP
+    )
     application.add_handlers(
         [
             CommandHandler("start", onboarding.start),
