@@ -50,7 +50,9 @@ from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-GATE_GROUP, SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -3, -2, -1, 0
+# Before every other group: private chats only, taps only from their owner (gate.py).
+GATE_GROUP = -3
+SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
 
 
 async def set_command_menu(application: Application) -> None:
@@ -100,9 +102,8 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     application = builder.build()
     application.bot_data[KEY] = services
     processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
+    application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)  # crisis too
 
-    # Private chats only, taps only from their owner: before everything, the crisis included.
-    application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
         MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),
