@@ -191,6 +191,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "input.unknown_command",
         "input.error",
     ),
+    "private.only": frozenset({"link"}),
+    **_ids("private.only_no_link", "private.not_for_you"),
     "admin.reloaded": frozenset({"exercises", "prompts", "rules"}),
     "admin.reload_refused": frozenset({"count"}),
     **{f"menu.{command}": NONE for command in MENU_COMMANDS},

@@ -19,6 +19,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -31,6 +32,7 @@ from bot.telegram import (
     checkin,
     conversation,
     exercise,
+    gate,
     gp_visit,
     history,
     jobs,
@@ -48,6 +50,8 @@ from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
+# Before every other group: private chats only, taps only from their owner (gate.py).
+GATE_GROUP = -3
 SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
 
 
@@ -98,6 +102,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     application = builder.build()
     application.bot_data[KEY] = services
     processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
+    application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)  # crisis too
 
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
@@ -106,6 +111,10 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     )
 
     new_messages = filters.UpdateType.MESSAGE
+    # An edit has passed /sos and the safety net above; nothing else runs it again.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED, conversation.edited), group=MAIN_GROUP
+    )
     application.add_handlers(
         [
             CommandHandler("start", onboarding.start),

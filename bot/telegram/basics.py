@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.telegram import safety_net
 from bot.telegram.replies import reply
 
 
@@ -15,6 +16,15 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not know; one addressed to another bot (/x@other_bot) is not
+    ours to answer. (/x@this_bot reaches its handler like /x.)"""
+    message = update.effective_message
+    command = message.text.split()[0] if message and message.text else ""
+    name, at, addressee = command.partition("@")
+    if name.lower() == "/sos":  # /sos@any_bot: help is never refused on a technicality
+        await safety_net.sos(update, context)
+    if at and addressee.lower() != (context.bot.username or "").lower():
+        return
     await reply(update, context, "input.unknown_command")
 
 

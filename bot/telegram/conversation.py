@@ -1,6 +1,11 @@
 """Messages outside commands and buttons: typed answers a flow waits for, media, the rest.
 
 By the time a text gets here it has passed the safety net.
+
+Waiting for typed text ("awaiting" in user_data) is bound to the chat as well as the user: a
+flow asks only in the person's private chat (the gate refuses every other chat), whose id
+is the user id, and only a text from that same chat completes it. A line the person writes
+anywhere else is never taken as their note, reflection or setting.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from bot.telegram.replies import reply, send, text
 
 async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a typed text to the flow that asked for it, or answer kindly."""
-    awaiting = context.user_data.get("awaiting")
+    awaiting = context.user_data.get("awaiting") if _own_chat(update) else None
     if awaiting is None:
         await unexpected_text(update, context)
         return
@@ -32,6 +37,13 @@ async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     else:
         context.user_data.pop("awaiting", None)
         await unexpected_text(update, context)
+
+
+def _own_chat(update: Update) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    return (
+        chat is not None and user is not None and chat.type == chat.PRIVATE and chat.id == user.id
+    )
 
 
 async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,6 +65,11 @@ async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             ]
         ],
     )
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: the safety net has assessed it (and /sos answers again); a command
+    does not run twice, and an edit never completes a flow."""
 
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

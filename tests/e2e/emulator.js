@@ -398,6 +398,7 @@ function createEmulator({ filesDir, quiet }) {
     profile: new Map(), // token -> {name, description, short_description}
     callbackAnswers: [],
     blocked: new Set(), // `${token}|${chatId}`
+    left: [], // {token, chatId} for every leaveChat, in order
     status: new Map(), // token -> {calls, getUpdatesCalls, lastPollAt, polling}
     shuttingDown: false,
   };
@@ -657,6 +658,10 @@ function createEmulator({ filesDir, quiet }) {
       if (updates.length) log(`${botTag(token)} getUpdates -> ${updates.map((u) => u.update_id).join(',')}`);
       return updates;
     },
+    leaveChat: ({ token, params }) => {
+      state.left.push({ token, chatId: requireChat(token, params) });
+      return true;
+    },
     sendMessage: ({ token, params }) => {
       const chatId = requireChat(token, params);
       const text = renderText(params.text ?? '', params.parse_mode, 'text');
@@ -847,6 +852,10 @@ function createEmulator({ filesDir, quiet }) {
       const { token } = req.body || {};
       res.json({ ok: true, result: state.callbackAnswers.filter((a) => a.token === token) });
     });
+    app.post('/_test/leftChats', (req, res) => {
+      const { token } = req.body || {};
+      res.json({ ok: true, result: state.left.filter((l) => l.token === token).map((l) => l.chatId) });
+    });
     app.post('/_test/block', (req, res) => {
       const { token, chatId } = req.body || {};
       const key = `${token}|${chatId}`;
@@ -874,6 +883,7 @@ function createEmulator({ filesDir, quiet }) {
       server.storage.botMessages = server.storage.botMessages.filter(keep);
       server.storage.userMessages = server.storage.userMessages.filter(keep);
       state.callbackAnswers = state.callbackAnswers.filter((a) => token !== undefined && a.token !== token);
+      state.left = state.left.filter((l) => token !== undefined && l.token !== token);
       for (const map of [state.commands, state.profile, state.status]) {
         if (token === undefined) map.clear();
         else map.delete(token);
