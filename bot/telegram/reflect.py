@@ -58,6 +58,8 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     await query.answer()
     payload = callbacks.decode(query.data)
+    if not any(p.id == payload.arg(1) for p in services(context).texts.prompts):
+        raise callbacks.StaleCallback("no such prompt")
     await query.edit_message_reply_markup(None)
     if payload.arg(0) == "other":
         await ask(update, context, skip=(payload.arg(1),))
