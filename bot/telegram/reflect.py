@@ -15,7 +15,8 @@ from bot.telegram.context import services
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
-ANSWER_MAX_CHARS = 3000
+# Telegram's own limit on one message: a typed answer is kept whole, never cut silently.
+ANSWER_MAX_CHARS = 4096
 
 
 async def ask(
