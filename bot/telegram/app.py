@@ -72,11 +72,14 @@ async def post_init(application: Application) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure by type only (no message text), and tell the coachee kindly."""
-    if isinstance(context.error, buttons.NOT_HONOURED) and isinstance(update, Update):
-        if update.callback_query is not None:  # a forged or stale press: no apology
-            log.info("button.stale reason=%s", type(context.error).__name__)
-            await buttons.answer_stale(update, context)
-            return
+    if (
+        isinstance(update, Update)
+        and update.callback_query is not None
+        and isinstance(context.error, buttons.NOT_HONOURED)
+    ):  # a forged or stale press: answered as stale, no apology
+        log.info("button.stale reason=%s", type(context.error).__name__)
+        await buttons.answer_stale(update, context)
+        return
     log.error("handler.failed error=%s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -74,7 +74,7 @@ SHAPES: dict[str, re.Pattern[str]] = {
         # what, then an option and an extra (an empty option opens the choice)
         SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,40}}){{0,2}})?",
         DELETE: r"confirm|cancel",
-        REMINDER: rf"[a-z]{{1,20}}:(?:today|[0-9]{{8}}):(?:later|start)",
+        REMINDER: r"[a-z]{1,20}:(?:today|[0-9]{8}):(?:later|start)",
         # 'menu'; or a questionnaire id with 'start' or the answers so far (one digit each)
         QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,40}})",
     }.items()
