@@ -48,7 +48,7 @@ class StaleCallback(ValueError):
 # a client send any data with a press, so a payload is input like any typed text: one that does
 # not fit its action's shape is stale before a handler sees it. An action without a shape here
 # is checked only for its characters.
-_an_id = r"[A-Za-z0-9_.-]{1,40}"
+_an_id = r"[A-Za-z0-9_.-]{1,64}"  # the 64-byte limit bounds it (content check too)
 _score = r"(?:10|[0-9])"
 SHAPES: dict[str, re.Pattern[str]] = {
     action: re.compile(shape)
@@ -72,11 +72,11 @@ SHAPES: dict[str, re.Pattern[str]] = {
         GP_FOLLOWUP: rf"{_an_id}:(?:reached|not_yet|prepare)",
         HISTORY: r"14|30",
         # what, then an option and an extra (an empty option opens the choice)
-        SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,40}}){{0,2}})?",
+        SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,64}}){{0,2}})?",
         DELETE: r"confirm|cancel",
         REMINDER: r"[a-z]{1,20}:(?:today|[0-9]{8}):(?:later|start)",
         # 'menu'; or a questionnaire id with 'start' or the answers so far (one digit each)
-        QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,40}})",
+        QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}})",
     }.items()
 }
 

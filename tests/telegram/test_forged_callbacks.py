@@ -72,6 +72,8 @@ FORGED = [
     "v1:ci:20261345:4",
     "v1:ci:99999999:4:4:3",
     "v1:exstep:box-breathing:999",
+    "v1:exstep:box-breathing:99",
+    "v1:exend:" + "a" * 65 + ":done",
     "v1:exstep:box-breathing:-1",
     "v1:hist:0",
     "v1:hist:-5",
