@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -54,6 +55,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     api_url = env.get("TELEGRAM_API_URL", "").strip() or None
     if api_url and not re.match(r"^https?://", api_url):
         raise ConfigError(f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}")
+    if api_url:
+        check_api_url(api_url)
     admin_ids = set()
     for part in re.split(r"[,\s]+", env.get("BOT_ADMIN_IDS", "").strip()):
         if part:
@@ -82,13 +85,46 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
             f"(1 = real time), got {pace_text!r}"
         )
+    data_dir = Path(env.get("BOT_DATA_DIR") or "./data")
+    check_data_dir(data_dir)
     return Settings(
         token=token,
         api_url=api_url,
-        data_dir=Path(env.get("BOT_DATA_DIR") or "./data"),
+        data_dir=data_dir,
         content_dir=content_dir_from(env),
         admin_ids=frozenset(admin_ids),
         country=country,
         timezone=timezone,
         exercise_pace=exercise_pace,
     )
+
+
+def check_api_url(api_url: str) -> None:
+    """A base URL with a host and a port that exists (`http://` alone or port 99999 would only
+    fail at the first request, with a traceback)."""
+    parts = urlsplit(api_url)
+    try:
+        port = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        port = -1
+    if not parts.hostname:
+        raise ConfigError(f"TELEGRAM_API_URL has no host name, got {api_url!r}")
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(
+            f"TELEGRAM_API_URL has a port that does not exist (1 to 65535), got {api_url!r}"
+        )
+    if any(c.isspace() for c in api_url):
+        raise ConfigError(f"TELEGRAM_API_URL must not contain spaces, got {api_url!r}")
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """BOT_DATA_DIR must be a folder, or a path where one can be made (whether it can be
+    written is checked at start, by writing)."""
+    for path in (data_dir, *data_dir.parents):
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                where = "" if path == data_dir else f" ({path} is a file)"
+                raise ConfigError(
+                    f"BOT_DATA_DIR must be a folder, but {str(data_dir)!r} is not{where}"
+                )
+            return

@@ -100,6 +100,12 @@ def test_a_token_of_the_wrong_shape_is_refused_without_echoing_it(token: str) ->
 BAD_VALUES = [
     ("TELEGRAM_API_URL", "127.0.0.1:9100/bot", ["http://", "https://"]),
     ("TELEGRAM_API_URL", "ftp://example.org", ["http://"]),
+    ("TELEGRAM_API_URL", "http://", ["host"]),
+    ("TELEGRAM_API_URL", "https:///bot", ["host"]),
+    ("TELEGRAM_API_URL", "http://127.0.0.1:99999/bot", ["port", "65535"]),
+    ("TELEGRAM_API_URL", "http://127.0.0.1:0/bot", ["port"]),
+    ("TELEGRAM_API_URL", "http://127.0.0.1:x/bot", ["port"]),
+    ("TELEGRAM_API_URL", "http://127.0.0.1:9100/b ot", ["spaces"]),
     ("BOT_ADMIN_IDS", "11,alice", ["user ids", "'alice'"]),
     ("BOT_ADMIN_IDS", "11;22", ["user ids"]),
     ("BOT_COUNTRY", "DE", ["BE or NL", "'DE'"]),
@@ -147,3 +153,18 @@ def test_the_repr_never_shows_the_token() -> None:
         assert TOKEN not in text
         assert TOKEN.split(":")[1] not in text
     assert "Europe/Brussels" in repr(settings)  # still useful in a log line
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    for path in (tmp_path / "data", tmp_path / "data" / "inside"):
+        with pytest.raises(ConfigError, match="BOT_DATA_DIR must be a folder") as caught:
+            load_settings(env(BOT_DATA_DIR=str(path)))
+        assert "\n" not in str(caught.value)
+
+
+def test_a_data_dir_still_to_be_made_is_fine(tmp_path) -> None:
+    settings = load_settings(env(BOT_DATA_DIR=str(tmp_path / "new" / "data")))
+
+    assert settings.data_dir == tmp_path / "new" / "data"
+    assert not (tmp_path / "new").exists()

@@ -133,16 +133,64 @@ def _display(path: Path, content_dir: Path) -> str:
     )
 
 
+# Limits checked before and while parsing: a 31 MB ui.yaml once took 80 s and 772 MB to load,
+# and a file nested 20,000 deep crashed the parser. The shipped files are under 200 KB and
+# at most 7 levels deep.
+MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 20
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses nesting deeper than MAX_NESTING at the line where it
+    happens (its composer recurses once per level, and runs out of stack long before 20,000)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_NESTING} levels deep; content never needs that",
+                    mark,
+                )
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+
 def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc | None:
     display = _display(path, content_dir)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    display,
+                    1,
+                    f"this file is {size / 1_000_000:.0f} MB; a content file may be at most "
+                    f"{MAX_FILE_BYTES // 1_000_000} MB (is it the right file? else split it)",
+                )
+            )
+            return None
+        raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(display, 1, f"cannot read the file: {exc.strerror}"))
         return None
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(display, line, "this line is not UTF-8 text; save the file as UTF-8")
+        )
+        return None
+    try:
         # One parse gives both the node tree (for line numbers) and the data.
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
         try:
             root = loader.get_single_node()
             data = loader.construct_document(root) if root is not None else None

@@ -11,7 +11,9 @@ from bot.core.history import compare_to_recent, low_energy_streak
 from bot.core.models import CheckIn
 
 LOW_ENERGY = 3
-NOTE_MAX_CHARS = 500
+# The longest text one message can carry (Telegram's limit): a note typed in one message is
+# kept whole, never cut while the reply says "saved".
+NOTE_MAX_CHARS = 4096
 ENERGY_RANGE = range(0, 11)
 STRESS_RANGE = range(0, 11)
 SLEEP_RANGE = range(1, 6)
@@ -37,7 +39,7 @@ def new_checkin(energy: int, stress: int, sleep: int, local_date: date, now: dat
 
 
 def with_note(checkin: CheckIn, note: str) -> CheckIn:
-    """The note, trimmed and cut to NOTE_MAX_CHARS; an empty note is no note."""
+    """The note, trimmed (at most NOTE_MAX_CHARS, all one message holds); empty is no note."""
     return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS].rstrip() or None)
 
 

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.content.loader import Content, ContentError
+from bot.content.loader import Content, ContentError, Problem
 from bot.telegram.context import Services, services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import reply, send
@@ -27,6 +27,25 @@ async def _reload(application: Application) -> Content:
     log.info("content.reloaded")
     await set_command_menu(application)
     return content
+
+
+async def _try_reload(application: Application) -> tuple[Content | None, ContentError | None]:
+    """The new content, or why it was refused; every problem is logged as file:line too (an
+    operator without admin ids set sees them there). Never raises: a reload that fails in an
+    unforeseen way is reported like a refusal, and the old content stays live."""
+    s: Services = application.bot_data["services"]
+    try:
+        return await _reload(application), None
+    except ContentError as exc:
+        error = exc
+    except Exception as exc:
+        log.error("content.reload_failed error=%s", type(exc).__name__, exc_info=exc)
+        where = Problem(str(s.content.directory), 1, f"the reload failed ({type(exc).__name__})")
+        error = ContentError([where])
+    log.warning("content.reload_refused problems=%s", len(error.problems))
+    for problem in error.problems:
+        log.warning("content.problem %s", problem)
+    return None, error
 
 
 def _listing(error: ContentError) -> str:
@@ -60,12 +79,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user.id not in s.settings.admin_ids:
         await reply(update, context, "input.unknown_command")
         return
-    content, error = None, None
-    try:
-        content = await _reload(context.application)
-    except ContentError as exc:
-        log.warning("content.reload_refused problems=%s", len(exc.problems))
-        error = exc
+    content, error = await _try_reload(context.application)
     profile = s.repo.load_profile(update.effective_user.id)
     lang = profile.lang if profile else "nl"
     for message in _report(s, lang, content, error):
@@ -75,12 +89,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def reload_on_signal(application: Application) -> None:
     """SIGHUP: the same reload; every admin hears how it went, the old content stays live."""
     s: Services = application.bot_data["services"]
-    content, error = None, None
-    try:
-        content = await _reload(application)
-    except ContentError as exc:
-        log.warning("content.reload_refused problems=%s", len(exc.problems))
-        error = exc
+    content, error = await _try_reload(application)
     for admin_id in s.settings.admin_ids:
         profile = s.repo.load_profile(admin_id)
         for message in _report(s, profile.lang if profile else "nl", content, error):

@@ -28,6 +28,7 @@ from bot.content.ui_texts import MENU_COMMANDS
 from bot.telegram import (
     admin,
     basics,
+    buttons,
     callbacks,
     checkin,
     conversation,
@@ -75,6 +76,14 @@ async def post_init(application: Application) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure by type only (no message text), and tell the coachee kindly."""
+    if (
+        isinstance(update, Update)
+        and update.callback_query is not None
+        and isinstance(context.error, buttons.NOT_HONOURED)
+    ):  # a forged or stale press: answered as stale, no apology
+        log.info("button.stale reason=%s", type(context.error).__name__)
+        await buttons.answer_stale(update, context)
+        return
     log.error("handler.failed error=%s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
@@ -109,6 +118,8 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
         MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),
         group=SAFETY_GROUP,
     )
+    # Presses never reach the safety net; in its group, a malformed payload stops here.
+    application.add_handler(CallbackQueryHandler(buttons.refuse_malformed), group=SAFETY_GROUP)
 
     new_messages = filters.UpdateType.MESSAGE
     # An edit has passed /sos and the safety net above; nothing else runs it again.

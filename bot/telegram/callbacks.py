@@ -44,6 +44,43 @@ class StaleCallback(ValueError):
     """A payload this version cannot honour: old, foreign or malformed."""
 
 
+# What each action's arguments look like, joined by ':' (checked with fullmatch). Telegram lets
+# a client send any data with a press, so a payload is input like any typed text: one that does
+# not fit its action's shape is stale before a handler sees it. An action without a shape here
+# is checked only for its characters.
+_an_id = r"[A-Za-z0-9_.-]{1,64}"  # the 64-byte limit bounds it (content check too)
+_score = r"(?:10|[0-9])"
+SHAPES: dict[str, re.Pattern[str]] = {
+    action: re.compile(shape)
+    for action, shape in {
+        CONSENT: r"yes|no|lang-(?:nl|en)",
+        COUNTRY: r"BE|NL",
+        TIMEZONE: _an_id,
+        MOMENTS: r"ok|change",
+        # day (YYYYMMDD), then energy 0-10, stress 0-10, sleep 1-5 as they are answered
+        CHECKIN: rf"[0-9]{{8}}(?::{_score}(?::{_score}(?::[1-5])?)?)?",
+        CHECKIN_NOTE: rf"{_an_id}(?::skip)?",
+        EXERCISE_PICK: _an_id,
+        EXERCISE_STEP: rf"{_an_id}:[0-9]{{1,2}}",
+        EXERCISE_END: rf"{_an_id}:(?:done|skipped|later)",
+        EXERCISE_START: _an_id,
+        REFLECT: rf"(?:other|later):{_an_id}",
+        REFLECT_SHARE: rf"{_an_id}:(?:yes|no)",
+        CRISIS: r"ground|ok",
+        CRISIS_ASK: r"yes|unsure|no",
+        CRISIS_FOLLOWUP: rf"{_an_id}:(?:better|hard|help_now)",
+        GP_FOLLOWUP: rf"{_an_id}:(?:reached|not_yet|prepare)",
+        HISTORY: r"14|30",
+        # what, then an option and an extra (an empty option opens the choice)
+        SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,64}}){{0,2}})?",
+        DELETE: r"confirm|cancel",
+        REMINDER: r"[a-z]{1,20}:(?:today|[0-9]{8}):(?:later|start)",
+        # 'menu'; or a questionnaire id with 'start' or the answers so far (one digit each)
+        QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}})",
+    }.items()
+}
+
+
 @dataclass(frozen=True)
 class Callback:
     action: str
@@ -63,6 +100,9 @@ def encode(action: str, *args: object) -> str:
         if not _ARG.fullmatch(part):
             raise ValueError(f"callback part {part!r} has characters a payload cannot carry")
     data = ":".join([VERSION, action, *parts])
+    shape = SHAPES.get(action)
+    if shape is not None and not shape.fullmatch(":".join(parts)):
+        raise ValueError(f"callback payload {data!r} does not fit the shape of {action!r}")
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback payload {data!r} is longer than {MAX_BYTES} bytes")
     return data
@@ -79,6 +119,9 @@ def decode(data: str | None) -> Callback:
     action, *args = rest.split(":")
     if not _ACTION.fullmatch(action) or not all(_ARG.fullmatch(part) for part in args):
         raise StaleCallback("malformed payload")
+    shape = SHAPES.get(action)
+    if shape is not None and not shape.fullmatch(":".join(args)):
+        raise StaleCallback(f"payload does not fit the shape of {action!r}")
     return Callback(action, tuple(args))
 
 

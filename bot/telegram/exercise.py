@@ -250,6 +250,9 @@ async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     payload = callbacks.decode(query.data)
     exercise_id, outcome = payload.arg(0), payload.arg(1)
+    if _exercise(context, exercise_id) is None:  # removed by a reload, or never ours
+        await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
+        return
     chat_id = update.effective_chat.id
     cancel(context.application, chat_id)
     lang = language_of(update, context)

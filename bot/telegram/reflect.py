@@ -15,7 +15,8 @@ from bot.telegram.context import services
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
-ANSWER_MAX_CHARS = 3000
+# Telegram's own limit on one message: a typed answer is kept whole, never cut silently.
+ANSWER_MAX_CHARS = 4096
 
 
 async def ask(
@@ -58,6 +59,8 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     await query.answer()
     payload = callbacks.decode(query.data)
+    if not any(p.id == payload.arg(1) for p in services(context).texts.prompts):
+        raise callbacks.StaleCallback("no such prompt")
     await query.edit_message_reply_markup(None)
     if payload.arg(0) == "other":
         await ask(update, context, skip=(payload.arg(1),))

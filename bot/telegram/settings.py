@@ -212,7 +212,7 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         profile = _apply(profile, what, value, extra)
-    except profiles.InvalidChoice:
+    except ValueError:  # InvalidChoice, or a time like 2561 that no button of ours carries
         await edit(update, context, text(context, "input.stale_button", profile.lang))
         return
     await _saved(update, context, profile, edit_message=True)

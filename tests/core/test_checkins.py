@@ -73,6 +73,13 @@ def test_empty_note_is_no_note(empty):
     assert with_note(new_checkin(5, 5, 3, TODAY, NOW), empty).note is None
 
 
+def test_a_note_as_long_as_one_message_is_kept_whole():
+    typed = "slecht geslapen, " * 240 + "einde"
+
+    assert len(typed) <= NOTE_MAX_CHARS == 4096
+    assert with_note(new_checkin(5, 5, 3, TODAY, NOW), typed).note == typed
+
+
 def test_long_note_is_cut_to_the_maximum():
     note = with_note(new_checkin(5, 5, 3, TODAY, NOW), "a" * (NOTE_MAX_CHARS + 100)).note
 

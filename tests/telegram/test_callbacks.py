@@ -9,6 +9,7 @@ import pytest
 from bot.telegram import callbacks
 from bot.telegram.callbacks import (
     MAX_BYTES,
+    SHAPES,
     Callback,
     StaleCallback,
     decode,
@@ -26,19 +27,28 @@ ACTIONS = sorted(
 def test_actions_are_distinct_and_valid():
     assert len(ACTIONS) == len(set(ACTIONS))
     for action in ACTIONS:
-        assert decode(encode(action)).action == action
+        assert callbacks._ACTION.fullmatch(action)
+
+
+def test_every_action_has_a_shape():
+    assert set(SHAPES) == set(ACTIONS)
 
 
 @pytest.mark.parametrize(
     ("action", "args"),
     [
-        (callbacks.CHECKIN, ("2026-03-30", 4, 7)),
+        (callbacks.CHECKIN, ("20260330", 4, 7)),
+        (callbacks.CHECKIN, ("20260330", 10, 0, 5)),
         (callbacks.CHECKIN_NOTE, ("a1b2c3d4e5f6",)),
         (callbacks.EXERCISE_STEP, ("box-breathing", 3)),
         (callbacks.TIMEZONE, ("America.Argentina.Buenos_Aires",)),
         (callbacks.CRISIS, ("ground",)),
         (callbacks.SETTINGS, ()),
-        (callbacks.QUESTIONNAIRE, ("phq9", 8, 0)),
+        (callbacks.QUESTIONNAIRE, ("phq9", "0123")),
+        (callbacks.QUESTIONNAIRE, ("phq9", "start")),
+        (callbacks.QUESTIONNAIRE, ("menu",)),
+        (callbacks.REMINDER, ("checkin", "today", "start")),
+        (callbacks.CONSENT, ("lang-en",)),
     ],
 )
 def test_round_trip(action, args):
@@ -64,18 +74,21 @@ def test_arg_with_default():
 # --- the 64-byte limit ---------------------------------------------------------------------
 
 
+UNSHAPED = "test"  # an action without a shape: only characters and length are checked
+
+
 def test_payload_of_exactly_the_limit_is_allowed():
-    prefix = f"{callbacks.VERSION}:{callbacks.CHECKIN}:"
-    data = encode(callbacks.CHECKIN, "x" * (MAX_BYTES - len(prefix)))
+    prefix = f"{callbacks.VERSION}:{UNSHAPED}:"
+    data = encode(UNSHAPED, "x" * (MAX_BYTES - len(prefix)))
 
     assert len(data.encode()) == MAX_BYTES == 64
 
 
 def test_payload_over_the_limit_is_refused():
-    prefix = f"{callbacks.VERSION}:{callbacks.CHECKIN}:"
+    prefix = f"{callbacks.VERSION}:{UNSHAPED}:"
 
     with pytest.raises(ValueError, match="64 bytes"):
-        encode(callbacks.CHECKIN, "x" * (MAX_BYTES - len(prefix) + 1))
+        encode(UNSHAPED, "x" * (MAX_BYTES - len(prefix) + 1))
 
 
 def test_longest_real_payloads_fit():
@@ -147,8 +160,8 @@ def routes(action: str, data: str) -> bool:
 
 
 def test_pattern_routes_its_own_action_with_or_without_args():
-    assert routes(callbacks.CHECKIN, encode(callbacks.CHECKIN))
-    assert routes(callbacks.CHECKIN, encode(callbacks.CHECKIN, "2026-03-30", 4))
+    assert routes(callbacks.CHECKIN, "v1:ci")
+    assert routes(callbacks.CHECKIN, encode(callbacks.CHECKIN, "20260330", 4))
 
 
 @pytest.mark.parametrize(
@@ -160,14 +173,14 @@ def test_pattern_routes_its_own_action_with_or_without_args():
     ],
 )
 def test_pattern_does_not_route_an_action_that_starts_the_same(action, other):
-    assert not routes(action, encode(other, "x"))
-    assert not routes(action, encode(other))
+    assert not routes(action, f"v1:{other}:x")
+    assert not routes(action, f"v1:{other}")
 
 
 def test_every_pattern_routes_only_its_own_action():
     for action in ACTIONS:
         for other in ACTIONS:
-            assert routes(action, encode(other, "1")) == (action == other), (action, other)
+            assert routes(action, f"v1:{other}:1") == (action == other), (action, other)
 
 
 def test_pattern_ignores_other_versions():
@@ -178,3 +191,41 @@ def test_pattern_ignores_other_versions():
 def test_pattern_escapes_the_action():
     assert not routes("a.b", "v1:axb")
     assert routes("a.b", "v1:a.b:1")
+
+
+# --- shapes: what each action's arguments look like -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "v1:ci",  # no day
+        "v1:ci:2026-03-30",  # not the day format
+        "v1:ci:20260330:11",  # energy above 10
+        "v1:ci:20260330:4:7:0",  # sleep below 1
+        "v1:ci:20260330:4:7:3:9",  # one answer too many
+        "v1:ci:20260330:04",  # not how we write a number
+        "v1:del:confirm:extra",
+        "v1:del",
+        "v1:hist:0",
+        "v1:hist:99999999999",
+        "v1:exstep:box-breathing",
+        "v1:exend:box-breathing:maybe",
+        "v1:rem:checkin:today",
+        "v1:q:phq9",
+        "v1:q:phq9:-1",
+        "v1:consent:lang-xx",
+        "v1:country:XX",
+        "v1:set:a:b:c:d",
+    ],
+)
+def test_a_payload_that_does_not_fit_its_action_is_stale(data):
+    with pytest.raises(StaleCallback, match="shape"):
+        decode(data)
+    action, _, rest = data.removeprefix("v1:").partition(":")
+    with pytest.raises(ValueError, match="shape"):
+        encode(action, *(rest.split(":") if rest else ()))
+
+
+def test_an_action_without_a_shape_is_checked_for_characters_only():
+    assert decode("v1:test:anything:at_all").args == ("anything", "at_all")
