@@ -2,11 +2,16 @@
 
 Recording an answer reads and rewrites only that coachee's file, so its cost grows with
 their own history, never with the number of users. The index (who has a profile, who
-refused) is written only when it changes.
+refused, who erased their data) is written only when it changes.
+
+Erasure holds: the index keeps a tombstone (the user id only) for everyone who erased their
+data, and add, replace and save_profile refuse to write for them until they consent again,
+so a job still running at the moment of erasure cannot recreate their file.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +19,7 @@ from typing import Any, TypeVar
 from tinydb import Query, TinyDB
 
 from bot.core.models import Profile, Record, utc
+from bot.core.ports import UserErased
 from bot.storage.atomic import AtomicJSONStorage, temp_files_of
 from bot.storage.codec import export_document, from_json, table_name, to_json
 
@@ -21,6 +27,9 @@ R = TypeVar("R", bound=Record)
 PROFILE_TABLE = "profile"
 USERS_TABLE = "users"
 REFUSALS_TABLE = "refusals"
+ERASED_TABLE = "erased"
+
+log = logging.getLogger(__name__)
 
 __all__ = ["TinyDbRepository", "table_name"]
 
@@ -31,6 +40,9 @@ class TinyDbRepository:
         self.users_dir = self.data_dir / "users"
         self.users_dir.mkdir(parents=True, exist_ok=True)
         self.index_path = self.data_dir / "index.json"
+        # Read from the index once, then kept here: a write checks it without reading the
+        # index, so recording an answer still costs only that coachee's own file.
+        self._erased_ids: set[int] | None = None
 
     def user_path(self, user_id: int) -> Path:
         return self.users_dir / f"{int(user_id)}.json"
@@ -40,6 +52,21 @@ class TinyDbRepository:
 
     def _index(self) -> TinyDB:
         return TinyDB(self.index_path, storage=AtomicJSONStorage)
+
+    def _erased(self) -> set[int]:
+        if self._erased_ids is None:
+            if self.index_path.exists():
+                with self._index() as index:
+                    rows = index.table(ERASED_TABLE).all()
+                self._erased_ids = {int(row["user_id"]) for row in rows}
+            else:
+                self._erased_ids = set()
+        return self._erased_ids
+
+    def _refuse_if_erased(self, user_id: int) -> None:
+        if int(user_id) in self._erased():
+            log.warning("storage.erased_write_refused user=%s", user_id)
+            raise UserErased(user_id)
 
     # --- profile ---------------------------------------------------------------------
 
@@ -52,6 +79,7 @@ class TinyDbRepository:
 
     def save_profile(self, profile: Profile) -> None:
         row = to_json(profile)  # fails on a bad value before anything is written
+        self._refuse_if_erased(profile.user_id)
         user = Query().user_id == profile.user_id
         # The index first: a crash in between leaves a listed user without a profile
         # (callers already skip those), never a profile that start-up cannot find.
@@ -77,15 +105,24 @@ class TinyDbRepository:
             row = index.table(REFUSALS_TABLE).get(Query().user_id == user_id)
         return datetime.fromisoformat(row["at"]) if row else None  # type: ignore[index]
 
+    def record_consent(self, user_id: int) -> None:
+        if int(user_id) not in self._erased():
+            return
+        with self._index() as index:
+            index.table(ERASED_TABLE).remove(Query().user_id == user_id)
+        self._erased().discard(int(user_id))
+
     # --- history ---------------------------------------------------------------------
 
     def add(self, user_id: int, record: Record) -> None:
         row = to_json(record)
+        self._refuse_if_erased(user_id)
         with self._user_db(user_id) as db:
             db.table(table_name(type(record))).insert(row)
 
     def replace(self, user_id: int, record: Record) -> None:
         row = to_json(record)
+        self._refuse_if_erased(user_id)
         with self._user_db(user_id) as db:
             db.table(table_name(type(record))).upsert(row, Query().id == record.id)
 
@@ -115,10 +152,15 @@ class TinyDbRepository:
         # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
         for leftover in [path, *temp_files_of(path)]:
             leftover.unlink(missing_ok=True)
-        if self.index_path.exists():
-            mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
-            with self._index() as index:
-                for name in index.tables():
-                    table = index.table(name)
-                    if table.contains(mentions):
-                        table.remove(mentions)
+        # The files first: a crash before the index is updated leaves a listed user without
+        # a profile (skipped everywhere), never their data on disk.
+        mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
+        with self._index() as index:
+            tombstones = index.table(ERASED_TABLE)
+            if not tombstones.contains(Query().user_id == user_id):
+                tombstones.insert({"user_id": user_id})
+            for name in index.tables():
+                table = index.table(name)
+                if name != ERASED_TABLE and table.contains(mentions):
+                    table.remove(mentions)
+        self._erased().add(int(user_id))
