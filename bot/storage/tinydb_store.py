@@ -20,8 +20,9 @@ from tinydb import Query, TinyDB
 
 from bot.core.models import Profile, Record, utc
 from bot.core.ports import UserErased
-from bot.storage.atomic import AtomicJSONStorage, temp_files_of
+from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
 from bot.storage.codec import export_document, from_json, table_name, to_json
+from bot.storage.sealing import PLAIN, Sealer
 
 R = TypeVar("R", bound=Record)
 PROFILE_TABLE = "profile"
@@ -35,10 +36,12 @@ __all__ = ["TinyDbRepository", "table_name"]
 
 
 class TinyDbRepository:
-    def __init__(self, data_dir: Path | str) -> None:
+    def __init__(self, data_dir: Path | str, sealer: Sealer = PLAIN) -> None:
         self.data_dir = Path(data_dir)
         self.users_dir = self.data_dir / "users"
-        self.users_dir.mkdir(parents=True, exist_ok=True)
+        self.sealer = sealer
+        make_private_folder(self.data_dir)
+        make_private_folder(self.users_dir)
         self.index_path = self.data_dir / "index.json"
         # Read from the index once, then kept here: a write checks it without reading the
         # index, so recording an answer still costs only that coachee's own file.
@@ -48,10 +51,10 @@ class TinyDbRepository:
         return self.users_dir / f"{int(user_id)}.json"
 
     def _user_db(self, user_id: int) -> TinyDB:
-        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage)
+        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage, sealer=self.sealer)
 
     def _index(self) -> TinyDB:
-        return TinyDB(self.index_path, storage=AtomicJSONStorage)
+        return TinyDB(self.index_path, storage=AtomicJSONStorage, sealer=self.sealer)
 
     def _erased(self) -> set[int]:
         if self._erased_ids is None:
