@@ -81,7 +81,10 @@ class InMemoryRepository:
         return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
-        self._profiles.pop(user_id, None)
-        self._refusals.pop(user_id, None)
-        self._history.pop(user_id, None)
-        self._erased.add(user_id)
+        stored = [
+            self._profiles.pop(user_id, None),
+            self._refusals.pop(user_id, None),
+            self._history.pop(user_id, None),
+        ]
+        if any(item is not None for item in stored):  # never consented: not even the id kept
+            self._erased.add(user_id)

@@ -153,17 +153,25 @@ class TinyDbRepository:
     def erase(self, user_id: int) -> None:
         path = self.user_path(user_id)
         # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
-        for leftover in [path, *temp_files_of(path)]:
+        files = [p for p in [path, *temp_files_of(path)] if p.exists()]
+        for leftover in files:
             leftover.unlink(missing_ok=True)
         # The files first: a crash before the index is updated leaves a listed user without
         # a profile (skipped everywhere), never their data on disk.
         mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
+        if not files and not self.index_path.exists():
+            return  # nothing was ever stored: no tombstone either, not even the id
         with self._index() as index:
+            mentioned = [
+                name
+                for name in index.tables()
+                if name != ERASED_TABLE and index.table(name).contains(mentions)
+            ]
+            if not files and not mentioned:
+                return
             tombstones = index.table(ERASED_TABLE)
             if not tombstones.contains(Query().user_id == user_id):
                 tombstones.insert({"user_id": user_id})
-            for name in index.tables():
-                table = index.table(name)
-                if name != ERASED_TABLE and table.contains(mentions):
-                    table.remove(mentions)
+            for name in mentioned:
+                index.table(name).remove(mentions)
         self._erased().add(int(user_id))

@@ -100,11 +100,27 @@ def test_consent_of_someone_never_erased_changes_nothing(repo: Repository) -> No
     assert repo.load_profile(ALICE) == profile(ALICE)
 
 
-def test_erasing_someone_unknown_also_holds(repo: Repository) -> None:
+def test_erasing_someone_who_never_consented_keeps_not_even_their_id(
+    repo: Repository, tmp_path: Path
+) -> None:
+    """Nothing is stored before consent: a /delete from a stranger leaves no tombstone."""
+    repo.erase(ALICE)
+    repo.save_profile(profile(BOB))
     repo.erase(ALICE)
 
+    repo.record_refusal(ALICE, T0)  # a no is still kept, and erased with a tombstone
+    repo.erase(ALICE)
     with pytest.raises(UserErased):
         repo.add(ALICE, mark())
+    if isinstance(repo, TinyDbRepository):
+        assert not list(tmp_path.rglob(f"{ALICE}*"))
+
+
+def test_a_stranger_erasing_creates_no_file(tmp_path: Path) -> None:
+    repo = TinyDbRepository(tmp_path / "data")
+    repo.erase(ALICE)
+
+    assert list((tmp_path / "data").rglob("*")) == [tmp_path / "data" / "users"]
 
 
 def test_the_tombstone_survives_a_restart_and_leaves_no_file(tmp_path: Path) -> None:
