@@ -1,5 +1,5 @@
 """The command line: `python -m bot run | content check | content show | safety assess | safety
-eval | safety train | demo`."""
+eval | safety train | data new-key | data check | data rotate-key | demo`."""
 
 from __future__ import annotations
 
@@ -140,6 +140,70 @@ def cmd_safety_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_new_key(args: argparse.Namespace) -> int:
+    """A fresh key for BOT_DATA_KEY (keep it in the host's secret store, never in the repo)."""
+    from bot.storage.sealing import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    """Every data file opens with BOT_DATA_KEY, parses and has a known schema."""
+    from bot.config import data_dir_from, data_key_from
+    from bot.storage.data_files import check
+
+    directory = Path(args.dir) if args.dir else data_dir_from()
+    try:
+        keys = data_key_from()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    problems, count = check(directory, keys)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    state = "encrypted" if keys else "plain, not encrypted"
+    print(f"data ok: {count} files in {directory} ({state})")
+    return 0
+
+
+def cmd_data_rotate_key(args: argparse.Namespace) -> int:
+    """Re-encrypt every data file from BOT_DATA_KEY (none: plain) to BOT_DATA_NEW_KEY."""
+    from bot.config import data_dir_from, data_key_from
+    from bot.storage.data_files import rotate
+    from bot.storage.sealing import DataKeyError
+
+    directory = Path(args.dir) if args.dir else data_dir_from()
+    try:
+        old = data_key_from()
+        new = data_key_from(name="BOT_DATA_NEW_KEY")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if len(new) > 1 or (not new and not args.to_plain) or (new and args.to_plain):
+        print(
+            "error: set BOT_DATA_NEW_KEY to one new key (`python -m bot data new-key`), or "
+            "pass --to-plain to store the data unencrypted",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        count = rotate(directory, old, new[0] if new else None)
+    except (DataKeyError, OSError) as exc:
+        print(f"error: {exc}; no file was changed by this step", file=sys.stderr)
+        return 1
+    target = "BOT_DATA_NEW_KEY" if new else "no key (plain JSON)"
+    print(f"rotated {count} files in {directory} to {target}")
+    if new:
+        print("now set BOT_DATA_KEY to the new key, unset BOT_DATA_NEW_KEY, and start the bot")
+    else:
+        print("now unset BOT_DATA_KEY and start the bot")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +248,25 @@ def main(argv: list[str] | None = None) -> int:
         "--no-embeddings", action="store_true", help="the n-gram vote only (no sentence encoder)"
     )
     train.set_defaults(func=cmd_safety_train)
+
+    data = commands.add_parser("data", help="the data folder: keys, checks, rotation")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    new_key = data_commands.add_parser("new-key", help="print a fresh key for BOT_DATA_KEY")
+    new_key.set_defaults(func=cmd_data_new_key)
+    data_check = data_commands.add_parser(
+        "check", help="every data file opens, parses and has a known schema; one line a problem"
+    )
+    data_check.add_argument("--dir", help="data folder (default: BOT_DATA_DIR)")
+    data_check.set_defaults(func=cmd_data_check)
+    rotate_key = data_commands.add_parser(
+        "rotate-key",
+        help="re-encrypt every file from BOT_DATA_KEY to BOT_DATA_NEW_KEY (stop the bot first)",
+    )
+    rotate_key.add_argument("--dir", help="data folder (default: BOT_DATA_DIR)")
+    rotate_key.add_argument(
+        "--to-plain", action="store_true", help="decrypt everything to plain JSON instead"
+    )
+    rotate_key.set_defaults(func=cmd_data_rotate_key)
 
     from bot import demo  # stdlib imports only; the demo loads its rig when it runs
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -40,6 +42,29 @@ class Settings:
 
 def content_dir_from(env: Mapping[str, str] = os.environ) -> Path:
     return Path(env.get("BOT_CONTENT_DIR") or "./content")
+
+
+def data_dir_from(env: Mapping[str, str] = os.environ) -> Path:
+    return Path(env.get("BOT_DATA_DIR") or "./data")
+
+
+def data_key_from(
+    env: Mapping[str, str] = os.environ, name: str = "BOT_DATA_KEY"
+) -> tuple[str, ...]:
+    """The data keys, newest first (comma separated; the first encrypts, all decrypt); none:
+    files stay plain. The message never repeats a key."""
+    keys = tuple(part for part in re.split(r"[,\s]+", env.get(name, "").strip()) if part)
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            which = f"key {number} of {len(keys)} in {name}" if len(keys) > 1 else name
+            raise ConfigError(
+                f"{which} is not a data key; make one with `python -m bot data new-key`"
+            )
+    return keys
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:

@@ -11,11 +11,13 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, data_key_from
 from bot.content.live import LiveContent
 from bot.content.loader import ContentError
 from bot.core.models import now_utc
 from bot.logs import configure_logging
+from bot.storage.data_files import check_keys
+from bot.storage.sealing import DataKeyError
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram.app import build_application
 from bot.telegram.context import Services
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 
 def run_bot(settings: Settings) -> int:
     configure_logging(settings.token)
+    try:  # before anything touches the data folder: a wrong key must change no file
+        sealer = check_keys(settings.data_dir, data_key_from(os.environ))
+    except (ConfigError, DataKeyError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         check_data_dir_writable(settings.data_dir)
     except StartupError as exc:
@@ -48,7 +55,13 @@ def run_bot(settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     fresh = not settings.data_dir.exists() or not any(settings.data_dir.iterdir())
-    repo = TinyDbRepository(settings.data_dir)
+    repo = TinyDbRepository(settings.data_dir, sealer)
+    if not sealer.encrypts:
+        log.warning(
+            "storage.not_encrypted path=%s: coachees' data lies in plain JSON; set "
+            "BOT_DATA_KEY to encrypt it (see README, Privacy)",
+            settings.data_dir,
+        )
     if fresh:
         log.warning(
             "storage.new_data_dir path=%s: make sure BOT_DATA_DIR is on a persistent "

@@ -10,6 +10,15 @@ from bot.core.models import Profile, Record
 R = TypeVar("R", bound=Record)
 
 
+class UserErased(RuntimeError):
+    """A write for someone who erased their data and has not consented again since: refused,
+    so that a job or handler still running at the moment of erasure recreates nothing."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} erased their data; nothing is stored for them")
+        self.user_id = user_id
+
+
 class Repository(Protocol):
     """One coachee's data lives together; nothing here scans all users' histories."""
 
@@ -22,7 +31,12 @@ class Repository(Protocol):
 
     def refused_at(self, user_id: int) -> datetime | None: ...
 
-    def add(self, user_id: int, record: Record) -> None: ...
+    def record_consent(self, user_id: int) -> None:
+        """This person said yes to storing their answers: lift an erasure's tombstone, so
+        their writes are accepted again. The consent step calls it before save_profile."""
+
+    def add(self, user_id: int, record: Record) -> None:
+        """Store a new record; add, replace and save_profile raise UserErased after erase."""
 
     def replace(self, user_id: int, record: Record) -> None:
         """Store a changed version of a record with the same id."""
@@ -33,4 +47,6 @@ class Repository(Protocol):
 
     def export(self, user_id: int) -> dict[str, Any]: ...
 
-    def erase(self, user_id: int) -> None: ...
+    def erase(self, user_id: int) -> None:
+        """Remove everything about this person and leave a tombstone (their id only) until
+        they consent again."""

@@ -1,7 +1,9 @@
 """A TinyDB storage that never leaves a half-written file and runs migrations on read.
 
 TinyDB's JSONStorage rewrites the file in place, so a kill mid-write corrupts it; here every
-write goes to a temp file in the same folder, is fsynced, then renamed over the old one.
+write goes to a temp file in the same folder, is fsynced, then renamed over the old one. With
+a key the bytes are sealed before they reach the temp file (bot/storage/sealing.py); folders
+are created 0700 and files 0600, so other accounts on the host see neither data nor user ids.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 from tinydb.storages import Storage
 
 from bot.storage.migrations import META_TABLE, SchemaError, migrate, stamp
+from bot.storage.sealing import PLAIN, Sealer
 
 TEMP_SUFFIX = ".tmp"
+FOLDER_MODE = 0o700  # mkstemp already creates files 0600
 
 
 class DataFileError(RuntimeError):
@@ -24,14 +28,16 @@ class DataFileError(RuntimeError):
 
 
 class AtomicJSONStorage(Storage):
-    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+    def __init__(self, path: str | os.PathLike[str], sealer: Sealer = PLAIN, **_: Any) -> None:
         self.path = Path(path)
+        self.sealer = sealer
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        raw = self.sealer.open(raw, self.path)
         if not raw:
             return None
         try:
@@ -54,7 +60,8 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         if META_TABLE not in data:
             stamp(data)
-        write_atomically(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_atomically(self.path, self.sealer.seal(text.encode("utf-8")))
 
     def close(self) -> None:
         pass
@@ -65,12 +72,20 @@ def temp_files_of(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` (and missing parents) 0700, and narrow it to 0700 if it is wider."""
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o777 != FOLDER_MODE:
+        folder.chmod(FOLDER_MODE)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    if not path.parent.is_dir():
+        make_private_folder(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

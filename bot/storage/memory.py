@@ -7,20 +7,24 @@ either, and callers never share mutable state with the store.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.core.models import Profile, Record, utc
+from bot.core.ports import UserErased
 from bot.storage.codec import export_document, from_json, table_name, to_json
 
 R = TypeVar("R", bound=Record)
+log = logging.getLogger(__name__)
 
 
 class InMemoryRepository:
     def __init__(self) -> None:
         self._profiles: dict[int, dict[str, Any]] = {}
         self._refusals: dict[int, datetime] = {}
+        self._erased: set[int] = set()
         self._history: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -29,7 +33,13 @@ class InMemoryRepository:
         row = self._profiles.get(user_id)
         return from_json(Profile, row) if row is not None else None
 
+    def _refuse_if_erased(self, user_id: int) -> None:
+        if user_id in self._erased:
+            log.warning("storage.erased_write_refused user=%s", user_id)
+            raise UserErased(user_id)
+
     def save_profile(self, profile: Profile) -> None:
+        self._refuse_if_erased(profile.user_id)
         self._profiles[profile.user_id] = to_json(profile)
         self._refusals.pop(profile.user_id, None)
 
@@ -39,10 +49,15 @@ class InMemoryRepository:
     def refused_at(self, user_id: int) -> datetime | None:
         return self._refusals.get(user_id)
 
+    def record_consent(self, user_id: int) -> None:
+        self._erased.discard(user_id)
+
     def add(self, user_id: int, record: Record) -> None:
+        self._refuse_if_erased(user_id)
         self._history[user_id][table_name(type(record))].append(to_json(record))
 
     def replace(self, user_id: int, record: Record) -> None:
+        self._refuse_if_erased(user_id)
         rows = self._history[user_id][table_name(type(record))]
         row = to_json(record)
         matches = [index for index, old in enumerate(rows) if old.get("id") == record.id]
@@ -66,6 +81,10 @@ class InMemoryRepository:
         return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
-        self._profiles.pop(user_id, None)
-        self._refusals.pop(user_id, None)
-        self._history.pop(user_id, None)
+        stored = [
+            self._profiles.pop(user_id, None),
+            self._refusals.pop(user_id, None),
+            self._history.pop(user_id, None),
+        ]
+        if any(item is not None for item in stored):  # never consented: not even the id kept
+            self._erased.add(user_id)

@@ -2,11 +2,16 @@
 
 Recording an answer reads and rewrites only that coachee's file, so its cost grows with
 their own history, never with the number of users. The index (who has a profile, who
-refused) is written only when it changes.
+refused, who erased their data) is written only when it changes.
+
+Erasure holds: the index keeps a tombstone (the user id only) for everyone who erased their
+data, and add, replace and save_profile refuse to write for them until they consent again,
+so a job still running at the moment of erasure cannot recreate their file.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,32 +19,57 @@ from typing import Any, TypeVar
 from tinydb import Query, TinyDB
 
 from bot.core.models import Profile, Record, utc
-from bot.storage.atomic import AtomicJSONStorage, temp_files_of
+from bot.core.ports import UserErased
+from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
 from bot.storage.codec import export_document, from_json, table_name, to_json
+from bot.storage.sealing import PLAIN, Sealer
 
 R = TypeVar("R", bound=Record)
 PROFILE_TABLE = "profile"
 USERS_TABLE = "users"
 REFUSALS_TABLE = "refusals"
+ERASED_TABLE = "erased"
+
+log = logging.getLogger(__name__)
 
 __all__ = ["TinyDbRepository", "table_name"]
 
 
 class TinyDbRepository:
-    def __init__(self, data_dir: Path | str) -> None:
+    def __init__(self, data_dir: Path | str, sealer: Sealer = PLAIN) -> None:
         self.data_dir = Path(data_dir)
         self.users_dir = self.data_dir / "users"
-        self.users_dir.mkdir(parents=True, exist_ok=True)
+        self.sealer = sealer
+        make_private_folder(self.data_dir)
+        make_private_folder(self.users_dir)
         self.index_path = self.data_dir / "index.json"
+        # Read from the index once, then kept here: a write checks it without reading the
+        # index, so recording an answer still costs only that coachee's own file.
+        self._erased_ids: set[int] | None = None
 
     def user_path(self, user_id: int) -> Path:
         return self.users_dir / f"{int(user_id)}.json"
 
     def _user_db(self, user_id: int) -> TinyDB:
-        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage)
+        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage, sealer=self.sealer)
 
     def _index(self) -> TinyDB:
-        return TinyDB(self.index_path, storage=AtomicJSONStorage)
+        return TinyDB(self.index_path, storage=AtomicJSONStorage, sealer=self.sealer)
+
+    def _erased(self) -> set[int]:
+        if self._erased_ids is None:
+            if self.index_path.exists():
+                with self._index() as index:
+                    rows = index.table(ERASED_TABLE).all()
+                self._erased_ids = {int(row["user_id"]) for row in rows}
+            else:
+                self._erased_ids = set()
+        return self._erased_ids
+
+    def _refuse_if_erased(self, user_id: int) -> None:
+        if int(user_id) in self._erased():
+            log.warning("storage.erased_write_refused user=%s", user_id)
+            raise UserErased(user_id)
 
     # --- profile ---------------------------------------------------------------------
 
@@ -52,6 +82,7 @@ class TinyDbRepository:
 
     def save_profile(self, profile: Profile) -> None:
         row = to_json(profile)  # fails on a bad value before anything is written
+        self._refuse_if_erased(profile.user_id)
         user = Query().user_id == profile.user_id
         # The index first: a crash in between leaves a listed user without a profile
         # (callers already skip those), never a profile that start-up cannot find.
@@ -77,15 +108,24 @@ class TinyDbRepository:
             row = index.table(REFUSALS_TABLE).get(Query().user_id == user_id)
         return datetime.fromisoformat(row["at"]) if row else None  # type: ignore[index]
 
+    def record_consent(self, user_id: int) -> None:
+        if int(user_id) not in self._erased():
+            return
+        with self._index() as index:
+            index.table(ERASED_TABLE).remove(Query().user_id == user_id)
+        self._erased().discard(int(user_id))
+
     # --- history ---------------------------------------------------------------------
 
     def add(self, user_id: int, record: Record) -> None:
         row = to_json(record)
+        self._refuse_if_erased(user_id)
         with self._user_db(user_id) as db:
             db.table(table_name(type(record))).insert(row)
 
     def replace(self, user_id: int, record: Record) -> None:
         row = to_json(record)
+        self._refuse_if_erased(user_id)
         with self._user_db(user_id) as db:
             db.table(table_name(type(record))).upsert(row, Query().id == record.id)
 
@@ -113,12 +153,25 @@ class TinyDbRepository:
     def erase(self, user_id: int) -> None:
         path = self.user_path(user_id)
         # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
-        for leftover in [path, *temp_files_of(path)]:
+        files = [p for p in [path, *temp_files_of(path)] if p.exists()]
+        for leftover in files:
             leftover.unlink(missing_ok=True)
-        if self.index_path.exists():
-            mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
-            with self._index() as index:
-                for name in index.tables():
-                    table = index.table(name)
-                    if table.contains(mentions):
-                        table.remove(mentions)
+        # The files first: a crash before the index is updated leaves a listed user without
+        # a profile (skipped everywhere), never their data on disk.
+        mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
+        if not files and not self.index_path.exists():
+            return  # nothing was ever stored: no tombstone either, not even the id
+        with self._index() as index:
+            mentioned = [
+                name
+                for name in index.tables()
+                if name != ERASED_TABLE and index.table(name).contains(mentions)
+            ]
+            if not files and not mentioned:
+                return
+            tombstones = index.table(ERASED_TABLE)
+            if not tombstones.contains(Query().user_id == user_id):
+                tombstones.insert({"user_id": user_id})
+            for name in mentioned:
+                index.table(name).remove(mentions)
+        self._erased().add(int(user_id))

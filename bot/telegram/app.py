@@ -25,6 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.content.ui_texts import MENU_COMMANDS
+from bot.core.ports import UserErased
 from bot.telegram import (
     admin,
     basics,
@@ -84,6 +85,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("button.stale reason=%s", type(context.error).__name__)
         await buttons.answer_stale(update, context)
         return
+    if isinstance(context.error, UserErased):
+        return  # work under way when this person erased their data; storage logged it
     log.error("handler.failed error=%s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

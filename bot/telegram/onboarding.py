@@ -92,6 +92,7 @@ async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     profile = profiles.new_profile(
         user.id, update.effective_chat.id, lang, s.settings.country, s.settings.timezone, now
     )
+    s.repo.record_consent(user.id)  # lifts the tombstone of an earlier /delete
     s.repo.save_profile(profile)
     log.info("consent.given user=%s", user.id)
     context.user_data["onboarding"] = True

@@ -9,7 +9,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import callbacks
+from bot.telegram import callbacks, safety_net
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import edit, reply, send, text
@@ -68,14 +68,21 @@ async def delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     s = services(context)
     user_id = update.effective_user.id
+    # Stop first, then erase: a job that is already running finds the tombstone and writes
+    # nothing; one that had not started yet never starts.
+    stop_everything_of(context, user_id, update.effective_chat.id)
     s.repo.erase(user_id)
-    for name in (
-        f"reminders:{user_id}",
-        f"gp-followup:{user_id}",
-        f"exercise:{update.effective_chat.id}",
-    ):
-        for job in context.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-    context.user_data.clear()
     log.info("privacy.erased")
     await edit(update, context, text(context, "delete.done", lang))
+
+
+def stop_everything_of(context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int) -> None:
+    """End every job and flow of this person (no I/O): reminders, follow-ups, exercise steps,
+    an open questionnaire and any text the bot was waiting for."""
+    profile = services(context).repo.load_profile(user_id)
+    for chat in {chat_id, user_id} | ({profile.chat_id} if profile is not None else set()):
+        safety_net.stop_flows(context, chat)  # exercise steps, questionnaire, awaited text
+    for name in (f"reminders:{user_id}", f"followup:{user_id}"):
+        for job in context.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    context.application.user_data.get(user_id, {}).clear()

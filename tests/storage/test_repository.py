@@ -463,7 +463,9 @@ def test_erase_removes_the_file_its_leftovers_and_the_index_entries(
     assert not path.exists() and not leftover.exists()
     assert files.user_path(BOB).exists()
     index = read_raw(files.index_path)
-    assert str(ALICE) not in json.dumps({k: v for k, v in index.items() if k != META_TABLE})
+    kept = {k: v for k, v in index.items() if k not in (META_TABLE, "erased")}
+    assert str(ALICE) not in json.dumps(kept)
+    assert index["erased"] == {"1": {"user_id": ALICE}}  # the tombstone: the id, nothing else
     assert files.user_ids() == [BOB]
 
 

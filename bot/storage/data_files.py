@@ -1,0 +1,175 @@
+"""The data folder as a whole: the key check at start, `data check` and `data rotate-key`.
+
+Nothing here writes except `rotate`; the start check and `check` only read, so a wrong key
+or a wrong setting is found before the bot touches any file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.core.models import RECORD_TYPES, Profile
+from bot.storage.atomic import FOLDER_MODE, TEMP_SUFFIX, write_atomically
+from bot.storage.codec import from_json, table_name
+from bot.storage.migrations import CURRENT_SCHEMA, META_TABLE, schema_of
+from bot.storage.sealing import DataKeyError, Sealer, is_sealed
+
+FILE_MODE = 0o600
+INDEX_NAME = "index.json"
+USERS_DIR = "users"
+RECORD_TABLES = {table_name(kind): kind for kind in RECORD_TYPES}
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """The index and every coachee's file (temp files of killed writes are not among them)."""
+    index = data_dir / INDEX_NAME
+    users = data_dir / USERS_DIR
+    found = [index] if index.is_file() else []
+    if users.is_dir():
+        found += sorted(
+            (p for p in users.glob("*.json") if not p.name.startswith(".")),
+            key=lambda p: (len(p.name), p.name),
+        )
+    return found
+
+
+def leftover_temp_files(data_dir: Path) -> list[Path]:
+    """What a writer killed between its temp file and the rename left: never read, never an
+    acknowledged answer (the write had not returned)."""
+    return sorted(
+        p for folder in (data_dir, data_dir / USERS_DIR) for p in folder.glob(f".*{TEMP_SUFFIX}")
+    )
+
+
+def check_keys(data_dir: Path, keys: Sequence[str]) -> Sealer:
+    """The sealer the bot runs with, after every data file opened with it; else one line.
+
+    Reads every file once (the HMAC covers the whole file); writes nothing.
+    """
+    sealer = Sealer.with_keys(keys)
+    files = data_files(data_dir) if data_dir.is_dir() else []
+    sealed = [path for path in files if is_sealed(path.read_bytes())]
+    if not keys and sealed:
+        raise DataKeyError(
+            f"{len(sealed)} of {len(files)} data files in {data_dir} are encrypted but "
+            "BOT_DATA_KEY is not set; set it to the key they were encrypted with"
+        )
+    if keys and len(sealed) < len(files):
+        raise DataKeyError(
+            f"BOT_DATA_KEY is set but {len(files) - len(sealed)} of {len(files)} data files in "
+            f"{data_dir} are not encrypted; encrypt them first with `python -m bot data "
+            "rotate-key` (see README, Privacy)"
+        )
+    failed: list[Path] = []
+    for path in sealed:
+        try:
+            sealer.open(path.read_bytes(), path)
+        except DataKeyError:
+            failed.append(path)
+    if failed:
+        raise DataKeyError(
+            f"BOT_DATA_KEY does not open {len(failed)} of {len(files)} data files in {data_dir} "
+            f"(first: {failed[0].name}): a wrong key, or a rotation that did not finish "
+            "(run it again, or list both keys: BOT_DATA_KEY=new,old)"
+        )
+    return sealer
+
+
+def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
+    """(one line per problem, number of data files): opens, parses, schema known, records
+    readable, the index and the files agree, folders 0700 and files 0600."""
+    if not data_dir.is_dir():
+        return [f"{data_dir}: no such folder"], 0
+    sealer = Sealer.with_keys(keys)
+    problems: list[str] = []
+    documents: dict[Path, dict[str, Any]] = {}
+    files = data_files(data_dir)
+    for folder in (data_dir, data_dir / USERS_DIR):
+        if folder.is_dir() and folder.stat().st_mode & 0o777 != FOLDER_MODE:
+            problems.append(f"{folder}: folder mode {folder.stat().st_mode & 0o777:o}, not 700")
+    for path in files:
+        if path.stat().st_mode & 0o777 != FILE_MODE:
+            problems.append(f"{path}: file mode {path.stat().st_mode & 0o777:o}, not 600")
+        try:
+            document = json.loads(sealer.open(path.read_bytes(), path) or b"{}")
+        except DataKeyError as exc:
+            problems.append(str(exc))
+            continue
+        except ValueError as exc:
+            problems.append(f"{path}: not valid JSON ({exc})")
+            continue
+        if not isinstance(document, dict) or not all(
+            isinstance(t, dict) for t in document.values()
+        ):
+            problems.append(f"{path}: not TinyDB tables")
+            continue
+        version = schema_of(document)
+        if version > CURRENT_SCHEMA:
+            problems.append(f"{path}: schema {version}, newer than this code's {CURRENT_SCHEMA}")
+            continue
+        documents[path] = document
+        if path.name != INDEX_NAME:
+            problems += _record_problems(path, document)
+    for leftover in leftover_temp_files(data_dir):
+        problems.append(
+            f"{leftover}: left by a write that never finished (never read by the bot); "
+            "delete it, or run `data rotate-key`, which removes it"
+        )
+    index = documents.get(data_dir / INDEX_NAME, {})
+    listed = _ids(index.get("users", {}))
+    erased = _ids(index.get("erased", {}))
+    for path in files:
+        if path.name == INDEX_NAME or not path.stem.lstrip("-").isdigit():
+            continue
+        user_id = int(path.stem)
+        if user_id in erased:
+            problems.append(f"{path}: belongs to a user who erased their data")
+        elif path in documents and user_id not in listed:
+            problems.append(f"{path}: not listed in the index")
+    return problems, len(files)
+
+
+def _ids(table: dict[str, Any]) -> set[int]:
+    return {row["user_id"] for row in table.values() if isinstance(row, dict) and "user_id" in row}
+
+
+def _record_problems(path: Path, document: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, rows in document.items():
+        if name == META_TABLE:
+            continue
+        kind = Profile if name == "profile" else RECORD_TABLES.get(name)
+        if kind is None:
+            problems.append(f"{path}: unknown table {name!r}")
+            continue
+        for key, row in rows.items():
+            try:
+                from_json(kind, row)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                problems.append(f"{path}: {name} row {key} does not read ({type(exc).__name__})")
+    return problems
+
+
+def rotate(
+    data_dir: Path,
+    old: Sequence[str],
+    new: str | None,
+    written: Callable[[Path], None] = lambda _path: None,
+) -> int:
+    """Re-encrypt every data file to `new` (None: plain), one atomic write per file; returns
+    how many. Every file must open first, or nothing is written. Killed halfway, each file
+    holds either the old or the new form, and running it again finishes the job."""
+    reader, writer = Sealer.for_rotation(old, new)
+    files = data_files(data_dir)
+    for path in files:
+        reader.open(path.read_bytes(), path)  # raises before any write
+    for leftover in leftover_temp_files(data_dir):
+        # A plain one would stay readable beside the encrypted files: never acknowledged data.
+        leftover.unlink()
+    for path in files:
+        write_atomically(path, writer.seal(reader.open(path.read_bytes(), path)))
+        written(path)
+    return len(files)
