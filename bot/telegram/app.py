@@ -19,6 +19,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -44,11 +45,14 @@ from bot.telegram import (
 )
 from bot.telegram.callbacks import pattern
 from bot.telegram.context import KEY, Services
+from bot.telegram.outbox import RetryingLimiter
 from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
 SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
+# Before everything: a coachee who had blocked the bot is active again (jobs.coachee_returned).
+RETURN_GROUP = -4
 
 
 async def set_command_menu(application: Application) -> None:
@@ -86,7 +90,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     builder = (
         Application.builder()
         .token(settings_.token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingLimiter(AIORateLimiter(max_retries=3)))
         .concurrent_updates(processor)
         .post_init(post_init)
     )
@@ -99,6 +103,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     application.bot_data[KEY] = services
     processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
 
+    application.add_handler(TypeHandler(Update, jobs.coachee_returned), group=RETURN_GROUP)
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
         MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),

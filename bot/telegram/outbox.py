@@ -5,6 +5,13 @@ about 30 messages per second per bot and about one per second per chat; the limi
 the overall rate under that and spaces scheduled messages per chat, so python-telegram-bot's
 AIORateLimiter (kept for its flood-control retries) never has to queue, and a crisis answer
 never waits behind a burst of reminders.
+
+Every Bot API call then passes RetryingLimiter, which rides out Telegram faults for ordinary
+sends (replies, edits, button answers, reminders): network errors, timeouts, 5xx and flood
+control are retried with back-off for up to SEND_DEADLINE (a minute's outage), with a read
+timeout long enough that a slow send that did arrive is confirmed, not sent again. An edit
+that changes nothing ("message is not modified", a double tap) is no error. The crisis
+answer keeps its own retry loop (safety_net.deliver_crisis) and is not retried here.
 """
 
 from __future__ import annotations
@@ -12,14 +19,35 @@ from __future__ import annotations
 import asyncio
 import bisect
 import itertools
+import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import IntEnum
 from typing import Any, TypeVar
 
+import httpx
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Longer than any delivery Telegram confirms late, as for the crisis answer: a send that did
+# arrive is confirmed within this, so one that times out is taken as not delivered (the
+# default of 5 s would resend a slow one that arrived).
+SEND_READ_TIMEOUT = 10.0
+# Ordinary sends are retried for this long: an outage of about a minute loses nothing.
+SEND_DEADLINE = 90.0
+# A button's spinner: Telegram forgets the press after about 15 s, so trying longer is moot.
+ANSWER_DEADLINE = 10.0
+FIRST_BACKOFF, MAX_BACKOFF = 0.5, 5.0
+# Calls that deliver something to a chat; start-up calls (getMe, setMyCommands) are not
+# retried here.
+_DELIVERING = ("send", "edit", "answerCallbackQuery", "deleteMessage", "copyMessage")
 
 
 class Priority(IntEnum):
@@ -137,4 +165,106 @@ class Outbox:
         self, priority: Priority, chat_id: int, call: Callable[..., Awaitable[T]], **kwargs: Any
     ) -> T:
         await self.limiter.acquire(priority, chat_id)
-        return await call(chat_id=chat_id, **kwargs)
+        # RetryingLimiter reads the priority: crisis sends are retried by their caller.
+        return await call(chat_id=chat_id, rate_limit_args={"priority": int(priority)}, **kwargs)
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def maybe_delivered(error: BaseException) -> bool:
+    """A timeout after the request went out: Telegram may have delivered it.
+
+    A connect or pool timeout never sent anything; refused connections, resets, 5xx and
+    flood control are taken as not delivered.
+    """
+    if not isinstance(error, TimedOut):
+        return False
+    return not isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def unchanged(endpoint: str, error: BadRequest) -> bool:
+    """Telegram refused a repeat of work already done: an edit that changes nothing (a double
+    tap), or the answer to a button press it has already forgotten (after retries)."""
+    message = str(error).lower()
+    if endpoint.startswith("edit"):
+        return "message is not modified" in message
+    if endpoint == "answerCallbackQuery":
+        return "query is too old" in message
+    return False
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+class RetryingLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Wraps AIORateLimiter (kept for Telegram's rate limits) and retries ordinary sends.
+
+    The priority comes from `rate_limit_args={"priority": ...}` (Outbox.send passes it);
+    calls without it are interactive. Crisis sends are passed straight on: their caller
+    retries them. A scheduled send that timed out is not retried (it may have arrived, and a
+    reminder is never sent twice); an interactive one is, after SEND_READ_TIMEOUT.
+    """
+
+    def __init__(self, inner: BaseRateLimiter | None = None) -> None:
+        self.inner = inner if inner is not None else AIORateLimiter(max_retries=3)
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        priority = Priority((rate_limit_args or {}).get("priority", Priority.INTERACTIVE))
+        delivering = endpoint.startswith(_DELIVERING)
+        if delivering and isinstance(kwargs.get("read_timeout"), DefaultValue):
+            kwargs = {**kwargs, "read_timeout": SEND_READ_TIMEOUT}
+        retried = delivering and priority is not Priority.CRISIS
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (
+            ANSWER_DEADLINE if endpoint == "answerCallbackQuery" else SEND_DEADLINE
+        )
+        backoff, attempt = FIRST_BACKOFF, 0
+        while True:
+            attempt += 1
+            try:
+                # AIORateLimiter reads its own rate_limit_args (a retry count): none from us.
+                return await self.inner.process_request(
+                    callback, args, kwargs, endpoint, data, None
+                )
+            except BadRequest as exc:  # a NetworkError subclass: decided first
+                if unchanged(endpoint, exc):
+                    log.info("telegram.unchanged endpoint=%s", endpoint)
+                    return True
+                raise
+            except RetryAfter as exc:
+                if not retried:
+                    raise
+                wait, last = _seconds(exc.retry_after), exc
+            except NetworkError as exc:  # includes TimedOut and 5xx
+                if not retried or (priority is Priority.SCHEDULED and maybe_delivered(exc)):
+                    raise
+                wait, backoff, last = backoff, min(backoff * 2, MAX_BACKOFF), exc
+            error = type(last).__name__
+            if loop.time() + wait > deadline:
+                log.warning(
+                    "telegram.send_gave_up endpoint=%s attempts=%s error=%s",
+                    endpoint,
+                    attempt,
+                    error,
+                )
+                raise last
+            log.info(
+                "telegram.send_retry endpoint=%s attempt=%s error=%s", endpoint, attempt, error
+            )
+            await asyncio.sleep(wait)

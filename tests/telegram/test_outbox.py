@@ -407,7 +407,7 @@ def test_outbox_sends_through_the_limiter_with_the_chat_and_arguments():
     async def scenario(loop: VirtualTimeLoop) -> list[str]:
         outbox = Outbox(PriorityLimiter(rate=10, clock=loop.time))
 
-        async def send_message(chat_id: int, text: str) -> str:
+        async def send_message(chat_id: int, text: str, **_: object) -> str:
             sent.append((loop.time(), chat_id, text))
             return f"message to {chat_id}"
 
@@ -432,12 +432,12 @@ def test_outbox_passes_errors_on():
     async def scenario(loop: VirtualTimeLoop) -> None:
         outbox = Outbox(PriorityLimiter(rate=10, clock=loop.time))
 
-        async def failing(chat_id: int) -> None:
+        async def failing(chat_id: int, **_: object) -> None:
             raise ConnectionError(chat_id)
 
         with pytest.raises(ConnectionError):
             await outbox.send(Priority.INTERACTIVE, 1, failing)
-        await outbox.send(Priority.INTERACTIVE, 1, lambda chat_id: asyncio.sleep(0))
+        await outbox.send(Priority.INTERACTIVE, 1, lambda chat_id, **_: asyncio.sleep(0))
 
     run(scenario)
 
