@@ -213,7 +213,8 @@ async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     profile = s.repo.load_profile(user_id)
     if profile is None or profiles.is_inactive(profile):
         return  # asked when they come back (coachee_returned)
-    plan = plan_followup(s.repo.records(user_id, Escalation), s.clock())
+    history = s.repo.records(user_id, Escalation)
+    plan = plan_followup(history, s.clock())
     if plan is None:
         return
     # Written before sending: a crash in between loses one question, never doubles one.
@@ -236,9 +237,19 @@ async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context, profile.chat_id, question, buttons, priority=Priority.SCHEDULED)
         log.info("followup.sent level=%s", plan.ask.level)
     except TelegramError as exc:
-        log.warning("followup.failed level=%s error=%s", plan.ask.level, type(exc).__name__)
-        if isinstance(exc, Forbidden):
+        sent = outcome_of(exc)
+        log.warning("followup.%s level=%s error=%s", sent.value, plan.ask.level, type(exc).__name__)
+        if sent in (Sent.NOT_DELIVERED, Sent.BLOCKED):
+            # Certainly not asked: the records go back as they were, so the question is
+            # asked again (a little later, or when a blocked coachee comes back).
+            before = {e.id: e for e in history}
+            for escalation in plan.updated:
+                s.repo.replace(user_id, before[escalation.id])
+        if sent is Sent.BLOCKED:
             mark_blocked(context.application, user_id)
+            return
+        if sent is Sent.NOT_DELIVERED:
+            schedule_followup(context.application, user_id, s.clock() + schedule.RESEND_AFTER)
             return
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:

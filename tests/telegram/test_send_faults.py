@@ -28,7 +28,7 @@ from test_crisis import (  # the fake Bot API and the rig of the crisis tests
 )
 
 from bot.core import schedule
-from bot.core.models import CheckIn, Moments, ReminderMark
+from bot.core.models import CheckIn, Escalation, Moments, ReminderMark
 from bot.telegram import callbacks, jobs, outbox
 
 NOT_MODIFIED = status(
@@ -247,3 +247,57 @@ async def test_a_reminder_whose_send_timed_out_is_never_sent_again(rig, content)
     assert len(rig.api.calls_of("sendMessage")) == 1
     (mark,) = rig.repo.records(10, ReminderMark)
     assert not mark.failed
+
+
+# --- the question the day after an escalation ------------------------------------------------------
+
+
+def crisis_followup_due(rig, user_id: int = 10) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    rig.clock[0] = now
+    rig.consent(user_id)
+    day_before = now - timedelta(days=1, minutes=1)
+    rig.repo.add(
+        user_id,
+        Escalation(
+            "crisis", "text", "r", "suicidal_ideation", day_before, now - timedelta(minutes=1)
+        ),
+    )
+
+
+def followup_job(rig, user_id: int = 10) -> list:
+    return rig.application.job_queue.get_jobs_by_name(f"followup:{user_id}")
+
+
+async def test_a_followup_that_certainly_failed_is_asked_again_later(rig, content, monkeypatch):
+    monkeypatch.setattr(outbox, "SEND_DEADLINE", 0.2, raising=False)
+    crisis_followup_due(rig)
+    rig.api.faults["sendMessage"] = [CONNECT_ERROR] * 1000
+    await jobs.followup_tick(_job_context(rig, 10))
+
+    (escalation,) = rig.repo.records(10, Escalation)
+    assert not escalation.followup_sent
+    (job,) = followup_job(rig)
+    assert job.next_t == rig.clock[0] + schedule.RESEND_AFTER
+
+    rig.api.faults["sendMessage"] = []
+    rig.clock[0] += schedule.RESEND_AFTER
+    await jobs.followup_tick(_job_context(rig, 10))
+    await jobs.followup_tick(_job_context(rig, 10))
+
+    question = content.escalations.crisis_followup.question.get("nl")
+    assert rig.api.sent(10).count(question) == 1
+    assert rig.repo.records(10, Escalation)[0].followup_sent
+
+
+async def test_a_followup_refused_by_a_blocked_coachee_is_asked_when_they_come_back(rig, content):
+    crisis_followup_due(rig)
+    rig.api.faults["sendMessage"] = [BLOCKED]
+    await jobs.followup_tick(_job_context(rig, 10))
+    assert rig.repo.load_profile(10).inactive_since is not None
+    assert not rig.repo.records(10, Escalation)[0].followup_sent
+    assert not followup_job(rig)
+
+    await rig.process(rig.update(10, "/help"))
+
+    assert followup_job(rig)
