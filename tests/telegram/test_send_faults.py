@@ -249,7 +249,7 @@ async def test_a_reminder_whose_send_timed_out_is_never_sent_again(rig, content)
     assert not mark.failed
 
 
-# --- the question the day after an escalation ------------------------------------------------------
+# --- the question the day after an escalation ------------------------------------------------
 
 
 def crisis_followup_due(rig, user_id: int = 10) -> None:
