@@ -45,7 +45,7 @@ from bot.telegram import (
 )
 from bot.telegram.callbacks import pattern
 from bot.telegram.context import KEY, Services
-from bot.telegram.outbox import RetryingLimiter
+from bot.telegram.outbox import OutgoingLimiter
 from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     builder = (
         Application.builder()
         .token(settings_.token)
-        .rate_limiter(RetryingLimiter(AIORateLimiter(max_retries=3)))
+        .rate_limiter(OutgoingLimiter(AIORateLimiter(max_retries=3), services.outbox.limiter))
         .concurrent_updates(processor)
         .post_init(post_init)
     )

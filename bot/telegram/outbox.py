@@ -1,17 +1,20 @@
 """The one path every message takes out, with priorities under Telegram's limits.
 
-Crisis answers go first, interactive replies next, scheduled items last. Telegram allows
+Every Bot API call (sends, edits, answers to button presses) passes OutgoingLimiter, the
+bot's rate limiter. It reads the priority from `rate_limit_args={"priority": ...}` (Outbox.send
+passes it; a call without it is interactive) and waits for a slot of the PriorityLimiter:
+crisis answers go first, interactive replies next, scheduled items last. Telegram allows
 about 30 messages per second per bot and about one per second per chat; the limiter keeps
 the overall rate under that and spaces scheduled messages per chat, so python-telegram-bot's
-AIORateLimiter (kept for its flood-control retries) never has to queue, and a crisis answer
-never waits behind a burst of reminders.
+AIORateLimiter behind it (kept for its flood-control retries) never has to queue, and a
+crisis answer never waits behind a burst of reminders.
 
-Every Bot API call then passes RetryingLimiter, which rides out Telegram faults for ordinary
-sends (replies, edits, button answers, reminders): network errors, timeouts, 5xx and flood
-control are retried with back-off for up to SEND_DEADLINE (a minute's outage), with a read
-timeout long enough that a slow send that did arrive is confirmed, not sent again. An edit
-that changes nothing ("message is not modified", a double tap) is no error. The crisis
-answer keeps its own retry loop (safety_net.deliver_crisis) and is not retried here.
+OutgoingLimiter also rides out Telegram faults for ordinary sends (replies, edits, button
+answers, reminders): network errors, timeouts, 5xx and flood control are retried with
+back-off for up to SEND_DEADLINE (a minute's outage), with a read timeout long enough that a
+slow send that did arrive is confirmed, not sent again. An edit that changes nothing
+("message is not modified", a double tap) is no error. The crisis answer keeps its own retry
+loop (safety_net.deliver_crisis) and is not retried here.
 """
 
 from __future__ import annotations
@@ -156,7 +159,10 @@ class PriorityLimiter:
 
 
 class Outbox:
-    """Sends through the limiter; callers say how urgent a message is."""
+    """Callers say how urgent a message is; OutgoingLimiter (sharing `limiter`) does the rest.
+
+    `call` is a method of the bot, whose rate limiter is an OutgoingLimiter over `limiter`.
+    """
 
     def __init__(self, limiter: PriorityLimiter | None = None) -> None:
         self.limiter = limiter or PriorityLimiter()
@@ -164,8 +170,6 @@ class Outbox:
     async def send(
         self, priority: Priority, chat_id: int, call: Callable[..., Awaitable[T]], **kwargs: Any
     ) -> T:
-        await self.limiter.acquire(priority, chat_id)
-        # RetryingLimiter reads the priority: crisis sends are retried by their caller.
         return await call(chat_id=chat_id, rate_limit_args={"priority": int(priority)}, **kwargs)
 
 
@@ -198,17 +202,30 @@ def _seconds(retry_after: int | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
-class RetryingLimiter(BaseRateLimiter[dict[str, Any]]):
-    """Wraps AIORateLimiter (kept for Telegram's rate limits) and retries ordinary sends.
+def _chat_of(data: dict[str, Any]) -> int:
+    """The chat a call goes to, for per-chat spacing; 0 for calls without one."""
+    try:
+        return int(data.get("chat_id") or 0)
+    except (TypeError, ValueError):  # "@channelname"
+        return 0
+
+
+class OutgoingLimiter(BaseRateLimiter[dict[str, Any]]):
+    """The bot's rate limiter: priorities (PriorityLimiter), then AIORateLimiter; retries
+    ordinary sends.
 
     The priority comes from `rate_limit_args={"priority": ...}` (Outbox.send passes it);
-    calls without it are interactive. Crisis sends are passed straight on: their caller
+    calls without it are interactive. Crisis sends are not retried here: their caller
     retries them. A scheduled send that timed out is not retried (it may have arrived, and a
-    reminder is never sent twice); an interactive one is, after SEND_READ_TIMEOUT.
+    reminder is never sent twice); an interactive one is, after SEND_READ_TIMEOUT. Each try
+    waits for its own slot.
     """
 
-    def __init__(self, inner: BaseRateLimiter | None = None) -> None:
+    def __init__(
+        self, inner: BaseRateLimiter | None = None, priorities: PriorityLimiter | None = None
+    ) -> None:
         self.inner = inner if inner is not None else AIORateLimiter(max_retries=3)
+        self.priorities = priorities if priorities is not None else PriorityLimiter()
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -235,8 +252,10 @@ class RetryingLimiter(BaseRateLimiter[dict[str, Any]]):
             ANSWER_DEADLINE if endpoint == "answerCallbackQuery" else SEND_DEADLINE
         )
         backoff, attempt = FIRST_BACKOFF, 0
+        chat_id = _chat_of(data)
         while True:
             attempt += 1
+            await self.priorities.acquire(priority, chat_id)
             try:
                 # AIORateLimiter reads its own rate_limit_args (a retry count): none from us.
                 return await self.inner.process_request(
