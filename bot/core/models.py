@@ -68,6 +68,9 @@ class Profile:
     # Offer a questionnaire after a check-in every this many weeks; None: never (the default,
     # set by the coachee with their coach in /settings).
     questionnaire_weeks: int | None = None
+    # Since when Telegram refuses to deliver to this coachee (they blocked the bot); None
+    # while reachable. Set once at the first refusal, cleared when they write again.
+    inactive_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,18 @@ class QuestionnaireResult:
 
 @dataclass(frozen=True)
 class ReminderMark:
-    """A reminder that was (about to be) sent: written before sending, so never twice."""
+    """A reminder that was (about to be) sent: written before sending, so never twice.
+
+    `failed` marks a send that certainly did not arrive (no connection, 5xx, flood control,
+    after every retry): the reminder may be tried again, and the retry reuses this record.
+    """
 
     kind: str
     local_date: date
     attempt: int
     at: datetime
     id: str = field(default_factory=new_id)
+    failed: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.core.models import MOMENT_KINDS, Consent, MomentKind, Moments, Profile
+from bot.core.models import MOMENT_KINDS, Consent, MomentKind, Moments, Profile, utc
 
 COUNTRY_TIMEZONES = {"BE": "Europe/Brussels", "NL": "Europe/Amsterdam"}
 MAX_PAUSE_DAYS = 90
@@ -112,6 +112,26 @@ def resumed(profile: Profile) -> Profile:
 
 def is_paused(profile: Profile, now: datetime) -> bool:
     return profile.paused_until is not None and profile.paused_until > now
+
+
+def blocked(profile: Profile, now: datetime) -> Profile:
+    """Telegram refused a message (the coachee blocked the bot): from now on they are
+    inactive. Stored once: a later refusal returns the profile unchanged, so nothing is
+    written per attempt."""
+    if profile.inactive_since is not None:
+        return profile
+    return replace(profile, inactive_since=utc(now))
+
+
+def returned(profile: Profile) -> Profile:
+    """The coachee wrote or pressed a button again: reachable again."""
+    return replace(profile, inactive_since=None)
+
+
+def is_inactive(profile: Profile) -> bool:
+    """An inactive coachee gets no reminders and no follow-ups until they come back:
+    Telegram would refuse each one anyway."""
+    return profile.inactive_since is not None
 
 
 def default_moments() -> Moments:

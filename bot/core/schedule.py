@@ -14,7 +14,7 @@ sent when the coachee changes timezone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,12 +29,16 @@ from bot.core.models import (
     Snooze,
     utc,
 )
+from bot.core.profiles import is_inactive
 
 # A reminder missed by less than this (a restart, a stalled loop) is still sent once; an
 # older one is dropped: a "good morning, how are you?" at noon does more harm than good.
 GRACE = timedelta(minutes=30)
 FOLLOW_UP_AFTER = timedelta(hours=2)
 SNOOZE_FOR = timedelta(minutes=30)
+# A reminder whose send certainly failed (Telegram unreachable past every retry) is tried
+# again this much later, as long as its grace window lasts.
+RESEND_AFTER = timedelta(minutes=2)
 
 FIRST_ATTEMPT = 0
 FOLLOW_UP_ATTEMPT = 1
@@ -66,6 +70,8 @@ class ScheduleState:
     done: frozenset[tuple[str, date]] = frozenset()
     sent: frozenset[tuple[str, date, int]] = frozenset()
     snoozes: tuple[Snooze, ...] = ()
+    # Marks of sends that certainly did not arrive: not sent, and reused by the next try.
+    failed: tuple[ReminderMark, ...] = ()
 
     @classmethod
     def from_records(
@@ -85,10 +91,12 @@ class ScheduleState:
             }
             | {("reflection", r.local_date) for r in reflections}
         )
+        marks = list(marks)
         return cls(
             done=frozenset(done),
-            sent=frozenset((m.kind, m.local_date, m.attempt) for m in marks),
+            sent=frozenset((m.kind, m.local_date, m.attempt) for m in marks if not m.failed),
             snoozes=tuple(sorted(snoozes, key=lambda s: s.at)),
+            failed=tuple(m for m in marks if m.failed),
         )
 
     def is_done(self, kind: str, day: date) -> bool:
@@ -96,6 +104,11 @@ class ScheduleState:
 
     def was_sent(self, reminder: Reminder) -> bool:
         return (reminder.kind, reminder.local_date, reminder.attempt) in self.sent
+
+    def failed_before(self, reminder: Reminder) -> ReminderMark | None:
+        """The mark of an earlier try of this reminder that certainly did not arrive."""
+        key = (reminder.kind, reminder.local_date, reminder.attempt)
+        return next((m for m in self.failed if (m.kind, m.local_date, m.attempt) == key), None)
 
     def snoozes_of(self, kind: str, day: date) -> list[Snooze]:
         """The coachee's "later" presses for one item of one day, oldest first."""
@@ -269,6 +282,8 @@ def due_reminders(
 ) -> list[Reminder]:
     """The reminders to send now: due within the grace window and still worth sending."""
     now = utc(now)
+    if is_inactive(profile):
+        return []
     return [
         reminder
         for reminder in planned_reminders(profile, state, now)
@@ -277,8 +292,15 @@ def due_reminders(
 
 
 def next_wakeup(profile: Profile, state: ScheduleState, now: datetime) -> datetime | None:
-    """When a job should next look for due reminders, or None if nothing could fire."""
+    """When a job should next look for due reminders, or None if nothing could fire.
+
+    A reminder whose send failed is looked at again RESEND_AFTER later, while its grace
+    window lasts. (One that simply passed while nothing ran is not: changing a moment to
+    a minute ago sends nothing.)
+    """
     now = utc(now)
+    if is_inactive(profile):
+        return None
     around = [now]
     # A pause longer than the planned days would otherwise leave no job to end it.
     if profile.paused_until is not None and utc(profile.paused_until) > now:
@@ -289,7 +311,28 @@ def next_wakeup(profile: Profile, state: ScheduleState, now: datetime) -> dateti
         for reminder in planned_reminders(profile, state, instant)
         if reminder.due_at > now and could_fire(profile, state, reminder)
     ]
+    resend_at = now + RESEND_AFTER
+    if any(
+        state.failed_before(r) and resend_at < r.due_at + GRACE
+        for r in due_reminders(profile, state, now)
+    ):
+        upcoming.append(resend_at)
     return min(upcoming, default=None)
+
+
+def sending_mark(reminder: Reminder, state: ScheduleState, now: datetime) -> ReminderMark:
+    """The mark to write before sending `reminder`: written first, so a crash in between
+    loses a reminder and never doubles one. A failed earlier try's mark is reused, so
+    retries add nothing to the history."""
+    earlier = state.failed_before(reminder)
+    if earlier is not None:
+        return replace(earlier, at=utc(now), failed=False)
+    return ReminderMark(reminder.kind, reminder.local_date, reminder.attempt, utc(now))
+
+
+def not_delivered(mark: ReminderMark) -> ReminderMark:
+    """The send certainly did not arrive: the reminder is due again (see next_wakeup)."""
+    return replace(mark, failed=True)
 
 
 def snooze(profile: Profile, kind: MomentKind, local_date: date, now: datetime) -> Snooze:

@@ -48,6 +48,7 @@ from bot.telegram import (
 )
 from bot.telegram.callbacks import pattern
 from bot.telegram.context import KEY, Services
+from bot.telegram.outbox import OutgoingLimiter
 from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 # Before every other group: private chats only, taps only from their owner (gate.py).
 GATE_GROUP = -3
 SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
+# Before everything: a coachee who had blocked the bot is active again (jobs.coachee_returned).
+RETURN_GROUP = -4
 
 
 async def set_command_menu(application: Application) -> None:
@@ -102,7 +105,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     builder = (
         Application.builder()
         .token(settings_.token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(OutgoingLimiter(AIORateLimiter(max_retries=3), services.outbox.limiter))
         .concurrent_updates(processor)
         .post_init(post_init)
     )
@@ -116,6 +119,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     processor.urgent = functools.partial(safety_net.needs_crisis_answer, application)
     application.add_handler(TypeHandler(Update, gate.gate), group=GATE_GROUP)  # crisis too
 
+    application.add_handler(TypeHandler(Update, jobs.coachee_returned), group=RETURN_GROUP)
     application.add_handler(CommandHandler("sos", safety_net.sos), group=SOS_GROUP)
     application.add_handler(
         MessageHandler(filters.TEXT | filters.CAPTION, safety_net.safety_net),

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import checkins, schedule
@@ -82,18 +83,31 @@ async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     # The question message identifies the check-in: a double tap on 'sleep' stores it once.
     checkin_id = f"{day}-{query.message.message_id}"
     history = s.repo.records(profile.user_id, CheckIn)
-    if any(c.id == checkin_id for c in history):
+    stored = next((c for c in history if c.id == checkin_id), None)
+    if stored is not None:
+        # Stored already (a double tap, or a tap after the 'saved' edit failed): show it saved.
+        await edit(update, context, _recorded(context, stored, lang))
         return
     checkin = replace(checkins.new_checkin(energy, stress, sleep, today, s.clock()), id=checkin_id)
     s.repo.add(profile.user_id, checkin)
     log.info("checkin.recorded")
-    await edit(
-        update,
-        context,
-        text(context, "checkin.recorded", lang, energy=energy, stress=stress, sleep=sleep),
-    )
+    try:
+        await edit(update, context, _recorded(context, checkin, lang))
+    except TelegramError as exc:  # stored all the same; the acknowledgement below says so
+        log.warning("checkin.saved_not_shown error=%s", type(exc).__name__)
     await acknowledge(update, context, profile, checkin, history)
     await apply_time_rule(update, context, profile, today)
+
+
+def _recorded(context: ContextTypes.DEFAULT_TYPE, checkin: CheckIn, lang: str) -> str:
+    return text(
+        context,
+        "checkin.recorded",
+        lang,
+        energy=checkin.energy,
+        stress=checkin.stress,
+        sleep=checkin.sleep,
+    )
 
 
 async def apply_time_rule(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
-from telegram.error import Forbidden, TelegramError
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, Job
 
-from bot.core import schedule
+from bot.core import profiles, schedule
 from bot.core.escalation import CoachAlert, next_followup, plan_followup
 from bot.core.models import (
     CheckIn,
@@ -26,7 +28,7 @@ from bot.core.models import (
 )
 from bot.telegram import callbacks
 from bot.telegram.context import services
-from bot.telegram.outbox import Priority
+from bot.telegram.outbox import Priority, maybe_delivered
 from bot.telegram.replies import send
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,29 @@ def schedule_reminders(application: Application, user_id: int, *, check_now: boo
         _replace_job(application, name, reminder_tick, wakeup, user_id)
 
 
+class Sent(Enum):
+    """What became of one scheduled send, after the outbox's retries."""
+
+    DELIVERED = "delivered"
+    # Telegram may have delivered it (a timeout after the request went out), or refused it
+    # for good (400): counted as sent, never tried again, so never twice.
+    UNCERTAIN = "uncertain"
+    NOT_DELIVERED = "not_delivered"  # no connection, 5xx, flood control: certainly not there
+    BLOCKED = "blocked"  # 403: the coachee blocked the bot
+
+
+def outcome_of(error: TelegramError) -> Sent:
+    if isinstance(error, Forbidden):
+        return Sent.BLOCKED
+    if isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError)
+        and not isinstance(error, BadRequest)
+        and not maybe_delivered(error)
+    ):
+        return Sent.NOT_DELIVERED
+    return Sent.UNCERTAIN
+
+
 async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send what is due now for one coachee, then plan the next wake-up."""
     s = services(context)
@@ -85,18 +110,27 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     if profile is None:
         return
     now = s.clock()
-    for reminder in schedule.due_reminders(
-        profile, schedule_state(context.application, user_id), now
-    ):
+    state = schedule_state(context.application, user_id)
+    for reminder in schedule.due_reminders(profile, state, now):
         # Written before sending: a crash in between loses one reminder, never doubles one.
-        s.repo.add(user_id, ReminderMark(reminder.kind, reminder.local_date, reminder.attempt, now))
-        await _send_reminder(context, profile.chat_id, profile.lang, reminder)
+        mark = schedule.sending_mark(reminder, state, now)
+        if state.failed_before(reminder):
+            s.repo.replace(user_id, mark)
+        else:
+            s.repo.add(user_id, mark)
+        sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder)
+        if sent is Sent.NOT_DELIVERED:
+            # Certainly not there: due again, tried again within its grace window.
+            s.repo.replace(user_id, schedule.not_delivered(mark))
+        elif sent is Sent.BLOCKED:
+            mark_blocked(context.application, user_id)
+            break
     schedule_reminders(context.application, user_id)
 
 
 async def _send_reminder(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, reminder: schedule.Reminder
-) -> None:
+) -> Sent:
     s = services(context)
     kind = reminder.kind
     variant = "first" if reminder.attempt == 0 else "again"
@@ -116,11 +150,51 @@ async def _send_reminder(
     ]
     try:
         await send(context, chat_id, body, buttons, priority=Priority.SCHEDULED)
-        log.info("reminder.sent kind=%s attempt=%s", kind, reminder.attempt)
-    except Forbidden:
-        log.info("reminder.blocked kind=%s", kind)
     except TelegramError as exc:
-        log.warning("reminder.failed kind=%s error=%s", kind, type(exc).__name__)
+        sent = outcome_of(exc)
+        log.warning("reminder.%s kind=%s error=%s", sent.value, kind, type(exc).__name__)
+        return sent
+    log.info("reminder.sent kind=%s attempt=%s", kind, reminder.attempt)
+    return Sent.DELIVERED
+
+
+# --- a coachee who blocked the bot, and came back ---------------------------------------------
+
+
+def mark_blocked(application: Application, user_id: int) -> None:
+    """Telegram refused (403): the coachee is inactive, their reminders and follow-ups stop.
+    Stored once; later refusals write nothing."""
+    s = application.bot_data["services"]
+    profile = s.repo.load_profile(user_id)
+    if profile is None or profiles.is_inactive(profile):
+        return
+    s.repo.save_profile(profiles.blocked(profile, s.clock()))
+    log.info("coachee.inactive")
+    for name in (f"reminders:{user_id}", f"followup:{user_id}"):
+        for job in application.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+
+
+async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any update from an inactive coachee in their private chat: active again, and their
+    reminders and follow-ups planned anew. Runs before every other handler; never raises,
+    so it can never keep an answer (a crisis answer least of all) from going out."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        return
+    try:
+        s = services(context)
+        profile = s.repo.load_profile(user.id)
+        if profile is None or not profiles.is_inactive(profile):
+            return
+        s.repo.save_profile(profiles.returned(profile))
+        log.info("coachee.returned")
+        schedule_reminders(context.application, user.id)
+        following = next_followup(s.repo.records(user.id, Escalation))
+        if following is not None:
+            schedule_followup(context.application, user.id, following)
+    except Exception:
+        log.exception("coachee.return_not_recorded")
 
 
 # --- follow-ups ------------------------------------------------------------------------------
@@ -137,9 +211,10 @@ async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     user_id: int = context.job.data
     profile = s.repo.load_profile(user_id)
-    if profile is None:
-        return
-    plan = plan_followup(s.repo.records(user_id, Escalation), s.clock())
+    if profile is None or profiles.is_inactive(profile):
+        return  # asked when they come back (coachee_returned)
+    history = s.repo.records(user_id, Escalation)
+    plan = plan_followup(history, s.clock())
     if plan is None:
         return
     # Written before sending: a crash in between loses one question, never doubles one.
@@ -162,7 +237,20 @@ async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(context, profile.chat_id, question, buttons, priority=Priority.SCHEDULED)
         log.info("followup.sent level=%s", plan.ask.level)
     except TelegramError as exc:
-        log.warning("followup.failed level=%s error=%s", plan.ask.level, type(exc).__name__)
+        sent = outcome_of(exc)
+        log.warning("followup.%s level=%s error=%s", sent.value, plan.ask.level, type(exc).__name__)
+        if sent in (Sent.NOT_DELIVERED, Sent.BLOCKED):
+            # Certainly not asked: the records go back as they were, so the question is
+            # asked again (a little later, or when a blocked coachee comes back).
+            before = {e.id: e for e in history}
+            for escalation in plan.updated:
+                s.repo.replace(user_id, before[escalation.id])
+        if sent is Sent.BLOCKED:
+            mark_blocked(context.application, user_id)
+            return
+        if sent is Sent.NOT_DELIVERED:
+            schedule_followup(context.application, user_id, s.clock() + schedule.RESEND_AFTER)
+            return
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:
         schedule_followup(context.application, user_id, following)

@@ -1,10 +1,20 @@
 """The one path every message takes out, with priorities under Telegram's limits.
 
-Crisis answers go first, interactive replies next, scheduled items last. Telegram allows
+Every Bot API call (sends, edits, answers to button presses) passes OutgoingLimiter, the
+bot's rate limiter. It reads the priority from `rate_limit_args={"priority": ...}` (Outbox.send
+passes it; a call without it is interactive) and waits for a slot of the PriorityLimiter:
+crisis answers go first, interactive replies next, scheduled items last. Telegram allows
 about 30 messages per second per bot and about one per second per chat; the limiter keeps
 the overall rate under that and spaces scheduled messages per chat, so python-telegram-bot's
-AIORateLimiter (kept for its flood-control retries) never has to queue, and a crisis answer
-never waits behind a burst of reminders.
+AIORateLimiter behind it (kept for its flood-control retries) never has to queue, and a
+crisis answer never waits behind a burst of reminders.
+
+OutgoingLimiter also rides out Telegram faults for ordinary sends (replies, edits, button
+answers, reminders): network errors, timeouts, 5xx and flood control are retried with
+back-off for up to SEND_DEADLINE (a minute's outage), with a read timeout long enough that a
+slow send that did arrive is confirmed, not sent again. An edit that changes nothing
+("message is not modified", a double tap) is no error. The crisis answer keeps its own retry
+loop (safety_net.deliver_crisis) and is not retried here.
 """
 
 from __future__ import annotations
@@ -12,14 +22,35 @@ from __future__ import annotations
 import asyncio
 import bisect
 import itertools
+import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import IntEnum
 from typing import Any, TypeVar
 
+import httpx
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Longer than any delivery Telegram confirms late, as for the crisis answer: a send that did
+# arrive is confirmed within this, so one that times out is taken as not delivered (the
+# default of 5 s would resend a slow one that arrived).
+SEND_READ_TIMEOUT = 10.0
+# Ordinary sends are retried for this long: an outage of about a minute loses nothing.
+SEND_DEADLINE = 90.0
+# A button's spinner: Telegram forgets the press after about 15 s, so trying longer is moot.
+ANSWER_DEADLINE = 10.0
+FIRST_BACKOFF, MAX_BACKOFF = 0.5, 5.0
+# Calls that deliver something to a chat; start-up calls (getMe, setMyCommands) are not
+# retried here.
+_DELIVERING = ("send", "edit", "answerCallbackQuery", "deleteMessage", "copyMessage")
 
 
 class Priority(IntEnum):
@@ -128,7 +159,10 @@ class PriorityLimiter:
 
 
 class Outbox:
-    """Sends through the limiter; callers say how urgent a message is."""
+    """Callers say how urgent a message is; OutgoingLimiter (sharing `limiter`) does the rest.
+
+    `call` is a method of the bot, whose rate limiter is an OutgoingLimiter over `limiter`.
+    """
 
     def __init__(self, limiter: PriorityLimiter | None = None) -> None:
         self.limiter = limiter or PriorityLimiter()
@@ -136,5 +170,120 @@ class Outbox:
     async def send(
         self, priority: Priority, chat_id: int, call: Callable[..., Awaitable[T]], **kwargs: Any
     ) -> T:
-        await self.limiter.acquire(priority, chat_id)
-        return await call(chat_id=chat_id, **kwargs)
+        return await call(chat_id=chat_id, rate_limit_args={"priority": int(priority)}, **kwargs)
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def maybe_delivered(error: BaseException) -> bool:
+    """A timeout after the request went out: Telegram may have delivered it.
+
+    A connect or pool timeout never sent anything; refused connections, resets, 5xx and
+    flood control are taken as not delivered.
+    """
+    if not isinstance(error, TimedOut):
+        return False
+    return not isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def unchanged(endpoint: str, error: BadRequest) -> bool:
+    """Telegram refused a repeat of work already done: an edit that changes nothing (a double
+    tap), or the answer to a button press it has already forgotten (after retries)."""
+    message = str(error).lower()
+    if endpoint.startswith("edit"):
+        return "message is not modified" in message
+    if endpoint == "answerCallbackQuery":
+        return "query is too old" in message
+    return False
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+def _chat_of(data: dict[str, Any]) -> int:
+    """The chat a call goes to, for per-chat spacing; 0 for calls without one."""
+    try:
+        return int(data.get("chat_id") or 0)
+    except (TypeError, ValueError):  # "@channelname"
+        return 0
+
+
+class OutgoingLimiter(BaseRateLimiter[dict[str, Any]]):
+    """The bot's rate limiter: priorities (PriorityLimiter), then AIORateLimiter; retries
+    ordinary sends.
+
+    The priority comes from `rate_limit_args={"priority": ...}` (Outbox.send passes it);
+    calls without it are interactive. Crisis sends are not retried here: their caller
+    retries them. A scheduled send that timed out is not retried (it may have arrived, and a
+    reminder is never sent twice); an interactive one is, after SEND_READ_TIMEOUT. Each try
+    waits for its own slot.
+    """
+
+    def __init__(
+        self, inner: BaseRateLimiter | None = None, priorities: PriorityLimiter | None = None
+    ) -> None:
+        self.inner = inner if inner is not None else AIORateLimiter(max_retries=3)
+        self.priorities = priorities if priorities is not None else PriorityLimiter()
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        priority = Priority((rate_limit_args or {}).get("priority", Priority.INTERACTIVE))
+        delivering = endpoint.startswith(_DELIVERING)
+        if delivering and isinstance(kwargs.get("read_timeout"), DefaultValue):
+            kwargs = {**kwargs, "read_timeout": SEND_READ_TIMEOUT}
+        retried = delivering and priority is not Priority.CRISIS
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (
+            ANSWER_DEADLINE if endpoint == "answerCallbackQuery" else SEND_DEADLINE
+        )
+        backoff, attempt = FIRST_BACKOFF, 0
+        chat_id = _chat_of(data)
+        while True:
+            attempt += 1
+            await self.priorities.acquire(priority, chat_id)
+            try:
+                # AIORateLimiter reads its own rate_limit_args (a retry count): none from us.
+                return await self.inner.process_request(
+                    callback, args, kwargs, endpoint, data, None
+                )
+            except BadRequest as exc:  # a NetworkError subclass: decided first
+                if unchanged(endpoint, exc):
+                    log.info("telegram.unchanged endpoint=%s", endpoint)
+                    return True
+                raise
+            except RetryAfter as exc:
+                if not retried:
+                    raise
+                wait, last = _seconds(exc.retry_after), exc
+            except NetworkError as exc:  # includes TimedOut and 5xx
+                if not retried or (priority is Priority.SCHEDULED and maybe_delivered(exc)):
+                    raise
+                wait, backoff, last = backoff, min(backoff * 2, MAX_BACKOFF), exc
+            error = type(last).__name__
+            if loop.time() + wait > deadline:
+                log.warning(
+                    "telegram.send_gave_up endpoint=%s attempts=%s error=%s",
+                    endpoint,
+                    attempt,
+                    error,
+                )
+                raise last
+            log.info(
+                "telegram.send_retry endpoint=%s attempt=%s error=%s", endpoint, attempt, error
+            )
+            await asyncio.sleep(wait)

@@ -76,6 +76,7 @@ def make_profile(user_id: int = ALICE, **changes: Any) -> Profile:
         paused_until=datetime(2025, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=1))),
         coach_id=42,
         questionnaire_weeks=4,
+        inactive_since=datetime(2025, 3, 12, 18, 30, tzinfo=timezone(timedelta(hours=1))),
     )
     values.update(changes)
     return Profile(**values)

@@ -16,8 +16,9 @@ from itertools import pairwise
 from typing import Any, TypeVar
 
 import pytest
+from telegram.ext import BaseRateLimiter
 
-from bot.telegram.outbox import Outbox, Priority, PriorityLimiter
+from bot.telegram.outbox import Outbox, OutgoingLimiter, Priority, PriorityLimiter
 
 T = TypeVar("T")
 EPSILON = 1e-9
@@ -401,43 +402,78 @@ def test_cancellation_by_timeout():
 # --- the outbox --------------------------------------------------------------------------
 
 
-def test_outbox_sends_through_the_limiter_with_the_chat_and_arguments():
-    sent: list[tuple[float, int, str]] = []
+class Direct(BaseRateLimiter[Any]):
+    """Stands in for AIORateLimiter: calls at once."""
 
-    async def scenario(loop: VirtualTimeLoop) -> list[str]:
-        outbox = Outbox(PriorityLimiter(rate=10, clock=loop.time))
+    async def initialize(self) -> None:
+        pass
 
-        async def send_message(chat_id: int, text: str) -> str:
-            sent.append((loop.time(), chat_id, text))
-            return f"message to {chat_id}"
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        return await callback(*args, **kwargs)
+
+
+def test_every_bot_api_call_takes_the_one_outgoing_path_in_priority_order():
+    """Outbox sends carry their priority; a call without one (a button's answer) is
+    interactive; the bot's limiter grants slots in that order."""
+    sent: list[tuple[float, str, int]] = []
+
+    async def scenario(loop: VirtualTimeLoop) -> list[Any]:
+        limiter = OutgoingLimiter(Direct(), PriorityLimiter(rate=10, clock=loop.time))
+
+        async def api(endpoint: str, data: dict[str, Any], **_: Any) -> str:
+            sent.append((loop.time(), endpoint, data.get("chat_id", 0)))
+            return f"{endpoint} {data.get('chat_id', '')}".strip()
+
+        def call(endpoint: str, priority: Priority | None, **data: Any) -> Awaitable[Any]:
+            args = {"priority": int(priority)} if priority is not None else None
+            return limiter.process_request(api, (endpoint, data), {}, endpoint, data, args)
 
         return await asyncio.gather(
-            outbox.send(Priority.SCHEDULED, 1, send_message, text="reminder"),
-            outbox.send(Priority.SCHEDULED, 2, send_message, text="reminder"),
-            outbox.send(Priority.CRISIS, 3, send_message, text="crisis"),
+            call("sendMessage", Priority.SCHEDULED, chat_id=1),
+            call("sendMessage", Priority.SCHEDULED, chat_id=2),
+            call("answerCallbackQuery", None, callback_query_id="7"),
+            call("sendMessage", Priority.CRISIS, chat_id=3),
         )
 
     results = run(scenario)
 
-    assert results == ["message to 1", "message to 2", "message to 3"]
-    assert [(chat, text) for _, chat, text in sent] == [
-        (1, "reminder"),
-        (3, "crisis"),
-        (2, "reminder"),
+    assert results == ["sendMessage 1", "sendMessage 2", "answerCallbackQuery", "sendMessage 3"]
+    assert [(endpoint, chat) for _, endpoint, chat in sent] == [
+        ("sendMessage", 1),
+        ("sendMessage", 3),
+        ("answerCallbackQuery", 0),
+        ("sendMessage", 2),
     ]
-    assert [at for at, _, _ in sent] == pytest.approx([0, 0.1, 0.2])
+    assert [at for at, _, _ in sent] == pytest.approx([0, 0.1, 0.2, 0.3])
+
+
+def test_outbox_passes_the_priority_to_the_bots_limiter():
+    async def scenario(loop: VirtualTimeLoop) -> dict[str, Any]:
+        async def send_message(**kwargs: Any) -> dict[str, Any]:
+            return kwargs
+
+        return await Outbox().send(Priority.SCHEDULED, 5, send_message, text="hi")
+
+    assert run(scenario) == {
+        "chat_id": 5,
+        "rate_limit_args": {"priority": int(Priority.SCHEDULED)},
+        "text": "hi",
+    }
 
 
 def test_outbox_passes_errors_on():
     async def scenario(loop: VirtualTimeLoop) -> None:
         outbox = Outbox(PriorityLimiter(rate=10, clock=loop.time))
 
-        async def failing(chat_id: int) -> None:
+        async def failing(chat_id: int, **_: object) -> None:
             raise ConnectionError(chat_id)
 
         with pytest.raises(ConnectionError):
             await outbox.send(Priority.INTERACTIVE, 1, failing)
-        await outbox.send(Priority.INTERACTIVE, 1, lambda chat_id: asyncio.sleep(0))
+        await outbox.send(Priority.INTERACTIVE, 1, lambda chat_id, **_: asyncio.sleep(0))
 
     run(scenario)
 
