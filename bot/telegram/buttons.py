@@ -43,7 +43,10 @@ async def answer_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     stale = text(context, "input.stale_button", language_of(update, context))
     query = update.callback_query
     try:
-        await query.answer(stale)
+        # Strict: a press answered already must show the word in its message instead.
+        await context.bot.answer_callback_query(
+            query.id, text=stale, rate_limit_args={"strict": True}
+        )
         return
     except TelegramError:  # answered already: Telegram takes one answer per press
         pass

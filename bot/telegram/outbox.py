@@ -215,7 +215,9 @@ class OutgoingLimiter(BaseRateLimiter[dict[str, Any]]):
     ordinary sends.
 
     The priority comes from `rate_limit_args={"priority": ...}` (Outbox.send passes it);
-    calls without it are interactive. Crisis sends are not retried here: their caller
+    calls without it are interactive. `{"strict": True}` raises a refused repeat (an edit
+    that changes nothing, an answer to a forgotten press) instead of taking it as done.
+    Crisis sends are not retried here: their caller
     retries them. A scheduled send that timed out is not retried (it may have arrived, and a
     reminder is never sent twice); an interactive one is, after SEND_READ_TIMEOUT. Each try
     waits for its own slot.
@@ -262,7 +264,8 @@ class OutgoingLimiter(BaseRateLimiter[dict[str, Any]]):
                     callback, args, kwargs, endpoint, data, None
                 )
             except BadRequest as exc:  # a NetworkError subclass: decided first
-                if unchanged(endpoint, exc):
+                # A caller that needs to know whether its answer showed asks for strict.
+                if unchanged(endpoint, exc) and not (rate_limit_args or {}).get("strict"):
                     log.info("telegram.unchanged endpoint=%s", endpoint)
                     return True
                 raise
