@@ -34,3 +34,12 @@ class Repository(Protocol):
     def export(self, user_id: int) -> dict[str, Any]: ...
 
     def erase(self, user_id: int) -> None: ...
+
+    # --- retention (bot.core.retention) ---
+
+    def erase_before(self, user_id: int, before: datetime) -> int:
+        """Remove this coachee's records of every kind older than `before`, in one write;
+        how many went. The profile stays."""
+
+    def refusals(self) -> dict[int, datetime]:
+        """Everyone whose only trace is a stored "no", with when they said it."""

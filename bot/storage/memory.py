@@ -69,3 +69,17 @@ class InMemoryRepository:
         self._profiles.pop(user_id, None)
         self._refusals.pop(user_id, None)
         self._history.pop(user_id, None)
+
+    # --- retention ---------------------------------------------------------------------
+
+    def erase_before(self, user_id: int, before: datetime) -> int:
+        cut = utc(before)
+        removed = 0
+        for rows in self._history.get(user_id, {}).values():
+            kept = [row for row in rows if datetime.fromisoformat(row["at"]) >= cut]
+            removed += len(rows) - len(kept)
+            rows[:] = kept
+        return removed
+
+    def refusals(self) -> dict[int, datetime]:
+        return dict(self._refusals)
