@@ -27,6 +27,8 @@ class Settings:
     country: str
     timezone: str
     exercise_pace: float = 1.0
+    retention_months: int = 18
+    inactive_months: int = 12
 
     def __repr__(self) -> str:  # never print the token, not even in a traceback
         return (
@@ -82,6 +84,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
             f"(1 = real time), got {pace_text!r}"
         )
+    retention_months = _months(env, "BOT_RETENTION_MONTHS", 18)
+    inactive_months = _months(env, "BOT_INACTIVE_MONTHS", 12)
     return Settings(
         token=token,
         api_url=api_url,
@@ -91,4 +95,19 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         country=country,
         timezone=timezone,
         exercise_pace=exercise_pace,
+        retention_months=retention_months,
+        inactive_months=inactive_months,
     )
+
+
+MAX_MONTHS = 120
+
+
+def _months(env: Mapping[str, str], name: str, default: int) -> int:
+    """A retention period in whole months (README, "How long data is kept")."""
+    text = (env.get(name) or str(default)).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_MONTHS):
+        raise ConfigError(
+            f"{name} must be a whole number of months from 1 to {MAX_MONTHS}, got {text!r}"
+        )
+    return int(text)
