@@ -19,6 +19,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -39,6 +40,7 @@ from bot.telegram import (
     questionnaire,
     reflect,
     reminders,
+    retention,
     safety_net,
     settings,
 )
@@ -49,6 +51,7 @@ from bot.telegram.updates import PerChatUpdateProcessor
 log = logging.getLogger(__name__)
 
 SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
+ACTIVITY_GROUP = 1  # after everything else: what the coachee did is noted, never delays it
 
 
 async def set_command_menu(application: Application) -> None:
@@ -66,6 +69,7 @@ async def post_init(application: Application) -> None:
         signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application))
     )
     rebuilt = jobs.rebuild_all(application)
+    retention.schedule_daily(application)
     log.info("bot.started coachees=%s", rebuilt)
 
 
@@ -151,5 +155,6 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
         ],
         group=MAIN_GROUP,
     )
+    application.add_handler(TypeHandler(Update, retention.note_activity), group=ACTIVITY_GROUP)
     application.add_error_handler(on_error)
     return application
