@@ -8,6 +8,7 @@ chat gets no notice, so nothing of theirs is erased on it.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -344,3 +345,21 @@ async def test_an_account_is_erased_only_if_fresh_data_still_says_so(coachees):
 
     assert run.accounts_erased == 0
     assert rig.repo.load_profile(QUIET) is not None
+
+
+async def test_the_heap_is_unfrozen_after_a_run_even_one_that_fails(coachees, monkeypatch):
+    await rig_run_and_check_unfrozen(coachees)
+
+    def broken(*_args: object) -> None:
+        raise OSError("index unreadable")
+
+    monkeypatch.setattr(coachees.repo, "user_ids", broken)
+    with pytest.raises(OSError):
+        await rig_run_and_check_unfrozen(coachees)
+    assert gc.get_freeze_count() == 0
+
+
+async def rig_run_and_check_unfrozen(rig: Rig) -> None:
+    assert gc.get_freeze_count() == 0
+    await rig.run_job()
+    assert gc.get_freeze_count() == 0
