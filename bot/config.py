@@ -30,6 +30,8 @@ class Settings:
     country: str
     timezone: str
     exercise_pace: float = 1.0
+    retention_months: int = 18
+    inactive_months: int = 12
 
     def __repr__(self) -> str:  # never print the token, not even in a traceback
         return (
@@ -112,6 +114,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         )
     data_dir = Path(env.get("BOT_DATA_DIR") or "./data")
     check_data_dir(data_dir)
+    retention_months = _months(env, "BOT_RETENTION_MONTHS", 18)
+    inactive_months = _months(env, "BOT_INACTIVE_MONTHS", 12)
     return Settings(
         token=token,
         api_url=api_url,
@@ -121,6 +125,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         country=country,
         timezone=timezone,
         exercise_pace=exercise_pace,
+        retention_months=retention_months,
+        inactive_months=inactive_months,
     )
 
 
@@ -153,3 +159,16 @@ def check_data_dir(data_dir: Path) -> None:
                     f"BOT_DATA_DIR must be a folder, but {str(data_dir)!r} is not{where}"
                 )
             return
+
+
+MAX_MONTHS = 120
+
+
+def _months(env: Mapping[str, str], name: str, default: int) -> int:
+    """A retention period in whole months (README, "How long data is kept")."""
+    text = (env.get(name) or str(default)).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_MONTHS):
+        raise ConfigError(
+            f"{name} must be a whole number of months from 1 to {MAX_MONTHS}, got {text!r}"
+        )
+    return int(text)

@@ -168,3 +168,24 @@ def test_a_data_dir_still_to_be_made_is_fine(tmp_path) -> None:
 
     assert settings.data_dir == tmp_path / "new" / "data"
     assert not (tmp_path / "new").exists()
+
+
+# --- retention (README, "How long data is kept") ------------------------------------------
+
+
+def test_retention_periods_have_defaults_and_can_be_given() -> None:
+    settings = load_settings(env())
+    assert (settings.retention_months, settings.inactive_months) == (18, 12)
+    given = load_settings(env(BOT_RETENTION_MONTHS=" 24 ", BOT_INACTIVE_MONTHS="6"))
+    assert (given.retention_months, given.inactive_months) == (24, 6)
+    assert load_settings(env(BOT_RETENTION_MONTHS="", BOT_INACTIVE_MONTHS="")) == settings
+
+
+@pytest.mark.parametrize("name", ["BOT_RETENTION_MONTHS", "BOT_INACTIVE_MONTHS"])
+@pytest.mark.parametrize("value", ["0", "-3", "1.5", "eighteen", "121", "99999999999999999999"])
+def test_a_bad_retention_period_is_one_line(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env(**{name: value}))
+    message = str(caught.value)
+    assert name in message and repr(value) in message and "1 to 120" in message
+    assert "\n" not in message

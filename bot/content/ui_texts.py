@@ -179,6 +179,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "delete.done",
         "delete.cancelled",
     ),
+    "retention.notice.history": frozenset({"day", "before"}),
+    "retention.notice.inactive": frozenset({"day", "months"}),
     **_ids("questionnaire.choose", "questionnaire.paused"),
     "questionnaire.counter": frozenset({"number", "total"}),
     "questionnaire.result": frozenset({"title", "band"}),

@@ -150,8 +150,45 @@ class Snooze:
     id: str = field(default_factory=new_id)
 
 
+RetentionKind = Literal["history", "inactive"]
+
+
+@dataclass(frozen=True)
+class RetentionNotice:
+    """A message the coachee received about an erasure to come (bot.core.retention).
+
+    Written only once Telegram accepted the message: without it nothing is erased. `at` is
+    when the job decided to send it, so anything the coachee does after it counts.
+    """
+
+    kind: RetentionKind
+    at: datetime
+    erase_on: date  # the coachee's own calendar day
+    before: datetime | None = None  # history: what is older than this goes
+    id: str = field(default_factory=new_id)
+
+
+LAST_SEEN_ID = "last-seen"
+
+
+@dataclass(frozen=True)
+class LastSeen:
+    """When the coachee last wrote or tapped anything: one row, replaced at most daily."""
+
+    at: datetime
+    id: str = LAST_SEEN_ID
+
+
 Record = (
-    CheckIn | ExerciseLog | Reflection | Escalation | QuestionnaireResult | ReminderMark | Snooze
+    CheckIn
+    | ExerciseLog
+    | Reflection
+    | Escalation
+    | QuestionnaireResult
+    | ReminderMark
+    | Snooze
+    | RetentionNotice
+    | LastSeen
 )
 RECORD_TYPES: tuple[type, ...] = (
     CheckIn,
@@ -161,6 +198,8 @@ RECORD_TYPES: tuple[type, ...] = (
     QuestionnaireResult,
     ReminderMark,
     Snooze,
+    RetentionNotice,
+    LastSeen,
 )
 
 

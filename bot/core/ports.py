@@ -50,3 +50,12 @@ class Repository(Protocol):
     def erase(self, user_id: int) -> None:
         """Remove everything about this person and leave a tombstone (their id only) until
         they consent again."""
+
+    # --- retention (bot.core.retention) ---
+
+    def erase_before(self, user_id: int, before: datetime) -> int:
+        """Remove this coachee's records of every kind older than `before`, in one write;
+        how many went. The profile stays."""
+
+    def refusals(self) -> dict[int, datetime]:
+        """Everyone whose only trace is a stored "no", with when they said it."""

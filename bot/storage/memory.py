@@ -88,3 +88,17 @@ class InMemoryRepository:
         ]
         if any(item is not None for item in stored):  # never consented: not even the id kept
             self._erased.add(user_id)
+
+    # --- retention ---------------------------------------------------------------------
+
+    def erase_before(self, user_id: int, before: datetime) -> int:
+        cut = utc(before)
+        removed = 0
+        for rows in self._history.get(user_id, {}).values():
+            kept = [row for row in rows if datetime.fromisoformat(row["at"]) >= cut]
+            removed += len(rows) - len(kept)
+            rows[:] = kept
+        return removed
+
+    def refusals(self) -> dict[int, datetime]:
+        return dict(self._refusals)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
 
-from bot.core.models import Profile, Record, utc
+from bot.core.models import RECORD_TYPES, Profile, Record, utc
 from bot.core.ports import UserErased
 from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
 from bot.storage.codec import export_document, from_json, table_name, to_json
@@ -175,3 +175,30 @@ class TinyDbRepository:
             for name in mentioned:
                 index.table(name).remove(mentions)
         self._erased().add(int(user_id))
+
+    # --- retention -------------------------------------------------------------------
+
+    def erase_before(self, user_id: int, before: datetime) -> int:
+        cut = utc(before)
+        if not self.user_path(user_id).exists():
+            return 0
+        # Through the storage, not table by table: TinyDB would rewrite the file per table.
+        with self._user_db(user_id) as db:
+            document = db.storage.read() or {}
+            removed = 0
+            for kind in RECORD_TYPES:
+                rows = document.get(table_name(kind), {})
+                old = [key for key, row in rows.items() if datetime.fromisoformat(row["at"]) < cut]
+                for key in old:
+                    del rows[key]
+                removed += len(old)
+            if removed:
+                db.storage.write(document)
+        return removed
+
+    def refusals(self) -> dict[int, datetime]:
+        if not self.index_path.exists():
+            return {}
+        with self._index() as index:
+            rows = index.table(REFUSALS_TABLE).all()
+        return {row["user_id"]: datetime.fromisoformat(row["at"]) for row in rows}

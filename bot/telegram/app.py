@@ -43,6 +43,7 @@ from bot.telegram import (
     questionnaire,
     reflect,
     reminders,
+    retention,
     safety_net,
     settings,
 )
@@ -58,6 +59,7 @@ GATE_GROUP = -3
 SOS_GROUP, SAFETY_GROUP, MAIN_GROUP = -2, -1, 0
 # Before everything: a coachee who had blocked the bot is active again (jobs.coachee_returned).
 RETURN_GROUP = -4
+ACTIVITY_GROUP = 1  # after everything else: what the coachee did is noted, never delays it
 
 
 async def set_command_menu(application: Application) -> None:
@@ -75,6 +77,7 @@ async def post_init(application: Application) -> None:
         signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application))
     )
     rebuilt = jobs.rebuild_all(application)
+    retention.schedule_daily(application)
     log.info("bot.started coachees=%s", rebuilt)
 
 
@@ -178,5 +181,6 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
         ],
         group=MAIN_GROUP,
     )
+    application.add_handler(TypeHandler(Update, retention.note_activity), group=ACTIVITY_GROUP)
     application.add_error_handler(on_error)
     return application

@@ -22,11 +22,13 @@ from bot.core.models import (
     Consent,
     Escalation,
     ExerciseLog,
+    LastSeen,
     Moments,
     Profile,
     QuestionnaireResult,
     Reflection,
     ReminderMark,
+    RetentionNotice,
     Snooze,
 )
 from bot.core.ports import Repository
@@ -105,6 +107,10 @@ def make_record(kind: type, at: datetime, n: int = 0) -> Any:
         ),
         ReminderMark: lambda: ReminderMark("checkin", day, n, at),
         Snooze: lambda: Snooze("exercise", day, at, at + timedelta(minutes=30)),
+        RetentionNotice: lambda: RetentionNotice(
+            "history" if n % 2 else "inactive", at, day + timedelta(days=7), at - timedelta(days=n)
+        ),
+        LastSeen: lambda: LastSeen(at, id=f"seen-{n}"),
     }
     assert set(makers) == set(RECORD_TYPES), "a new record type needs a maker here"
     return makers[kind]()
