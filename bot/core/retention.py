@@ -6,7 +6,8 @@ Two rules (README, "How long data is kept"):
 - inactivity: an account nobody used for `inactive_months` is erased as a whole.
 
 Each erasure happens only after a notice the coachee received at least NOTICE_DAYS calendar
-days before, on or after the day that notice named (the coachee's own calendar). A notice is
+days before, on or after the day that notice named (the coachee's own calendar); for a
+coachee who blocked the bot, whom no notice can reach, on the day a notice would have named. A notice is
 a RetentionNotice record, stored only once Telegram accepted the message. Anything the
 coachee does after an inactivity notice cancels it; nothing cancels a history notice.
 
@@ -85,6 +86,8 @@ def decide(
     active_day = last_activity(profile, records).astimezone(zone).date()
     inactive_on = add_months(active_day, policy.inactive_months)
 
+    if profile.inactive_since is not None:
+        return _decide_unreachable(history, policy, zone, today, inactive_on)
     inactive_notice = _pending_inactive_notice(notices, profile, records, inactive_on)
     if inactive_notice is not None and today >= inactive_notice.erase_on:
         return EraseAccount()
@@ -103,6 +106,25 @@ def decide(
     before = history_cutoff(erase_on, policy, zone)
     if any(r.at < before for r in history):
         return SendNotice(RetentionNotice("history", now, erase_on, before))
+    return Keep()
+
+
+def _decide_unreachable(
+    history: Sequence[Record],
+    policy: RetentionPolicy,
+    zone: ZoneInfo,
+    today: date,
+    inactive_on: date,
+) -> Decision:
+    """A coachee who blocked the bot cannot be told: keeping their data until they unblock
+    it (perhaps never) would keep it forever. So every erasure goes ahead on the day a
+    notice would have named, without the notice; anything they do unblocks them first
+    (they are active again, and the usual rules with their notices apply)."""
+    if today >= inactive_on:  # the day an inactivity notice names
+        return EraseAccount()
+    before = history_cutoff(today, policy, zone)
+    if any(r.at < before for r in history):
+        return EraseHistory(before)
     return Keep()
 
 

@@ -380,3 +380,36 @@ def test_a_notice_is_a_plain_frozen_record():
     notice = sent(decide(profile(), ACTIVE, POLICY, NOW))
     with pytest.raises(dataclasses.FrozenInstanceError):
         notice.kind = "inactive"  # type: ignore[misc]
+
+
+# --- a coachee who blocked the bot (no notice can reach them) -------------------------------
+
+
+def blocked(since: datetime) -> Profile:
+    return dataclasses.replace(profile(), inactive_since=since)
+
+
+def test_a_coachee_who_blocked_the_bot_is_sent_no_notice():
+    # Telegram refuses every message to them: trying daily would only fail daily.
+    for days in (0, 3, 6):
+        assert decide(blocked(NOW - 90 * DAY), QUIET, POLICY, NOW + days * DAY) == Keep(), days
+
+
+def test_a_blocked_account_goes_on_the_day_a_notice_would_have_named():
+    # QUIET's notice would have gone out at NOW and named NOW + 7 days.
+    who = blocked(NOW - 90 * DAY)
+    assert decide(who, QUIET, POLICY, NOW + (NOTICE_DAYS - 1) * DAY) == Keep()
+    assert decide(who, QUIET, POLICY, NOW + NOTICE_DAYS * DAY) == EraseAccount()
+
+
+def test_old_history_of_a_blocked_coachee_goes_when_a_noticed_erasure_would_have():
+    # Blocked yesterday, active until then: the account stays, its old history does not. On
+    # any day, what goes is what a notice sent a week earlier would have named for that day.
+    who = blocked(NOW - DAY)
+    for days in (0, 7, 40):
+        today = NOW + days * DAY
+        cutoff = history_cutoff(today.astimezone(BRUSSELS).date(), POLICY, BRUSSELS)
+        assert any(r.at < cutoff for r in ACTIVE)
+        assert decide(who, ACTIVE, POLICY, today) == EraseHistory(cutoff), days
+    after = [r for r in ACTIVE if r.at >= history_cutoff(date(2026, 3, 30), POLICY, BRUSSELS)]
+    assert decide(who, after, POLICY, NOW) == Keep()
