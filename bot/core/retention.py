@@ -7,9 +7,10 @@ Two rules (README, "How long data is kept"):
 
 Each erasure happens only after a notice the coachee received at least NOTICE_DAYS calendar
 days before, on or after the day that notice named (the coachee's own calendar); for a
-coachee who blocked the bot, whom no notice can reach, on the day a notice would have named. A notice is
-a RetentionNotice record, stored only once Telegram accepted the message. Anything the
-coachee does after an inactivity notice cancels it; nothing cancels a history notice.
+coachee who blocked the bot, whom no notice can reach, on the day a notice would have
+named. A notice is a RetentionNotice record, stored only once Telegram accepted the
+message. Anything the coachee does after an inactivity notice cancels it; nothing cancels a
+history notice.
 
 Pure: the job reads the profile and records, asks `decide`, and carries the decision out.
 """

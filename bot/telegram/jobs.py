@@ -161,9 +161,19 @@ async def _send_reminder(
 # --- a coachee who blocked the bot, and came back ---------------------------------------------
 
 
+# bot_data key: coachees known to be active in this process. Every update passes
+# coachee_returned before the crisis handlers, so it must not read a file per message.
+KNOWN_ACTIVE = "jobs.known_active"
+
+
+def _known_active(application: Application) -> set[int]:
+    return application.bot_data.setdefault(KNOWN_ACTIVE, set())
+
+
 def mark_blocked(application: Application, user_id: int) -> None:
     """Telegram refused (403): the coachee is inactive, their reminders and follow-ups stop.
     Stored once; later refusals write nothing."""
+    _known_active(application).discard(user_id)
     s = application.bot_data["services"]
     profile = s.repo.load_profile(user_id)
     if profile is None or profiles.is_inactive(profile):
@@ -182,12 +192,19 @@ async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private":
         return
+    known_active = _known_active(context.application)
+    if user.id in known_active:
+        return
     try:
         s = services(context)
         profile = s.repo.load_profile(user.id)
         if profile is None or not profiles.is_inactive(profile):
+            # Without a profile nobody is inactive, and a profile is made active: only
+            # mark_blocked makes someone inactive, and it forgets them here.
+            known_active.add(user.id)
             return
         s.repo.save_profile(profiles.returned(profile))
+        known_active.add(user.id)
         log.info("coachee.returned")
         schedule_reminders(context.application, user.id)
         following = next_followup(s.repo.records(user.id, Escalation))

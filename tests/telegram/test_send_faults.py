@@ -197,6 +197,35 @@ async def test_a_blocked_coachee_who_writes_again_is_active_and_reminded_again(r
     assert reminders_job(rig)  # the follow-up of the day is planned again
 
 
+async def test_an_active_coachee_is_read_from_disk_once_not_at_every_message(rig, monkeypatch):
+    from telegram.ext import CallbackContext
+
+    update = rig.update(10, "/help")
+    context = CallbackContext.from_update(update, rig.application)
+    await jobs.coachee_returned(update, context)  # learns that coachee 10 is active
+    reads: list[int] = []
+    real = rig.repo.load_profile
+    monkeypatch.setattr(rig.repo, "load_profile", lambda uid: reads.append(uid) or real(uid))
+
+    for _ in range(3):
+        await jobs.coachee_returned(rig.update(10, "hoi"), context)
+
+    assert reads == []
+
+
+async def test_a_coachee_seen_active_who_then_blocks_the_bot_is_noticed_coming_back(rig, content):
+    await rig.process(rig.update(10, "/help"))  # seen active in this process
+    due_now(rig)
+    rig.api.faults["sendMessage"] = [BLOCKED]
+    await jobs.reminder_tick(_job_context(rig, 10))
+    assert rig.repo.load_profile(10).inactive_since is not None
+
+    await rig.process(rig.update(10, "/help"))
+
+    assert rig.repo.load_profile(10).inactive_since is None
+    assert reminders_job(rig)
+
+
 async def test_a_blocked_coachee_who_presses_a_button_is_active_again(rig):
     due_now(rig)
     rig.api.faults["sendMessage"] = [BLOCKED]
