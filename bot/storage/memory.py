@@ -81,12 +81,11 @@ class InMemoryRepository:
         return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
-        stored = [
-            self._profiles.pop(user_id, None),
-            self._refusals.pop(user_id, None),
-            self._history.pop(user_id, None),
-        ]
-        if any(item is not None for item in stored):  # never consented: not even the id kept
+        self._refusals.pop(user_id, None)
+        stored = [self._profiles.pop(user_id, None), self._history.pop(user_id, None)]
+        # Only someone who had data gets a tombstone (jobs may still be writing for them);
+        # a stranger or someone who only said no keeps not even their id.
+        if any(item is not None for item in stored):
             self._erased.add(user_id)
 
     # --- retention ---------------------------------------------------------------------

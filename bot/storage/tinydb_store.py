@@ -167,13 +167,15 @@ class TinyDbRepository:
                 for name in index.tables()
                 if name != ERASED_TABLE and index.table(name).contains(mentions)
             ]
-            if not files and not mentioned:
+            for name in mentioned:
+                index.table(name).remove(mentions)
+            if not files:
+                # A stranger or someone who only said no: no job ever writes for them, so
+                # not even their id is kept as a tombstone.
                 return
             tombstones = index.table(ERASED_TABLE)
             if not tombstones.contains(Query().user_id == user_id):
                 tombstones.insert({"user_id": user_id})
-            for name in mentioned:
-                index.table(name).remove(mentions)
         self._erased().add(int(user_id))
 
     # --- retention -------------------------------------------------------------------

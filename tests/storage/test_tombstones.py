@@ -108,12 +108,15 @@ def test_erasing_someone_who_never_consented_keeps_not_even_their_id(
     repo.save_profile(profile(BOB))
     repo.erase(ALICE)
 
-    repo.record_refusal(ALICE, T0)  # a no is still kept, and erased with a tombstone
+    # A "no" keeps only its date; erasing it (by /delete, or when it expires) keeps nothing,
+    # not even the id as a tombstone: no job ever writes for someone who said no.
+    repo.record_refusal(ALICE, T0)
     repo.erase(ALICE)
-    with pytest.raises(UserErased):
-        repo.add(ALICE, mark())
+    assert repo.refused_at(ALICE) is None
     if isinstance(repo, TinyDbRepository):
         assert not list(tmp_path.rglob(f"{ALICE}*"))
+        assert str(ALICE) not in (tmp_path / "data" / "index.json").read_text()
+    repo.add(ALICE, mark())  # not refused: there is no tombstone
 
 
 def test_a_stranger_erasing_creates_no_file(tmp_path: Path) -> None:
