@@ -34,6 +34,7 @@ from bot.content.schema import (
     Text,
 )
 from bot.content.ui_texts import UI_TEXTS
+from bot.core.practice import RUN_ID_CHARS
 from bot.core.safety import SafetyEngine
 
 MIN_PROMPTS_PER_PHASE = 5
@@ -60,10 +61,10 @@ MAX_ESCALATION_CHARS = 700
 # SAFETY.md: the crisis line and 112 "in the first lines", before any question.
 CRISIS_NUMBER_WITHIN_LINES = 3
 # Telegram carries at most 64 bytes of data per button (bot.telegram.callbacks.MAX_BYTES).
-# The longest payloads that carry content ids: `v1:exend:<exercise id>:skipped`,
+# The longest payloads that carry content ids: `v1:exend:<exercise id>:skipped:<run id>`,
 # `v1:rf:other:<prompt id>` and `v1:q:<questionnaire id>:<one digit per answer>`.
 BUTTON_BYTES = 64
-EXERCISE_PAYLOAD_OVERHEAD = len("v1:exend::skipped")
+EXERCISE_PAYLOAD_OVERHEAD = len("v1:exend::skipped:") + RUN_ID_CHARS
 PROMPT_PAYLOAD_OVERHEAD = len("v1:rf:other:")
 QUESTIONNAIRE_PAYLOAD_OVERHEAD = len("v1:q::")
 QUESTIONNAIRE_CATEGORY = "questionnaire"
@@ -637,6 +638,59 @@ def check_exercises(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]
                 "offers those first, so mark at least one",
             )
         )
+    return problems
+
+
+# The chat writes the duration after an exercise's title ("{title} ({minutes} min)", ui.yaml
+# exercise.option and exercise.intro) and the step number above every step ("Stap 2 van 4",
+# exercise.step). A title that gives its duration says it twice; a step number written in the
+# text says it twice too, and soon disagrees with the bot's count (which counts every step).
+_DURATION = re.compile(r"\b\d+\s*(?:min|mins|minuut|minuten|minute|minutes)\b", re.IGNORECASE)
+_STEP_NUMBER = re.compile(r"\b(?:stap|step)\s*\d+\b", re.IGNORECASE)
+_LIST_NUMBER = re.compile(r"^\s*\d+\s*[.)](?!\d)")
+
+
+def check_exercise_numbers(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    """An exercise leaves its duration and the numbering of its steps to the bot."""
+    doc = docs["exercises.yaml"]
+    problems = []
+    for index, exercise in enumerate(content.exercises.values()):
+        total = len(exercise.steps)
+        for lang in LANGS:
+            title = exercise.title.get(lang)
+            if match := _DURATION.search(title):
+                problems.append(
+                    _problem(
+                        doc,
+                        ["exercises", index, "title", lang],
+                        f"exercise {exercise.id!r} title ({lang}) gives its duration "
+                        f"({match.group(0)!r}); the bot writes it after the title already "
+                        f'("({exercise.duration_minutes} min)"), so it would show twice: '
+                        "remove it from the title",
+                    )
+                )
+            texts = [(["intro"], "intro", exercise.intro), (["outro"], "outro", exercise.outro)]
+            texts += [
+                (["steps", number, "text"], f"step {number + 1}", step.text)
+                for number, step in enumerate(exercise.steps)
+            ]
+            for loc, what, text in texts:
+                value = text.get(lang)
+                match = _STEP_NUMBER.search(value)
+                if match is None and what.startswith("step"):
+                    match = _LIST_NUMBER.match(value)
+                if match is not None:
+                    problems.append(
+                        _problem(
+                            doc,
+                            ["exercises", index, *loc, lang],
+                            f"exercise {exercise.id!r} {what} ({lang}) numbers a step "
+                            f"({match.group(0).strip()!r}); the bot numbers every step itself "
+                            f'("Stap 1 van {total}" above the first), so a number written '
+                            "here shows twice or disagrees: remove it, or name the step by "
+                            "what it does",
+                        )
+                    )
     return problems
 
 
@@ -1351,6 +1405,7 @@ ALL_CHECKS = (
     check_phases,
     check_prompts_per_phase,
     check_exercises,
+    check_exercise_numbers,
     check_ids_fit_buttons,
     check_ui_texts,
     check_content_placeholders,

@@ -24,9 +24,10 @@ MOMENTS = "moments"  # ok | change
 CHECKIN = "ci"  # day, energy?, stress?, sleep?
 CHECKIN_NOTE = "cinote"  # checkin id | skip
 EXERCISE_PICK = "expick"  # exercise id
-EXERCISE_STEP = "exstep"  # exercise id, step index (next step to send)
-EXERCISE_END = "exend"  # exercise id, done | skipped | later
-EXERCISE_START = "exstart"  # exercise id
+# The buttons of one showing of an exercise carry its run id (bot.core.practice), last.
+EXERCISE_STEP = "exstep"  # exercise id, step index (next step to send), run
+EXERCISE_END = "exend"  # exercise id, done | skipped | later, run
+EXERCISE_START = "exstart"  # exercise id, run
 REFLECT = "rf"  # other | later
 REFLECT_SHARE = "rfshare"  # reflection id, yes | no
 CRISIS = "crisis"  # ground | ok
@@ -50,6 +51,7 @@ class StaleCallback(ValueError):
 # is checked only for its characters.
 _an_id = r"[A-Za-z0-9_.-]{1,64}"  # the 64-byte limit bounds it (content check too)
 _score = r"(?:10|[0-9])"
+_run = r"[0-9a-f]{12}"  # bot.core.practice.new_run
 SHAPES: dict[str, re.Pattern[str]] = {
     action: re.compile(shape)
     for action, shape in {
@@ -61,9 +63,9 @@ SHAPES: dict[str, re.Pattern[str]] = {
         CHECKIN: rf"[0-9]{{8}}(?::{_score}(?::{_score}(?::[1-5])?)?)?",
         CHECKIN_NOTE: rf"{_an_id}(?::skip)?",
         EXERCISE_PICK: _an_id,
-        EXERCISE_STEP: rf"{_an_id}:[0-9]{{1,2}}",
-        EXERCISE_END: rf"{_an_id}:(?:done|skipped|later)",
-        EXERCISE_START: _an_id,
+        EXERCISE_STEP: rf"{_an_id}:[0-9]{{1,2}}:{_run}",
+        EXERCISE_END: rf"{_an_id}:(?:done|skipped|later):{_run}",
+        EXERCISE_START: rf"{_an_id}:{_run}",
         REFLECT: rf"(?:other|later):{_an_id}",
         REFLECT_SHARE: rf"{_an_id}:(?:yes|no)",
         CRISIS: r"ground|ok",

@@ -1,13 +1,16 @@
 """/exercise: a guided relaxation exercise, step by step in the chat, with its own timing.
 
 Each step arrives after the previous step's time (scheduled on the JobQueue); every step has
-'next' and 'stop', and the buttons carry the exercise and step, so pressing 'next' still
-works after a restart. Completion is recorded only with consent.
+'next' and 'stop'. The buttons carry the exercise, the step and the run (one showing of the
+exercise, bot/core/practice.py), so pressing 'next' still works after a restart. Once a run
+has ended (done, stopped or later) each of its buttons is answered as no longer valid, and its
+end is stored once. Completion is recorded only with consent.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
@@ -16,16 +19,28 @@ from bot.content.schema import Exercise
 from bot.core import schedule
 from bot.core.checkins import low_energy_on
 from bot.core.models import CheckIn, ExerciseLog
-from bot.core.practice import grounding_exercise, suggest_exercises
+from bot.core.practice import (
+    Outcome,
+    end_of_run,
+    grounding_exercise,
+    new_run,
+    run_ended,
+    step_is_due,
+    suggest_exercises,
+)
 from bot.telegram import callbacks
+from bot.telegram.callbacks import Callback, StaleCallback
 from bot.telegram.context import language_of, services
 from bot.telegram.replies import edit, send, text
 
 log = logging.getLogger(__name__)
 
 
-# chat_data key: (exercise id, index of the last step sent) in this chat.
+# chat_data keys: (run, index of the last step sent) in this chat; and the runs that ended in
+# this chat, newest last (what a coachee without consent has instead of stored ends).
 SENT = "exercise_sent"
+ENDED = "exercise_ended"
+KEEP_ENDED = 50
 
 
 def _job_name(chat_id: int) -> str:
@@ -72,25 +87,49 @@ def _exercise(context: ContextTypes.DEFAULT_TYPE, exercise_id: str) -> Exercise 
     return services(context).texts.exercises.get(exercise_id)
 
 
-async def _pressed_exercise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Exercise | None:
-    """Acknowledge an exercise button; the exercise, or a kind word if a reload removed it."""
-    query = update.callback_query
-    await query.answer()
-    exercise = _exercise(context, callbacks.decode(query.data).arg(0))
-    if exercise is None:
-        await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
-    return exercise
+def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Callback, str]:
+    """The payload of a press on a run's button, and the run (its last part).
+
+    A run that has ended raises StaleCallback: the error handler answers it as a button no
+    longer valid (buttons.py), and nothing is sent or stored."""
+    payload = callbacks.decode(update.callback_query.data)
+    run = payload.args[-1]
+    logs = services(context).repo.records(update.effective_user.id, ExerciseLog)
+    ended_here = context.application.chat_data[update.effective_chat.id].get(ENDED, ())
+    if run_ended(run, logs, ended_here):
+        raise StaleCallback("the exercise has ended")
+    return payload, run
+
+
+async def _gone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reload removed the exercise (or it was never ours): say so rather than go quiet."""
+    await update.callback_query.answer()
+    await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
+
+
+def _claim(application: Application, chat_id: int, run: str, index: int) -> None:
+    """This chat's exercise is now step `index` of `run`: any other step's timer stops.
+
+    Synchronous, so a press and a step's timer cannot both claim the same step."""
+    cancel(application, chat_id)
+    application.chat_data[chat_id][SENT] = (run, index)
 
 
 async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show what the exercise is, with start / later / skip."""
-    exercise = await _pressed_exercise(update, context)
-    if exercise is not None:
-        await present(update, context, exercise)
+    query = update.callback_query
+    exercise = _exercise(context, callbacks.decode(query.data).arg(0))
+    if exercise is None:
+        await _gone(update, context)
+        return
+    await query.answer()
+    await present(update, context, exercise)
 
 
 async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: Exercise) -> None:
+    """The intro: a new run of the exercise begins here, and its buttons carry it."""
     lang = language_of(update, context)
+    run = new_run()
     body = text(
         context,
         "exercise.intro",
@@ -107,17 +146,17 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: 
             [
                 (
                     text(context, "exercise.start", lang),
-                    callbacks.encode(callbacks.EXERCISE_START, exercise.id),
+                    callbacks.encode(callbacks.EXERCISE_START, exercise.id, run),
                 )
             ],
             [
                 (
                     text(context, "exercise.later", lang),
-                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later"),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later", run),
                 ),
                 (
                     text(context, "exercise.skip", lang),
-                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped", run),
                 ),
             ],
         ],
@@ -139,18 +178,39 @@ async def start_grounding(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    exercise = await _pressed_exercise(update, context)
+    """'Start' on the intro: the run's first step (once, however often it is tapped)."""
+    payload, run = _pressed(update, context)
+    exercise = _exercise(context, payload.arg(0))
     if exercise is None:
+        await _gone(update, context)
         return
-    await update.callback_query.edit_message_reply_markup(None)
-    await send_step(
-        context,
-        update.effective_chat.id,
-        update.effective_user.id,
-        language_of(update, context),
-        exercise,
-        0,
-    )
+    await _step_pressed(update, context, exercise, run, 0)
+
+
+async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Next' on a step: go on now instead of waiting for the timer."""
+    payload, run = _pressed(update, context)
+    exercise = _exercise(context, payload.arg(0))
+    if exercise is None:
+        await _gone(update, context)
+        return
+    await _step_pressed(update, context, exercise, run, int(payload.arg(1)))
+
+
+async def _step_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, exercise: Exercise, run: str, index: int
+) -> None:
+    chat_id = update.effective_chat.id
+    # Decided before any await: the step's timer may be sending this very step.
+    due = step_is_due(run, index, context.application.chat_data[chat_id].get(SENT))
+    if due:
+        _claim(context.application, chat_id, run, index)
+    query = update.callback_query
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if due:
+        lang = language_of(update, context)
+        await _deliver(context, chat_id, update.effective_user.id, lang, exercise, run, index)
 
 
 async def send_step(
@@ -160,11 +220,26 @@ async def send_step(
     lang: str,
     exercise: Exercise,
     index: int,
+    run: str | None = None,
 ) -> None:
-    """Send step `index` (or the close after the last), and time the next one."""
+    """Send step `index` of `run` (a new run when None), or the close after the last step,
+    and time the next one."""
+    run = run or new_run()
+    _claim(context.application, chat_id, run, index)
+    await _deliver(context, chat_id, user_id, lang, exercise, run, index)
+
+
+async def _deliver(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    user_id: int,
+    lang: str,
+    exercise: Exercise,
+    run: str,
+    index: int,
+) -> None:
+    """Send the step this chat claimed, and time the next one."""
     s = services(context)
-    cancel(context.application, chat_id)
-    context.application.chat_data[chat_id][SENT] = (exercise.id, index)
     if index >= len(exercise.steps):
         await send(
             context,
@@ -174,11 +249,11 @@ async def send_step(
                 [
                     (
                         text(context, "exercise.done", lang),
-                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "done"),
+                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "done", run),
                     ),
                     (
                         text(context, "exercise.again_later", lang),
-                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later"),
+                        callbacks.encode(callbacks.EXERCISE_END, exercise.id, "later", run),
                     ),
                 ]
             ],
@@ -194,78 +269,82 @@ async def send_step(
             [
                 (
                     text(context, "exercise.next", lang),
-                    callbacks.encode(callbacks.EXERCISE_STEP, exercise.id, index + 1),
+                    callbacks.encode(callbacks.EXERCISE_STEP, exercise.id, index + 1, run),
                 ),
                 (
                     text(context, "exercise.stop", lang),
-                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped"),
+                    callbacks.encode(callbacks.EXERCISE_END, exercise.id, "skipped", run),
                 ),
             ]
         ],
     )
-    if context.application.chat_data[chat_id].get(SENT) != (exercise.id, index):
-        return  # a crisis (or 'stop') ended the exercise while this step was on its way
+    if context.application.chat_data[chat_id].get(SENT) != (run, index):
+        return  # a crisis, 'stop' or 'next' moved on while this step was on its way
     context.job_queue.run_once(
         step_due,
         when=step.seconds * s.exercise_pace,
         name=_job_name(chat_id),
-        data=(chat_id, user_id, lang, exercise.id, index + 1),
+        data=(chat_id, user_id, lang, exercise.id, index + 1, run),
     )
 
 
 async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat_id, user_id, lang, exercise_id, index = context.job.data
+    """A step's time is up: the next step, unless the run ended or a press sent it first."""
+    chat_id, user_id, lang, exercise_id, index, run = context.job.data
+    chat = context.application.chat_data[chat_id]
+    logs = services(context).repo.records(user_id, ExerciseLog)
+    if run_ended(run, logs, chat.get(ENDED, ())) or not step_is_due(run, index, chat.get(SENT)):
+        return
     exercise = _exercise(context, exercise_id)
     if exercise is None:  # removed by a content reload mid-way: say so rather than go quiet
         await send(context, chat_id, text(context, "exercise.gone", lang))
         return
-    await send_step(context, chat_id, user_id, lang, exercise, index)
-
-
-async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """'Next' on a step: go on now instead of waiting for the timer."""
-    exercise = await _pressed_exercise(update, context)
-    if exercise is None:
-        return
-    query = update.callback_query
-    await query.edit_message_reply_markup(None)
-    index = int(callbacks.decode(query.data).arg(1, "0"))
-    sent = context.application.chat_data[update.effective_chat.id].get(SENT)
-    if sent is not None and sent[0] == exercise.id and sent[1] >= index:
-        return  # the timer already sent this step; a late tap must not send it twice
-    await send_step(
-        context,
-        update.effective_chat.id,
-        update.effective_user.id,
-        language_of(update, context),
-        exercise,
-        index,
-    )
+    await send_step(context, chat_id, user_id, lang, exercise, index, run)
 
 
 async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Done, skipped (or stopped) or later: recorded with consent; 'later' snoozes."""
-    query = update.callback_query
-    await query.answer()
-    s = services(context)
-    payload = callbacks.decode(query.data)
-    exercise_id, outcome = payload.arg(0), payload.arg(1)
+    """Done, skipped (or stopped) or later: the run's end, recorded once and with consent;
+    'later' snoozes."""
+    payload, run = _pressed(update, context)
+    exercise_id, outcome = payload.arg(0), cast(Outcome, payload.arg(1))
     if _exercise(context, exercise_id) is None:  # removed by a reload, or never ours
-        await edit(update, context, text(context, "exercise.gone", language_of(update, context)))
+        await _gone(update, context)
         return
     chat_id = update.effective_chat.id
-    cancel(context.application, chat_id)
-    lang = language_of(update, context)
+    _end_run(context, chat_id, update.effective_user.id, exercise_id, outcome, run)
+    query = update.callback_query
+    await query.answer()
     await query.edit_message_reply_markup(None)
-    profile = s.repo.load_profile(update.effective_user.id)
-    if profile is not None and outcome in ("done", "skipped", "later"):
+    lang = language_of(update, context)
+    await send(context, chat_id, text(context, f"exercise.ended.{outcome}", lang))
+
+
+def _end_run(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    user_id: int,
+    exercise_id: str,
+    outcome: Outcome,
+    run: str,
+) -> None:
+    """Store the run's end and remember it in the chat. Synchronous, right after _pressed
+    found the run still going: nothing can end it in between, so it is stored once."""
+    s = services(context)
+    chat = context.application.chat_data[chat_id]
+    sent = chat.get(SENT)
+    if sent is None or sent[0] == run:  # an old intro's 'later' leaves another run going
+        cancel(context.application, chat_id)
+    profile = s.repo.load_profile(user_id)
+    if profile is not None:
         now = s.clock()
         today = schedule.local_today(profile, now)
-        s.repo.add(profile.user_id, ExerciseLog(exercise_id, now, today, outcome))
+        s.repo.add(profile.user_id, end_of_run(run, exercise_id, outcome, now, today))
         if outcome == "later":
             s.repo.add(profile.user_id, schedule.snooze(profile, "exercise", today, now))
             from bot.telegram import jobs
 
             jobs.schedule_reminders(context.application, profile.user_id)
         log.info("exercise.%s", outcome)
-    await send(context, chat_id, text(context, f"exercise.ended.{outcome}", lang))
+    ended_here = chat.setdefault(ENDED, [])
+    ended_here.append(run)
+    del ended_here[:-KEEP_ENDED]

@@ -359,12 +359,64 @@ def test_a_step_that_is_too_short(copy):
     assert "steps.0.seconds" in problem.message and "greater than or equal to 5" in problem.message
 
 
+def test_an_exercise_title_that_gives_its_duration(copy):
+    """The bot writes "(3 min)" after every title: "(3 minuten) (3 min)" was shipped once."""
+    copy.edit("exercises.yaml", '"Box breathing (4-4-4-4)"', '"Box breathing (4 minutes)"')
+    problem = only(copy.problems())
+    assert (problem.file, problem.line) == (
+        "content/exercises.yaml",
+        copy.line("exercises.yaml", "Box breathing (4 minutes)"),
+    )
+    assert "'box-breathing' title (en) gives its duration ('4 minutes')" in problem.message
+    assert "(4 min)" in problem.message
+
+
+def test_a_step_that_numbers_itself(copy):
+    """The bot writes "Stap 2 van 4" above every step: "Stap 1." under it was shipped once."""
+    copy.edit(
+        "exercises.yaml",
+        'nl: "Adem rustig in door je neus',
+        'nl: "Stap 1. Adem rustig in door je neus',
+    )
+    problem = only(copy.problems())
+    assert (problem.file, problem.line) == (
+        "content/exercises.yaml",
+        copy.line("exercises.yaml", "Stap 1. Adem rustig"),
+    )
+    assert "'box-breathing' step 2 (nl) numbers a step ('Stap 1')" in problem.message
+
+
+def test_a_step_written_as_a_numbered_list_item(copy):
+    copy.edit("exercises.yaml", 'en: "Breathe in gently', 'en: "2) Breathe in gently')
+    problem = only(copy.problems())
+    assert problem.line == copy.line("exercises.yaml", "2) Breathe in gently")
+    assert "step 2 (en) numbers a step ('2)')" in problem.message
+
+
+def test_an_outro_that_points_to_a_step_by_number(copy):
+    copy.edit("exercises.yaml", "Open je ogen als ze dicht waren.", "Denk terug aan stap 3.")
+    problem = only(copy.problems())
+    # a block text: the line of its `nl: |-` key, just above the sentence
+    assert problem.line == copy.line("exercises.yaml", "Denk terug aan stap 3.") - 1
+    assert "'box-breathing' outro (nl) numbers a step ('stap 3')" in problem.message
+
+
+def test_numbers_that_are_no_step_or_duration_pass(copy):
+    copy.edit("exercises.yaml", '"Vierkante ademhaling (4-4-4-4)"', '"5 tellen, 4 zijden"')
+    copy.edit(
+        "exercises.yaml",
+        'nl: "Adem rustig in door je neus',
+        'nl: "4 tellen: adem rustig in door je neus',
+    )
+    assert copy.problems() == []
+
+
 def test_an_exercise_id_too_long_for_its_buttons(copy):
     long_id = "box-breathing-" + "x" * 40
     copy.edit("exercises.yaml", "  - id: box-breathing", f"  - id: {long_id}")
     problem = only(copy.problems())
     assert (problem.file, problem.line) == ("content/exercises.yaml", 8)
-    assert "its buttons can carry at most 47" in problem.message
+    assert "its buttons can carry at most 34" in problem.message  # with a 12-character run id
 
 
 def test_a_prompt_id_too_long_for_its_buttons(copy):

@@ -13,8 +13,17 @@ import pytest
 
 from bot.content.loader import ExercisesFile, Problem, PromptsFile, read_yaml, validate
 from bot.content.schema import PHASE_IDS, Exercise, Prompt, Text
-from bot.core.models import Reflection
-from bot.core.practice import grounding_exercise, next_prompt, suggest_exercises
+from bot.core.models import ExerciseLog, Reflection
+from bot.core.practice import (
+    RUN_ID_CHARS,
+    end_of_run,
+    grounding_exercise,
+    new_run,
+    next_prompt,
+    run_ended,
+    step_is_due,
+    suggest_exercises,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 NOW = datetime(2026, 3, 30, 20, 0, tzinfo=UTC)
@@ -227,3 +236,63 @@ def test_no_prompts_no_prompt():
 
 def test_shipped_prompts_cover_every_phase(prompts):
     assert {p.phase for p in prompts} == set(PHASE_IDS)
+
+
+# --- when an exercise run is over ------------------------------------------------------------
+
+
+def _log(run: str, outcome: str = "done") -> ExerciseLog:
+    return ExerciseLog("box-breathing", NOW, NOW.date(), outcome, id=run)  # type: ignore[arg-type]
+
+
+def test_a_new_run_has_the_id_length_its_buttons_leave_room_for():
+    runs = {new_run() for _ in range(100)}
+
+    assert len(runs) == 100
+    assert all(len(run) == RUN_ID_CHARS and run.isalnum() for run in runs)
+
+
+def test_a_run_is_not_over_before_its_end():
+    assert not run_ended("aaaaaaaaaaaa", [_log("bbbbbbbbbbbb")])
+    assert not run_ended("aaaaaaaaaaaa", [], ended_here=["bbbbbbbbbbbb"])
+
+
+@pytest.mark.parametrize("outcome", ["done", "skipped", "later"])
+def test_a_stored_end_of_any_kind_ends_the_run(outcome):
+    assert run_ended("aaaaaaaaaaaa", [_log("bbbbbbbbbbbb"), _log("aaaaaaaaaaaa", outcome)])
+
+
+def test_an_end_seen_in_the_chat_ends_the_run_without_a_stored_record():
+    """Without consent nothing is stored: the chat's own memory still counts."""
+    assert run_ended("aaaaaaaaaaaa", [], ended_here=["aaaaaaaaaaaa"])
+
+
+def test_the_end_of_a_run_is_stored_under_the_runs_id():
+    log = end_of_run("aaaaaaaaaaaa", "box-breathing", "skipped", NOW, NOW.date())
+
+    assert (log.id, log.exercise_id, log.outcome, log.at) == (
+        "aaaaaaaaaaaa",
+        "box-breathing",
+        "skipped",
+        NOW,
+    )
+    assert run_ended("aaaaaaaaaaaa", [log])
+
+
+def test_an_earlier_run_of_the_same_exercise_does_not_end_the_next():
+    assert not run_ended("cccccccccccc", [_log("aaaaaaaaaaaa"), _log("bbbbbbbbbbbb")])
+
+
+@pytest.mark.parametrize(
+    ("index", "last_sent", "due"),
+    [
+        (0, None, True),  # nothing known (a fresh chat, or after a restart)
+        (0, ("run-a", 0), False),  # Start tapped twice
+        (3, ("run-a", 2), True),  # Next on the latest step
+        (3, ("run-a", 3), False),  # the timer sent it first
+        (2, ("run-a", 5), False),  # Next on an old step of this run
+        (2, ("run-b", 5), True),  # another run is the chat's latest
+    ],
+)
+def test_a_step_is_sent_once_per_run(index, last_sent, due):
+    assert step_is_due("run-a", index, last_sent) is due

@@ -40,7 +40,8 @@ def test_every_action_has_a_shape():
         (callbacks.CHECKIN, ("20260330", 4, 7)),
         (callbacks.CHECKIN, ("20260330", 10, 0, 5)),
         (callbacks.CHECKIN_NOTE, ("a1b2c3d4e5f6",)),
-        (callbacks.EXERCISE_STEP, ("box-breathing", 3)),
+        (callbacks.EXERCISE_STEP, ("box-breathing", 3, "0123456789ab")),
+        (callbacks.EXERCISE_END, ("box-breathing", "done", "0123456789ab")),
         (callbacks.TIMEZONE, ("America.Argentina.Buenos_Aires",)),
         (callbacks.CRISIS, ("ground",)),
         (callbacks.SETTINGS, ()),
@@ -211,6 +212,10 @@ def test_pattern_escapes_the_action():
         "v1:hist:99999999999",
         "v1:exstep:box-breathing",
         "v1:exend:box-breathing:maybe",
+        "v1:exstep:box-breathing:3",  # from before runs: no run id
+        "v1:exend:box-breathing:done",
+        "v1:exstart:box-breathing",
+        "v1:exend:box-breathing:done:0123456789AB",  # a run id is lower-case hex
         "v1:rem:checkin:today",
         "v1:q:phq9",
         "v1:q:phq9:-1",
