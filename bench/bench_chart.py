@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 from bot.core.history import summarise
-from bot.core.models import CheckIn
+from bot.core.models import CheckIn, ExerciseLog
 from bot.reports.chart import ChartLabels, render_history_chart
 
 RUNS = 20
@@ -22,6 +22,8 @@ LABELS = ChartLabels(
     title="Your energy and stress",
     energy="Energy",
     stress="Stress",
+    sleep="Sleep",
+    exercise="Exercise done",
     no_data="No check-ins in this period yet",
 )
 
@@ -45,8 +47,21 @@ def thirty_days() -> list[CheckIn]:
     return checkins
 
 
+def some_exercises() -> list[ExerciseLog]:
+    """A done exercise every third day: each one a band on the chart."""
+    return [
+        ExerciseLog(
+            "box-breathing",
+            datetime.combine(TODAY - timedelta(days=ago), clock(13), tzinfo=UTC),
+            TODAY - timedelta(days=ago),
+            "done",
+        )
+        for ago in range(0, DAYS, 3)
+    ]
+
+
 def main() -> None:
-    summary = summarise(thirty_days(), [], TODAY, days=DAYS)
+    summary = summarise(thirty_days(), some_exercises(), TODAY, days=DAYS)
     png = render_history_chart(summary, LABELS)  # warm up: font cache, imports
     timings = []
     for _ in range(RUNS):

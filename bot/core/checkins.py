@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
-from bot.core.history import compare_to_recent, low_energy_streak
+# What "low" is lives in bot.core.history, in one place; re-exported for this module's callers.
+from bot.core.history import LOW_ENERGY as LOW_ENERGY
+from bot.core.history import compare_to_recent, is_low_energy, low_energy_streak
 from bot.core.models import CheckIn
 
-LOW_ENERGY = 3
 # The longest text one message can carry (Telegram's limit): a note typed in one message is
 # kept whole, never cut while the reply says "saved".
 NOTE_MAX_CHARS = 4096
@@ -45,15 +46,15 @@ def with_note(checkin: CheckIn, note: str) -> CheckIn:
 
 def low_energy_on(history: Iterable[CheckIn], day: date) -> bool:
     """Whether any check-in that day had low energy: then restorative exercises come first."""
-    return any(c.local_date == day and c.energy <= LOW_ENERGY for c in history)
+    return any(c.local_date == day and is_low_energy(c) for c in history)
 
 
 def acknowledge(checkin: CheckIn, history: list[CheckIn]) -> CheckinAcknowledgement:
     """Low energy offers a short restorative exercise; a third low day in a row is named
     gently; a clearly better day than the week before is noticed."""
     everything = [c for c in history if c.id != checkin.id] + [checkin]
-    if checkin.energy <= LOW_ENERGY:
-        streak = low_energy_streak(everything, checkin.local_date, threshold=LOW_ENERGY)
+    if is_low_energy(checkin):
+        streak = low_energy_streak(everything, checkin.local_date)
         feedback: Feedback = "low_streak" if streak >= 3 else "low"
         return CheckinAcknowledgement(feedback, streak, offer_restorative_exercise=True)
     if compare_to_recent(everything, checkin.local_date) == "better":

@@ -1,8 +1,11 @@
-"""What /history shows and how a check-in is acknowledged: day means, averages and trends.
+"""What /history and /summary show and how a check-in is acknowledged: day means, averages,
+trends, low days, the days the chart shows and the notes a coachee may add for their GP.
 
 Pure functions of the coachee's check-ins and exercise logs and their local `today`; the
-picture itself is drawn in bot.reports.chart. Every rule here works on day means, so a
-coachee who checks in three times on a bad day does not outweigh the other days.
+picture itself is drawn in bot.reports.chart. Averages and trends work on day means, so a
+coachee who checks in three times on a bad day does not outweigh the other days. Low energy
+is the exception: it is judged per check-in (`is_low_energy`), so a low moment is never
+averaged away by a better one later that day.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ DEFAULT_DAYS = 14
 MIN_TREND_DAYS = 4
 # A line that would move less than one point (of 10) over the whole window is steady.
 STEADY_CHANGE = 1.0
-LOW_ENERGY_THRESHOLD = 3
+# What "low" is, everywhere (the GP summary, the check-in's acknowledgement, the choice of
+# exercises): an energy of 3 or less on the 0-10 scale at a check-in. A day with any low
+# check-in is a low day.
+LOW_ENERGY = 3
+GP_SUMMARY_DAYS = 14
 # "A better day is noticed": two points of energy is a difference the coachee can feel.
 NOTICEABLE_DIFFERENCE = 2.0
 COMPARE_DAYS = 7
@@ -40,6 +47,23 @@ class DayPoint:
     energy: float | None
     stress: float | None
     sleep: float | None
+    checkins: int = 0
+    low_energy: bool = False  # any check-in that day was low (is_low_energy)
+    exercises_done: int = 0
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """A note the coachee typed after a check-in, on the local day of that check-in."""
+
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class GpSummary:
+    history: HistorySummary
+    notes: tuple[DayNote, ...]  # empty unless the coachee chose to add their notes
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,9 @@ class HistorySummary:
     last_day: date
     days: int
     points: tuple[DayPoint, ...]  # one per calendar day in the window, oldest first
+    checkins: int  # every check-in in the window
     checkin_days: int
+    low_energy_days: int  # days with at least one low check-in
     average_energy: float | None  # mean of the day means, None without check-ins
     average_stress: float | None
     average_sleep: float | None
@@ -68,36 +94,66 @@ def summarise(
         raise ValueError(f"days must be at least 1, got {days}")
     first_day = today - timedelta(days=days - 1)
     by_day = _by_day(c for c in checkins if first_day <= c.local_date <= today)
-    points = tuple(_day_point(first_day + timedelta(days=i), by_day) for i in range(days))
+    exercises: dict[date, int] = defaultdict(int)
+    for log in exercise_logs:
+        if log.outcome == "done" and first_day <= log.local_date <= today:
+            exercises[log.local_date] += 1
+    points = tuple(
+        _day_point(first_day + timedelta(days=i), by_day, exercises) for i in range(days)
+    )
     with_data = [p for p in points if p.energy is not None]
     return HistorySummary(
         first_day=first_day,
         last_day=today,
         days=days,
         points=points,
+        checkins=sum(p.checkins for p in points),
         checkin_days=len(with_data),
+        low_energy_days=sum(1 for p in points if p.low_energy),
         average_energy=_mean_or_none(p.energy for p in with_data),
         average_stress=_mean_or_none(p.stress for p in with_data),
         average_sleep=_mean_or_none(p.sleep for p in with_data),
         energy_trend=_trend([(p.day, p.energy) for p in with_data], first_day, days),
         stress_trend=_trend([(p.day, p.stress) for p in with_data], first_day, days),
-        exercises_done=sum(
-            1
-            for log in exercise_logs
-            if log.outcome == "done" and first_day <= log.local_date <= today
-        ),
+        exercises_done=sum(exercises.values()),
     )
 
 
-def low_energy_days(summary: HistorySummary, threshold: int = LOW_ENERGY_THRESHOLD) -> int:
-    """Days in the window whose mean energy was low: a line of the summary for the GP."""
-    return sum(1 for p in summary.points if p.energy is not None and p.energy <= threshold)
+def is_low_energy(checkin: CheckIn) -> bool:
+    return checkin.energy <= LOW_ENERGY
 
 
-def low_energy_streak(
-    checkins: Iterable[CheckIn], today: date, threshold: int = LOW_ENERGY_THRESHOLD
-) -> int:
-    """How many days in a row, ending today or yesterday, had a day mean energy <= threshold.
+def summary_for_gp(
+    checkins: Iterable[CheckIn],
+    exercise_logs: Iterable[ExerciseLog],
+    today: date,
+    with_notes: bool,
+    days: int = GP_SUMMARY_DAYS,
+) -> GpSummary:
+    """The /summary to take to the GP; the notes only when the coachee chose to add them."""
+    checkins = list(checkins)
+    history = summarise(checkins, exercise_logs, today, days)
+    notes = _notes(checkins, history.first_day, today) if with_notes else ()
+    return GpSummary(history=history, notes=notes)
+
+
+def has_notes(checkins: Iterable[CheckIn], today: date, days: int = GP_SUMMARY_DAYS) -> bool:
+    """Whether the summary's window holds a note: only then is the coachee asked about them."""
+    return bool(_notes(checkins, today - timedelta(days=days - 1), today))
+
+
+def chart_points(summary: HistorySummary) -> tuple[DayPoint, ...]:
+    """The days the chart shows: from the first day with a check-in or a done exercise to the
+    window's last day, so two days of data are not lost in two weeks of empty space. The days
+    since the last check-in stay (an honest gap); an empty window is shown whole."""
+    for index, point in enumerate(summary.points):
+        if point.checkins or point.exercises_done:
+            return summary.points[index:]
+    return summary.points
+
+
+def low_energy_streak(checkins: Iterable[CheckIn], today: date) -> int:
+    """How many days in a row, ending today or yesterday, had a low check-in.
 
     The streak ends today when there is a check-in today (a good check-in today ends it: 0),
     otherwise yesterday. A day without a check-in breaks the streak: we do not guess.
@@ -105,7 +161,7 @@ def low_energy_streak(
     by_day = _by_day(c for c in checkins if c.local_date <= today)
     day = today if today in by_day else today - timedelta(days=1)
     streak = 0
-    while day in by_day and fmean(c.energy for c in by_day[day]) <= threshold + _EPSILON:
+    while day in by_day and any(is_low_energy(c) for c in by_day[day]):
         streak += 1
         day -= timedelta(days=1)
     return streak
@@ -138,15 +194,30 @@ def _by_day(checkins: Iterable[CheckIn]) -> dict[date, list[CheckIn]]:
     return dict(by_day)
 
 
-def _day_point(day: date, by_day: dict[date, list[CheckIn]]) -> DayPoint:
+def _notes(checkins: Iterable[CheckIn], first_day: date, last_day: date) -> tuple[DayNote, ...]:
+    noted = sorted(
+        (c for c in checkins if c.note and first_day <= c.local_date <= last_day),
+        key=lambda c: c.at,
+    )
+    return tuple(DayNote(c.local_date, c.note) for c in noted if c.note)
+
+
+def _day_point(
+    day: date, by_day: dict[date, list[CheckIn]], exercises: dict[date, int]
+) -> DayPoint:
     todays = by_day.get(day)
     if not todays:
-        return DayPoint(day=day, energy=None, stress=None, sleep=None)
+        return DayPoint(
+            day=day, energy=None, stress=None, sleep=None, exercises_done=exercises.get(day, 0)
+        )
     return DayPoint(
         day=day,
         energy=fmean(c.energy for c in todays),
         stress=fmean(c.stress for c in todays),
         sleep=fmean(c.sleep for c in todays),
+        checkins=len(todays),
+        low_energy=any(is_low_energy(c) for c in todays),
+        exercises_done=exercises.get(day, 0),
     )
 
 

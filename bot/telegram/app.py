@@ -168,6 +168,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
             CallbackQueryHandler(safety_net.ask_choice, pattern(callbacks.CRISIS_ASK)),
             CallbackQueryHandler(safety_net.followup_choice, pattern(callbacks.CRISIS_FOLLOWUP)),
             CallbackQueryHandler(gp_visit.followup_choice, pattern(callbacks.GP_FOLLOWUP)),
+            CallbackQueryHandler(gp_visit.notes_choice, pattern(callbacks.GP_SUMMARY)),
             CallbackQueryHandler(history.period_choice, pattern(callbacks.HISTORY)),
             CallbackQueryHandler(settings.choice, pattern(callbacks.SETTINGS)),
             CallbackQueryHandler(privacy.delete_choice, pattern(callbacks.DELETE)),

@@ -35,6 +35,7 @@ CRISIS_ASK = "cask"  # yes | unsure | no
 CRISIS_FOLLOWUP = "cfu"  # escalation id, better | hard | help_now
 GP_FOLLOWUP = "gpf"  # escalation id, reached | not_yet | prepare
 HISTORY = "hist"  # days
+GP_SUMMARY = "gps"  # with | without (the coachee's notes)
 SETTINGS = "set"  # what, value?
 DELETE = "del"  # confirm | cancel
 REMINDER = "rem"  # kind, day, later | start
@@ -73,6 +74,7 @@ SHAPES: dict[str, re.Pattern[str]] = {
         CRISIS_FOLLOWUP: rf"{_an_id}:(?:better|hard|help_now)",
         GP_FOLLOWUP: rf"{_an_id}:(?:reached|not_yet|prepare)",
         HISTORY: r"14|30",
+        GP_SUMMARY: r"with|without",
         # what, then an option and an extra (an empty option opens the choice)
         SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,64}}){{0,2}})?",
         DELETE: r"confirm|cancel",

@@ -1,4 +1,5 @@
-"""/history: a chart of energy and stress over 14 or 30 days, and three lines in words."""
+"""/history: a chart of energy, stress, sleep and exercise days over 14 or 30 days, and a
+few lines in words (averages, trend, exercises, and which way is better)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,16 @@ def number(value: float | None, lang: str) -> str:
     return shown.replace(".", ",") if lang == "nl" else shown
 
 
+def checkins_counted(context: ContextTypes.DEFAULT_TYPE, count: int, lang: str) -> str:
+    """'1 check-in', '3 check-ins'."""
+    return text(
+        context,
+        "history.checkins.one" if count == 1 else "history.checkins.other",
+        lang,
+        count=count,
+    )
+
+
 def summary_lines(context: ContextTypes.DEFAULT_TYPE, summary: HistorySummary, lang: str) -> str:
     if summary.checkin_days == 0:
         return text(context, "history.empty", lang, days=summary.days)
@@ -39,12 +50,14 @@ def summary_lines(context: ContextTypes.DEFAULT_TYPE, summary: HistorySummary, l
                 "history.averages",
                 lang,
                 days=summary.days,
-                checkins=summary.checkin_days,
+                checkins=checkins_counted(context, summary.checkins, lang),
                 energy=number(summary.average_energy, lang),
                 stress=number(summary.average_stress, lang),
             ),
             text(context, f"history.trend.{summary.energy_trend}", lang),
             text(context, "history.exercises", lang, count=summary.exercises_done),
+            # The chart's key in words: which way is better for each line.
+            text(context, "history.better", lang),
         ]
     )
 
@@ -72,6 +85,8 @@ async def send_history(update: Update, context: ContextTypes.DEFAULT_TYPE, days:
         title=text(context, "history.chart_title", lang, days=days),
         energy=text(context, "history.energy", lang),
         stress=text(context, "history.stress", lang),
+        sleep=text(context, "history.sleep", lang),
+        exercise=text(context, "history.exercise_day", lang),
         no_data=text(context, "history.no_data", lang),
     )
     # Rendering takes a few hundred ms: off the event loop, so other chats are not held up.

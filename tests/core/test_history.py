@@ -6,24 +6,39 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.core import checkins as checkins_module
 from bot.core.history import (
+    LOW_ENERGY,
+    DayNote,
     DayPoint,
+    chart_points,
     compare_to_recent,
+    has_notes,
+    is_low_energy,
     low_energy_streak,
     summarise,
+    summary_for_gp,
 )
 from bot.core.models import CheckIn, ExerciseLog
 
 TODAY = date(2026, 3, 30)
 
 
-def checkin(day: date, energy: int = 5, stress: int = 5, sleep: int = 3, hour: int = 9) -> CheckIn:
+def checkin(
+    day: date,
+    energy: int = 5,
+    stress: int = 5,
+    sleep: int = 3,
+    hour: int = 9,
+    note: str | None = None,
+) -> CheckIn:
     return CheckIn(
         at=datetime.combine(day, time(hour), tzinfo=UTC),
         local_date=day,
         energy=energy,
         stress=stress,
         sleep=sleep,
+        note=note,
     )
 
 
@@ -85,7 +100,7 @@ def test_days_without_a_checkin_are_points_without_values():
     summary = summarise([checkin(days_ago(2), 4, 6, 2)], [], TODAY, days=3)
 
     assert summary.points == (
-        DayPoint(day=days_ago(2), energy=4, stress=6, sleep=2),
+        DayPoint(day=days_ago(2), energy=4, stress=6, sleep=2, checkins=1, low_energy=False),
         DayPoint(day=days_ago(1), energy=None, stress=None, sleep=None),
         DayPoint(day=TODAY, energy=None, stress=None, sleep=None),
     )
@@ -238,16 +253,15 @@ def test_no_checkin_today_or_yesterday_means_no_streak():
     assert low_energy_streak([], TODAY) == 0
 
 
-def test_streak_threshold_is_inclusive_and_configurable():
-    checkins = series({1: 3, 0: 4})
-    assert low_energy_streak(checkins, TODAY) == 0
-    assert low_energy_streak(checkins, TODAY, threshold=4) == 2
+def test_streak_threshold_is_inclusive():
+    assert low_energy_streak(series({1: 3, 0: 3}), TODAY) == 2
+    assert low_energy_streak(series({1: 3, 0: 4}), TODAY) == 0
 
 
-def test_streak_uses_the_day_mean():
-    # A 1 and a 7 on the same day is a 4 on average: not a low day.
+def test_a_day_with_any_low_checkin_is_a_low_day_in_the_streak():
+    # A 1 and a 7 on the same day: 4 on average, but the 1 was a low moment.
     checkins = [*series({1: 2}), checkin(TODAY, energy=1), checkin(TODAY, energy=7)]
-    assert low_energy_streak(checkins, TODAY) == 0
+    assert low_energy_streak(checkins, TODAY) == 2
 
 
 def test_streak_ignores_future_checkins():
@@ -296,17 +310,128 @@ def test_comparison_uses_day_means():
     assert compare_to_recent(checkins, TODAY) == "better"
 
 
-def test_low_energy_days_counts_days_whose_mean_is_low():
-    from datetime import UTC, date, datetime
+# --- what "low" is, in one place ------------------------------------------------------------
 
-    from bot.core.history import low_energy_days, summarise
-    from bot.core.models import CheckIn
 
-    at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+def test_a_checkin_with_energy_three_or_less_is_low():
+    assert LOW_ENERGY == 3
+    assert is_low_energy(checkin(TODAY, energy=3))
+    assert is_low_energy(checkin(TODAY, energy=0))
+    assert not is_low_energy(checkin(TODAY, energy=4))
+
+
+def test_the_checkin_acknowledgement_uses_the_same_low():
+    assert checkins_module.LOW_ENERGY is LOW_ENERGY
+
+
+# --- low days and counts for the GP ----------------------------------------------------------
+
+
+def test_a_day_with_any_low_checkin_is_a_low_day():
+    # Energy 2 and 9 on one day: 5.5 on average, but a low moment the GP should hear of.
     checkins = [
-        CheckIn(at, date(2026, 11, 23), 2, 5, 3),
-        CheckIn(at, date(2026, 11, 24), 2, 5, 3),
-        CheckIn(at, date(2026, 11, 24), 6, 5, 3),  # mean 4: not low
-        CheckIn(at, date(2026, 11, 25), 3, 5, 3),
+        checkin(days_ago(2), energy=2),
+        checkin(days_ago(1), energy=2, hour=8),
+        checkin(days_ago(1), energy=9, hour=18),
+        checkin(TODAY, energy=4),
     ]
-    assert low_energy_days(summarise(checkins, [], date(2026, 11, 25), 14)) == 2
+
+    summary = summarise(checkins, [], TODAY)
+
+    assert summary.low_energy_days == 2
+    assert [p.low_energy for p in summary.points[-3:]] == [True, True, False]
+
+
+def test_several_low_checkins_on_one_day_are_one_low_day():
+    checkins = [checkin(TODAY, energy=1, hour=h) for h in (8, 12, 18)]
+    assert summarise(checkins, [], TODAY).low_energy_days == 1
+
+
+def test_low_days_outside_the_window_are_not_counted():
+    checkins = [checkin(days_ago(14), energy=1), checkin(TODAY + timedelta(days=1), energy=1)]
+    assert summarise(checkins, [], TODAY).low_energy_days == 0
+
+
+def test_checkins_are_counted_one_by_one_and_per_day():
+    checkins = [
+        checkin(days_ago(1), hour=8),
+        checkin(days_ago(1), hour=18),
+        checkin(TODAY),
+        checkin(days_ago(20)),  # outside the window
+    ]
+
+    summary = summarise(checkins, [], TODAY)
+
+    assert summary.checkins == 3
+    assert summary.checkin_days == 2
+    assert [p.checkins for p in summary.points[-2:]] == [2, 1]
+
+
+# --- notes for the GP: only when the coachee chooses -----------------------------------------
+
+
+def test_the_summary_for_the_gp_has_no_notes_unless_asked():
+    checkins = [checkin(days_ago(1), note="slecht geslapen"), checkin(TODAY)]
+
+    without = summary_for_gp(checkins, [], TODAY, with_notes=False)
+    with_notes = summary_for_gp(checkins, [], TODAY, with_notes=True)
+
+    assert without.notes == ()
+    assert with_notes.notes == (DayNote(days_ago(1), "slecht geslapen"),)
+    assert without.history == with_notes.history == summarise(checkins, [], TODAY, 14)
+
+
+def test_notes_are_those_of_the_window_oldest_first():
+    checkins = [
+        checkin(TODAY, hour=18, note="avond"),
+        checkin(TODAY, hour=8, note="ochtend"),
+        checkin(days_ago(3), note="eerder"),
+        checkin(days_ago(14), note="te oud"),
+        checkin(days_ago(2)),  # no note
+    ]
+
+    notes = summary_for_gp(checkins, [], TODAY, with_notes=True).notes
+
+    assert [n.text for n in notes] == ["eerder", "ochtend", "avond"]
+    assert summary_for_gp(checkins, [], TODAY, with_notes=True).history.first_day == days_ago(13)
+
+
+def test_the_choice_is_offered_only_when_the_window_has_notes():
+    assert has_notes([checkin(TODAY, note="moe")], TODAY)
+    assert not has_notes([checkin(TODAY)], TODAY)
+    assert not has_notes([checkin(days_ago(14), note="te oud")], TODAY)
+    assert not has_notes([], TODAY)
+
+
+# --- which days the chart shows ----------------------------------------------------------------
+
+
+def test_the_chart_starts_at_the_first_day_with_data():
+    checkins = [checkin(days_ago(2)), checkin(TODAY)]
+
+    points = chart_points(summarise(checkins, [], TODAY, 14))
+
+    assert [p.day for p in points] == [days_ago(2), days_ago(1), TODAY]
+
+
+def test_a_done_exercise_before_the_first_checkin_is_shown_too():
+    summary = summarise(
+        [checkin(TODAY)], [exercise(days_ago(4)), exercise(days_ago(6), "skipped")], TODAY
+    )
+
+    points = chart_points(summary)
+
+    assert points[0].day == days_ago(4)
+    assert points[0].exercises_done == 1
+    assert sum(p.exercises_done for p in points) == 1
+
+
+def test_the_chart_runs_to_the_last_day_even_without_data_there():
+    # The days since the last check-in are shown as they are: empty.
+    points = chart_points(summarise([checkin(days_ago(3))], [], TODAY, 14))
+    assert [p.day for p in points] == [days_ago(3), days_ago(2), days_ago(1), TODAY]
+
+
+def test_the_chart_of_an_empty_window_shows_the_whole_window():
+    summary = summarise([], [], TODAY, 14)
+    assert chart_points(summary) == summary.points

@@ -106,7 +106,7 @@ def test_pause_and_resume(bot, chat, bot_data_dir):
     assert user_file(bot_data_dir, coachee.user_id)["profile"]["1"]["paused_until"] is None
 
 
-def test_history_sends_a_chart_and_three_lines(bot, chat):
+def test_history_sends_a_chart_and_four_lines(bot, chat):
     coachee = chat()
     onboard(coachee)
     check_in(coachee, energy=6, stress=4, sleep=3)
@@ -114,8 +114,10 @@ def test_history_sends_a_chart_and_three_lines(bot, chat):
     chart = coachee.wait_for(lambda m: m.media == "photo", timeout=15)
     assert chart.photo_path is not None
     assert chart.photo_path.read_bytes().startswith(b"\x89PNG")
-    assert "Gemiddeld over 14 dagen (1 check-ins): energie 6,0" in chart.text
-    assert len(chart.text.splitlines()) == 3
+    assert "Gemiddeld over 14 dagen (1 check-in): energie 6,0" in chart.text
+    lines = chart.text.splitlines()
+    assert len(lines) == 4
+    assert lines[-1] == "Energie en slaap: hoger is beter; spanning: lager is beter."
 
 
 def test_bad_input_gets_a_kind_reply_and_the_flow_continues(bot, chat, bot_data_dir):

@@ -12,8 +12,15 @@ import pytest
 from PIL import Image
 
 from bot.core.history import summarise
-from bot.core.models import CheckIn
-from bot.reports.chart import HEIGHT_PX, WIDTH_PX, ChartLabels, render_history_chart
+from bot.core.models import CheckIn, ExerciseLog
+from bot.reports.chart import (
+    EXERCISE_DAY,
+    HEIGHT_PX,
+    WIDTH_PX,
+    ChartLabels,
+    draw_history_chart,
+    render_history_chart,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TODAY = date(2026, 3, 30)
@@ -21,6 +28,8 @@ LABELS = ChartLabels(
     title="Jouw energie en spanning",
     energy="Energie",
     stress="Spanning",
+    sleep="Slaap",
+    exercise="Oefening gedaan",
     no_data="Nog geen check-ins in deze periode",
 )
 
@@ -69,7 +78,7 @@ def test_renders_a_phone_sized_png(count: int, window: int, gaps: bool):
         image.verify()
     with Image.open(BytesIO(png)) as image:
         assert image.format == "PNG"
-        assert image.size == (WIDTH_PX, HEIGHT_PX) == (1000, 600)
+        assert image.size == (WIDTH_PX, HEIGHT_PX) == (1000, 700)
     assert len(png) < 200_000  # a picture, not a download
 
 
@@ -138,3 +147,93 @@ def test_no_line_is_drawn_through_a_day_without_a_checkin():
     # two dots (and the legend's short sample line) are blue in any row.
     assert widest_run_of_energy_blue(three_days(with_middle=True)) > 400
     assert widest_run_of_energy_blue(three_days(with_middle=False)) < 200
+
+
+# --- what the chart shows (read from the figure, not from pixels) ------------------------------
+
+
+def day_checkin(ago: int, energy: int = 5, stress: int = 5, sleep: int = 3) -> CheckIn:
+    day = TODAY - timedelta(days=ago)
+    return CheckIn(
+        at=datetime.combine(day, time(9), tzinfo=UTC),
+        local_date=day,
+        energy=energy,
+        stress=stress,
+        sleep=sleep,
+    )
+
+
+def done(ago: int) -> ExerciseLog:
+    day = TODAY - timedelta(days=ago)
+    return ExerciseLog("box-breathing", datetime.combine(day, time(13), tzinfo=UTC), day, "done")
+
+
+def figure_of(checkins: list[CheckIn], logs: list[ExerciseLog], window: int = 14):
+    return draw_history_chart(summarise(checkins, logs, TODAY, window), LABELS)
+
+
+def main_axes(figure):
+    (axes,) = [a for a in figure.axes if a.get_label() == "scores"]
+    return axes
+
+
+def sleep_axes(figure):
+    (axes,) = [a for a in figure.axes if a.get_label() == "sleep"]
+    return axes
+
+
+def test_the_axis_fits_two_days_of_data_not_the_whole_window():
+    figure = figure_of([day_checkin(2), day_checkin(0)], [], window=14)
+
+    axes = main_axes(figure)
+    assert axes.get_xlim() == (-0.5, 2.5)  # three days: the first check-in's day to today
+    shown = [t.get_text() for t in sleep_axes(figure).get_xticklabels()]
+    assert shown == ["28-03", "29-03", "30-03"]
+
+
+def test_with_data_all_over_the_window_the_axis_is_the_whole_window():
+    figure = figure_of([day_checkin(13), day_checkin(0)], [], window=14)
+    assert main_axes(figure).get_xlim() == (-0.5, 13.5)
+
+
+def test_the_score_axis_keeps_its_whole_scale():
+    # 0-10 stays: a fitted scale would make one point's change look like a fall.
+    figure = figure_of([day_checkin(0, energy=5, stress=6)], [])
+    assert main_axes(figure).get_ylim() == (0, 10)
+
+
+def test_exercise_days_are_marked():
+    figure = figure_of([day_checkin(3), day_checkin(0)], [done(2), done(2), done(0)])
+
+    marks = [p for p in main_axes(figure).patches if p.get_gid() == EXERCISE_DAY]
+    # Days 3, 2, 1, 0 are shown at x 0..3; exercises on x 1 (twice: one mark) and x 3.
+    assert sorted(round(p.get_x() + p.get_width() / 2, 6) for p in marks) == [1.0, 3.0]
+    legend = [t.get_text() for t in main_axes(figure).get_legend().get_texts()]
+    assert legend == ["Energie", "Spanning", "Oefening gedaan"]
+
+
+def test_without_exercises_the_legend_has_no_exercise_entry():
+    figure = figure_of([day_checkin(0)], [])
+
+    assert not [p for p in main_axes(figure).patches if p.get_gid() == EXERCISE_DAY]
+    legend = [t.get_text() for t in main_axes(figure).get_legend().get_texts()]
+    assert legend == ["Energie", "Spanning"]
+
+
+def test_sleep_is_shown_under_the_scores_on_its_own_scale():
+    figure = figure_of([day_checkin(2, sleep=2), day_checkin(0, sleep=5)], [])
+
+    axes = sleep_axes(figure)
+    heights = [bar.get_height() for bar in axes.patches]
+    assert heights == [2, 0, 5]  # no bar on the day without a check-in
+    assert axes.get_ylabel() == "Slaap"
+    assert axes.get_ylim() == (0, 5)
+    assert axes.get_xlim() == main_axes(figure).get_xlim()
+
+
+def test_the_empty_chart_says_so():
+    figure = figure_of([], [])
+
+    said = [t.get_text() for t in main_axes(figure).texts]
+    assert said == [LABELS.no_data]
+    assert main_axes(figure).get_xlim() == (-0.5, 13.5)
