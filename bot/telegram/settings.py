@@ -95,6 +95,8 @@ async def show_menu(
 ) -> None:
     """/settings: what is set now, and a button per choice."""
     context.user_data.pop("awaiting", None)
+    if not edit_message:  # typed /settings: no longer onboarding's "Aanpassen"
+        context.user_data.pop("onboarding_settings", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
@@ -258,6 +260,19 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         profile = _apply(profile, what, value, extra)
     except ValueError:  # InvalidChoice, or a time like 2561 that no button of ours carries
         await edit(update, context, text(context, "input.stale_button", profile.lang))
+        return
+    if what == "country" and profile.timezone not in profiles.country_zones(profile.country):
+        # A new country: offer its zone right away (the old one is kept until chosen).
+        services(context).repo.save_profile(profile)
+        log.info("settings.changed")
+        body = text(context, "settings.saved", profile.lang) + "\n\n"
+        body += text(context, "settings.ask.tz", profile.lang)
+        rows = _options(context, profile, "tz")
+        rows += [
+            [_button(context, profile.lang, "settings.back", "menu")],
+            _done_row(context, profile.lang),
+        ]
+        await edit(update, context, body, rows)
         return
     if what == "share":  # stay in the sharing menu: one switch rarely comes alone
         services(context).repo.save_profile(profile)

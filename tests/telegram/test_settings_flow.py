@@ -231,3 +231,21 @@ async def test_pause_writes_the_day_in_words(rig, content):
     body = said(rig)[-1]
     assert "2026-04-02" not in body
     assert "tot 2 april." in body
+
+
+async def test_a_new_country_offers_its_zone(rig, content):
+    set_profile(rig)  # BE, Europe/Brussels
+    await rig.process(rig.update(USER, data="v1:set:country:NL"))
+
+    assert stored(rig).country == "NL"
+    assert payloads(rig)[:2] == ["v1:set:tz:Europe.Amsterdam", "v1:set:tz:other"]
+    assert t(content, "settings.ask.tz") in said(rig)[-1]
+
+
+async def test_settings_opened_later_close_with_their_own_word(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:moments:change"))
+    await rig.process(rig.update(USER, text="/settings"))
+    await rig.process(rig.update(USER, data="v1:set:done"))
+
+    assert said(rig)[-1] == t(content, "settings.closed")
