@@ -5,7 +5,7 @@ One formatter for every text that names a day, so the two languages cannot drift
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     "nl": (
@@ -44,3 +44,17 @@ def day_text(day: date, lang: str, today: date) -> str:
     month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
     words = f"{day.day} {month}"
     return words if day.year == today.year else f"{words} {day.year}"
+
+
+# The two nearby days said as words; any other day as "op 3 december" / "on 3 December".
+NEARBY = {"nl": ("vandaag", "morgen", "op"), "en": ("today", "tomorrow", "on")}
+
+
+def when_text(day: date, lang: str, today: date) -> str:
+    """ "vandaag", "morgen" or "op 3 december" (en: "today", "tomorrow", "on 3 December")."""
+    words = NEARBY.get(lang, NEARBY["en"])
+    if day == today:
+        return words[0]
+    if day == today + timedelta(days=1):
+        return words[1]
+    return f"{words[2]} {day_text(day, lang, today)}"

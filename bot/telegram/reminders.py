@@ -46,7 +46,7 @@ async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(update, context, "reminder.snoozed", minutes=minutes)
     elif outcome.next_moment is not None:
         local = outcome.next_moment.astimezone(schedule.zone_of(profile))
-        day = dates.day_text(local.date(), profile.lang, today)
+        day = dates.when_text(local.date(), profile.lang, today)
         await reply(update, context, "reminder.later_next", day=day, time=f"{local:%H:%M}")
     else:
         await reply(update, context, "reminder.later_none")

@@ -87,7 +87,7 @@ async def test_later_into_the_quiet_hours_names_the_next_moment(rig, content):
     await rig.process(rig.update(USER, data=f"v1:rem:exercise:{TODAY}:later"))
 
     assert t(content, "reminder.snoozed", minutes=30) not in said(rig)
-    assert t(content, "reminder.later_next", day="31 maart", time="13:00") in said(rig)
+    assert t(content, "reminder.later_next", day="morgen", time="13:00") in said(rig)
     assert rig.repo.records(USER, Snooze) == []
 
 
