@@ -6,6 +6,7 @@ Every change is validated here, so the chat layer only passes on what was typed 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -14,6 +15,93 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.core.models import MOMENT_KINDS, Consent, MomentKind, Moments, Profile, utc
 
 COUNTRY_TIMEZONES = {"BE": "Europe/Brussels", "NL": "Europe/Amsterdam"}
+# The zones offered as buttons for each country we serve (one each; "another zone" is typed).
+COUNTRY_ZONES: dict[str, tuple[str, ...]] = {
+    "BE": ("Europe/Brussels",),
+    "NL": ("Europe/Amsterdam",),
+}
+# Names people type that are not an IANA city: Dutch and English names of common cities and
+# countries (a country with several zones gets the one most people live in). Keys are lower
+# case without accents.
+PLACE_ZONES: dict[str, str] = {
+    "brussel": "Europe/Brussels",
+    "bruxelles": "Europe/Brussels",
+    "belgie": "Europe/Brussels",
+    "belgium": "Europe/Brussels",
+    "antwerpen": "Europe/Brussels",
+    "antwerp": "Europe/Brussels",
+    "gent": "Europe/Brussels",
+    "ghent": "Europe/Brussels",
+    "leuven": "Europe/Brussels",
+    "brugge": "Europe/Brussels",
+    "bruges": "Europe/Brussels",
+    "nederland": "Europe/Amsterdam",
+    "netherlands": "Europe/Amsterdam",
+    "the netherlands": "Europe/Amsterdam",
+    "holland": "Europe/Amsterdam",
+    "rotterdam": "Europe/Amsterdam",
+    "den haag": "Europe/Amsterdam",
+    "the hague": "Europe/Amsterdam",
+    "utrecht": "Europe/Amsterdam",
+    "eindhoven": "Europe/Amsterdam",
+    "groningen": "Europe/Amsterdam",
+    "luxemburg": "Europe/Luxembourg",
+    "frankrijk": "Europe/Paris",
+    "france": "Europe/Paris",
+    "parijs": "Europe/Paris",
+    "duitsland": "Europe/Berlin",
+    "germany": "Europe/Berlin",
+    "berlijn": "Europe/Berlin",
+    "spanje": "Europe/Madrid",
+    "spain": "Europe/Madrid",
+    "portugal": "Europe/Lisbon",
+    "lissabon": "Europe/Lisbon",
+    "italie": "Europe/Rome",
+    "italy": "Europe/Rome",
+    "rome": "Europe/Rome",
+    "zwitserland": "Europe/Zurich",
+    "switzerland": "Europe/Zurich",
+    "oostenrijk": "Europe/Vienna",
+    "austria": "Europe/Vienna",
+    "wenen": "Europe/Vienna",
+    "engeland": "Europe/London",
+    "england": "Europe/London",
+    "verenigd koninkrijk": "Europe/London",
+    "united kingdom": "Europe/London",
+    "uk": "Europe/London",
+    "londen": "Europe/London",
+    "ierland": "Europe/Dublin",
+    "ireland": "Europe/Dublin",
+    "griekenland": "Europe/Athens",
+    "greece": "Europe/Athens",
+    "athene": "Europe/Athens",
+    "turkije": "Europe/Istanbul",
+    "turkey": "Europe/Istanbul",
+    "turkiye": "Europe/Istanbul",
+    "polen": "Europe/Warsaw",
+    "poland": "Europe/Warsaw",
+    "denemarken": "Europe/Copenhagen",
+    "denmark": "Europe/Copenhagen",
+    "zweden": "Europe/Stockholm",
+    "sweden": "Europe/Stockholm",
+    "noorwegen": "Europe/Oslo",
+    "norway": "Europe/Oslo",
+    "marokko": "Africa/Casablanca",
+    "morocco": "Africa/Casablanca",
+    "suriname": "America/Paramaribo",
+    "curacao": "America/Curacao",
+    "aruba": "America/Aruba",
+    "canarische eilanden": "Atlantic/Canary",
+    "canary islands": "Atlantic/Canary",
+    # Abbreviations: tzdata itself links these to a city (CET and MET to Europe/Brussels).
+    "cet": "Europe/Brussels",
+    "cest": "Europe/Brussels",
+    "met": "Europe/Brussels",
+    "wet": "Europe/Lisbon",
+    "eet": "Europe/Athens",
+}
+# Continents whose Area/City names win when two zones share a city ("Indianapolis").
+_AREAS = ("Europe", "America", "Africa", "Asia", "Australia", "Atlantic", "Pacific", "Indian")
 MAX_PAUSE_DAYS = 90
 DEFAULT_PAUSE_DAYS = 7
 
@@ -43,8 +131,45 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
-def parse_timezone(typed: str) -> str:
-    """The IANA name of a typed zone ("America/New York" -> "America/New_York")."""
+@lru_cache(maxsize=1)
+def _city_zones() -> dict[str, str]:
+    """Every IANA zone by its city part, lower case with spaces: "new york", "brussels"."""
+    cities: dict[str, str] = {}
+    ranked = sorted(
+        (name for name in available_timezones() if "/" in name and not name.startswith("Etc/")),
+        # Old links are shallower ("America/Indianapolis"): the deeper canonical name wins.
+        key=lambda name: (name.split("/")[0] not in _AREAS, -name.count("/"), name),
+    )
+    for name in ranked:
+        cities.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
+    return cities
+
+
+def _plain(typed: str) -> str:
+    """Lower case, accents and extra spaces gone: "  België " -> "belgie"."""
+    decomposed = unicodedata.normalize("NFKD", typed)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.replace("_", " ").replace("-", " ").split()).lower()
+
+
+def country_zones(country: str) -> tuple[str, ...]:
+    """The zones to offer as buttons for a country; the coachee can always type another."""
+    return COUNTRY_ZONES.get(country, ())
+
+
+def parse_timezone(typed: str, country: str | None = None) -> str:
+    """The IANA name of a typed zone, city or country.
+
+    "America/New York" -> "America/New_York"; "Brussels", "brussel", "Spanje", "CET" ->
+    their zone. An abbreviation of Central European Time is the coachee's own country's
+    zone when that country is in it (BE and NL both are).
+    """
+    plain = _plain(typed)
+    if plain in ("cet", "cest", "met") and country in COUNTRY_ZONES:
+        return COUNTRY_ZONES[country][0]
+    place = PLACE_ZONES.get(plain) or _city_zones().get(plain)
+    if place is not None:
+        return place
     name = re.sub(r"\s*/\s*", "/", typed.strip()).replace(" ", "_")
     candidate = _zone_names().get(name.lower(), name)
     # Only Area/City names (and UTC): "EST" or "Europe" alone are not a place to live in.
@@ -68,7 +193,7 @@ def parse_time_of_day(typed: str) -> time:
 
 
 def with_timezone(profile: Profile, zone: str) -> Profile:
-    return replace(profile, timezone=parse_timezone(zone))
+    return replace(profile, timezone=parse_timezone(zone, profile.country))
 
 
 def with_moment(profile: Profile, kind: MomentKind, at: time | None) -> Profile:
@@ -87,7 +212,15 @@ def with_quiet_hours(profile: Profile, start: time, end: time) -> Profile:
     return replace(profile, quiet_start=start, quiet_end=end)
 
 
+def can_share(profile: Profile) -> bool:
+    """Sharing with a coach is offered only once a coach is linked: before that there is no
+    one to share with, and a switch that does nothing would mislead."""
+    return profile.coach_id is not None
+
+
 def with_sharing(profile: Profile, what: str, on: bool) -> Profile:
+    if not can_share(profile):
+        raise InvalidChoice(what)
     consent = profile.consent
     if what == "share_checkins":
         consent = replace(consent, share_checkins=on)

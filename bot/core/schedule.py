@@ -182,6 +182,56 @@ def in_quiet_hours(profile: Profile, wall: time) -> bool:
     return wall >= start or wall < end
 
 
+def comes_at(profile: Profile, moment: time) -> time | None:
+    """When a daily reminder chosen for `moment` really comes: the moment itself, the end of
+    the quiet hours (a morning moment inside them), or None (an evening moment inside quiet
+    hours that run past midnight: it never comes). The same rule as `_first_reminder`."""
+    if not in_quiet_hours(profile, moment):
+        return moment
+    if profile.quiet_end <= moment:
+        return None
+    return profile.quiet_end
+
+
+@dataclass(frozen=True)
+class QuietClash:
+    """A daily moment inside the quiet hours, and the two ways out offered to the coachee."""
+
+    kind: MomentKind
+    chosen: time
+    comes_at: time | None  # None: never
+    moment_instead: time  # the nearest moment outside the quiet hours
+    quiet_instead: tuple[time, time]  # quiet hours that leave the chosen moment free
+
+
+def _shift(at: time, minutes: int) -> time:
+    total = (at.hour * 60 + at.minute + minutes) % (24 * 60)
+    return time(total // 60, total % 60)
+
+
+def quiet_clash(profile: Profile, kind: MomentKind) -> QuietClash | None:
+    """Whether the coachee's moment for `kind` falls in their quiet hours, and what to offer."""
+    moment = profile.moments.at(kind)
+    if moment is None or not in_quiet_hours(profile, moment):
+        return None
+    comes = comes_at(profile, moment)
+    if comes is None:
+        # Late evening: half an hour before the quiet hours, or quiet hours from just after.
+        return QuietClash(
+            kind,
+            moment,
+            None,
+            _shift(profile.quiet_start, -30),
+            (_shift(moment, 30), profile.quiet_end),
+        )
+    # Early morning: at the end of the quiet hours, or quiet hours that end at the moment.
+    return QuietClash(kind, moment, comes, comes, (profile.quiet_start, moment))
+
+
+def quiet_clashes(profile: Profile) -> list[QuietClash]:
+    return [c for kind in MOMENT_KINDS if (c := quiet_clash(profile, kind)) is not None]
+
+
 def _quiet_at(profile: Profile, instant: datetime, tz: ZoneInfo) -> bool:
     return in_quiet_hours(profile, instant.astimezone(tz).time())
 
@@ -333,6 +383,58 @@ def sending_mark(reminder: Reminder, state: ScheduleState, now: datetime) -> Rem
 def not_delivered(mark: ReminderMark) -> ReminderMark:
     """The send certainly did not arrive: the reminder is due again (see next_wakeup)."""
     return replace(mark, failed=True)
+
+
+@dataclass(frozen=True)
+class Later:
+    """What a "later" press on a reminder leads to: the snooze to store and when it comes,
+    or (no reminder would come from it) when the next reminder of that kind comes, if any."""
+
+    snooze: Snooze | None
+    remind_at: datetime | None
+    next_moment: datetime | None = None
+
+
+def later(
+    profile: Profile, state: ScheduleState, kind: MomentKind, local_date: date, now: datetime
+) -> Later:
+    """Only promise a reminder the plan will really send: with the moment switched off, in
+    quiet hours, while paused or with the item done, the snooze would never fire."""
+    now = utc(now)
+    snoozed = snooze(profile, kind, local_date, now)
+    with_snooze = replace(state, snoozes=(*state.snoozes, snoozed))
+    attempt = FIRST_SNOOZE_ATTEMPT + len(state.snoozes_of(kind, local_date))
+    promised = [
+        r
+        for r in planned_reminders(profile, with_snooze, now)
+        if (r.kind, r.local_date, r.attempt) == (kind, local_date, attempt)
+        and could_fire(profile, with_snooze, r)
+    ]
+    if promised and not is_inactive(profile):
+        return Later(snoozed, promised[0].due_at)
+    return Later(None, None, next_moment(profile, state, kind, now))
+
+
+def next_moment(
+    profile: Profile, state: ScheduleState, kind: MomentKind, now: datetime
+) -> datetime | None:
+    """When the next daily reminder of `kind` comes (pause and quiet hours included)."""
+    now = utc(now)
+    if is_inactive(profile):
+        return None
+    around = [now]
+    if profile.paused_until is not None and utc(profile.paused_until) > now:
+        around.append(utc(profile.paused_until))
+    upcoming = [
+        r.due_at
+        for instant in around
+        for r in planned_reminders(profile, state, instant)
+        if r.kind == kind
+        and r.attempt == FIRST_ATTEMPT
+        and r.due_at > now
+        and could_fire(profile, state, r)
+    ]
+    return min(upcoming, default=None)
 
 
 def snooze(profile: Profile, kind: MomentKind, local_date: date, now: datetime) -> Snooze:

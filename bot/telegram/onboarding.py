@@ -10,7 +10,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core import profiles
+from bot.core import profiles, schedule
 from bot.telegram import callbacks, jobs
 from bot.telegram.context import language_of, services
 from bot.telegram.replies import edit, pressed, reply, send, text
@@ -133,7 +133,7 @@ async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     profile = profiles.with_country(profile, callbacks.decode(update.callback_query.data).arg(0))
     s.repo.save_profile(profile)
     lang = profile.lang
-    suggested = profiles.COUNTRY_TIMEZONES[profile.country]
+    suggested = profiles.country_zones(profile.country)[0]
     await edit(update, context, text(context, f"country.{profile.country}", lang))
     await send(
         context,
@@ -164,7 +164,7 @@ async def save_timezone(
     if profile is None:
         return
     try:
-        zone = profiles.parse_timezone(typed)
+        zone = profiles.parse_timezone(typed, profile.country)
     except profiles.InvalidChoice:
         await reply(update, context, "onboarding.timezone_unknown")
         return
@@ -180,16 +180,26 @@ async def save_timezone(
         await ask_moments(update, context)
 
 
-def _moment_line(context: ContextTypes.DEFAULT_TYPE, lang: str, kind: str, at) -> str:
-    when = at.strftime("%H:%M") if at else text(context, "moments.off", lang)
+def _moment_line(context: ContextTypes.DEFAULT_TYPE, profile, kind: str) -> str:
+    """A daily moment as it really comes: quiet hours move or drop it (schedule.comes_at)."""
+    lang = profile.lang
+    at = profile.moments.at(kind)
+    if at is None:
+        when = text(context, "moments.off", lang)
+    else:
+        comes = schedule.comes_at(profile, at)
+        if comes is None:
+            when = text(context, "moments.never", lang, chosen=f"{at:%H:%M}")
+        elif comes != at:
+            when = text(context, "moments.moved", lang, time=f"{comes:%H:%M}", chosen=f"{at:%H:%M}")
+        else:
+            when = f"{at:%H:%M}"
     return text(context, f"moments.{kind}", lang, time=when)
 
 
 def moments_summary(context: ContextTypes.DEFAULT_TYPE, profile) -> str:
-    lang = profile.lang
     return "\n".join(
-        _moment_line(context, lang, kind, profile.moments.at(kind))
-        for kind in ("checkin", "exercise", "reflection")
+        _moment_line(context, profile, kind) for kind in ("checkin", "exercise", "reflection")
     )
 
 
@@ -226,6 +236,8 @@ async def moments_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     context.user_data.pop("onboarding", None)
     jobs.schedule_reminders(context.application, profile.user_id)
     if callbacks.decode(update.callback_query.data).arg(0) == "change":
+        # The settings' "Klaar" then ends onboarding with its closing message.
+        context.user_data["onboarding_settings"] = True
         await settings.show_menu(update, context, edit_message=True)
         return
     phase = s.texts.phase(profile.phase).title.get(profile.lang)

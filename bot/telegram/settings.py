@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.content.schema import PHASE_IDS
-from bot.content.ui_texts import SETTINGS_MENU
-from bot.core import profiles
+from bot.content.ui_texts import SETTINGS_MENU, SHARING
+from bot.core import dates, profiles, schedule
 from bot.core.models import Profile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
 from bot.telegram import callbacks, jobs
@@ -32,7 +32,42 @@ def _button(context, lang: str, text_id: str, *args: object, **values) -> tuple[
     return (text(context, text_id, lang, **values), callbacks.encode(callbacks.SETTINGS, *args))
 
 
+def _visible_menu(profile: Profile) -> tuple[str, ...]:
+    return tuple(what for what in MENU if what != "share" or profiles.can_share(profile))
+
+
+def _done_row(context, lang: str) -> list[tuple[str, str]]:
+    return [_button(context, lang, "settings.done", "done")]
+
+
+def _sharing(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
+    lang = profile.lang
+    consent = profile.consent
+    shared = [
+        text(context, f"settings.shared.{field}", lang)
+        for field in SHARING
+        if getattr(consent, field)
+    ]
+    return text(
+        context,
+        "settings.sharing",
+        lang,
+        shared=", ".join(shared) or text(context, "settings.shared.none", lang),
+    )
+
+
 def _summary(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
+    body = _overview(context, profile)
+    if profiles.can_share(profile):
+        body += "\n" + _sharing(context, profile)
+    return body
+
+
+def _quiet(profile: Profile) -> str:
+    return f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}"
+
+
+def _overview(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
     from bot.telegram.onboarding import moments_summary
 
     s = services(context)
@@ -44,7 +79,7 @@ def _summary(context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> str:
         language=text(context, f"language.{profile.lang}", lang),
         country=text(context, f"country.{profile.country}", lang),
         timezone=profile.timezone,
-        quiet=f"{profile.quiet_start:%H:%M}-{profile.quiet_end:%H:%M}",
+        quiet=_quiet(profile),
         phase=s.texts.phase(profile.phase).title.get(lang),
         moments=moments_summary(context, profile),
         questionnaires=(
@@ -60,11 +95,16 @@ async def show_menu(
 ) -> None:
     """/settings: what is set now, and a button per choice."""
     context.user_data.pop("awaiting", None)
+    if not edit_message:  # typed /settings: no longer onboarding's "Aanpassen"
+        context.user_data.pop("onboarding_settings", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
     lang = profile.lang
-    rows = [[_button(context, lang, f"settings.menu.{what}", what)] for what in MENU]
+    rows = [
+        [_button(context, lang, f"settings.menu.{what}", what)] for what in _visible_menu(profile)
+    ]
+    rows.append(_done_row(context, lang))
     body = _summary(context, profile)
     if edit_message:
         await edit(update, context, body, rows)
@@ -81,7 +121,7 @@ def _options(context, profile: Profile, what: str) -> list[list[tuple[str, str]]
     if what == "tz":
         return [
             [(zone, callbacks.encode(callbacks.SETTINGS, "tz", zone.replace("/", ".")))]
-            for zone in ("Europe/Brussels", "Europe/Amsterdam")
+            for zone in profiles.country_zones(profile.country)
         ] + [[_button(context, lang, "onboarding.timezone_other", "tz", "other")]]
     if what in MOMENT_CHOICES:
         times = [
@@ -125,7 +165,7 @@ def _options(context, profile: Profile, what: str) -> list[list[tuple[str, str]]
             ]
             for weeks in QUESTIONNAIRE_WEEKS_CHOICES
         ] + [[_button(context, lang, "settings.questionnaires.off", "questionnaires", "off")]]
-    if what == "share":
+    if what == "share" and profiles.can_share(profile):
         consent = profile.consent
         return [
             [
@@ -143,7 +183,7 @@ def _options(context, profile: Profile, what: str) -> list[list[tuple[str, str]]
                 ("share_alerts", consent.share_alerts),
                 ("share_reflections_default", consent.share_reflections_default),
             )
-        ]
+        ] + [[_button(context, lang, "settings.back", "menu")], _done_row(context, lang)]
     return []
 
 
@@ -187,7 +227,13 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if what == "menu":
         await show_menu(update, context, edit_message=True)
         return
-    if what not in MENU:
+    if what == "done":
+        await _close(update, context, profile)
+        return
+    if what == "fix":
+        await _fix_clash(update, context, profile, value, extra)
+        return
+    if what not in _visible_menu(profile):
         await edit(update, context, text(context, "input.stale_button", profile.lang))
         return
     if not value:
@@ -215,7 +261,95 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ValueError:  # InvalidChoice, or a time like 2561 that no button of ours carries
         await edit(update, context, text(context, "input.stale_button", profile.lang))
         return
+    if what == "country" and profile.timezone not in profiles.country_zones(profile.country):
+        # A new country: offer its zone right away (the old one is kept until chosen).
+        services(context).repo.save_profile(profile)
+        log.info("settings.changed")
+        body = text(context, "settings.saved", profile.lang) + "\n\n"
+        body += text(context, "settings.ask.tz", profile.lang)
+        rows = _options(context, profile, "tz")
+        rows += [
+            [_button(context, profile.lang, "settings.back", "menu")],
+            _done_row(context, profile.lang),
+        ]
+        await edit(update, context, body, rows)
+        return
+    if what == "share":  # stay in the sharing menu: one switch rarely comes alone
+        services(context).repo.save_profile(profile)
+        log.info("settings.changed")
+        body = text(context, "settings.saved", profile.lang) + "\n\n"
+        body += text(context, "settings.ask.share", profile.lang)
+        await edit(update, context, body, _options(context, profile, "share"))
+        return
     await _saved(update, context, profile, edit_message=True)
+
+
+async def _close(update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile) -> None:
+    """ "Klaar": the menu closes with a word; after onboarding's "Aanpassen", its closing one."""
+    if context.user_data.pop("onboarding_settings", None):
+        phase = services(context).texts.phase(profile.phase).title.get(profile.lang)
+        await edit(update, context, text(context, "onboarding.done", profile.lang, phase=phase))
+        return
+    await edit(update, context, text(context, "settings.closed", profile.lang))
+
+
+async def _fix_clash(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, profile: Profile, kind: str, how: str
+) -> None:
+    """A way out of a moment inside the quiet hours, worked out again from what is stored."""
+    clash = schedule.quiet_clash(profile, kind) if kind in MOMENT_CHOICES else None
+    if clash is None or how not in ("moment", "quiet"):
+        await show_menu(update, context, edit_message=True)
+        return
+    if how == "moment":
+        profile = profiles.with_moment(profile, clash.kind, clash.moment_instead)
+    else:
+        profile = profiles.with_quiet_hours(profile, *clash.quiet_instead)
+    await _saved(update, context, profile, edit_message=True)
+
+
+def _clash_texts(context, profile: Profile) -> tuple[str, list[list[tuple[str, str]]]]:
+    """What to say about moments inside the quiet hours, and the buttons to move either."""
+    lang = profile.lang
+    lines, rows = [], []
+    for clash in schedule.quiet_clashes(profile):
+        values = {
+            "item": text(context, f"settings.menu.{clash.kind}", lang),
+            "chosen": f"{clash.chosen:%H:%M}",
+            "quiet": _quiet(profile),
+        }
+        if clash.comes_at is None:
+            lines.append(text(context, "settings.clash.never", lang, **values))
+        else:
+            lines.append(
+                text(
+                    context, "settings.clash.moved", lang, time=f"{clash.comes_at:%H:%M}", **values
+                )
+            )
+        start, end = clash.quiet_instead
+        rows.append(
+            [
+                _button(
+                    context,
+                    lang,
+                    "settings.fix.moment",
+                    "fix",
+                    clash.kind,
+                    "moment",
+                    time=f"{clash.moment_instead:%H:%M}",
+                ),
+                _button(
+                    context,
+                    lang,
+                    "settings.fix.quiet",
+                    "fix",
+                    clash.kind,
+                    "quiet",
+                    quiet=f"{start:%H:%M}-{end:%H:%M}",
+                ),
+            ]
+        )
+    return "\n\n".join(lines), rows
 
 
 async def _saved(
@@ -225,8 +359,13 @@ async def _saved(
     s.repo.save_profile(profile)
     jobs.schedule_reminders(context.application, profile.user_id)
     log.info("settings.changed")
-    body = text(context, "settings.saved", profile.lang) + "\n\n" + _summary(context, profile)
-    back = [[_button(context, profile.lang, "settings.back", "menu")]]
+    body = text(context, "settings.saved", profile.lang)
+    clashes, fixes = _clash_texts(context, profile)
+    if clashes:
+        body += "\n\n" + clashes
+    body += "\n\n" + _summary(context, profile)
+    back = [*fixes, [_button(context, profile.lang, "settings.back", "menu")]]
+    back.append(_done_row(context, profile.lang))
     if edit_message:
         await edit(update, context, body, back)
     else:
@@ -265,9 +404,13 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s.repo.save_profile(profile)
     jobs.schedule_reminders(context.application, profile.user_id)
     log.info("pause.started")
-    await reply(
-        update, context, "pause.started", days=days, until=profile.paused_until.strftime("%Y-%m-%d")
+    now = s.clock()
+    until = dates.day_text(
+        schedule.local_today(profile, profile.paused_until),
+        profile.lang,
+        schedule.local_today(profile, now),
     )
+    await reply(update, context, "pause.started", days=days, until=until)
 
 
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,6 +419,9 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if profile is None:
         return
     s = services(context)
+    if not profiles.is_paused(profile, s.clock()):
+        await reply(update, context, "pause.not_paused")
+        return
     s.repo.save_profile(profiles.resumed(profile))
     jobs.schedule_reminders(context.application, profile.user_id)
     await reply(update, context, "pause.resumed")

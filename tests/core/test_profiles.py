@@ -11,6 +11,8 @@ from bot.core.profiles import (
     COUNTRY_TIMEZONES,
     MAX_PAUSE_DAYS,
     InvalidChoice,
+    can_share,
+    country_zones,
     is_paused,
     new_profile,
     parse_time_of_day,
@@ -59,7 +61,7 @@ def test_typed_timezone_becomes_its_iana_name(typed, zone):
         "",
         "   ",
         "abc",
-        "Brussel",
+        "Brusel",
         "Europe",  # a folder of zones, not a zone: must not crash
         "Europe/",
         "Europe/Brusels",
@@ -72,6 +74,44 @@ def test_typed_timezone_becomes_its_iana_name(typed, zone):
 def test_junk_timezone_is_an_invalid_choice(typed):
     with pytest.raises(InvalidChoice):
         parse_timezone(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Brussels", "Europe/Brussels"),
+        ("brussel", "Europe/Brussels"),
+        ("Bruxelles", "Europe/Brussels"),
+        ("Spanje", "Europe/Madrid"),
+        ("spain", "Europe/Madrid"),
+        ("België", "Europe/Brussels"),
+        ("Nederland", "Europe/Amsterdam"),
+        ("the Netherlands", "Europe/Amsterdam"),
+        ("Den Haag", "Europe/Amsterdam"),
+        ("new york", "America/New_York"),
+        ("  LISBON ", "Europe/Lisbon"),
+        ("Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("Indianapolis", "America/Indiana/Indianapolis"),
+        ("Curaçao", "America/Curacao"),
+        ("CET", "Europe/Brussels"),
+    ],
+)
+def test_a_city_or_country_name_becomes_its_zone(typed, zone):
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize(
+    ("country", "zone"), [("BE", "Europe/Brussels"), ("NL", "Europe/Amsterdam")]
+)
+def test_cet_is_the_coachees_own_countrys_zone(country, zone):
+    assert parse_timezone("CET", country) == zone
+    assert parse_timezone("cest", country) == zone
+
+
+def test_each_country_offers_its_own_zone():
+    assert country_zones("BE") == ("Europe/Brussels",)
+    assert country_zones("NL") == ("Europe/Amsterdam",)
+    assert country_zones("XX") == ()
 
 
 def test_invalid_choice_is_a_value_error():
@@ -164,8 +204,20 @@ def test_with_quiet_hours(profile):
     assert (quiet.quiet_start, quiet.quiet_end) == (time(23, 0), time(8, 0))
 
 
+def test_sharing_is_offered_only_once_a_coach_is_linked(profile):
+    from dataclasses import replace
+
+    assert not can_share(profile)
+    assert can_share(replace(profile, coach_id=5))
+    with pytest.raises(InvalidChoice):
+        with_sharing(profile, "share_checkins", True)
+
+
 @pytest.mark.parametrize("what", ["share_checkins", "share_alerts", "share_reflections_default"])
 def test_with_sharing_turns_one_consent_on_and_off(profile, what):
+    from dataclasses import replace
+
+    profile = replace(profile, coach_id=5)
     on = with_sharing(profile, what, True)
 
     assert getattr(on.consent, what) is True
