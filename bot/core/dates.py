@@ -39,11 +39,19 @@ MONTHS = {
 }
 
 
+def day_month(day: date, lang: str) -> str:
+    """ "3 december" / "3 December"."""
+    return f"{day.day} {MONTHS.get(lang, MONTHS['en'])[day.month - 1]}"
+
+
+def day_month_year(day: date, lang: str) -> str:
+    """ "3 december 2026" / "3 December 2026"."""
+    return f"{day_month(day, lang)} {day.year}"
+
+
 def day_text(day: date, lang: str, today: date) -> str:
     """ "3 december", with the year only when it is not this year ("3 januari 2027")."""
-    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
-    words = f"{day.day} {month}"
-    return words if day.year == today.year else f"{words} {day.year}"
+    return day_month(day, lang) if day.year == today.year else day_month_year(day, lang)
 
 
 # The two nearby days said as words; any other day as "op 3 december" / "on 3 December".

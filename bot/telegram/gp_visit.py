@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core import schedule
+from bot.core.dates import day_month, day_month_year
 from bot.core.history import LOW_ENERGY, GpSummary, has_notes, summary_for_gp
 from bot.core.models import CheckIn, ExerciseLog, Profile
 from bot.telegram import callbacks
 from bot.telegram.context import services
-from bot.telegram.dates import day_month, day_month_year
 from bot.telegram.history import checkins_counted, number
 from bot.telegram.replies import edit, pressed, require_profile, send, text
 
@@ -90,9 +90,9 @@ def _messages(context: ContextTypes.DEFAULT_TYPE, summary: GpSummary, lang: str)
     """The summary as text, in as many messages as Telegram needs."""
     history = summary.history
     first = (
-        day_month(context, history.first_day, lang)
+        day_month(history.first_day, lang)
         if history.first_day.year == history.last_day.year
-        else day_month_year(context, history.first_day, lang)
+        else day_month_year(history.first_day, lang)
     )
     days = history.checkin_days
     lines = [
@@ -101,7 +101,7 @@ def _messages(context: ContextTypes.DEFAULT_TYPE, summary: GpSummary, lang: str)
             "summary.gp",
             lang,
             first=first,
-            last=day_month_year(context, history.last_day, lang),
+            last=day_month_year(history.last_day, lang),
             checkins=checkins_counted(context, history.checkins, lang),
             checkin_days=text(
                 context,
@@ -120,7 +120,7 @@ def _messages(context: ContextTypes.DEFAULT_TYPE, summary: GpSummary, lang: str)
     if summary.notes:
         lines += ["", text(context, "summary.notes", lang)]
         lines += [
-            text(context, "summary.note", lang, day=day_month(context, n.day, lang), note=n.text)
+            text(context, "summary.note", lang, day=day_month(n.day, lang), note=n.text)
             for n in summary.notes
         ]
     return split_message(lines)

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, Job
 
-from bot.core import profiles, schedule
+from bot.core import dates, profiles, schedule
 from bot.core.escalation import CoachAlert, next_followup, plan_followup
 from bot.core.models import (
     CheckIn,
@@ -280,7 +280,11 @@ async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert
     lang = coach.lang if coach else "nl"
     zone = ZoneInfo(coach.timezone if coach else s.settings.timezone)
     body = s.texts.text(
-        f"coach.alert.{alert.level}", lang, day=alert.at.astimezone(zone).date().isoformat()
+        f"coach.alert.{alert.level}",
+        lang,
+        day=dates.day_text(
+            alert.at.astimezone(zone).date(), lang, s.clock().astimezone(zone).date()
+        ),
     )
     priority = Priority.CRISIS if alert.level == "crisis" else Priority.SCHEDULED
     try:

@@ -30,6 +30,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes, Job
 
 from bot.config import Settings
+from bot.core import dates
 from bot.core.models import RECORD_TYPES, LastSeen, Profile, Record, RetentionNotice
 from bot.core.ports import Repository
 from bot.core.retention import (
@@ -237,7 +238,8 @@ def notice_text(
     context: ContextTypes.DEFAULT_TYPE, profile: Profile, notice: RetentionNotice
 ) -> str:
     s = services(context)
-    day = notice.erase_on.isoformat()
+    today = notice.at.astimezone(ZoneInfo(profile.timezone)).date()
+    day = dates.day_text(notice.erase_on, profile.lang, today)
     if notice.kind == "inactive":
         return s.texts.text(
             "retention.notice.inactive",
@@ -248,7 +250,10 @@ def notice_text(
     assert notice.before is not None
     before = notice.before.astimezone(ZoneInfo(profile.timezone)).date()
     return s.texts.text(
-        "retention.notice.history", profile.lang, day=day, before=before.isoformat()
+        "retention.notice.history",
+        profile.lang,
+        day=day,
+        before=dates.day_text(before, profile.lang, today),
     )
 
 

@@ -159,10 +159,10 @@ async def test_two_runs_send_one_notice_each_and_a_week_later_erase_once(coachee
     history = rig.notices(ACTIVE)[0]
     assert (history.kind, history.erase_on) == ("history", date(2026, 4, 6))
     assert rig.api.sent(ACTIVE) == [
-        content.text("retention.notice.history", "nl", day="2026-04-06", before="2024-10-01")
+        content.text("retention.notice.history", "nl", day="6 april", before="1 oktober 2024")
     ]
     assert rig.api.sent(QUIET) == [
-        content.text("retention.notice.inactive", "nl", day="2026-04-06", months=12)
+        content.text("retention.notice.inactive", "nl", day="6 april", months=12)
     ]
 
     # The week: one coachee writes again; the job runs every day and does nothing.
@@ -249,7 +249,7 @@ async def test_the_notice_uses_the_coachees_language_and_calendar(rig, content):
 
     # 01:30 UTC on the 30th is the evening of the 29th in New York.
     assert rig.api.sent(21) == [
-        content.text("retention.notice.inactive", "en", day="2026-04-05", months=12)
+        content.text("retention.notice.inactive", "en", day="5 April", months=12)
     ]
 
 
