@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 from bot.content.schema import PHASE_IDS
 from bot.content.ui_texts import SETTINGS_MENU
 from bot.core import profiles
+from bot.core.awaiting import AwaitedKind
 from bot.core.models import Profile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
-from bot.telegram import callbacks, jobs
+from bot.telegram import awaited, callbacks, jobs
 from bot.telegram.context import services
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
@@ -199,7 +200,8 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     if value == "other":
-        context.user_data["awaiting"] = ("timezone",) if what == "tz" else ("moment", what)
+        kind: AwaitedKind = "timezone" if what == "tz" else "moment"
+        awaited.wait_for(context, profile.user_id, update.effective_chat.id, kind, what)
         await edit(
             update,
             context,
@@ -245,8 +247,8 @@ async def save_typed_moment(
     except profiles.InvalidChoice:
         await reply(update, context, "settings.time_unknown")
         return
-    context.user_data.pop("awaiting", None)
     await _saved(update, context, profiles.with_moment(profile, kind, at), edit_message=False)
+    awaited.stop_waiting(context, profile.user_id, "moment")
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
