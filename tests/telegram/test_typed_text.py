@@ -340,6 +340,18 @@ async def test_the_share_question_with_a_coach(bot, content):
     assert [d for d in _buttons(sent) if d.startswith("v1:rfshare")]
 
 
+# --- /sos typed -------------------------------------------------------------------------------
+
+
+async def test_a_typed_sos_does_not_say_a_button_was_pressed(bot):
+    await bot.say("/sos")
+
+    first = bot.api.sent(USER)[0]
+    assert "1813" in first and "112" in first
+    assert "drukte" not in first and "SOS" not in first.split("\n")[0]
+    assert first.startswith("Je vroeg om hulp")
+
+
 # --- typed settings ---------------------------------------------------------------------------
 
 
