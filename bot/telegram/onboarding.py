@@ -44,7 +44,6 @@ def _introduction(context: ContextTypes.DEFAULT_TYPE, lang: str, name: str) -> s
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet; a known coachee gets a short welcome back, a new one the consent question."""
-    context.user_data.pop("awaiting", None)
     s = services(context)
     user = update.effective_user
     if context.args:

@@ -60,7 +60,6 @@ async def show_menu(
     update: Update, context: ContextTypes.DEFAULT_TYPE, edit_message: bool = False
 ) -> None:
     """/settings: what is set now, and a button per choice."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
@@ -253,7 +252,6 @@ async def save_typed_moment(
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause [days]: no reminders for a while (default a week); /sos and commands still work."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
