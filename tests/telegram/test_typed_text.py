@@ -376,3 +376,14 @@ async def test_a_typed_time_of_day_is_saved_once(bot, content):
 
     assert bot.repo.load_profile(USER).moments.checkin.strftime("%H:%M") == "08:15"
     assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_with_a_coach_the_coachee_may_share_the_answer(bot, content):
+    bot.repo.save_profile(profile(coach_id=900))
+    await bot.say("/reflect")
+    await bot.say("mijn antwoord")
+    share = next(d for d in _buttons(bot.last_sent()) if d.endswith(":yes"))
+    await bot.press(share, bot.last_message_id())
+
+    (reflection,) = bot.repo.records(USER, Reflection)
+    assert reflection.shared is True
