@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Literal
 
+from bot.core.awaiting import Awaiting
+
 MomentKind = Literal["checkin", "exercise", "reflection"]
 EscalationSource = Literal["text", "questionnaire", "checkins", "sos", "ask", "followup"]
 MOMENT_KINDS: tuple[MomentKind, ...] = ("checkin", "exercise", "reflection")
@@ -189,6 +191,7 @@ Record = (
     | Snooze
     | RetentionNotice
     | LastSeen
+    | Awaiting
 )
 RECORD_TYPES: tuple[type, ...] = (
     CheckIn,
@@ -200,6 +203,7 @@ RECORD_TYPES: tuple[type, ...] = (
     Snooze,
     RetentionNotice,
     LastSeen,
+    Awaiting,
 )
 
 

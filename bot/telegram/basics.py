@@ -11,7 +11,6 @@ from bot.telegram.replies import reply
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands."""
-    context.user_data.pop("awaiting", None)
     await reply(update, context, "help.commands")
 
 

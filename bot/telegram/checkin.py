@@ -2,6 +2,12 @@
 
 Each button carries the answers so far, so a check-in survives a restart between taps and
 nothing is stored until energy, stress and sleep are all given.
+
+While the check-in is open (bot.core.awaiting kind "checkin", an hour), a typed text gets
+one line that points at its buttons, as a reply to the question. A typed "7" is not taken as
+the answer: the question on screen may be energy or stress (0-10) or sleep (1-5), the
+answers so far live in the buttons, and "7" may just as well mean seven hours of sleep; the
+buttons stay the one way a check-in is stored.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import logging
 from dataclasses import replace
 from datetime import date
 
-from telegram import Update
+from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -19,8 +25,9 @@ from bot.core.checkin_rules import due_checkin_rule, escalation_for
 from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.practice import suggest_exercises
 from bot.core.questionnaires import questionnaire_offer_due
-from bot.telegram import callbacks
-from bot.telegram.context import services
+from bot.telegram import awaited, callbacks
+from bot.telegram.context import language_of, services
+from bot.telegram.outbox import Priority
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
 log = logging.getLogger(__name__)
@@ -35,16 +42,32 @@ def _scale(
 
 async def start_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/checkin: the first question, energy."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
     today = schedule.local_today(profile, services(context).clock())
-    await send(
+    question = await send(
         context,
         update.effective_chat.id,
         text(context, "checkin.energy", profile.lang),
         _scale((today.strftime("%Y%m%d"),), checkins.ENERGY_RANGE),
+    )
+    awaited.wait_for(
+        context, profile.user_id, update.effective_chat.id, "checkin", str(question.message_id)
+    )
+
+
+async def point_at_buttons(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question_id: str
+) -> None:
+    """A text typed during an open check-in: one line, as a reply to its question."""
+    lang = language_of(update, context)
+    await services(context).outbox.send(
+        Priority.INTERACTIVE,
+        update.effective_chat.id,
+        context.bot.send_message,
+        text=text(context, "checkin.use_buttons", lang),
+        reply_parameters=ReplyParameters(int(question_id), allow_sending_without_reply=True),
     )
 
 
@@ -60,6 +83,7 @@ async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     day, *answers = payload.args
     today = schedule.local_today(profile, s.clock())
     if day != today.strftime("%Y%m%d"):
+        awaited.stop_waiting(context, profile.user_id, "checkin", str(query.message.message_id))
         await edit(update, context, text(context, "checkin.stale", lang))
         return
     values = [int(a) for a in answers]
@@ -186,7 +210,7 @@ async def acknowledge(
             )
         ]
     )
-    context.user_data["awaiting"] = ("note", checkin.id, checkin.local_date.isoformat())
+    awaited.wait_for(context, profile.user_id, update.effective_chat.id, "note", checkin.id)
     await send(
         context,
         update.effective_chat.id,
@@ -195,35 +219,26 @@ async def acknowledge(
     )
 
 
-async def save_note(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, checkin_id: str, day: str
-) -> None:
-    """The typed note (already through the safety net) joins that day's check-in."""
+async def save_note(update: Update, context: ContextTypes.DEFAULT_TYPE, checkin_id: str) -> None:
+    """The typed note (already through the safety net) joins the check-in it was asked for."""
     s = services(context)
-    context.user_data.pop("awaiting", None)
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is None:
         return
-    found = [
-        c
-        for c in s.repo.records(
-            profile.user_id,
-            CheckIn,
-        )
-        if c.id == checkin_id and c.local_date == date.fromisoformat(day)
-    ]
-    if not found:
-        await reply(update, context, "checkin.stale")
-        return
-    s.repo.replace(profile.user_id, checkins.with_note(found[0], update.effective_message.text))
-    await reply(update, context, "checkin.note_saved")
+    found = [c for c in s.repo.records(profile.user_id, CheckIn) if c.id == checkin_id]
+    if found:  # stored before the question ends: a failure in between loses no note
+        s.repo.replace(profile.user_id, checkins.with_note(found[0], update.effective_message.text))
+    awaited.stop_waiting(context, profile.user_id, "note", checkin_id)
+    await reply(update, context, "checkin.note_saved" if found else "checkin.stale")
 
 
 async def note_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
-    context.user_data.pop("awaiting", None)
     profile = services(context).repo.load_profile(update.effective_user.id)
+    if profile is not None:
+        checkin_id = callbacks.decode(query.data).arg(0)
+        awaited.stop_waiting(context, profile.user_id, "note", checkin_id)
     lang = profile.lang if profile else "nl"
     await query.edit_message_reply_markup(None)
     await send(context, update.effective_chat.id, text(context, "checkin.done", lang))

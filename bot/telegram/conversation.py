@@ -2,10 +2,12 @@
 
 By the time a text gets here it has passed the safety net.
 
-Waiting for typed text ("awaiting" in user_data) is bound to the chat as well as the user: a
-flow asks only in the person's private chat (the gate refuses every other chat), whose id
-is the user id, and only a text from that same chat completes it. A line the person writes
-anywhere else is never taken as their note, reflection or setting.
+What the bot waits for is stored state (bot.core.awaiting: a kind, a reference, the chat it
+was asked in, an expiry), kept through the repository so a restart keeps it and a "hoi" the
+next morning is never taken as yesterday's note. It is bound to the chat as well as the
+user: a flow asks only in the person's private chat (the gate refuses every other chat),
+whose id is the user id, and only a text from that same chat completes it. A line the
+person writes anywhere else is never taken as their note, reflection or setting.
 """
 
 from __future__ import annotations
@@ -13,29 +15,36 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram import callbacks, checkin, onboarding, reflect, settings
-from bot.telegram.context import language_of
+from bot.core.awaiting import awaited_in
+from bot.telegram import awaited, callbacks, checkin, onboarding, reflect, settings
+from bot.telegram.context import language_of, services
 from bot.telegram.replies import reply, send, text
 
 
 async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a typed text to the flow that asked for it, or answer kindly."""
-    awaiting = context.user_data.get("awaiting") if _own_chat(update) else None
-    if awaiting is None:
+    state = None
+    if _own_chat(update):
+        state = awaited_in(
+            awaited.current(context, update.effective_user.id),
+            update.effective_chat.id,
+            services(context).clock(),
+        )
+    if state is None:
         await unexpected_text(update, context)
         return
-    kind, *args = awaiting
     typed = update.effective_message.text
-    if kind == "note":
-        await checkin.save_note(update, context, *args)
-    elif kind == "reflection":
-        await reflect.save_answer(update, context, *args)
-    elif kind == "timezone":
+    if state.kind == "checkin":
+        await checkin.point_at_buttons(update, context, state.reference)
+    elif state.kind == "note":
+        await checkin.save_note(update, context, state.reference)
+    elif state.kind == "reflection":
+        await reflect.save_answer(update, context, state.reference)
+    elif state.kind == "timezone":
         await onboarding.save_timezone(update, context, typed)
-    elif kind == "moment":
-        await settings.save_typed_moment(update, context, args[0], typed)
-    else:
-        context.user_data.pop("awaiting", None)
+    elif state.kind == "moment":
+        await settings.save_typed_moment(update, context, state.reference, typed)
+    else:  # a kind from a later version: read the text as itself
         await unexpected_text(update, context)
 
 

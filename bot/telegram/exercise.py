@@ -56,7 +56,6 @@ def cancel(application: Application, chat_id: int) -> None:
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/exercise: a short list that suits the coachee's phase and today's energy."""
-    context.user_data.pop("awaiting", None)
     s = services(context)
     lang = language_of(update, context)
     profile = s.repo.load_profile(update.effective_user.id)

@@ -27,7 +27,6 @@ MAX_MESSAGE_CHARS = 4096
 
 async def gp_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/summary: the last two weeks of check-ins in a few lines, to show the GP."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return

@@ -116,7 +116,6 @@ async def send_history(update: Update, context: ContextTypes.DEFAULT_TYPE, days:
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/history [30]: the last 14 days unless 30 is asked for."""
-    context.user_data.pop("awaiting", None)
     days = 30 if context.args and context.args[0].strip() == "30" else 14
     await send_history(update, context, days)
 

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core import profiles, schedule
-from bot.telegram import callbacks, jobs
+from bot.telegram import awaited, callbacks, jobs
 from bot.telegram.context import language_of, services
 from bot.telegram.replies import edit, pressed, reply, send, text
 
@@ -44,7 +44,6 @@ def _introduction(context: ContextTypes.DEFAULT_TYPE, lang: str, name: str) -> s
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet; a known coachee gets a short welcome back, a new one the consent question."""
-    context.user_data.pop("awaiting", None)
     s = services(context)
     user = update.effective_user
     if context.args:
@@ -150,7 +149,7 @@ async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     choice = callbacks.decode(update.callback_query.data).arg(0)
     if choice == "other":
-        context.user_data["awaiting"] = ("timezone",)
+        awaited.wait_for(context, profile.user_id, update.effective_chat.id, "timezone")
         await edit(update, context, text(context, "onboarding.timezone_type", profile.lang))
         return
     await save_timezone(update, context, choice.replace(".", "/"), edit_message=True)
@@ -168,8 +167,8 @@ async def save_timezone(
     except profiles.InvalidChoice:
         await reply(update, context, "onboarding.timezone_unknown")
         return
-    context.user_data.pop("awaiting", None)
     s.repo.save_profile(profiles.with_timezone(profile, zone))
+    awaited.stop_waiting(context, profile.user_id, "timezone")
     confirmation = text(context, "onboarding.timezone_saved", profile.lang, timezone=zone)
     if edit_message:
         await edit(update, context, confirmation)

@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: everything stored about this coachee, as one JSON file."""
-    context.user_data.pop("awaiting", None)
     s = services(context)
     user_id = update.effective_user.id
     data = s.repo.export(user_id)
@@ -44,7 +43,6 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/delete: ask once, then erase everything."""
-    context.user_data.pop("awaiting", None)
     lang = language_of(update, context)
     await send(
         context,

@@ -29,7 +29,6 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/questionnaire (or the offer after a check-in): the questionnaires in content."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    context.user_data.pop("awaiting", None)
     lang = language_of(update, context)
     questionnaires = services(context).texts.questionnaires.values()
     await send(

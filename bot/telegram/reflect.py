@@ -1,4 +1,9 @@
-"""/reflect: a prompt for the coachee's phase; their answer is shared only if they say so."""
+"""/reflect: a prompt for the coachee's phase; their answer is shared only if they say so.
+
+The prompt waits a day for its answer (bot.core.awaiting), whatever other command comes in
+between. The question whether a coach may read the answer is asked only when a coach is
+linked.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot.core import schedule
 from bot.core.models import Reflection
 from bot.core.practice import next_prompt
-from bot.telegram import callbacks
+from bot.telegram import awaited, callbacks
 from bot.telegram.context import services
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
@@ -23,7 +28,6 @@ async def ask(
     update: Update, context: ContextTypes.DEFAULT_TYPE, skip: tuple[str, ...] = ()
 ) -> None:
     """/reflect: the phase's prompt answered longest ago."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return
@@ -34,7 +38,7 @@ async def ask(
     if prompt is None:
         return
     lang = profile.lang
-    context.user_data["awaiting"] = ("reflection", prompt.id)
+    awaited.wait_for(context, profile.user_id, update.effective_chat.id, "reflection", prompt.id)
     phase = s.texts.phase(profile.phase).title.get(lang)
     await send(
         context,
@@ -65,10 +69,10 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if payload.arg(0) == "other":
         await ask(update, context, skip=(payload.arg(1),))
         return
-    context.user_data.pop("awaiting", None)
     profile = services(context).repo.load_profile(update.effective_user.id)
     if profile is not None:
         s = services(context)
+        awaited.stop_waiting(context, profile.user_id, "reflection", payload.arg(1))
         now = s.clock()
         s.repo.add(
             profile.user_id,
@@ -82,7 +86,6 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt_id: str) -> None:
     """The typed answer (already through the safety net) is stored, private by default."""
-    context.user_data.pop("awaiting", None)
     s = services(context)
     profile = s.repo.load_profile(update.effective_user.id)
     if profile is None:
@@ -94,11 +97,16 @@ async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt
         now,
         schedule.local_today(profile, now),
         answer,
-        shared=profile.consent.share_reflections_default,
+        # Shared by default only where there is a coach to read it.
+        shared=profile.consent.share_reflections_default and profile.coach_id is not None,
     )
     s.repo.add(profile.user_id, reflection)
+    awaited.stop_waiting(context, profile.user_id, "reflection", prompt_id)
     log.info("reflection.recorded")
     lang = profile.lang
+    if profile.coach_id is None:
+        await send(context, update.effective_chat.id, text(context, "reflect.saved_private", lang))
+        return
     await send(
         context,
         update.effective_chat.id,

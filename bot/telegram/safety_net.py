@@ -28,7 +28,7 @@ from bot.core.escalation import (
     sos_escalation,
 )
 from bot.core.models import Escalation, Profile
-from bot.telegram import callbacks, exercise, jobs
+from bot.telegram import awaited, callbacks, exercise, jobs
 from bot.telegram.context import KEY, language_for, language_of, services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import Button, edit, keyboard, send, text
@@ -175,11 +175,13 @@ async def answer_crisis(
 
 
 def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
-    """End what runs in this chat (no I/O); the questionnaire message whose buttons must go."""
+    """End what runs in this chat (no network I/O); the questionnaire message whose buttons
+    must go."""
     exercise.cancel(context.application, chat_id)
-    if context.user_data is not None:
-        # The next text typed is read as itself, never as the note or answer asked before.
-        context.user_data.pop("awaiting", None)
+    # The next text typed is read as itself, never as the note or answer asked before. The
+    # bot asks only in private chats, whose id is the person's; storage trouble is logged,
+    # never raised, so it cannot hold up the crisis answer.
+    awaited.stop_waiting_quietly(context, chat_id)
     return context.application.chat_data[chat_id].pop(OPEN_QUESTIONNAIRE, None)
 
 

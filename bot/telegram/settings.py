@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 from bot.content.schema import PHASE_IDS
 from bot.content.ui_texts import SETTINGS_MENU, SHARING
 from bot.core import dates, profiles, schedule
+from bot.core.awaiting import AwaitedKind
 from bot.core.models import Profile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
-from bot.telegram import callbacks, jobs
+from bot.telegram import awaited, callbacks, jobs
 from bot.telegram.context import services
 from bot.telegram.replies import edit, pressed, reply, require_profile, send, text
 
@@ -94,7 +95,6 @@ async def show_menu(
     update: Update, context: ContextTypes.DEFAULT_TYPE, edit_message: bool = False
 ) -> None:
     """/settings: what is set now, and a button per choice."""
-    context.user_data.pop("awaiting", None)
     if not edit_message:  # typed /settings: no longer onboarding's "Aanpassen"
         context.user_data.pop("onboarding_settings", None)
     profile = await require_profile(update, context)
@@ -245,7 +245,8 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     if value == "other":
-        context.user_data["awaiting"] = ("timezone",) if what == "tz" else ("moment", what)
+        kind: AwaitedKind = "timezone" if what == "tz" else "moment"
+        awaited.wait_for(context, profile.user_id, update.effective_chat.id, kind, what)
         await edit(
             update,
             context,
@@ -384,13 +385,12 @@ async def save_typed_moment(
     except profiles.InvalidChoice:
         await reply(update, context, "settings.time_unknown")
         return
-    context.user_data.pop("awaiting", None)
     await _saved(update, context, profiles.with_moment(profile, kind, at), edit_message=False)
+    awaited.stop_waiting(context, profile.user_id, "moment")
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause [days]: no reminders for a while (default a week); /sos and commands still work."""
-    context.user_data.pop("awaiting", None)
     profile = await require_profile(update, context)
     if profile is None:
         return

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.awaiting import Awaiting
 from bot.core.models import (
     RECORD_TYPES,
     CheckIn,
@@ -111,6 +112,9 @@ def make_record(kind: type, at: datetime, n: int = 0) -> Any:
             "history" if n % 2 else "inactive", at, day + timedelta(days=7), at - timedelta(days=n)
         ),
         LastSeen: lambda: LastSeen(at, id=f"seen-{n}"),
+        Awaiting: lambda: Awaiting(
+            "note", f"c{n}", 10 + n, at, at + timedelta(hours=1), id=f"awaiting-{n}"
+        ),
     }
     assert set(makers) == set(RECORD_TYPES), "a new record type needs a maker here"
     return makers[kind]()

@@ -24,6 +24,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
+from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.models import Consent, Escalation, Profile
 from bot.core.safety import NONE, Assessment
 from bot.storage.memory import InMemoryRepository
@@ -318,7 +319,7 @@ async def test_a_storage_failure_does_not_block_the_crisis_answer_nor_let_the_te
     rig, content
 ):
     rig.consent(10)
-    rig.application.user_data[10]["awaiting"] = ("note", "x", "2026-03-30")
+    rig.repo.replace(10, awaiting("note", "x", 10, NOW))
     await rig.process(rig.update(10, CRISIS_TEXT))
 
     sent = rig.api.sent(10)
@@ -432,7 +433,7 @@ async def test_a_crisis_stops_the_exercise_the_note_prompt_and_the_questionnaire
     context = _handler_context(rig, 10)
     await exercise.send_step(context, 10, 10, "nl", grounding, 0)
     assert app.job_queue.get_jobs_by_name("exercise:10")
-    app.user_data[10]["awaiting"] = ("note", "x", "2026-03-30")
+    rig.repo.replace(10, awaiting("note", "x", 10, NOW))
     app.chat_data[10][safety_net.OPEN_QUESTIONNAIRE] = 55
 
     await rig.process(rig.update(10, "/sos"))
@@ -440,7 +441,7 @@ async def test_a_crisis_stops_the_exercise_the_note_prompt_and_the_questionnaire
 
     assert not [j for j in app.job_queue.get_jobs_by_name("exercise:10") if j.enabled]
     assert exercise.SENT not in app.chat_data[10]
-    assert "awaiting" not in app.user_data[10]
+    assert not still_awaited(rig.repo.records(10, Awaiting)[0], NOW)
     closed = rig.api.calls_of("editMessageText")
     assert [c.params["message_id"] for c in closed] == [55]
     assert closed[0].params["text"] == content.text("questionnaire.paused", "nl")

@@ -24,6 +24,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
 from bot.core import schedule
+from bot.core.awaiting import Awaiting, awaiting
 from bot.core.models import Consent, Escalation, Moments, Profile, ReminderMark
 from bot.core.safety import NONE, Assessment
 from bot.storage.tinydb_store import TinyDbRepository
@@ -251,7 +252,7 @@ async def test_delete_stops_every_job_and_flow_of_that_user(rig: Rig, content) -
         exercise.step_due, when=60, name=f"exercise:{USER}", data=(USER, USER, "nl", "x", 1)
     )
     rig.application.chat_data[USER][exercise.SENT] = ("x", 0)
-    rig.application.user_data[USER]["awaiting"] = ("note", "x", "2026-03-30")
+    rig.repo.replace(USER, awaiting("note", "x", USER, NOW))
     assert sorted(rig.live_jobs(USER)) == [
         f"exercise:{USER}",
         f"followup:{USER}",
@@ -262,7 +263,7 @@ async def test_delete_stops_every_job_and_flow_of_that_user(rig: Rig, content) -
 
     assert rig.live_jobs(USER) == []
     assert exercise.SENT not in rig.application.chat_data[USER]
-    assert "awaiting" not in rig.application.user_data[USER]
+    assert rig.repo.records(USER, Awaiting) == []
 
 
 async def test_consenting_again_after_delete_starts_afresh(rig: Rig, content) -> None:

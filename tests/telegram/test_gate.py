@@ -24,6 +24,7 @@ from telegram.ext import Application
 from test_crisis import FakeBotApi, FixedAssessor, FixedContent
 
 from bot.config import Settings
+from bot.core.awaiting import Awaiting, awaited_in, awaiting
 from bot.core.models import CheckIn, Consent, Escalation, Profile
 from bot.core.safety import Assessment
 from bot.storage.memory import InMemoryRepository
@@ -263,13 +264,13 @@ async def test_a_note_prompt_in_private_does_not_take_the_next_line_written_in_a
     rig.consent(10)
     checkin = CheckIn(NOW, date(2026, 3, 30), 3, 4, 2)
     rig.repo.add(10, checkin)
-    rig.application.user_data[10]["awaiting"] = ("note", checkin.id, "2026-03-30")
+    rig.repo.replace(10, awaiting("note", checkin.id, 10, NOW))
 
     await rig.process(rig.message(10, "vanavond pizza?", GROUP, "group"))
 
     assert rig.repo.records(10, CheckIn)[0].note is None
     assert content.text("checkin.note_saved", "nl") not in rig.api.sent(GROUP)
-    assert rig.application.user_data[10]["awaiting"][0] == "note"  # still waits in private
+    assert awaited_in(rig.repo.records(10, Awaiting)[0], 10, NOW) is not None  # still waits
 
 
 async def test_the_bot_added_to_a_group_says_the_line_and_leaves(rig, content):
@@ -451,7 +452,7 @@ async def test_awaited_text_is_taken_only_from_the_users_own_chat_even_past_the_
     rig.consent(10)
     checkin = CheckIn(NOW, date(2026, 3, 30), 3, 4, 2)
     rig.repo.add(10, checkin)
-    rig.application.user_data[10]["awaiting"] = ("note", checkin.id, "2026-03-30")
+    rig.repo.replace(10, awaiting("note", checkin.id, 10, NOW))
 
     await rig.process(rig.message(10, "vanavond pizza?", GROUP, "group"))
     assert rig.repo.records(10, CheckIn)[0].note is None
@@ -476,7 +477,7 @@ async def test_edited_text_does_not_complete_a_flow(rig):
     rig.consent(10)
     checkin = CheckIn(NOW, date(2026, 3, 30), 3, 4, 2)
     rig.repo.add(10, checkin)
-    rig.application.user_data[10]["awaiting"] = ("note", checkin.id, "2026-03-30")
+    rig.repo.replace(10, awaiting("note", checkin.id, 10, NOW))
 
     await rig.process(rig.message(10, "moe maar tevreden", edited=True))
 

@@ -12,6 +12,7 @@ import pytest
 from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
 
 from bot.config import Settings
+from bot.core.awaiting import awaiting
 from bot.core.models import CheckIn, Consent, Profile, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram.app import build_application
@@ -64,7 +65,7 @@ def test_the_text_is_as_long_as_telegram_allows():
 async def test_a_long_note_is_kept_whole_on_disk_and_in_the_export(rig, content):
     checkin = CheckIn(at=NOW, local_date=NOW.date(), energy=5, stress=5, sleep=3, id="c1")
     rig.repo.add(USER, checkin)
-    rig.application.user_data[USER]["awaiting"] = ("note", "c1", "2026-03-30")
+    rig.repo.replace(USER, awaiting("note", "c1", USER, NOW))
     await rig.process(rig.update(USER, LONG))
 
     assert rig.api.sent(USER) == [content.text("checkin.note_saved", "nl")]
@@ -76,10 +77,10 @@ async def test_a_long_note_is_kept_whole_on_disk_and_in_the_export(rig, content)
 
 
 async def test_a_long_reflection_is_kept_whole_on_disk_and_in_the_export(rig, content):
-    rig.application.user_data[USER]["awaiting"] = ("reflection", "p1")
+    rig.repo.replace(USER, awaiting("reflection", "p1", USER, NOW))
     await rig.process(rig.update(USER, LONG))
 
-    assert rig.api.sent(USER)[0] == content.text("reflect.saved", "nl")
+    assert rig.api.sent(USER)[0] == content.text("reflect.saved_private", "nl")
     reopened = TinyDbRepository(rig.repo.data_dir)  # type: ignore[attr-defined]
     (stored,) = reopened.records(USER, Reflection)
     assert stored.answer == LONG

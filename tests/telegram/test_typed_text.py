@@ -1,0 +1,389 @@
+"""Typed text the bot waits for, in-process through Application.process_update: an answer
+is stored whatever command came in between, a question expires, a restart keeps it, and a
+text typed during an open check-in is pointed at its buttons.
+
+Each application here is one "process": the TinyDB folder outlives it, so a second
+application on the same folder is the bot after a restart.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
+
+from bot.config import Settings
+from bot.core.awaiting import Awaiting
+from bot.core.models import CheckIn, Consent, Profile, Reflection
+from bot.storage.tinydb_store import TinyDbRepository
+from bot.telegram import callbacks
+from bot.telegram.app import build_application
+from bot.telegram.context import Services
+from bot.telegram.outbox import Outbox, PriorityLimiter
+
+NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels
+DAY = "20260330"
+USER = 41
+
+
+class Bot:
+    """One run of the bot on a data folder; `clock` is shared across restarts."""
+
+    def __init__(self, rig: Rig, clock: list[datetime]) -> None:
+        self.rig = rig
+        self.clock = clock
+        self._ids = itertools.count(1000)
+
+    @property
+    def api(self) -> FakeBotApi:
+        return self.rig.api
+
+    @property
+    def repo(self) -> TinyDbRepository:
+        return self.rig.repo  # type: ignore[return-value]
+
+    async def say(self, text: str, chat: int = USER) -> None:
+        await self.rig.process(self.rig.update(chat, text))
+
+    async def press(self, data: str, message_id: int) -> None:
+        user = {"id": USER, "is_bot": False, "first_name": "C", "language_code": "nl"}
+        chat = {"id": USER, "type": "private"}
+        number = next(self._ids)
+        payload: dict[str, Any] = {
+            "update_id": number,
+            "callback_query": {
+                "id": str(number),
+                "from": user,
+                "chat_instance": "x",
+                "message": {"message_id": message_id, "date": 0, "chat": chat, "text": "?"},
+                "data": data,
+            },
+        }
+        await self.rig.process(Update.de_json(payload, self.rig.application.bot))
+
+    def last_sent(self) -> dict[str, Any]:
+        return [c for c in self.api.calls if c.method == "sendMessage"][-1].params
+
+    def last_message_id(self) -> int:
+        """The id the fake Bot API gave the last message it delivered."""
+        sends = [c for c in self.api.calls if c.method == "sendMessage"]
+        return 100 + len(sends) - 1  # FakeBotApi numbers sent messages from 100
+
+    async def check_in(self, energy: int = 6, stress: int = 4, sleep: int = 3) -> int:
+        """/checkin and three taps on the question message; its message id."""
+        await self.say("/checkin")
+        question = self.last_message_id()
+        for answers in ((energy,), (energy, stress), (energy, stress, sleep)):
+            await self.press(callbacks.encode(callbacks.CHECKIN, DAY, *answers), question)
+        return question
+
+
+def profile(coach_id: int | None = None) -> Profile:
+    return Profile(
+        user_id=USER,
+        chat_id=USER,
+        lang="nl",
+        country="BE",
+        timezone="Europe/Brussels",
+        consent=Consent(given_at=NOW - timedelta(days=3)),
+        created_at=NOW - timedelta(days=3),
+        coach_id=coach_id,
+    )
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def clock() -> list[datetime]:
+    return [NOW]
+
+
+@pytest.fixture
+def start(content, data, clock, tmp_path) -> Callable[[], Any]:
+    @asynccontextmanager
+    async def run() -> AsyncIterator[Bot]:
+        repo = TinyDbRepository(data)
+        api = FakeBotApi()
+        settings = Settings(
+            "1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels"
+        )
+        services = Services(
+            settings,
+            FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
+            repo,  # type: ignore[arg-type]
+            lambda: clock[0],
+            Outbox(PriorityLimiter(rate=1000)),
+            exercise_pace=0.05,
+        )
+        application = build_application(services, request=api)
+        async with application:
+            await application.start()
+            try:
+                yield Bot(Rig(application, api, repo, clock), clock)  # type: ignore[arg-type]
+            finally:
+                await application.stop()
+
+    return run
+
+
+@pytest.fixture
+async def bot(start) -> AsyncIterator[Bot]:
+    async with start() as running:
+        running.repo.save_profile(profile())
+        yield running
+
+
+def unexpected(content) -> str:
+    return content.text("input.unexpected", "nl")
+
+
+def note_of(bot: Bot) -> str | None:
+    (checkin,) = bot.repo.records(USER, CheckIn)
+    return checkin.note
+
+
+# --- an answer survives the commands in between ----------------------------------------------
+
+
+@pytest.mark.parametrize("between", ["/summary", "/history", "/help", "/exercise", "/nonsense"])
+async def test_a_reflection_answer_after_another_command_is_stored(bot, content, between):
+    await bot.say("/reflect")
+    await bot.say(between)
+    await bot.say("Ik merk dat ik te laat stop met werken.")
+
+    (reflection,) = bot.repo.records(USER, Reflection)
+    assert reflection.answer == "Ik merk dat ik te laat stop met werken."
+    assert unexpected(content) not in bot.api.sent(USER)
+
+
+async def test_a_note_after_summary_is_stored(bot, content):
+    await bot.check_in()
+    await bot.say("/summary")
+    await bot.say("moe na een lange dag")
+
+    assert note_of(bot) == "moe na een lange dag"
+    assert bot.api.sent(USER)[-1] == content.text("checkin.note_saved", "nl")
+
+
+async def test_a_new_question_replaces_the_old_one(bot):
+    await bot.check_in()
+    await bot.say("/reflect")  # asks for text of its own: the note is no longer awaited
+    await bot.say("mijn antwoord")
+
+    assert note_of(bot) is None
+    assert [r.answer for r in bot.repo.records(USER, Reflection)] == ["mijn antwoord"]
+
+
+# --- a question expires -----------------------------------------------------------------------
+
+
+async def test_hoi_the_next_morning_is_not_saved_as_yesterdays_note(bot, content, clock):
+    await bot.check_in()
+    clock[0] = NOW + timedelta(hours=17)  # 09:00 the next morning in Brussels
+    await bot.say("hoi")
+
+    assert note_of(bot) is None
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_a_note_within_the_hour_is_saved(bot, clock):
+    await bot.check_in()
+    clock[0] = NOW + timedelta(minutes=50)
+    await bot.say("rustige dag")
+
+    assert note_of(bot) == "rustige dag"
+
+
+async def test_a_note_is_taken_once(bot, content):
+    await bot.check_in()
+    await bot.say("eerste")
+    await bot.say("tweede")
+
+    assert note_of(bot) == "eerste"
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_no_note_ends_the_question(bot, content):
+    await bot.check_in()
+    (checkin,) = bot.repo.records(USER, CheckIn)
+    await bot.press(callbacks.encode(callbacks.CHECKIN_NOTE, checkin.id, "skip"), 999)
+    await bot.say("gewoon een zin")
+
+    assert note_of(bot) is None
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+# --- a restart keeps what the bot was waiting for ---------------------------------------------
+
+
+async def test_a_restart_keeps_the_awaited_note(start):
+    async with start() as first:
+        first.repo.save_profile(profile())
+        await first.check_in()
+    async with start() as second:
+        await second.say("na de herstart")
+
+        assert note_of(second) == "na de herstart"
+
+
+async def test_a_restart_keeps_the_awaited_reflection(start):
+    async with start() as first:
+        first.repo.save_profile(profile())
+        await first.say("/reflect")
+    async with start() as second:
+        await second.say("mijn antwoord")
+
+        assert [r.answer for r in second.repo.records(USER, Reflection)] == ["mijn antwoord"]
+
+
+# --- never before consent, only in the chat where it was asked --------------------------------
+
+
+async def test_nothing_is_awaited_or_stored_before_consent(start, data):
+    async with start() as fresh:
+        await fresh.say("/reflect")
+        await fresh.say("/checkin")
+        await fresh.say("een antwoord")
+
+        assert fresh.repo.records(USER, Awaiting) == []
+        assert not fresh.repo.user_path(USER).exists()
+
+
+async def test_a_text_in_another_chat_does_not_answer(bot):
+    await bot.say("/reflect")
+    await bot.rig.process(_group_text(bot, "in de groep"))
+    await bot.say("in mijn eigen chat")
+
+    assert [r.answer for r in bot.repo.records(USER, Reflection)] == ["in mijn eigen chat"]
+
+
+def _group_text(bot: Bot, text: str) -> Update:
+    user = {"id": USER, "is_bot": False, "first_name": "C", "language_code": "nl"}
+    payload = {
+        "update_id": 5000,
+        "message": {
+            "message_id": 5000,
+            "date": 0,
+            "chat": {"id": -100, "type": "group", "title": "g"},
+            "from": user,
+            "text": text,
+        },
+    }
+    return Update.de_json(payload, bot.rig.application.bot)
+
+
+# --- typed text during an open check-in -------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["moe", "7"])
+async def test_text_during_an_open_checkin_points_at_its_buttons(bot, content, typed):
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+    await bot.press(callbacks.encode(callbacks.CHECKIN, DAY, 3), question)
+    await bot.say(typed)
+
+    sent = bot.last_sent()
+    assert sent["text"] == content.text("checkin.use_buttons", "nl")
+    assert "reply_markup" not in sent or not sent["reply_markup"]  # no "Check-in" button
+    assert sent.get("reply_parameters", {}).get("message_id") == question
+    assert bot.repo.records(USER, CheckIn) == []  # the buttons store it, not the text
+
+
+async def test_after_the_checkin_the_text_is_the_note(bot, content):
+    await bot.check_in()
+    await bot.say("7")
+
+    assert note_of(bot) == "7"
+
+
+# --- sharing with a coach only when there is one ----------------------------------------------
+
+
+def _buttons(params: dict[str, Any]) -> list[str]:
+    markup = params.get("reply_markup")
+    if not markup:
+        return []
+    if isinstance(markup, str):
+        import json
+
+        markup = json.loads(markup)
+    rows = markup["inline_keyboard"] if isinstance(markup, dict) else markup.inline_keyboard
+    return [b["callback_data"] if isinstance(b, dict) else b.callback_data for r in rows for b in r]
+
+
+async def test_no_share_question_without_a_coach(bot, content):
+    await bot.say("/reflect")
+    await bot.say("mijn antwoord")
+
+    sent = bot.last_sent()
+    assert sent["text"] == content.text("reflect.saved_private", "nl")
+    assert not [d for d in _buttons(sent) if d.startswith("v1:rfshare")]
+
+
+async def test_the_share_question_with_a_coach(bot, content):
+    bot.repo.save_profile(profile(coach_id=900))
+    await bot.say("/reflect")
+    await bot.say("mijn antwoord")
+
+    sent = bot.last_sent()
+    assert sent["text"] == content.text("reflect.saved", "nl")
+    assert [d for d in _buttons(sent) if d.startswith("v1:rfshare")]
+
+
+# --- /sos typed -------------------------------------------------------------------------------
+
+
+async def test_a_typed_sos_does_not_say_a_button_was_pressed(bot):
+    await bot.say("/sos")
+
+    first = bot.api.sent(USER)[0]
+    assert "1813" in first and "112" in first
+    assert "drukte" not in first and "SOS" not in first.split("\n")[0]
+    assert first.startswith("Je vroeg om hulp")
+
+
+# --- typed settings ---------------------------------------------------------------------------
+
+
+async def test_a_typed_time_zone_waits_through_a_mistake_and_a_restart(start, content):
+    async with start() as first:
+        first.repo.save_profile(profile())
+        await first.press(callbacks.encode(callbacks.SETTINGS, "tz", "other"), 500)
+        await first.say("Atlantis")
+        assert first.api.sent(USER)[-1] == content.text("onboarding.timezone_unknown", "nl")
+    async with start() as second:
+        await second.say("Europe/Amsterdam")
+        await second.say("Europe/Lisbon")  # answered: no longer taken as a zone
+
+        assert second.repo.load_profile(USER).timezone == "Europe/Amsterdam"
+        assert second.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_a_typed_time_of_day_is_saved_once(bot, content):
+    await bot.press(callbacks.encode(callbacks.SETTINGS, "checkin", "other"), 500)
+    await bot.say("08:15")
+    await bot.say("09:30")
+
+    assert bot.repo.load_profile(USER).moments.checkin.strftime("%H:%M") == "08:15"
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_with_a_coach_the_coachee_may_share_the_answer(bot, content):
+    bot.repo.save_profile(profile(coach_id=900))
+    await bot.say("/reflect")
+    await bot.say("mijn antwoord")
+    share = next(d for d in _buttons(bot.last_sent()) if d.endswith(":yes"))
+    await bot.press(share, bot.last_message_id())
+
+    (reflection,) = bot.repo.records(USER, Reflection)
+    assert reflection.shared is True
