@@ -184,3 +184,62 @@ def test_safety_eval_prints_recall_categories_and_misses(tmp_path):
     assert "false alarms on ordinary text 0/1" in out
     assert "per category:" in out and "crisis x" in out
     assert "misses (1):" in out and "wat een mooie dag" in out
+
+
+def test_the_n_gram_vote_weighs_the_whole_message_with_its_most_worrying_part():
+    # Chosen by leave-one-batch-out (docs/safety.md): the most worrying part alone raised
+    # more false alarms on long ordinary messages; the whole alone lost a buried sentence.
+    from collections import Counter
+
+    from bot.core.learned_safety import LearnedLayer, LinearModel, features, message_features
+
+    alarming = set(features("ik wil dood").keys())
+    weights = {bucket: (1.0, -1.0, 0.0, 1.0) for bucket in alarming}
+    model = LinearModel(("none", "gp", "crisis"), (0.0, 0.0, 0.0), weights)
+    layer = LearnedLayer(model, None, 0.5, 0.4, 0.7, 0.6)
+    text = "het werk was druk vandaag. ik wil dood. de trein was laat en de koffie op."
+    parts = message_features(text)
+    by_part = [model.probabilities(part)["crisis"] for part in parts]
+    whole, worst = by_part[0], max(by_part)
+    assert worst > whole
+    assert layer.verdict(text).crisis == pytest.approx((whole + worst) / 2)
+    assert isinstance(parts[0], Counter)
+
+
+def test_safety_assess_starts_without_building_the_sentence_encoder(tmp_path):
+    # An empty input must not pay for the encoder (about 0.8 s); the first message does.
+    script = (
+        "import sys, io; sys.argv = ['bot', 'safety', 'assess'];"
+        "sys.stdin = io.StringIO('');"
+        "from bot.__main__ import main;"
+        "code = main();"
+        "import bot.safety_embedding as e;"
+        "print('encoder built' if e.load_encoder.cache_info().currsize else 'encoder lazy')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parents[1],
+    ).stdout
+    assert out.strip().endswith("encoder lazy"), out
+
+
+def test_safety_assess_builds_the_encoder_for_the_first_message():
+    line = json.dumps(
+        {
+            "text": "vandaag ging het goed, maar soms denk ik dat ik er beter niet meer zou zijn",
+            "lang": "nl",
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "safety", "assess"],
+        input=line + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parents[1],
+    )
+    assert json.loads(out.stdout)["level"] == "crisis"
+    assert "warning" not in out.stderr, out.stderr
