@@ -24,7 +24,7 @@ TRAINING_FOLDER = REPO / "tests" / "safety" / "batches"
 # Chosen on leave-one-batch-out predictions of the five blind batches (docs/safety.md):
 # regularisation, and the probabilities from which the layer acts.
 C_LEVELS, C_KINDS, C_DENSE = 10.0, 10.0, 1.0
-THRESHOLDS = {"crisis": 0.5, "unsure": 0.39, "gp": 0.74, "kind": 0.6}
+THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.7, "kind": 0.6}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 

@@ -186,26 +186,6 @@ def test_safety_eval_prints_recall_categories_and_misses(tmp_path):
     assert "misses (1):" in out and "wat een mooie dag" in out
 
 
-def test_the_n_gram_vote_weighs_the_whole_message_with_its_most_worrying_part():
-    # Chosen by leave-one-batch-out (docs/safety.md): the most worrying part alone raised
-    # more false alarms on long ordinary messages; the whole alone lost a buried sentence.
-    from collections import Counter
-
-    from bot.core.learned_safety import LearnedLayer, LinearModel, features, message_features
-
-    alarming = set(features("ik wil dood").keys())
-    weights = {bucket: (1.0, -1.0, 0.0, 1.0) for bucket in alarming}
-    model = LinearModel(("none", "gp", "crisis"), (0.0, 0.0, 0.0), weights)
-    layer = LearnedLayer(model, None, 0.5, 0.4, 0.7, 0.6)
-    text = "het werk was druk vandaag. ik wil dood. de trein was laat en de koffie op."
-    parts = message_features(text)
-    by_part = [model.probabilities(part)["crisis"] for part in parts]
-    whole, worst = by_part[0], max(by_part)
-    assert worst > whole
-    assert layer.verdict(text).crisis == pytest.approx((whole + worst) / 2)
-    assert isinstance(parts[0], Counter)
-
-
 def test_safety_assess_starts_without_building_the_sentence_encoder(tmp_path):
     # An empty input must not pay for the encoder (about 0.8 s); the first message does.
     script = (
