@@ -547,6 +547,13 @@ class SafetyEngine:
         for _, patterns in self._compiled:
             yield from patterns
 
+    def compile_all(self) -> None:
+        """Compile every pattern now rather than when first tried: the bot does this at
+        load, so no coachee's message pays for it (`safety assess` does not, to start
+        fast)."""
+        for pattern in self._all_patterns():
+            _ = pattern.regex
+
     def _is_known(self, word: str) -> bool:
         """A word some pattern or the lexicon uses, or one starting with a word* stem."""
         longest = self._longest_stem

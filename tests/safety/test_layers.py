@@ -236,3 +236,9 @@ def test_safety_assess_builds_the_encoder_for_the_first_message():
     )
     assert json.loads(out.stdout)["level"] == "crisis"
     assert "warning" not in out.stderr, out.stderr
+
+
+def test_the_bot_compiles_every_rule_pattern_at_load_so_no_message_pays_for_it(content):
+    built, _ = build_assessor(CONTENT, content)
+    patterns = list(built.rules._all_patterns())
+    assert patterns and all("regex" in vars(pattern) for pattern in patterns)
