@@ -155,8 +155,9 @@ def test_the_model_file_is_rebuilt_byte_for_byte_from_the_labelled_data(tmp_path
 # batch: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS = {
     "b06": (0.95, 0.90, 0.20),  # first sight: 98.6%, 93.7%, 15.6%
-    # first sight 95.2%, 92.1%, 15.6%; after training on b08 and b09: 93.9%, 89.7%, 15.0%
-    "b07": (0.93, 0.88, 0.20),
+    # first sight 95.2%, 92.1%, 15.6%; after training on b08 and b09: 93.9%, 89.7%, 15.0%;
+    # with the rules learned from them and gp at 0.65: 94.6%, 93.7%, 16.3%
+    "b07": (0.93, 0.90, 0.20),
 }
 
 
