@@ -58,9 +58,10 @@ def cmd_content_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _assessor(args: argparse.Namespace):
+def _assessor(args: argparse.Namespace, lazy: bool = False):
     """The safety assessor the bot runs with (rules and learned layer), or None when the
-    content cannot load (said on stderr); the rule examples are `content check`'s business."""
+    content cannot load (said on stderr); the rule examples are `content check`'s business.
+    With `lazy` the sentence encoder and the rule patterns are built when first needed."""
     from bot.content.live import build_assessor
 
     directory = Path(args.content) if args.content else content_dir_from()
@@ -69,7 +70,7 @@ def _assessor(args: argparse.Namespace):
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return None
-    assessor, problem = build_assessor(directory, content)
+    assessor, problem = build_assessor(directory, content, lazy)
     if problem is not None:
         print(f"warning: {problem}; assessing with what loaded", file=sys.stderr)
     return assessor
@@ -79,7 +80,7 @@ def cmd_safety_assess(args: argparse.Namespace) -> int:
     """JSON lines in ({"text", "lang"}), JSON lines out, same order; offline and deterministic."""
     import json
 
-    assessor = _assessor(args)
+    assessor = _assessor(args, lazy=True)
     if assessor is None:
         return 1
     for number, line in enumerate(sys.stdin, start=1):

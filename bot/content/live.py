@@ -33,13 +33,24 @@ class _Live:
     learned_problem: str | None
 
 
-def build_assessor(directory: Path, content: Content) -> tuple[SafetyAssessor, str | None]:
+def build_assessor(
+    directory: Path, content: Content, lazy: bool = False
+) -> tuple[SafetyAssessor, str | None]:
     """The rules with the learned layer and its sentence encoder, as far as they load;
-    the second value says what did not (None when everything runs)."""
-    from bot.safety_embedding import load_encoder
+    the second value says what did not (None when everything runs). With `lazy` the
+    encoder is built when the first text comes (a failure then is logged) and each rule
+    pattern is compiled when first tried: a fast start for a short run, slower first
+    messages."""
+    from bot.safety_embedding import LazyEncoder, encoder_problem, load_encoder
 
     learned, problem = load_learned_layer(directory)
-    if learned is not None and learned.dense is not None:
+    if learned is not None and learned.dense is not None and lazy:
+        why = encoder_problem()
+        if why is not None:
+            problem = f"the sentence encoder did not load ({why}): the n-gram vote runs alone"
+        else:
+            learned = replace(learned, embed=LazyEncoder())
+    elif learned is not None and learned.dense is not None:
         encoder, why = load_encoder()
         if encoder is None:
             problem = f"the sentence encoder did not load ({why}): the n-gram vote runs alone"
@@ -47,7 +58,10 @@ def build_assessor(directory: Path, content: Content) -> tuple[SafetyAssessor, s
             learned = replace(learned, embed=encoder)
     elif problem is not None:
         problem = f"the learned safety layer did not load ({problem}): the rules run alone"
-    return SafetyAssessor(safety_engine(content.safety), learned), problem
+    engine = safety_engine(content.safety)
+    if not lazy:
+        engine.compile_all()
+    return SafetyAssessor(engine, learned), problem
 
 
 def _load(directory: Path) -> _Live:

@@ -181,10 +181,14 @@ class LearnedLayer:
     kind_at: float
     version: str = ""
     dense: DenseHead | None = None
-    embed: Callable[[str], Sequence[float]] | None = field(default=None, compare=False)
+    embed: Callable[[str], Sequence[float] | None] | None = field(default=None, compare=False)
 
     def verdict(self, text: str) -> LearnedVerdict:
-        """The most worrying part of the message decides (see `message_features`)."""
+        """The most worrying part of the message decides (see `message_features`).
+
+        (Averaging it with the whole message's vote, with other thresholds, looked better
+        by leave-one-batch-out but lost crisis and gp recall on a held-out batch: see
+        docs/safety.md.)"""
         best: tuple[float, float, Counter[int]] | None = None
         for part in message_features(text):
             p = self.levels.probabilities(part)
@@ -193,8 +197,9 @@ class LearnedLayer:
                 best = (crisis, concern, part)
         assert best is not None  # message_features always gives at least one part
         crisis, concern, part = best
-        if self.dense is not None and self.embed is not None:
-            p = self.dense.probabilities(self.embed(text))
+        vector = self.embed(text) if self.dense is not None and self.embed is not None else None
+        if self.dense is not None and vector is not None:
+            p = self.dense.probabilities(vector)
             crisis = (crisis + p.get("crisis", 0.0)) / 2
             concern = (concern + p.get("crisis", 0.0) + p.get("gp", 0.0)) / 2
         if crisis < self.unsure_at or self.kinds is None:

@@ -416,9 +416,16 @@ class _Pattern:
                 f"{source!r}: a pattern needs at least one word that is not optional"
             )
         # A lookahead finds a match starting at every word, overlapping ones included.
-        self.regex = _compiled_regex("(?<= )(?=(" + "".join(parts) + "))")
+        self._regex_source = "(?<= )(?=(" + "".join(parts) + "))"
         # the most selective first: fewest alternatives
         self.required = tuple(sorted(required, key=len))
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled when first tried, not at load: a message tries only the few patterns
+        its words point at (see `may_match`), and compiling all of them was most of the
+        start-up time of `safety assess`."""
+        return _compiled_regex(self._regex_source)
 
     def may_match(self, present: frozenset[str] | set[str]) -> bool:
         """False when a word the pattern cannot do without is missing from the sentence:
@@ -539,6 +546,13 @@ class SafetyEngine:
         yield from self._past
         for _, patterns in self._compiled:
             yield from patterns
+
+    def compile_all(self) -> None:
+        """Compile every pattern now rather than when first tried: the bot does this at
+        load, so no coachee's message pays for it (`safety assess` does not, to start
+        fast)."""
+        for pattern in self._all_patterns():
+            _ = pattern.regex
 
     def _is_known(self, word: str) -> bool:
         """A word some pattern or the lexicon uses, or one starting with a word* stem."""
