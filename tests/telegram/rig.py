@@ -39,6 +39,7 @@ from bot.telegram.outbox import Outbox, PriorityLimiter
 
 NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels, Monday 30 March
 BOT_ID = 4242
+GROUP, CHANNEL = -1001, -1002  # a group chat and a channel the bot was added to
 CRISIS_TEXT = "ik wil niet meer leven"
 UNSURE_TEXT = "alles is zo zwaar, ik zie het niet meer zitten"
 CRISIS_TABLE = {
@@ -115,8 +116,8 @@ class FakeBotApi(BaseRequest):
             await asyncio.sleep(self.slow[params["chat_id"]])
         queued = self.faults.get(name)
         if queued:
-            status, body = queued.pop(0)(params)
-            return status, json.dumps(body).encode()
+            code, body = queued.pop(0)(params)
+            return code, json.dumps(body).encode()
         call.delivered = True
         if name == "getMe":
             me = {"id": BOT_ID, "is_bot": True, "first_name": "Coach", "username": "coachbot"}
@@ -367,25 +368,26 @@ class Rig:
         chat_id: int | None = None,
         chat_type: str = "private",
         message_id: int = 1,
+        inline_message_id: str | None = None,
     ) -> Update:
-        """A press of a button with `data` under message `message_id`."""
+        """A press of a button with `data` under message `message_id` (or, in inline mode,
+        under `inline_message_id`: then the press carries no chat)."""
         number = next(self._ids)
-        shown = {"message_id": message_id, "date": 0, "chat": _chat(chat_id or user_id, chat_type)}
-        query = {
-            "id": str(number),
-            "from": _user(user_id),
-            "chat_instance": "x",
-            "message": {**shown, "text": "?"},
-            "data": data,
-        }
+        query: dict[str, Any] = {"id": str(number), "from": _user(user_id), "chat_instance": "x"}
+        if inline_message_id is not None:
+            query["inline_message_id"] = inline_message_id
+        else:
+            chat = _chat(chat_id or user_id, chat_type)
+            query["message"] = {"message_id": message_id, "date": 0, "chat": chat, "text": "?"}
+        query["data"] = data
         return Update.de_json({"update_id": number, "callback_query": query}, self.application.bot)
 
-    def channel_post(self, chat_id: int, text: str) -> Update:
+    def channel_post(self, text: str, chat_id: int = CHANNEL) -> Update:
         number = next(self._ids)
         post = {"message_id": number, "date": 0, "chat": _chat(chat_id, "channel"), "text": text}
         return Update.de_json({"update_id": number, "channel_post": post}, self.application.bot)
 
-    def membership(self, old: str, new: str, chat_id: int, by: int) -> Update:
+    def membership(self, old: str, new: str, chat_id: int = GROUP, by: int = 10) -> Update:
         """The bot's own membership of group `chat_id` changed from `old` to `new` by `by`."""
         number = next(self._ids)
         bot = {"id": BOT_ID, "is_bot": True, "first_name": "Coach", "username": "coachbot"}
@@ -413,6 +415,18 @@ class Rig:
         stored = profile(user_id, self.start, **changes)
         self.repo.save_profile(stored)
         return stored
+
+    def to(self, chat_id: int) -> list[Call]:
+        """Every call the bot made about `chat_id` (sends, documents, leaving, ...)."""
+        return [c for c in self.api.calls if c.params.get("chat_id") == chat_id]
+
+    def left(self) -> list[int]:
+        """The chats the bot left."""
+        return [c.params["chat_id"] for c in self.api.calls_of("leaveChat")]
+
+    def callback_answers(self) -> list[str | None]:
+        """What the bot said in answer to each button press."""
+        return [c.params.get("text") for c in self.api.calls_of("answerCallbackQuery")]
 
     def context(self, chat_id: int) -> CallbackContext:
         """The context a handler of `chat_id` gets."""
