@@ -50,6 +50,8 @@ def exercise_pace() -> float:
 
 
 @pytest.fixture
-async def rig(content, table, repo, api, clock, exercise_pace, tmp_path: Path) -> AsyncIterator[Rig]:
+async def rig(
+    content, table, repo, api, clock, exercise_pace, tmp_path: Path
+) -> AsyncIterator[Rig]:
     async with running(content, repo, tmp_path, api, clock, table, exercise_pace) as started:
         yield started

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.error import NetworkError, TimedOut
 from rig import BLOCKED as BLOCKED_TEXT
 from rig import FakeBotApi, raises, status
+from telegram.error import NetworkError, TimedOut
 
 from bot.core import schedule
 from bot.core.models import CheckIn, Escalation, Moments, ReminderMark
