@@ -1,6 +1,6 @@
 """The fixtures of the in-process rig (tests/telegram/rig.py). A test module overrides the
 parts it needs by name: `table` (what the safety assessment says of a sentence), `repo`,
-`api`, `clock`, `exercise_pace`."""
+`api`, `clock`, `exercise_pace`, `rig_class` (a Rig with helpers of its own)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,15 @@ def exercise_pace() -> float:
 
 
 @pytest.fixture
+def rig_class() -> type[Rig]:
+    return Rig
+
+
+@pytest.fixture
 async def rig(
-    content, table, repo, api, clock, exercise_pace, tmp_path: Path
+    content, table, repo, api, clock, exercise_pace, rig_class, tmp_path: Path
 ) -> AsyncIterator[Rig]:
-    async with running(content, repo, tmp_path, api, clock, table, exercise_pace) as started:
+    async with running(
+        content, repo, tmp_path, api, clock, table, exercise_pace, rig=rig_class
+    ) as started:
         yield started
