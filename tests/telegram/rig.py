@@ -240,16 +240,23 @@ def make_repository(kind: str = "memory", folder: Path | None = None, record: bo
     return RecordingTinyDbRepository(folder) if record else TinyDbRepository(folder)
 
 
-def profile(user_id: int, now: datetime = NOW, days: int = 3, **changes: Any) -> Profile:
-    """A coachee who consented `days` before `now`, in Brussels."""
+def profile(
+    user_id: int,
+    now: datetime = NOW,
+    days: int = 3,
+    since: datetime | None = None,
+    **changes: Any,
+) -> Profile:
+    """A coachee in Brussels who consented `since`, or `days` before `now`."""
+    since = since or now - timedelta(days=days)
     fields: dict[str, Any] = {
         "user_id": user_id,
         "chat_id": user_id,
         "lang": "nl",
         "country": "BE",
         "timezone": "Europe/Brussels",
-        "consent": Consent(given_at=now - timedelta(days=days)),
-        "created_at": now - timedelta(days=days),
+        "consent": Consent(given_at=since),
+        "created_at": since,
     }
     return Profile(**{**fields, **changes})
 
