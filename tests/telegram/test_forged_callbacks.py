@@ -9,7 +9,7 @@ like any typed text.
 from __future__ import annotations
 
 import pytest
-from rig import NOW, RecordingRepository, profile
+from rig import NOW, RecordingRepository, profile, status
 
 from bot.core.models import CheckIn, Escalation, Reflection
 
@@ -177,8 +177,6 @@ async def test_an_unknown_id_found_by_the_handler_is_answered_as_stale(rig, cont
 
 
 async def test_when_telegram_refuses_a_second_answer_the_message_says_it(rig, content):
-    from test_crisis import status
-
     rig.api.faults["answerCallbackQuery"] = [
         lambda _p: (200, {"ok": True, "result": True}),
         status(400, "Bad Request: query is too old and response timeout expired"),

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from rig import CHANNEL, CRISIS_TEXT, GROUP, NOW, Rig
+from rig import CHANNEL, CRISIS_TEXT, GROUP, NOW, Rig, status
 
 from bot.core.awaiting import Awaiting, awaited_in, awaiting
 from bot.core.models import CheckIn, Escalation
@@ -153,8 +153,6 @@ async def test_a_channel_post_runs_nothing_and_the_bot_leaves(rig, content):
 
 
 async def test_a_failed_line_still_leaves_and_never_apologises_in_the_group(rig, content):
-    from test_crisis import status
-
     rig.api.faults["sendMessage"] = [status(400, "Bad Request: not enough rights to send")]
     await rig.process(rig.message(10, "/help", GROUP, "group"))
 
