@@ -39,9 +39,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "telegram"))  # the tests' fake Bot API (rig.py)
 
+from rig import FakeBotApi  # noqa: E402
 from telegram.ext import CallbackContext  # noqa: E402
-from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.content.live import LiveContent  # noqa: E402
@@ -65,40 +66,6 @@ from bot.telegram.retention import RetentionRun, run_retention  # noqa: E402
 STEADY = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 in Brussels
 NOTICES = datetime(2026, 10, 26, 2, 30, tzinfo=UTC)  # seven months on, 03:30 again
 ERASURE = NOTICES + timedelta(days=7)
-
-
-class InstantBotApi(BaseRequest):
-    """Answers every send at once, like a Bot API with no network in between."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    @property
-    def read_timeout(self) -> float:
-        return 5.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        if name == "getMe":
-            me = {"id": 1, "is_bot": True, "first_name": "Coach", "username": "coachbot"}
-            return 200, json.dumps({"ok": True, "result": me}).encode()
-        params = request_data.parameters if request_data else {}
-        self.sent += 1
-        message = {
-            "message_id": self.sent,
-            "date": 0,
-            "chat": {"id": params.get("chat_id", 0), "type": "private"},
-            "text": params.get("text", ""),
-        }
-        return 200, json.dumps({"ok": True, "result": message}).encode()
 
 
 def seed(repo: TinyDbRepository, coachees: int, days: int) -> int:
@@ -197,7 +164,7 @@ async def main(args: argparse.Namespace) -> None:
     settings = Settings(
         "1:bench", None, base, ROOT / "content", frozenset(), "BE", "Europe/Brussels"
     )
-    api = InstantBotApi()
+    api = FakeBotApi()  # answers every call at once, like a Bot API with no network between
     services = Services(
         settings,
         LiveContent(ROOT / "content"),
@@ -236,7 +203,8 @@ async def main(args: argparse.Namespace) -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(f"Python allocation peak of one run (tracemalloc): {peak / 1e6:.1f} MB")
-    print(f"messages sent: {api.sent}; files left: {sum(1 for _ in repo.users_dir.iterdir())}")
+    sent = sum(c.method != "getMe" for c in api.calls)
+    print(f"messages sent: {sent}; files left: {sum(1 for _ in repo.users_dir.iterdir())}")
 
 
 if __name__ == "__main__":

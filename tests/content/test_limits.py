@@ -179,7 +179,7 @@ class ReloadRig:
 @pytest.fixture
 async def rig(copy: Path, tmp_path: Path, monkeypatch) -> AsyncIterator[ReloadRig]:
     sys.path.insert(0, str(ROOT / "tests" / "telegram"))
-    from test_crisis import FakeBotApi
+    from rig import FakeBotApi
 
     from bot.telegram.app import build_application
     from bot.telegram.context import Services

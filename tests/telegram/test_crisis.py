@@ -1,5 +1,5 @@
-"""The crisis path in-process: the real Application, handlers and update processor, with a
-fake Bot API (a BaseRequest that records calls and fails the ones a test chooses).
+"""The crisis path in-process: the real Application, handlers and update processor, with the
+fake Bot API of rig.py (it records calls and fails the ones a test chooses).
 
 What must hold: the crisis answer is retried until delivered, never followed by the apology
 or the generic reply, whatever the send or the storage does; a crisis stops the chat's
@@ -9,152 +9,18 @@ flows; a crisis skips every queue.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import pytest
-from telegram import Update
+from rig import CRISIS_TEXT, NOW, UNSURE_TEXT, raises, status
 from telegram.error import Forbidden, NetworkError, TimedOut
-from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
-from bot.config import Settings
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
-from bot.core.models import Consent, Escalation, Profile
-from bot.core.safety import NONE, Assessment
+from bot.core.models import Escalation
 from bot.storage.memory import InMemoryRepository
 from bot.telegram import callbacks, exercise, jobs, safety_net
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
-CRISIS_TEXT = "ik wil niet meer leven"
-UNSURE_TEXT = "alles is zo zwaar, ik zie het niet meer zitten"
-BOT_ID = 4242
-
-
-# --- a fake Bot API ----------------------------------------------------------------------------
-
-
-Fault = Callable[[dict[str, Any]], Any]  # returns (status, body) or raises
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    read_timeout: object
-    delivered: bool = False
-
-
-class FakeBotApi(BaseRequest):
-    """Answers like the Bot API; `faults[method]` are used up one call at a time."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self.faults: dict[str, list[Fault]] = {}
-        # chat id -> seconds per send; a crisis answer (it names 112) is never slow, so a
-        # test sees whether it waited behind the slow ones.
-        self.slow: dict[int, float] = {}
-        self._ids = itertools.count(100)
-
-    @property
-    def read_timeout(self) -> float:
-        return 5.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = None,
-        write_timeout: object = None,
-        connect_timeout: object = None,
-        pool_timeout: object = None,
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        if name == "getUpdates":
-            await asyncio.sleep(0.05)
-            return 200, json.dumps({"ok": True, "result": []}).encode()
-        call = Call(name, dict(params), read_timeout)
-        self.calls.append(call)
-        if self.slow.get(params.get("chat_id", 0)) and "112" not in params.get("text", ""):
-            await asyncio.sleep(self.slow[params["chat_id"]])
-        queued = self.faults.get(name)
-        if queued:
-            status, body = queued.pop(0)(params)
-            return status, json.dumps(body).encode()
-        call.delivered = True
-        if name == "getMe":
-            me = {"id": BOT_ID, "is_bot": True, "first_name": "Coach", "username": "coachbot"}
-            return 200, json.dumps({"ok": True, "result": me}).encode()
-        if name in ("sendMessage", "editMessageText"):
-            message = {
-                "message_id": params.get("message_id") or next(self._ids),
-                "date": 0,
-                "chat": {"id": params["chat_id"], "type": "private"},
-                "text": params.get("text", ""),
-            }
-            return 200, json.dumps({"ok": True, "result": message}).encode()
-        return 200, json.dumps({"ok": True, "result": True}).encode()
-
-    def sent(self, chat_id: int | None = None) -> list[str]:
-        """The texts delivered (to `chat_id`), as the coachee sees them."""
-        return [
-            c.params.get("text", "")
-            for c in self.calls
-            if c.method == "sendMessage"
-            and c.delivered
-            and chat_id in (None, c.params.get("chat_id"))
-        ]
-
-    def calls_of(self, method: str) -> list[Call]:
-        return [c for c in self.calls if c.method == method]
-
-
-def status(code: int, description: str, **parameters: Any) -> Fault:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return lambda _params: (code, body)
-
-
-def raises(error: Exception) -> Fault:
-    def fault(_params: dict[str, Any]) -> Any:
-        raise error
-
-    return fault
-
-
-class FixedAssessor:
-    """The safety assessment as a table: tests decide what each sentence means."""
-
-    def __init__(self, table: dict[str, Assessment]) -> None:
-        self.table = table
-        self.seen: list[str] = []
-
-    def assess(self, text: str, lang: str = "nl") -> Assessment:
-        self.seen.append(text)
-        return self.table.get(text, NONE)
-
-
-@dataclass
-class FixedContent:
-    current: Any
-    safety: FixedAssessor
+pytestmark = pytest.mark.usefixtures("quick_crisis_retries")
 
 
 class FailingRepository(InMemoryRepository):
@@ -162,102 +28,6 @@ class FailingRepository(InMemoryRepository):
 
     def add(self, user_id: int, record: object) -> None:
         raise OSError("disk full")
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Rig:
-    application: Application
-    api: FakeBotApi
-    repo: InMemoryRepository
-    clock: list[datetime]
-    _updates: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    def update(self, chat_id: int, text: str | None = None, data: str | None = None) -> Update:
-        user = {"id": chat_id, "is_bot": False, "first_name": "C", "language_code": "nl"}
-        chat = {"id": chat_id, "type": "private"}
-        number = next(self._updates)
-        if data is not None:
-            message = {"message_id": 1, "date": 0, "chat": chat, "text": "?"}
-            payload: dict[str, Any] = {
-                "update_id": number,
-                "callback_query": {
-                    "id": str(number),
-                    "from": user,
-                    "chat_instance": "x",
-                    "message": message,
-                    "data": data,
-                },
-            }
-        else:
-            message = {"message_id": number, "date": 0, "chat": chat, "from": user, "text": text}
-            if text and text.startswith("/"):
-                length = len(text.split()[0])
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-            payload = {"update_id": number, "message": message}
-        return Update.de_json(payload, self.application.bot)
-
-    async def process(self, update: Update) -> None:
-        """As the update fetcher does: through the update processor."""
-        work = self.application.process_update(update)
-        try:
-            await self.application.update_processor.process_update(update, work)
-        finally:
-            work.close()  # a test that cancels a queued update never starts its work
-
-    def consent(self, user_id: int) -> Profile:
-        profile = Profile(
-            user_id=user_id,
-            chat_id=user_id,
-            lang="nl",
-            country="BE",
-            timezone="Europe/Brussels",
-            consent=Consent(given_at=NOW - timedelta(days=3)),
-            created_at=NOW - timedelta(days=3),
-        )
-        self.repo.save_profile(profile)
-        return profile
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(safety_net, "FIRST_BACKOFF", 0.01)
-    monkeypatch.setattr(safety_net, "MAX_BACKOFF", 0.02)
-
-
-@pytest.fixture
-def table() -> dict[str, Assessment]:
-    return {
-        CRISIS_TEXT: Assessment("crisis", ("suicidal_ideation",), "nl-suicidal-ideation"),
-        UNSURE_TEXT: Assessment("crisis", ("unsure",), "learned", "learned", 0.4, ask=True),
-    }
-
-
-@pytest.fixture
-def repo() -> InMemoryRepository:
-    return InMemoryRepository()
-
-
-@pytest.fixture
-async def rig(content, table, repo, tmp_path: Path) -> AsyncIterator[Rig]:
-    api = FakeBotApi()
-    clock = [NOW]
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor(table)),  # type: ignore[arg-type]
-        repo,
-        lambda: clock[0],
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=0.05,
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo, clock)
-        await application.stop()
 
 
 def apologies(content) -> list[str]:
@@ -341,7 +111,7 @@ async def test_crisis_is_stored_with_consent_and_asked_about_the_next_day(rig, c
     assert stored.followup_due == NOW + timedelta(days=1)
 
     rig.clock[0] = NOW + timedelta(days=1, minutes=1)
-    await jobs.followup_tick(_job_context(rig, 10))
+    await jobs.followup_tick(rig.job_context(10))
 
     question = rig.api.calls_of("sendMessage")[-1]
     assert question.params["text"] == content.escalations.crisis_followup.question.get("nl")
@@ -369,20 +139,6 @@ async def test_better_the_next_day_gets_its_own_text_with_the_lines_filled(rig, 
 
     (edit,) = rig.api.calls_of("editMessageText")
     assert "1813" in edit.params["text"] and "{" not in edit.params["text"]
-
-
-def _job_context(rig: Rig, user_id: int) -> Any:
-    @dataclass
-    class Job:
-        data: int
-
-    @dataclass
-    class Context:
-        application: Application
-        job: Job
-        bot: Any
-
-    return Context(rig.application, Job(user_id), rig.application.bot)
 
 
 # --- ask when unsure ---------------------------------------------------------------------------
@@ -430,7 +186,7 @@ async def test_a_crisis_stops_the_exercise_the_note_prompt_and_the_questionnaire
     rig.consent(10)
     app = rig.application
     grounding = next(iter(content.exercises.values()))
-    context = _handler_context(rig, 10)
+    context = rig.context(10)
     await exercise.send_step(context, 10, 10, "nl", grounding, 0)
     assert app.job_queue.get_jobs_by_name("exercise:10")
     rig.repo.replace(10, awaiting("note", "x", 10, NOW))
@@ -450,12 +206,6 @@ async def test_a_crisis_stops_the_exercise_the_note_prompt_and_the_questionnaire
 
     await rig.process(rig.update(10, "gewoon een notitie"))  # not taken as a note
     assert rig.api.sent(10)[-1] == content.text("input.unexpected", "nl")
-
-
-def _handler_context(rig: Rig, chat_id: int) -> Any:
-    from telegram.ext import CallbackContext
-
-    return CallbackContext(rig.application, chat_id=chat_id, user_id=chat_id)
 
 
 # --- a crisis ahead of every queue --------------------------------------------------------------

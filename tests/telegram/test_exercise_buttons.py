@@ -10,48 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crisis import Call, FakeBotApi, FixedAssessor, FixedContent, Rig
-from test_forged_callbacks import RecordingRepository
+from rig import Call, RecordingRepository, Rig
 
-from bot.config import Settings
 from bot.core.models import ExerciseLog
 from bot.telegram import callbacks
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
 USER = 31
 EXERCISE = "box-breathing"  # six steps
 
 
-class HoldingApi(FakeBotApi):
-    """The fake Bot API, able to hold one kind of message in flight until released."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hold_text: str | None = None
-        self.holding = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any):  # type: ignore[override]
-        params = request_data.parameters if request_data else {}
-        if url.endswith("/sendMessage") and self.hold_text and params.get("text") == self.hold_text:
-            self.holding.set()
-            await self.release.wait()
-        return await super().do_request(url, method, request_data, **kwargs)
-
-
 @dataclass
 class ExerciseRig(Rig):
-    def press(self, data: str) -> Any:
+    def tap(self, data: str) -> Any:
         return self.process(self.update(USER, data=data))
 
     def buttons(self, call: Call) -> dict[str, str]:
@@ -68,47 +42,35 @@ class ExerciseRig(Rig):
     def logs(self) -> list[ExerciseLog]:
         return self.repo.records(USER, ExerciseLog)
 
-    def answers(self) -> list[str | None]:
-        return [c.params.get("text") for c in self.api.calls_of("answerCallbackQuery")]
 
-
-def make_services(content, repo, tmp_path: Path, pace: float) -> Services:
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    return Services(
-        settings,
-        FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-        repo,
-        lambda: NOW,
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=pace,
-    )
+@pytest.fixture
+def rig_class() -> type[ExerciseRig]:
+    return ExerciseRig
 
 
 @pytest.fixture
-async def rig(content, tmp_path: Path) -> AsyncIterator[ExerciseRig]:
-    # A slow pace: no step arrives by itself unless a test runs the step's job.
-    api = HoldingApi()
-    repo = RecordingRepository()
-    application = build_application(make_services(content, repo, tmp_path, 1000.0), request=api)
-    async with application:
-        await application.start()
-        yield ExerciseRig(application, api, repo, [NOW])
-        await application.stop()
+def repo() -> RecordingRepository:
+    return RecordingRepository()
+
+
+@pytest.fixture
+def exercise_pace() -> float:
+    return 1000.0  # a slow pace: no step arrives by itself unless a test runs the step's job
 
 
 async def open_intro(rig: ExerciseRig, exercise_id: str = EXERCISE) -> Call:
     await rig.process(rig.update(USER, "/exercise"))
-    await rig.press(callbacks.encode(callbacks.EXERCISE_PICK, exercise_id))
+    await rig.tap(callbacks.encode(callbacks.EXERCISE_PICK, exercise_id))
     return rig.sends()[-1]
 
 
 async def through_to_the_outro(rig: ExerciseRig, exercise_id: str = EXERCISE) -> list[Call]:
     """Start and press 'Verder' on every step: the step messages, then the outro."""
     intro = await open_intro(rig, exercise_id)
-    await rig.press(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Start"])
     shown = [rig.sends()[-1]]
     while "Verder" in rig.buttons(shown[-1]):
-        await rig.press(rig.buttons(shown[-1])["Verder"])
+        await rig.tap(rig.buttons(shown[-1])["Verder"])
         shown.append(rig.sends()[-1])
     assert "Gedaan" in rig.buttons(shown[-1])
     return shown
@@ -124,27 +86,27 @@ def stale(content) -> str:
 async def test_next_on_an_old_step_of_a_finished_exercise_does_not_restart_it(rig, content):
     rig.consent(USER)
     *steps, outro = await through_to_the_outro(rig)
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
     sent_before = len(rig.sends())
 
-    await rig.press(rig.buttons(steps[4])["Verder"])  # step 5's 'Verder': it would send step 6
+    await rig.tap(rig.buttons(steps[4])["Verder"])  # step 5's 'Verder': it would send step 6
 
     assert len(rig.sends()) == sent_before
-    assert rig.answers()[-1] == stale(content)
+    assert rig.callback_answers()[-1] == stale(content)
     assert [log.outcome for log in rig.logs()] == ["done"]
 
 
 async def test_stop_on_an_old_step_of_a_finished_exercise_says_and_stores_nothing(rig, content):
     rig.consent(USER)
     *steps, outro = await through_to_the_outro(rig)
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
     sent_before = len(rig.sends())
 
-    await rig.press(rig.buttons(steps[1])["Stoppen"])
+    await rig.tap(rig.buttons(steps[1])["Stoppen"])
 
     assert len(rig.sends()) == sent_before
     assert content.text("exercise.ended.skipped", "nl") not in rig.api.sent()
-    assert rig.answers()[-1] == stale(content)
+    assert rig.callback_answers()[-1] == stale(content)
     assert [log.outcome for log in rig.logs()] == ["done"]
 
 
@@ -152,61 +114,61 @@ async def test_done_tapped_twice_is_stored_once(rig, content):
     rig.consent(USER)
     *_, outro = await through_to_the_outro(rig)
 
-    await rig.press(rig.buttons(outro)["Gedaan"])
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert [log.outcome for log in rig.logs()] == ["done"]
     assert rig.api.sent().count(content.text("exercise.ended.done", "nl")) == 1
-    assert rig.answers()[-1] == stale(content)
+    assert rig.callback_answers()[-1] == stale(content)
 
 
 async def test_stop_then_done_on_the_same_exercise_keeps_the_first_end(rig, content):
     rig.consent(USER)
     *steps, outro = await through_to_the_outro(rig)
 
-    await rig.press(rig.buttons(steps[-1])["Stoppen"])
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(steps[-1])["Stoppen"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert [log.outcome for log in rig.logs()] == ["skipped"]
-    assert rig.answers()[-1] == stale(content)
+    assert rig.callback_answers()[-1] == stale(content)
 
 
 async def test_after_a_restart_the_stored_end_keeps_old_buttons_inert(rig, content):
     rig.consent(USER)
     *steps, outro = await through_to_the_outro(rig)
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
     rig.application.chat_data[USER].clear()  # what a restart forgets
     sent_before = len(rig.sends())
 
-    await rig.press(rig.buttons(steps[2])["Verder"])
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(steps[2])["Verder"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert len(rig.sends()) == sent_before
-    assert rig.answers()[-2:] == [stale(content), stale(content)]
+    assert rig.callback_answers()[-2:] == [stale(content), stale(content)]
     assert len(rig.logs()) == 1
 
 
 async def test_without_consent_nothing_is_stored_and_old_buttons_are_inert_too(rig, content):
     *steps, outro = await through_to_the_outro(rig)  # no profile: nothing is stored
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
     sent_before = len(rig.sends())
 
-    await rig.press(rig.buttons(steps[4])["Verder"])
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(steps[4])["Verder"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert len(rig.sends()) == sent_before
-    assert rig.answers()[-2:] == [stale(content), stale(content)]
+    assert rig.callback_answers()[-2:] == [stale(content), stale(content)]
     assert rig.repo.writes == []
 
 
 async def test_start_on_an_intro_set_aside_is_inert(rig, content):
     rig.consent(USER)
     intro = await open_intro(rig)
-    await rig.press(rig.buttons(intro)["Vandaag niet"])
+    await rig.tap(rig.buttons(intro)["Vandaag niet"])
     sent_before = len(rig.sends())
 
-    await rig.press(rig.buttons(intro)["Start"])
-    await rig.press(rig.buttons(intro)["Vandaag niet"])
+    await rig.tap(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Vandaag niet"])
 
     assert len(rig.sends()) == sent_before
     assert [log.outcome for log in rig.logs()] == ["skipped"]
@@ -215,8 +177,8 @@ async def test_start_on_an_intro_set_aside_is_inert(rig, content):
 async def test_start_tapped_twice_sends_the_first_step_once(rig, content):
     intro = await open_intro(rig)
 
-    await rig.press(rig.buttons(intro)["Start"])
-    await rig.press(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Start"])
 
     firsts = [
         t
@@ -229,10 +191,10 @@ async def test_start_tapped_twice_sends_the_first_step_once(rig, content):
 async def test_a_new_run_of_the_same_exercise_has_live_buttons(rig, content):
     rig.consent(USER)
     *_, outro = await through_to_the_outro(rig)
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     *_, outro = await through_to_the_outro(rig)
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert [log.outcome for log in rig.logs()] == ["done", "done"]
 
@@ -241,8 +203,8 @@ async def test_the_end_is_stored_with_consent(rig, content):
     rig.consent(USER)
     *_, outro = await through_to_the_outro(rig)
 
-    await rig.press(rig.buttons(outro)["Gedaan"])
-    await rig.press(rig.buttons(outro)["Later nog eens"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Later nog eens"])
 
     assert [log.outcome for log in rig.logs()] == ["done"]
 
@@ -258,35 +220,35 @@ def step_job(rig: ExerciseRig) -> Any:
 async def test_stop_while_the_outro_is_on_its_way_then_done_on_it_stores_one_end(rig, content):
     rig.consent(USER)
     intro = await open_intro(rig)
-    await rig.press(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Start"])
     for _ in range(5):
-        await rig.press(rig.buttons(rig.sends()[-1])["Verder"])
+        await rig.tap(rig.buttons(rig.sends()[-1])["Verder"])
     last_step = rig.sends()[-1]
     assert content.text("exercise.step", "nl", number=6, total=6) in last_step.params["text"]
-    rig.api.hold_text = content.exercises[EXERCISE].outro.get("nl")
+    rig.api.hold = {content.exercises[EXERCISE].outro.get("nl")}
 
     timer = asyncio.create_task(step_job(rig).run(rig.application))  # the last step's time is up
     await asyncio.wait_for(rig.api.holding.wait(), 5)
-    await rig.press(rig.buttons(last_step)["Stoppen"])  # while the outro is in flight
+    await rig.tap(rig.buttons(last_step)["Stoppen"])  # while the outro is in flight
     rig.api.release.set()
     await timer
     outro = rig.sends()[-1]
     assert "Gedaan" in rig.buttons(outro)
 
-    await rig.press(rig.buttons(outro)["Gedaan"])
+    await rig.tap(rig.buttons(outro)["Gedaan"])
 
     assert [log.outcome for log in rig.logs()] == ["skipped"]
-    assert rig.answers()[-1] == stale(content)
+    assert rig.callback_answers()[-1] == stale(content)
 
 
 async def test_a_step_timer_that_fires_after_stop_sends_nothing(rig, content):
     rig.consent(USER)
     intro = await open_intro(rig)
-    await rig.press(rig.buttons(intro)["Start"])
+    await rig.tap(rig.buttons(intro)["Start"])
     step_one = rig.sends()[-1]
     job = step_job(rig)  # already due when the press arrives
 
-    await rig.press(rig.buttons(step_one)["Stoppen"])
+    await rig.tap(rig.buttons(step_one)["Stoppen"])
     sent_before = len(rig.sends())
     await job.run(rig.application)
 

@@ -8,22 +8,11 @@ like any typed text.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
-
 import pytest
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
+from rig import NOW, RecordingRepository, profile, status
 
-from bot.config import Settings
-from bot.core.models import CheckIn, Consent, Escalation, Profile, Reflection
-from bot.storage.memory import InMemoryRepository
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
+from bot.core.models import CheckIn, Escalation, Reflection
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
 TODAY = "20260330"
 USER = 77
 
@@ -132,51 +121,10 @@ FORGED = [
 ]
 
 
-class RecordingRepository(InMemoryRepository):
-    """The in-memory repository, noting every write."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes: list[str] = []
-
-    def save_profile(self, profile: Profile) -> None:
-        self.writes.append("save_profile")
-        super().save_profile(profile)
-
-    def record_refusal(self, user_id: int, at: datetime) -> None:
-        self.writes.append("record_refusal")
-        super().record_refusal(user_id, at)
-
-    def add(self, user_id: int, record: Any) -> None:
-        self.writes.append(f"add {type(record).__name__}")
-        super().add(user_id, record)
-
-    def replace(self, user_id: int, record: Any) -> None:
-        # The day's "last seen" mark (retention, README) holds no word of the press itself:
-        # a coachee's press of an old button is still them being here.
-        if type(record).__name__ != "LastSeen":
-            self.writes.append(f"replace {type(record).__name__}")
-        super().replace(user_id, record)
-
-    def erase(self, user_id: int) -> None:
-        self.writes.append("erase")
-        super().erase(user_id)
-
-
 @pytest.fixture
-async def rig(content, tmp_path: Path) -> AsyncIterator[Rig]:
+def repo() -> RecordingRepository:
     repo = RecordingRepository()
-    repo.save_profile(
-        Profile(
-            user_id=USER,
-            chat_id=USER,
-            lang="nl",
-            country="BE",
-            timezone="Europe/Brussels",
-            consent=Consent(given_at=NOW - timedelta(days=3)),
-            created_at=NOW - timedelta(days=3),
-        )
-    )
+    repo.save_profile(profile(USER))
     # Real records whose ids a forger does not know.
     repo.add(
         USER,
@@ -185,21 +133,7 @@ async def rig(content, tmp_path: Path) -> AsyncIterator[Rig]:
     repo.add(USER, Reflection("p1", NOW, NOW.date(), "x"))
     repo.add(USER, Escalation("crisis", "message", "r", "x", NOW))
     repo.writes.clear()
-    api = FakeBotApi()
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-        repo,
-        lambda: NOW,
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=0.05,
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo, [NOW])
-        await application.stop()
+    return repo
 
 
 def test_the_list_is_long_enough():
@@ -243,8 +177,6 @@ async def test_an_unknown_id_found_by_the_handler_is_answered_as_stale(rig, cont
 
 
 async def test_when_telegram_refuses_a_second_answer_the_message_says_it(rig, content):
-    from test_crisis import status
-
     rig.api.faults["answerCallbackQuery"] = [
         lambda _p: (200, {"ok": True, "result": True}),
         status(400, "Bad Request: query is too old and response timeout expired"),

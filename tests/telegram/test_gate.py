@@ -1,6 +1,6 @@
 """Private chats only, buttons for their owner, edits and commands for other bots, in-process.
 
-The real Application, handlers and update processor, with the fake Bot API of test_crisis.
+The real Application, handlers and update processor, with the fake Bot API of rig.py.
 What must hold: from a group, a supergroup or a channel nothing is stored and no handler but
 the gate runs; the bot says once where to find it and leaves; a crisis there still gets the
 crisis answer first, and nothing of it is stored. A button acts only for the person it was
@@ -11,184 +11,33 @@ again; a command for another bot gets no answer.
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent
+from rig import CHANNEL, CRISIS_TEXT, GROUP, NOW, Rig, status
 
-from bot.config import Settings
 from bot.core.awaiting import Awaiting, awaited_in, awaiting
-from bot.core.models import CheckIn, Consent, Escalation, Profile
+from bot.core.models import CheckIn, Escalation
 from bot.core.safety import Assessment
-from bot.storage.memory import InMemoryRepository
-from bot.telegram import callbacks, safety_net
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
+from bot.telegram import callbacks
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
-CRISIS_TEXT = "ik wil niet meer leven"
 GP_TEXT = "ik drink elke avond een fles wijn"
-GROUP, CHANNEL = -1001, -1002
 COACH = 99
 
 
-@dataclass
-class Rig:
-    application: Application
-    api: FakeBotApi
-    repo: InMemoryRepository
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    # --- updates as Telegram sends them ------------------------------------------------------
-
-    def message(
-        self,
-        user_id: int,
-        text: str,
-        chat_id: int | None = None,
-        chat_type: str = "private",
-        edited: bool = False,
-        lang: str = "nl",
-    ) -> Update:
-        number = next(self._ids)
-        message: dict[str, Any] = {
-            "message_id": number,
-            "date": 0,
-            "chat": _chat(user_id if chat_id is None else chat_id, chat_type),
-            "from": _user(user_id, lang),
-            "text": text,
-        }
-        if text.startswith("/"):
-            length = len(text.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        if edited:
-            message["edit_date"] = 1
-        key = "edited_message" if edited else "message"
-        return Update.de_json({"update_id": number, key: message}, self.application.bot)
-
-    def channel_post(self, text: str) -> Update:
-        number = next(self._ids)
-        post = {"message_id": number, "date": 0, "chat": _chat(CHANNEL, "channel"), "text": text}
-        return Update.de_json({"update_id": number, "channel_post": post}, self.application.bot)
-
-    def tap(
-        self, user_id: int, data: str, chat_id: int | None = None, chat_type: str = "private"
-    ) -> Update:
-        number = next(self._ids)
-        shown = {"message_id": 7, "date": 0, "chat": _chat(chat_id or user_id, chat_type)}
-        query = {
-            "id": str(number),
-            "from": _user(user_id),
-            "chat_instance": "x",
-            "message": {**shown, "text": "?"},
-            "data": data,
-        }
-        return Update.de_json({"update_id": number, "callback_query": query}, self.application.bot)
-
-    def membership(self, old: str, new: str, chat_id: int = GROUP, by: int = 10) -> Update:
-        number = next(self._ids)
-        bot = {"id": 4242, "is_bot": True, "first_name": "Coach", "username": "coachbot"}
-        change = {
-            "chat": _chat(chat_id, "group"),
-            "from": _user(by),
-            "date": 0,
-            "old_chat_member": _member(bot, old),
-            "new_chat_member": _member(bot, new),
-        }
-        return Update.de_json({"update_id": number, "my_chat_member": change}, self.application.bot)
-
-    # --- feeding and looking --------------------------------------------------------------
-
-    async def process(self, update: Update) -> None:
-        """As the update fetcher does: through the update processor (crisis fast path too)."""
-        work = self.application.process_update(update)
-        try:
-            await self.application.update_processor.process_update(update, work)
-        finally:
-            work.close()
-
-    def consent(self, user_id: int, coach_id: int | None = None) -> Profile:
-        profile = Profile(
-            user_id=user_id,
-            chat_id=user_id,
-            lang="nl",
-            country="BE",
-            timezone="Europe/Brussels",
-            consent=Consent(given_at=NOW - timedelta(days=3)),
-            created_at=NOW - timedelta(days=3),
-            coach_id=coach_id,
-        )
-        self.repo.save_profile(profile)
-        return profile
-
-    def to(self, chat_id: int) -> list[Any]:
-        """Every call the bot made about `chat_id` (sends, documents, leaving, ...)."""
-        return [c for c in self.api.calls if c.params.get("chat_id") == chat_id]
-
-    def left(self) -> list[int]:
-        return [c.params["chat_id"] for c in self.api.calls_of("leaveChat")]
-
-    def callback_answers(self) -> list[str | None]:
-        return [c.params.get("text") for c in self.api.calls_of("answerCallbackQuery")]
-
-
-def _user(user_id: int, lang: str = "nl") -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": "C", "language_code": lang}
-
-
-def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
-    return {"user": user, "status": status, **({"until_date": 0} if status == "kicked" else {})}
-
-
-def _chat(chat_id: int, chat_type: str) -> dict[str, Any]:
-    if chat_type == "private":
-        return {"id": chat_id, "type": "private", "first_name": "C"}
-    return {"id": chat_id, "type": chat_type, "title": "Team"}
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(safety_net, "FIRST_BACKOFF", 0.01)
-    monkeypatch.setattr(safety_net, "MAX_BACKOFF", 0.02)
+pytestmark = pytest.mark.usefixtures("quick_crisis_retries")
 
 
 @pytest.fixture
-def repo() -> InMemoryRepository:
-    return InMemoryRepository()
-
-
-@pytest.fixture
-async def rig(content, repo, tmp_path: Path) -> AsyncIterator[Rig]:
-    table = {
+def table() -> dict[str, Assessment]:
+    return {
         CRISIS_TEXT: Assessment("crisis", ("suicidal_ideation",), "nl-suicidal-ideation"),
         f"/help@other_bot {CRISIS_TEXT}": Assessment(
             "crisis", ("suicidal_ideation",), "nl-suicidal-ideation"
         ),
         GP_TEXT: Assessment("gp", ("alcohol",), "nl-alcohol"),
     }
-    api = FakeBotApi()
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor(table)),  # type: ignore[arg-type]
-        repo,
-        lambda: NOW,
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=0.05,
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo)
-        await application.stop()
 
 
 def is_crisis_answer(body: str) -> bool:
@@ -240,8 +89,8 @@ async def test_one_line_per_chat_not_one_per_message(rig, content):
 
 async def test_consent_given_in_a_group_stores_nothing(rig):
     await rig.process(rig.message(11, "/start", GROUP, "group"))
-    await rig.process(rig.tap(11, callbacks.encode(callbacks.CONSENT, "yes"), GROUP, "group"))
-    await rig.process(rig.tap(11, callbacks.encode(callbacks.CONSENT, "no"), GROUP, "group"))
+    await rig.process(rig.press(11, callbacks.encode(callbacks.CONSENT, "yes"), GROUP, "group"))
+    await rig.process(rig.press(11, callbacks.encode(callbacks.CONSENT, "no"), GROUP, "group"))
 
     assert rig.repo.load_profile(11) is None
     assert rig.repo.refused_at(11) is None
@@ -252,7 +101,7 @@ async def test_another_members_tap_on_erase_in_a_group_erases_nobody(rig):
     rig.consent(10)
     rig.consent(11)
 
-    await rig.process(rig.tap(11, callbacks.encode(callbacks.DELETE, "confirm"), GROUP, "group"))
+    await rig.process(rig.press(11, callbacks.encode(callbacks.DELETE, "confirm"), GROUP, "group"))
 
     assert rig.repo.load_profile(10) is not None
     assert rig.repo.load_profile(11) is not None
@@ -304,8 +153,6 @@ async def test_a_channel_post_runs_nothing_and_the_bot_leaves(rig, content):
 
 
 async def test_a_failed_line_still_leaves_and_never_apologises_in_the_group(rig, content):
-    from test_crisis import status
-
     rig.api.faults["sendMessage"] = [status(400, "Bad Request: not enough rights to send")]
     await rig.process(rig.message(10, "/help", GROUP, "group"))
 
@@ -407,7 +254,7 @@ async def test_a_button_pressed_by_someone_else_does_nothing(rig, content):
     rig.consent(11)
 
     # Telegram cannot deliver this in a private chat; a forged or future update might.
-    await rig.process(rig.tap(11, callbacks.encode(callbacks.DELETE, "confirm"), chat_id=10))
+    await rig.process(rig.press(11, callbacks.encode(callbacks.DELETE, "confirm"), chat_id=10))
 
     assert rig.repo.load_profile(11) is not None
     assert rig.repo.load_profile(10) is not None
@@ -418,14 +265,8 @@ async def test_a_button_pressed_by_someone_else_does_nothing(rig, content):
 async def test_a_button_on_no_message_of_ours_does_nothing(rig, content):
     """An inline-mode tap carries no chat: nobody it could belong to."""
     rig.consent(11)
-    tap = {
-        "id": "1",
-        "from": _user(11),
-        "chat_instance": "x",
-        "inline_message_id": "abc",
-        "data": callbacks.encode(callbacks.DELETE, "confirm"),
-    }
-    update = Update.de_json({"update_id": 999, "callback_query": tap}, rig.application.bot)
+    data = callbacks.encode(callbacks.DELETE, "confirm")
+    update = rig.press(11, data, inline_message_id="abc")
 
     await rig.process(update)
 
@@ -436,7 +277,7 @@ async def test_a_button_on_no_message_of_ours_does_nothing(rig, content):
 async def test_the_owners_own_button_still_works(rig, content):
     rig.consent(10)
 
-    await rig.process(rig.tap(10, callbacks.encode(callbacks.DELETE, "confirm")))
+    await rig.process(rig.press(10, callbacks.encode(callbacks.DELETE, "confirm")))
 
     assert rig.repo.load_profile(10) is None
 

@@ -4,22 +4,15 @@ limit on a message, 4,096 characters), stored on disk and given back by /export.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
+from rig import NOW, make_repository, profile
 
-from bot.config import Settings
 from bot.core.awaiting import awaiting
-from bot.core.models import CheckIn, Consent, Profile, Reflection
+from bot.core.models import CheckIn, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
 USER = 31
 TELEGRAM_LIMIT = 4096
 # Varied text with a line break and non-ASCII, ending in a word a cut would lose.
@@ -27,34 +20,10 @@ LONG = ("Vandaag was zwaar, één ding na het ander.\n" * 200)[: TELEGRAM_LIMIT 
 
 
 @pytest.fixture
-async def rig(content, tmp_path: Path) -> AsyncIterator[Rig]:
-    repo = TinyDbRepository(tmp_path / "data")
-    repo.save_profile(
-        Profile(
-            user_id=USER,
-            chat_id=USER,
-            lang="nl",
-            country="BE",
-            timezone="Europe/Brussels",
-            consent=Consent(given_at=NOW - timedelta(days=3)),
-            created_at=NOW - timedelta(days=3),
-        )
-    )
-    api = FakeBotApi()
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-        repo,  # type: ignore[arg-type]
-        lambda: NOW,
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=0.05,
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo, [NOW])  # type: ignore[arg-type]
-        await application.stop()
+def repo(tmp_path: Path) -> TinyDbRepository:
+    repo = make_repository("tinydb", tmp_path / "data")
+    repo.save_profile(profile(USER))
+    return repo
 
 
 def test_the_text_is_as_long_as_telegram_allows():

@@ -9,34 +9,27 @@ chat gets no notice, so nothing of theirs is erased on it.
 from __future__ import annotations
 
 import gc
-import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram import Update
-from telegram.ext import Application, CallbackContext
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent, status
+from rig import Rig, running, status
+from telegram.ext import CallbackContext
 
-from bot.config import Settings
 from bot.core.models import (
     RECORD_TYPES,
     CheckIn,
-    Consent,
     Escalation,
     LastSeen,
-    Profile,
     ReminderMark,
     RetentionNotice,
 )
 from bot.storage.memory import InMemoryRepository
 from bot.telegram import jobs, retention
-from bot.telegram.app import build_application, post_init
-from bot.telegram.context import Services
+from bot.telegram.app import post_init
 from bot.telegram.outbox import Outbox, PriorityLimiter
 
 NOW = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 in Brussels, when the job runs
@@ -44,54 +37,13 @@ DAY = timedelta(days=1)
 ACTIVE, QUIET, RECENT, BLOCKED, RETURNS = 11, 12, 13, 14, 15
 
 
-class BlockingBotApi(FakeBotApi):
-    """The fake Bot API, where the chats in `blocked` answer every send with 403."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.blocked: set[int] = set()
-
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
-        params = request_data.parameters if request_data else {}
-        if url.endswith("/sendMessage") and params.get("chat_id") in self.blocked:
-            self.faults.setdefault("sendMessage", []).insert(
-                0, status(403, "Forbidden: bot was blocked by the user")
-            )
-        return await super().do_request(url, method, request_data, **kw)
-
-
-@dataclass
-class Rig:
-    application: Application
-    api: BlockingBotApi
-    repo: InMemoryRepository
-    clock: list[datetime]
-    _updates: itertools.count = field(default_factory=lambda: itertools.count(1))
-
+class RetentionRig(Rig):
     async def run_job(self) -> retention.RetentionRun:
         # Small batches: several trips to the worker thread.
         return await retention.run_retention(CallbackContext(self.application), batch=2)
 
     async def write(self, user_id: int, text: str) -> None:
-        user = {"id": user_id, "is_bot": False, "first_name": "C", "language_code": "nl"}
-        chat = {"id": user_id, "type": "private"}
-        number = next(self._updates)
-        message = {"message_id": number, "date": 0, "chat": chat, "from": user, "text": text}
-        update = Update.de_json({"update_id": number, "message": message}, self.application.bot)
-        await self.application.process_update(update)
-
-    def consent(self, user_id: int, since: datetime, timezone: str = "Europe/Brussels") -> None:
-        self.repo.save_profile(
-            Profile(
-                user_id=user_id,
-                chat_id=user_id,
-                lang="nl",
-                country="BE",
-                timezone=timezone,
-                consent=Consent(given_at=since),
-                created_at=since,
-            )
-        )
+        await self.application.process_update(self.message(user_id, text))
 
     def daily(self, user_id: int, first: datetime, last: datetime) -> None:
         for n in range((last - first).days + 1):
@@ -104,40 +56,35 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(content, tmp_path: Path) -> AsyncIterator[Rig]:
-    api = BlockingBotApi()
-    clock = [NOW]
-    repo = InMemoryRepository()
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-        repo,
-        lambda: clock[0],
-        Outbox(PriorityLimiter(rate=1000, per_chat_interval=0)),
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo, clock)
-        await application.stop()
+async def rig(content, tmp_path: Path) -> AsyncIterator[RetentionRig]:
+    outbox = Outbox(PriorityLimiter(rate=1000, per_chat_interval=0))
+    async with running(
+        content,
+        InMemoryRepository(),
+        tmp_path,
+        clock=[NOW],
+        exercise_pace=1.0,
+        outbox=outbox,
+        rig=RetentionRig,
+    ) as started:
+        yield started
 
 
 @pytest.fixture
-def coachees(rig: Rig) -> Rig:
+def coachees(rig: RetentionRig) -> RetentionRig:
     """Five coachees: old history but active; a year quiet; recent only; blocked the bot (and
     old history); a year quiet who writes again during the notice week."""
     long_ago = datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
-    rig.consent(ACTIVE, long_ago)
+    rig.consent(ACTIVE, since=long_ago)
     rig.daily(ACTIVE, long_ago, NOW - DAY)
     rig.repo.add(ACTIVE, Escalation("gp", "text", "r", "alcohol", long_ago + DAY))
     last_use = datetime(2025, 4, 6, 7, 0, tzinfo=UTC)
     for quiet in (QUIET, RETURNS):
-        rig.consent(quiet, last_use - 100 * DAY)
+        rig.consent(quiet, since=last_use - 100 * DAY)
         rig.daily(quiet, last_use - 100 * DAY, last_use)
-    rig.consent(RECENT, NOW - 200 * DAY)
+    rig.consent(RECENT, since=NOW - 200 * DAY)
     rig.daily(RECENT, NOW - 200 * DAY, NOW - DAY)
-    rig.consent(BLOCKED, long_ago)
+    rig.consent(BLOCKED, since=long_ago)
     rig.daily(BLOCKED, long_ago, NOW - DAY)
     rig.api.blocked.add(BLOCKED)
     return rig
@@ -240,7 +187,7 @@ async def test_the_erased_accounts_jobs_are_stopped(coachees):
 
 
 async def test_the_notice_uses_the_coachees_language_and_calendar(rig, content):
-    rig.consent(21, datetime(2025, 3, 1, tzinfo=UTC), timezone="America/New_York")
+    rig.consent(21, since=datetime(2025, 3, 1, tzinfo=UTC), timezone="America/New_York")
     profile = rig.repo.load_profile(21)
     assert profile is not None
     rig.repo.save_profile(type(profile)(**{**profile.__dict__, "lang": "en"}))
@@ -268,7 +215,7 @@ async def test_an_old_refusal_is_forgotten_and_a_recent_one_kept(rig):
 
 
 async def test_a_message_is_written_as_last_seen_once_a_day_and_only_after_consent(rig):
-    rig.consent(41, NOW - 10 * DAY)
+    rig.consent(41, since=NOW - 10 * DAY)
     writes: list[int] = []
     original = rig.repo.replace
 
@@ -293,7 +240,7 @@ async def test_a_message_is_written_as_last_seen_once_a_day_and_only_after_conse
 
 async def test_a_message_on_the_day_of_an_inactivity_notice_still_counts(rig):
     since = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-    rig.consent(51, since)
+    rig.consent(51, since=since)
     rig.repo.add(51, LastSeen(since))
     rig.clock[0] = NOW - timedelta(hours=1)
     await rig.write(51, "even kijken")  # seen today already, before the notice...
@@ -359,7 +306,7 @@ async def test_the_heap_is_unfrozen_after_a_run_even_one_that_fails(coachees, mo
     assert gc.get_freeze_count() == 0
 
 
-async def rig_run_and_check_unfrozen(rig: Rig) -> None:
+async def rig_run_and_check_unfrozen(rig: RetentionRig) -> None:
     assert gc.get_freeze_count() == 0
     await rig.run_job()
     assert gc.get_freeze_count() == 0

@@ -1,6 +1,5 @@
-# ruff: noqa: F811  (the rig fixtures are imported from test_crisis.py, then requested by name)
 """Ordinary sends when Telegram fails, in-process: the real Application and handlers with the
-fake Bot API of test_crisis.py, failing the calls a test chooses.
+fake Bot API of rig.py, failing the calls a test chooses.
 
 What must hold: replies, edits, button answers and reminders ride out network errors,
 timeouts, 5xx and flood control; an edit that changes nothing is no error; a check-in whose
@@ -16,16 +15,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from rig import BLOCKED as BLOCKED_TEXT
+from rig import FakeBotApi, raises, status
 from telegram.error import NetworkError, TimedOut
-from test_crisis import (  # the fake Bot API and the rig of the crisis tests
-    FakeBotApi,
-    _job_context,
-    raises,
-    repo,  # noqa: F401  (fixture)
-    rig,  # noqa: F401  (fixture)
-    status,
-    table,  # noqa: F401  (fixture)
-)
 
 from bot.core import schedule
 from bot.core.models import CheckIn, Escalation, Moments, ReminderMark
@@ -36,7 +28,7 @@ NOT_MODIFIED = status(
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message",
 )
-BLOCKED = status(403, "Forbidden: bot was blocked by the user")
+BLOCKED = status(403, BLOCKED_TEXT)
 CONNECT_ERROR = raises(NetworkError("httpx.ConnectError: All connection attempts failed"))
 
 
@@ -169,7 +161,7 @@ def reminder_texts(rig, content) -> list[str]:
 async def test_a_blocked_coachee_is_marked_inactive_once_and_gets_nothing_more(rig):
     due_now(rig)
     rig.api.faults["sendMessage"] = [BLOCKED] * 10
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
 
     profile = rig.repo.load_profile(10)
     assert profile.inactive_since == rig.clock[0]
@@ -178,7 +170,7 @@ async def test_a_blocked_coachee_is_marked_inactive_once_and_gets_nothing_more(r
 
     # A job that was already planned finds nothing to send and writes nothing.
     rig.clock[0] += timedelta(minutes=5)
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
     assert len(rig.api.calls_of("sendMessage")) == 1
     assert len(rig.repo.records(10, ReminderMark)) == 1
     assert rig.repo.load_profile(10) == profile
@@ -187,7 +179,7 @@ async def test_a_blocked_coachee_is_marked_inactive_once_and_gets_nothing_more(r
 async def test_a_blocked_coachee_who_writes_again_is_active_and_reminded_again(rig, content):
     due_now(rig)
     rig.api.faults["sendMessage"] = [BLOCKED]
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
     assert rig.repo.load_profile(10).inactive_since is not None
 
     await rig.process(rig.update(10, "/help"))
@@ -217,7 +209,7 @@ async def test_a_coachee_seen_active_who_then_blocks_the_bot_is_noticed_coming_b
     await rig.process(rig.update(10, "/help"))  # seen active in this process
     due_now(rig)
     rig.api.faults["sendMessage"] = [BLOCKED]
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
     assert rig.repo.load_profile(10).inactive_since is not None
 
     await rig.process(rig.update(10, "/help"))
@@ -229,7 +221,7 @@ async def test_a_coachee_seen_active_who_then_blocks_the_bot_is_noticed_coming_b
 async def test_a_blocked_coachee_who_presses_a_button_is_active_again(rig):
     due_now(rig)
     rig.api.faults["sendMessage"] = [BLOCKED]
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
 
     await rig.process(rig.update(10, data=callbacks.encode(callbacks.HISTORY, 14)))
 
@@ -239,7 +231,7 @@ async def test_a_blocked_coachee_who_presses_a_button_is_active_again(rig):
 async def test_a_reminder_survives_a_short_outage_and_is_sent_once(rig, content):
     due_now(rig)
     rig.api.faults["sendMessage"] = [CONNECT_ERROR, status(502, "Bad Gateway"), CONNECT_ERROR]
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
 
     assert len(reminder_texts(rig, content)) == 1
     (mark,) = rig.repo.records(10, ReminderMark)
@@ -250,15 +242,15 @@ async def test_a_reminder_that_certainly_failed_is_sent_again_later_once(rig, co
     monkeypatch.setattr(outbox, "SEND_DEADLINE", 0.2, raising=False)
     due_now(rig)
     rig.api.faults["sendMessage"] = [CONNECT_ERROR] * 1000
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
     assert reminder_texts(rig, content) == []
     (job,) = reminders_job(rig)
     assert job.next_t == rig.clock[0] + schedule.RESEND_AFTER
 
     rig.api.faults["sendMessage"] = []
     rig.clock[0] += schedule.RESEND_AFTER
-    await jobs.reminder_tick(_job_context(rig, 10))
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
+    await jobs.reminder_tick(rig.job_context(10))
 
     assert len(reminder_texts(rig, content)) == 1
     (mark,) = rig.repo.records(10, ReminderMark)  # the failed try's record, reused
@@ -269,9 +261,9 @@ async def test_a_reminder_whose_send_timed_out_is_never_sent_again(rig, content)
     """It may have arrived: counted as sent (the day's follow-up still comes)."""
     due_now(rig)
     rig.api.faults["sendMessage"] = [raises(TimedOut())]
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
     rig.clock[0] += schedule.RESEND_AFTER
-    await jobs.reminder_tick(_job_context(rig, 10))
+    await jobs.reminder_tick(rig.job_context(10))
 
     assert len(rig.api.calls_of("sendMessage")) == 1
     (mark,) = rig.repo.records(10, ReminderMark)
@@ -302,7 +294,7 @@ async def test_a_followup_that_certainly_failed_is_asked_again_later(rig, conten
     monkeypatch.setattr(outbox, "SEND_DEADLINE", 0.2, raising=False)
     crisis_followup_due(rig)
     rig.api.faults["sendMessage"] = [CONNECT_ERROR] * 1000
-    await jobs.followup_tick(_job_context(rig, 10))
+    await jobs.followup_tick(rig.job_context(10))
 
     (escalation,) = rig.repo.records(10, Escalation)
     assert not escalation.followup_sent
@@ -311,8 +303,8 @@ async def test_a_followup_that_certainly_failed_is_asked_again_later(rig, conten
 
     rig.api.faults["sendMessage"] = []
     rig.clock[0] += schedule.RESEND_AFTER
-    await jobs.followup_tick(_job_context(rig, 10))
-    await jobs.followup_tick(_job_context(rig, 10))
+    await jobs.followup_tick(rig.job_context(10))
+    await jobs.followup_tick(rig.job_context(10))
 
     question = content.escalations.crisis_followup.question.get("nl")
     assert rig.api.sent(10).count(question) == 1
@@ -322,7 +314,7 @@ async def test_a_followup_that_certainly_failed_is_asked_again_later(rig, conten
 async def test_a_followup_refused_by_a_blocked_coachee_is_asked_when_they_come_back(rig, content):
     crisis_followup_due(rig)
     rig.api.faults["sendMessage"] = [BLOCKED]
-    await jobs.followup_tick(_job_context(rig, 10))
+    await jobs.followup_tick(rig.job_context(10))
     assert rig.repo.load_profile(10).inactive_since is not None
     assert not rig.repo.records(10, Escalation)[0].followup_sent
     assert not followup_job(rig)

@@ -9,15 +9,9 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-import test_crisis
-from test_crisis import NOW
+from rig import NOW
 
 from bot.core.models import Moments, Snooze
-
-# The crisis tests' rig: the real Application over a recording fake Bot API.
-rig = test_crisis.rig
-repo = test_crisis.repo
-table = test_crisis.table
 
 USER = 41
 TODAY = "20260330"

@@ -10,42 +10,20 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
+from rig import Rig
+from rig import profile as coachee_profile
 
-from bot.config import Settings
-from bot.core.models import CheckIn, Consent, ExerciseLog, Profile
-from bot.storage.memory import InMemoryRepository
+from bot.core.models import CheckIn, ExerciseLog, Profile
 from bot.telegram import history
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
 
 NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels, Monday 30 March
 TODAY = date(2026, 3, 30)
 USER = 31
 NOTE = "Slecht geslapen na de vergadering"
-
-
-class PhotoBotApi(FakeBotApi):
-    """The fake Bot API, answering sendPhoto with a message as Telegram does."""
-
-    async def do_request(self, url: str, method: str, request_data=None, *args, **kwargs):
-        status, body = await super().do_request(url, method, request_data, *args, **kwargs)
-        if url.endswith("/sendPhoto") and status == 200:
-            params = request_data.parameters if request_data else {}
-            message = {
-                "message_id": 900,
-                "date": 0,
-                "chat": {"id": params["chat_id"], "type": "private"},
-            }
-            return 200, json.dumps({"ok": True, "result": message}).encode()
-        return status, body
 
 
 def checkin(day: date, energy: int, hour: int = 9, note: str | None = None) -> CheckIn:
@@ -59,36 +37,8 @@ def checkin(day: date, energy: int, hour: int = 9, note: str | None = None) -> C
     )
 
 
-@pytest.fixture
-async def rig(content, tmp_path: Path) -> AsyncIterator[Rig]:
-    repo = InMemoryRepository()
-    api = PhotoBotApi()
-    settings = Settings("1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels")
-    services = Services(
-        settings,
-        FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-        repo,
-        lambda: NOW,
-        Outbox(PriorityLimiter(rate=1000)),
-        exercise_pace=0.05,
-    )
-    application = build_application(services, request=api)
-    async with application:
-        await application.start()
-        yield Rig(application, api, repo, [NOW])
-        await application.stop()
-
-
 def coachee(rig: Rig, lang: str = "nl") -> Profile:
-    profile = Profile(
-        user_id=USER,
-        chat_id=USER,
-        lang=lang,
-        country="BE",
-        timezone="Europe/Brussels",
-        consent=Consent(given_at=NOW - timedelta(days=20)),
-        created_at=NOW - timedelta(days=20),
-    )
+    profile = coachee_profile(USER, lang=lang, days=20)
     rig.repo.save_profile(profile)
     return profile
 

@@ -8,38 +8,30 @@ application on the same folder is the bot after a restart.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
-from test_crisis import FakeBotApi, FixedAssessor, FixedContent, Rig
+from rig import NOW, FakeBotApi, Rig, make_repository, profile, running
 
-from bot.config import Settings
 from bot.core.awaiting import Awaiting
-from bot.core.models import CheckIn, Consent, Profile, Reflection
+from bot.core.models import CheckIn, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram import callbacks
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
-from bot.telegram.outbox import Outbox, PriorityLimiter
 
-NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels
+# NOW: 16:00 in Brussels
 DAY = "20260330"
 USER = 41
 
 
 class Bot:
-    """One run of the bot on a data folder; `clock` is shared across restarts."""
+    """One run of the bot on a data folder; the rig's `clock` is shared across restarts."""
 
-    def __init__(self, rig: Rig, clock: list[datetime]) -> None:
+    def __init__(self, rig: Rig) -> None:
         self.rig = rig
-        self.clock = clock
-        self._ids = itertools.count(1000)
 
     @property
     def api(self) -> FakeBotApi:
@@ -47,26 +39,13 @@ class Bot:
 
     @property
     def repo(self) -> TinyDbRepository:
-        return self.rig.repo  # type: ignore[return-value]
+        return self.rig.repo
 
     async def say(self, text: str, chat: int = USER) -> None:
         await self.rig.process(self.rig.update(chat, text))
 
     async def press(self, data: str, message_id: int) -> None:
-        user = {"id": USER, "is_bot": False, "first_name": "C", "language_code": "nl"}
-        chat = {"id": USER, "type": "private"}
-        number = next(self._ids)
-        payload: dict[str, Any] = {
-            "update_id": number,
-            "callback_query": {
-                "id": str(number),
-                "from": user,
-                "chat_instance": "x",
-                "message": {"message_id": message_id, "date": 0, "chat": chat, "text": "?"},
-                "data": data,
-            },
-        }
-        await self.rig.process(Update.de_json(payload, self.rig.application.bot))
+        await self.rig.process(self.rig.press(USER, data, message_id=message_id))
 
     def last_sent(self) -> dict[str, Any]:
         return [c for c in self.api.calls if c.method == "sendMessage"][-1].params
@@ -85,62 +64,27 @@ class Bot:
         return question
 
 
-def profile(coach_id: int | None = None) -> Profile:
-    return Profile(
-        user_id=USER,
-        chat_id=USER,
-        lang="nl",
-        country="BE",
-        timezone="Europe/Brussels",
-        consent=Consent(given_at=NOW - timedelta(days=3)),
-        created_at=NOW - timedelta(days=3),
-        coach_id=coach_id,
-    )
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
 @pytest.fixture
-def clock() -> list[datetime]:
-    return [NOW]
-
-
-@pytest.fixture
 def start(content, data, clock, tmp_path) -> Callable[[], Any]:
     @asynccontextmanager
     async def run() -> AsyncIterator[Bot]:
-        repo = TinyDbRepository(data)
-        api = FakeBotApi()
-        settings = Settings(
-            "1:fake", None, tmp_path, tmp_path, frozenset(), "BE", "Europe/Brussels"
-        )
-        services = Services(
-            settings,
-            FixedContent(content, FixedAssessor({})),  # type: ignore[arg-type]
-            repo,  # type: ignore[arg-type]
-            lambda: clock[0],
-            Outbox(PriorityLimiter(rate=1000)),
-            exercise_pace=0.05,
-        )
-        application = build_application(services, request=api)
-        async with application:
-            await application.start()
-            try:
-                yield Bot(Rig(application, api, repo, clock), clock)  # type: ignore[arg-type]
-            finally:
-                await application.stop()
+        repo = make_repository("tinydb", data)
+        async with running(content, repo, tmp_path, clock=clock) as rig:
+            yield Bot(rig)
 
     return run
 
 
 @pytest.fixture
 async def bot(start) -> AsyncIterator[Bot]:
-    async with start() as running:
-        running.repo.save_profile(profile())
-        yield running
+    async with start() as started:
+        started.repo.save_profile(profile(USER))
+        yield started
 
 
 def unexpected(content) -> str:
@@ -228,7 +172,7 @@ async def test_no_note_ends_the_question(bot, content):
 
 async def test_a_restart_keeps_the_awaited_note(start):
     async with start() as first:
-        first.repo.save_profile(profile())
+        first.repo.save_profile(profile(USER))
         await first.check_in()
     async with start() as second:
         await second.say("na de herstart")
@@ -238,7 +182,7 @@ async def test_a_restart_keeps_the_awaited_note(start):
 
 async def test_a_restart_keeps_the_awaited_reflection(start):
     async with start() as first:
-        first.repo.save_profile(profile())
+        first.repo.save_profile(profile(USER))
         await first.say("/reflect")
     async with start() as second:
         await second.say("mijn antwoord")
@@ -261,25 +205,10 @@ async def test_nothing_is_awaited_or_stored_before_consent(start, data):
 
 async def test_a_text_in_another_chat_does_not_answer(bot):
     await bot.say("/reflect")
-    await bot.rig.process(_group_text(bot, "in de groep"))
+    await bot.rig.process(bot.rig.message(USER, "in de groep", chat_id=-100, chat_type="group"))
     await bot.say("in mijn eigen chat")
 
     assert [r.answer for r in bot.repo.records(USER, Reflection)] == ["in mijn eigen chat"]
-
-
-def _group_text(bot: Bot, text: str) -> Update:
-    user = {"id": USER, "is_bot": False, "first_name": "C", "language_code": "nl"}
-    payload = {
-        "update_id": 5000,
-        "message": {
-            "message_id": 5000,
-            "date": 0,
-            "chat": {"id": -100, "type": "group", "title": "g"},
-            "from": user,
-            "text": text,
-        },
-    }
-    return Update.de_json(payload, bot.rig.application.bot)
 
 
 # --- typed text during an open check-in -------------------------------------------------------
@@ -331,7 +260,7 @@ async def test_no_share_question_without_a_coach(bot, content):
 
 
 async def test_the_share_question_with_a_coach(bot, content):
-    bot.repo.save_profile(profile(coach_id=900))
+    bot.repo.save_profile(profile(USER, coach_id=900))
     await bot.say("/reflect")
     await bot.say("mijn antwoord")
 
@@ -357,7 +286,7 @@ async def test_a_typed_sos_does_not_say_a_button_was_pressed(bot):
 
 async def test_a_typed_time_zone_waits_through_a_mistake_and_a_restart(start, content):
     async with start() as first:
-        first.repo.save_profile(profile())
+        first.repo.save_profile(profile(USER))
         await first.press(callbacks.encode(callbacks.SETTINGS, "tz", "other"), 500)
         await first.say("Atlantis")
         assert first.api.sent(USER)[-1] == content.text("onboarding.timezone_unknown", "nl")
@@ -379,7 +308,7 @@ async def test_a_typed_time_of_day_is_saved_once(bot, content):
 
 
 async def test_with_a_coach_the_coachee_may_share_the_answer(bot, content):
-    bot.repo.save_profile(profile(coach_id=900))
+    bot.repo.save_profile(profile(USER, coach_id=900))
     await bot.say("/reflect")
     await bot.say("mijn antwoord")
     share = next(d for d in _buttons(bot.last_sent()) if d.endswith(":yes"))
