@@ -43,6 +43,7 @@ ESCALATION_PLACEHOLDERS = frozenset(
         "crisis_name",
         "crisis_phone",
         "crisis_phone_alt",
+        "crisis_phones",
         "crisis_web",
         "talk_name",
         "talk_phone",

@@ -12,6 +12,12 @@ def _name(line: Helpline, lang: str) -> str:
     return line.name if isinstance(line.name, str) else line.name.get(lang)
 
 
+def _either(phone: str | None, alternative: str | None, lang: str) -> str:
+    if not alternative:
+        return phone or ""
+    return f"{phone} {'of' if lang == 'nl' else 'or'} {alternative}"
+
+
 def helpline_values(content: Content, country: str, lang: str) -> dict[str, str]:
     lines = content.helplines.countries[country]  # type: ignore[index]
     after_hours = _name(lines.gp_after_hours, lang)
@@ -21,6 +27,8 @@ def helpline_values(content: Content, country: str, lang: str) -> dict[str, str]
         "crisis_name": _name(lines.crisis, lang),
         "crisis_phone": lines.crisis.phone or "",
         "crisis_phone_alt": lines.crisis.phone_alt or "",
+        # Every number of the suicide line: "113 of 0800-0113" (NL), "1813" (BE).
+        "crisis_phones": _either(lines.crisis.phone, lines.crisis.phone_alt, lang),
         "crisis_web": lines.crisis.web or "",
         "talk_name": _name(lines.talk, lang),
         "talk_phone": lines.talk.phone or "",

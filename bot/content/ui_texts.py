@@ -208,6 +208,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "delete.no",
         "delete.done",
         "delete.cancelled",
+        "delete.expired",
     ),
     "retention.notice.history": frozenset({"day", "before"}),
     "retention.notice.inactive": frozenset({"day", "months"}),

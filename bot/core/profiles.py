@@ -269,3 +269,10 @@ def is_inactive(profile: Profile) -> bool:
 
 def default_moments() -> Moments:
     return Moments()
+
+
+def erasure_stamp(profile: Profile | None) -> int:
+    """What a /delete question covers: the consent it was asked under (0: none). A "yes"
+    pressed under another stamp (erased since, or started again) erases nothing: an old
+    question must never take data stored after it was asked."""
+    return 0 if profile is None else int(utc(profile.consent.given_at).timestamp())

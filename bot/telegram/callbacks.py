@@ -37,7 +37,7 @@ GP_FOLLOWUP = "gpf"  # escalation id, reached | not_yet | prepare
 HISTORY = "hist"  # days
 GP_SUMMARY = "gps"  # with | without (the coachee's notes)
 SETTINGS = "set"  # what, value?
-DELETE = "del"  # confirm | cancel
+DELETE = "del"  # confirm:<stamp> | cancel
 REMINDER = "rem"  # kind, day, later | start
 QUESTIONNAIRE = "q"  # questionnaire id, item index, value
 
@@ -77,7 +77,8 @@ SHAPES: dict[str, re.Pattern[str]] = {
         GP_SUMMARY: r"with|without",
         # what, then an option and an extra (an empty option opens the choice)
         SETTINGS: rf"(?:{_an_id}(?::[A-Za-z0-9_.-]{{0,64}}){{0,2}})?",
-        DELETE: r"confirm|cancel",
+        # confirm carries what it would erase (core.profiles.erasure_stamp)
+        DELETE: r"confirm:[0-9]{1,12}|cancel",
         REMINDER: r"[a-z]{1,20}:(?:today|[0-9]{8}):(?:later|start)",
         # 'menu'; or a questionnaire id with 'start' or the answers so far (one digit each)
         QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}})",

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.awaiting import awaited_in
-from bot.telegram import awaited, callbacks, checkin, onboarding, reflect, settings
+from bot.telegram import awaited, callbacks, checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import language_of, services
 from bot.telegram.replies import reply, send, text
 
@@ -56,6 +56,8 @@ def _own_chat(update: Update) -> bool:
 
 
 async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if safety_net.answered_here(update, context):
+        return  # the GP advice was the answer; "I'm a simple helper" after it would jar
     lang = language_of(update, context)
     await send(
         context,

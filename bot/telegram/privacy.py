@@ -9,6 +9,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core import profiles
 from bot.telegram import callbacks, safety_net
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
@@ -44,13 +45,17 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/delete: ask once, then erase everything."""
     lang = language_of(update, context)
+    stamp = profiles.erasure_stamp(services(context).repo.load_profile(update.effective_user.id))
     await send(
         context,
         update.effective_chat.id,
         text(context, "delete.confirm", lang),
         [
             [
-                (text(context, "delete.yes", lang), callbacks.encode(callbacks.DELETE, "confirm")),
+                (
+                    text(context, "delete.yes", lang),
+                    callbacks.encode(callbacks.DELETE, "confirm", stamp),
+                ),
                 (text(context, "delete.no", lang), callbacks.encode(callbacks.DELETE, "cancel")),
             ]
         ],
@@ -61,11 +66,16 @@ async def delete_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     await query.answer()
     lang = language_of(update, context)
-    if callbacks.decode(query.data).arg(0) != "confirm":
+    choice = callbacks.decode(query.data)
+    if choice.arg(0) != "confirm":
         await edit(update, context, text(context, "delete.cancelled", lang))
         return
     s = services(context)
     user_id = update.effective_user.id
+    if choice.arg(1) != str(profiles.erasure_stamp(s.repo.load_profile(user_id))):
+        log.info("privacy.delete_question_expired")
+        await edit(update, context, text(context, "delete.expired", lang))
+        return
     # Stop first, then erase: a job that is already running finds the tombstone and writes
     # nothing; one that had not started yet never starts.
     stop_everything_of(context, user_id, update.effective_chat.id)

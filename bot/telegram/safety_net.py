@@ -90,6 +90,8 @@ async def safety_net(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         escalation = plan_escalation(assessment, "text", [], s.clock())
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
     if assessment.escalates:
+        # Health talk, answered here or shortly before: never small talk after it.
+        context.chat_data[ANSWERED_KEY] = update.update_id
         try:
             user_id = update.effective_user.id
             history = s.repo.records(user_id, Escalation) if s.repo.load_profile(user_id) else []
@@ -98,6 +100,15 @@ async def safety_net(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 await answer_escalation(update, context, escalation)
         except Exception:  # GP advice that fails must not cost the coachee their note
             log.exception("safety.gp_advice_failed")
+
+
+# chat_data key: the update whose text the safety net answered with GP advice (or would
+# have, had it not just given it); the generic reply to free text skips that update.
+ANSWERED_KEY = "safety.answered_update"
+
+
+def answered_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return context.chat_data is not None and context.chat_data.get(ANSWERED_KEY) == update.update_id
 
 
 async def sos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

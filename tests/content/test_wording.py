@@ -66,6 +66,29 @@ def test_every_crisis_message_gives_the_crisis_line_and_112(shipped):
     assert not missing
 
 
+# SAFETY.md, "Help lines": in NL the suicide line is "113 or 0800-0113". A body that sends
+# someone to the suicide line as its first help gives both numbers.
+SUICIDE_LINE_FIRST = ("suicidal_ideation", "suicide_plan", "self_harm", "method_question")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_dutch_suicide_line_is_given_with_both_its_numbers(shipped, lang):
+    for category in SUICIDE_LINE_FIRST:
+        message = escalation_text(shipped, "crisis", category, lang, "NL")
+        assert holds_number(message, "113") and holds_number(message, "0800-0113"), category
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_acute_danger_gives_the_violence_line(shipped, country, lang):
+    """SAFETY.md: violence at home also gets the violence line. "Hij slaat me" is read as
+    acute danger (the rule also covers a bridge or a ledge), so that answer names it too."""
+    violence = {"BE": "1712", "NL": "0800-2000"}[country]
+    message = escalation_text(shipped, "crisis", "acute_danger", lang, country)
+    assert holds_number(message, violence)
+    assert holds_number(message, CRISIS_NUMBERS[country]) and holds_number(message, EMERGENCY)
+
+
 def test_the_crisis_numbers_come_before_any_question(shipped):
     late = []
     for category, lang, country, message in rendered(shipped, "crisis"):

@@ -1,0 +1,44 @@
+# ruff: noqa: F811  (the rig fixtures are imported from test_crisis.py, then requested by name)
+"""A text that gets the GP answer gets only that answer: never the "I'm a simple helper"
+reply after it (found by a tester: every GP answer was followed by the fallback)."""
+
+from __future__ import annotations
+
+import pytest
+from test_crisis import (  # the fake Bot API and the rig of the crisis tests
+    quick_retries,  # noqa: F401  (autouse fixture)
+    repo,  # noqa: F401  (fixture)
+    rig,  # noqa: F401  (fixture)
+)
+
+from bot.core.safety import Assessment
+
+GP_TEXT = "ik drink elke avond een fles wijn om te kunnen slapen"
+
+
+@pytest.fixture
+def table() -> dict[str, Assessment]:
+    return {GP_TEXT: Assessment("gp", ("alcohol",), "nl-alcohol")}
+
+
+async def test_a_gp_answer_is_not_followed_by_the_generic_reply(rig, content):
+    await rig.process(rig.update(10, GP_TEXT))
+
+    sent = rig.api.sent(10)
+    assert len(sent) == 1, sent
+    assert "huisarts" in sent[0]
+    assert content.text("input.unexpected", "nl") not in sent
+
+
+async def test_the_same_text_the_next_time_gets_no_generic_reply_either(rig, content):
+    # A second GP-level text soon after may not repeat the advice; it still is no small talk.
+    await rig.process(rig.update(10, GP_TEXT))
+    await rig.process(rig.update(10, GP_TEXT))
+
+    assert content.text("input.unexpected", "nl") not in rig.api.sent(10)
+
+
+async def test_an_ordinary_text_still_gets_the_generic_reply(rig, content):
+    await rig.process(rig.update(10, "hoi"))
+
+    assert rig.api.sent(10) == [content.text("input.unexpected", "nl")]
