@@ -417,6 +417,14 @@ class Rig:
         finally:
             work.close()  # a test that cancels a queued update never starts its work
 
+    def delete_yes(self, user_id: int) -> str:
+        """The "yes, erase" payload a /delete asked now would carry for this person."""
+        from bot.core.profiles import erasure_stamp
+        from bot.telegram import callbacks
+
+        stamp = erasure_stamp(self.repo.load_profile(user_id))
+        return callbacks.encode(callbacks.DELETE, "confirm", stamp)
+
     def consent(self, user_id: int, **changes: Any) -> Profile:
         """Store a coachee who consented three days before the clock's start (with `changes`)."""
         stored = profile(user_id, self.start, **changes)

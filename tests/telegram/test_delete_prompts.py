@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the rig fixtures are imported from test_crisis.py, then requested by name)
 """An old "Ja, wis alles" never erases what was stored after it was asked (found by a tester:
 /delete twice, confirm the second, start again, check in, then confirm the first: the new
 profile and check-in were gone without a new question)."""
@@ -7,13 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-
-from test_crisis import (  # the fake Bot API and the rig of the crisis tests
-    quick_retries,  # noqa: F401  (autouse fixture)
-    repo,  # noqa: F401  (fixture)
-    rig,  # noqa: F401  (fixture)
-    table,  # noqa: F401  (fixture)
-)
 
 from bot.core.models import CheckIn, Consent
 from bot.telegram import callbacks

@@ -71,7 +71,7 @@ async def test_delete_during_a_reminder_send_leaves_nothing_and_sends_no_more(
     await asyncio.wait_for(rig.api.holding.wait(), 5)  # the tick is sending its first reminder
     assert rig.repo.records(USER, ReminderMark), "the mark is written before the send"
 
-    await rig.process(rig.press(USER, callbacks.encode(callbacks.DELETE, "confirm")))
+    await rig.process(rig.press(USER, rig.delete_yes(USER)))
     assert content.text("delete.done", "nl") in rig.api.edited()
     rig.api.release.set()
     await wait_for(lambda: any(t in reminder_texts(content) for _, t in rig.api.messages()))
@@ -113,7 +113,7 @@ async def test_delete_stops_every_job_and_flow_of_that_user(rig: DeleteRig, cont
         f"reminders:{USER}",
     ]
 
-    await rig.process(rig.press(USER, callbacks.encode(callbacks.DELETE, "confirm")))
+    await rig.process(rig.press(USER, rig.delete_yes(USER)))
 
     assert rig.live_jobs(USER) == []
     assert exercise.SENT not in rig.application.chat_data[USER]
@@ -122,7 +122,7 @@ async def test_delete_stops_every_job_and_flow_of_that_user(rig: DeleteRig, cont
 
 async def test_consenting_again_after_delete_starts_afresh(rig: DeleteRig, content) -> None:
     rig.consent(USER)
-    await rig.process(rig.press(USER, callbacks.encode(callbacks.DELETE, "confirm")))
+    await rig.process(rig.press(USER, rig.delete_yes(USER)))
 
     await rig.process(rig.press(USER, callbacks.encode(callbacks.CONSENT, "yes")))
 

@@ -101,7 +101,7 @@ async def test_another_members_tap_on_erase_in_a_group_erases_nobody(rig):
     rig.consent(10)
     rig.consent(11)
 
-    await rig.process(rig.press(11, callbacks.encode(callbacks.DELETE, "confirm"), GROUP, "group"))
+    await rig.process(rig.press(11, rig.delete_yes(11), GROUP, "group"))
 
     assert rig.repo.load_profile(10) is not None
     assert rig.repo.load_profile(11) is not None
@@ -254,7 +254,7 @@ async def test_a_button_pressed_by_someone_else_does_nothing(rig, content):
     rig.consent(11)
 
     # Telegram cannot deliver this in a private chat; a forged or future update might.
-    await rig.process(rig.press(11, callbacks.encode(callbacks.DELETE, "confirm"), chat_id=10))
+    await rig.process(rig.press(11, rig.delete_yes(11), chat_id=10))
 
     assert rig.repo.load_profile(11) is not None
     assert rig.repo.load_profile(10) is not None
@@ -265,7 +265,7 @@ async def test_a_button_pressed_by_someone_else_does_nothing(rig, content):
 async def test_a_button_on_no_message_of_ours_does_nothing(rig, content):
     """An inline-mode tap carries no chat: nobody it could belong to."""
     rig.consent(11)
-    data = callbacks.encode(callbacks.DELETE, "confirm")
+    data = rig.delete_yes(10)
     update = rig.press(11, data, inline_message_id="abc")
 
     await rig.process(update)
@@ -277,7 +277,7 @@ async def test_a_button_on_no_message_of_ours_does_nothing(rig, content):
 async def test_the_owners_own_button_still_works(rig, content):
     rig.consent(10)
 
-    await rig.process(rig.press(10, callbacks.encode(callbacks.DELETE, "confirm")))
+    await rig.process(rig.press(10, rig.delete_yes(10)))
 
     assert rig.repo.load_profile(10) is None
 

@@ -1,15 +1,9 @@
-# ruff: noqa: F811  (the rig fixtures are imported from test_crisis.py, then requested by name)
 """A text that gets the GP answer gets only that answer: never the "I'm a simple helper"
 reply after it (found by a tester: every GP answer was followed by the fallback)."""
 
 from __future__ import annotations
 
 import pytest
-from test_crisis import (  # the fake Bot API and the rig of the crisis tests
-    quick_retries,  # noqa: F401  (autouse fixture)
-    repo,  # noqa: F401  (fixture)
-    rig,  # noqa: F401  (fixture)
-)
 
 from bot.core.safety import Assessment
 
