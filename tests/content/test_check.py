@@ -517,7 +517,7 @@ def test_a_placeholder_in_a_prompt(copy):
 def test_an_escalation_placeholder_the_code_does_not_fill(copy):
     copy.edit(
         "safety/escalations.yaml",
-        "Bel nu {crisis_phone} ({crisis_name})",
+        "Bel nu {crisis_phones} ({crisis_name})",
         "Bel nu {crisis_number} ({crisis_name})",
     )
     problem = only(copy.problems())
@@ -735,7 +735,7 @@ def test_a_checkin_rule_threshold_off_its_scale(copy):
 def test_a_crisis_body_without_the_crisis_number(copy):
     copy.edit(
         "safety/escalations.yaml",
-        "Bel nu {crisis_phone} ({crisis_name})",
+        "Bel nu {crisis_phones} ({crisis_name})",
         "Bel nu de zelfmoordlijn",
     )
     problems = copy.problems()
@@ -759,7 +759,7 @@ def test_a_crisis_body_without_the_crisis_number(copy):
 def test_a_crisis_body_that_writes_one_countrys_number(copy):
     copy.edit(
         "safety/escalations.yaml",
-        "Call {crisis_phone} now ({crisis_name})",
+        "Call {crisis_phones} now ({crisis_name})",
         "Call 1813 now (Zelfmoordlijn)",
     )
     problem = only(copy.problems())
@@ -800,8 +800,8 @@ def test_a_crisis_opener_that_asks_before_giving_the_number(copy):
 def test_a_crisis_body_that_asks_before_giving_the_numbers(copy):
     copy.edit(
         "safety/escalations.yaml",
-        "        Bel nu {crisis_phone}",
-        "        Gaat het? Bel nu {crisis_phone}",
+        "        Bel nu {crisis_phones}",
+        "        Gaat het? Bel nu {crisis_phones}",
     )
     problems = copy.problems()
     line = copy.line("safety/escalations.yaml", "Gaat het? Bel nu") - 1
@@ -820,8 +820,8 @@ def test_a_crisis_body_that_asks_before_giving_the_numbers(copy):
 def test_a_crisis_body_that_gives_the_numbers_too_late(copy):
     copy.edit(
         "safety/escalations.yaml",
-        "        Bel nu {crisis_phone}",
-        "        Je bent niet alleen.\n        Praten helpt.\n        Bel nu {crisis_phone}",
+        "        Bel nu {crisis_phones}",
+        "        Je bent niet alleen.\n        Praten helpt.\n        Bel nu {crisis_phones}",
     )
     problems = copy.problems()
     line = copy.line("safety/escalations.yaml", "Je bent niet alleen.") - 1

@@ -106,7 +106,7 @@ def test_a_crisis_escalation_with_the_help_lines_of_a_country(shipped, country, 
 def test_a_crisis_escalation_for_one_category(shipped):
     shown = render_item(shipped, "crisis:self_harm", "en", "NL")
     assert shipped.escalations.crisis.openers["self_harm"].en in shown
-    assert "Call 113 now" in shown
+    assert "Call 113 or 0800-0113 now" in shown
 
 
 def test_a_gp_escalation_and_its_followup(shipped):
