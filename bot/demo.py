@@ -47,6 +47,8 @@ INDENT = "     "
 QUIET_SECONDS = 1.0
 FIRST_ANSWER_SECONDS = 15.0
 ANSWER_LIMIT_SECONDS = 30.0
+# /time +7d sends a week of reminders (about five a day) at Telegram's pace for one chat.
+TIME_JUMP_LIMIT_SECONDS = 600.0
 POLL_SECONDS = 0.1
 # Generous: on a busy laptop the bot's imports alone can take half a minute.
 START_TIMEOUT_SECONDS = 120.0
@@ -540,7 +542,8 @@ class Demo:
     def handle(self, entered: UserInput) -> None:
         client = self.client
         if isinstance(entered, Command):
-            self.send_and_wait(lambda: client.command(entered.name, entered.args))
+            limit = TIME_JUMP_LIMIT_SECONDS if entered.name == "time" else ANSWER_LIMIT_SECONDS
+            self.send_and_wait(lambda: client.command(entered.name, entered.args), limit)
         elif isinstance(entered, Say):
             self.send_and_wait(lambda: client.say(entered.text))
         elif isinstance(entered, Press):
@@ -566,7 +569,9 @@ class Demo:
         self.say(f"demo: pressed [{number}] {label}")
         self.send_and_wait(lambda: self.client.press(data, message))
 
-    def send_and_wait(self, send: Callable[[], object]) -> None:
+    def send_and_wait(
+        self, send: Callable[[], object], limit: float = ANSWER_LIMIT_SECONDS
+    ) -> None:
         """Send, then show the bot's answer until it has gone quiet, so scripts stay in step."""
         calls_before, _ = self.bot_activity()
         try:
@@ -590,7 +595,7 @@ class Demo:
             if not answered and now - start >= FIRST_ANSWER_SECONDS:
                 self.say(f"demo: (no answer from the bot within {FIRST_ANSWER_SECONDS:.0f} s)")
                 return
-            if now - start >= ANSWER_LIMIT_SECONDS:
+            if now - start >= limit:
                 return
             time.sleep(POLL_SECONDS)
 
