@@ -6,18 +6,20 @@ presses; the bot's messages come out as they arrive (edits marked, inline button
 photos and documents as file paths). After each line it waits until the bot has answered, so a
 script piped to stdin cannot race ahead of the bot.
 
-Does not own: processes, npm installs or speaking the emulator's protocol. It reuses
-tests/e2e/harness.py and tests/e2e/client.py, imported by path from the source checkout under
-private module names (not via sys.path, so nothing else in tests/e2e leaks into the bot's
-imports); outside a checkout it says so and exits. This is a developer and maintainer tool, so
-its own words are plain English here rather than content/.
+The demo user is an admin of the demo bot (BOT_ADMIN_IDS), so /reload puts edited content live
+and a refused reload lists every problem; and the bot runs with the demo clock
+(BOT_DEMO_CLOCK, bot/telegram/demo_clock.py), so `/time +1d` or `/time 08:59` moves the bot's
+time forward: the reminders of the skipped time arrive, a week can be previewed in minutes.
+
+Does not own: processes, npm installs or speaking the emulator's protocol: bot/devtools
+(harness.py, client.py, emulator.js), which the e2e tests use too. This is a developer and
+maintainer tool, so its own words are plain English here rather than content/.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import os
 import select
 import shutil
@@ -32,7 +34,7 @@ from types import ModuleType
 from typing import Any, Protocol, TextIO
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-RIG_DIR = CHECKOUT / "tests" / "e2e"
+RIG_DIR = Path(__file__).resolve().parent / "devtools"
 RIG_FILES = ("harness.py", "client.py", "emulator.js", "package.json", "package-lock.json")
 DEMO_TOKEN = "123456:DEMO"
 DEMO_USER_ID = 4242
@@ -45,6 +47,8 @@ INDENT = "     "
 QUIET_SECONDS = 1.0
 FIRST_ANSWER_SECONDS = 15.0
 ANSWER_LIMIT_SECONDS = 30.0
+# /time +7d sends a week of reminders (about five a day) at Telegram's pace for one chat.
+TIME_JUMP_LIMIT_SECONDS = 600.0
 POLL_SECONDS = 0.1
 # Generous: on a busy laptop the bot's imports alone can take half a minute.
 START_TIMEOUT_SECONDS = 120.0
@@ -131,32 +135,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def load_rig() -> tuple[ModuleType, ModuleType]:
-    """harness.py and client.py of the checkout's tests/e2e, imported by path."""
+    """bot.devtools.harness and bot.devtools.client, once their files are known to be there."""
     missing = [name for name in RIG_FILES if not (RIG_DIR / name).is_file()]
     if missing:
         raise DemoError(
-            f"the demo runs from a source checkout of the bot, but {RIG_DIR} lacks "
+            f"the demo needs the bundled Telegram emulator, but {RIG_DIR} lacks "
             f"{', '.join(missing)}",
             code=2,
         )
-    return _import_by_path("harness"), _import_by_path("client")
+    from bot.devtools import client, harness
 
-
-def _import_by_path(name: str) -> ModuleType:
-    module_name = f"_bot_demo_rig_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, RIG_DIR / f"{name}.py")
-    if spec is None or spec.loader is None:
-        raise DemoError(f"cannot import {RIG_DIR / name}.py", code=2)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # dataclasses look their module up while being created
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[module_name]
-        raise
-    return module
+    return harness, client
 
 
 # --- what the user typed -----------------------------------------------------------------------
@@ -207,7 +196,7 @@ def parse_line(line: str) -> UserInput | None:
 
 
 class ShownMessage(Protocol):
-    """What the transcript reads of a bot message (tests/e2e/client.py's BotMessage)."""
+    """What the transcript reads of a bot message (bot/devtools/client.py's BotMessage)."""
 
     @property
     def message_id(self) -> int: ...
@@ -467,7 +456,9 @@ class Demo:
             )
         except RuntimeError as exc:
             raise DemoError(f"the Telegram emulator did not start: {exc}") from None
-        env: dict[str, str] = {}
+        # The demo user may /reload and move the demo clock (/time); the bot refuses
+        # BOT_DEMO_CLOCK unless its Bot API is on this machine, as the emulator is.
+        env: dict[str, str] = {"BOT_ADMIN_IDS": str(DEMO_USER_ID), "BOT_DEMO_CLOCK": "1"}
         if self.options.pace is not None:
             env["BOT_EXERCISE_PACE"] = str(self.options.pace)
         try:
@@ -501,6 +492,9 @@ class Demo:
             "  - A line starting with / is a command: /start, /checkin, /help ...",
             "  - A number N presses button [N] of the latest message with buttons "
             "(\\N sends the text N).",
+            "  - /time +1d, /time +2h, /time 08:59 move the bot's clock forward (reminders "
+            "of the skipped time arrive); /time alone shows it.",
+            "  - /reload puts edited content live, or lists every problem in it.",
             "  - /quit or Ctrl-D ends the demo.",
             f"  Content: {self.options.content_dir}",
             f"  Data, logs and files: {self.workdir} ({kept})",
@@ -548,7 +542,8 @@ class Demo:
     def handle(self, entered: UserInput) -> None:
         client = self.client
         if isinstance(entered, Command):
-            self.send_and_wait(lambda: client.command(entered.name, entered.args))
+            limit = TIME_JUMP_LIMIT_SECONDS if entered.name == "time" else ANSWER_LIMIT_SECONDS
+            self.send_and_wait(lambda: client.command(entered.name, entered.args), limit)
         elif isinstance(entered, Say):
             self.send_and_wait(lambda: client.say(entered.text))
         elif isinstance(entered, Press):
@@ -574,7 +569,9 @@ class Demo:
         self.say(f"demo: pressed [{number}] {label}")
         self.send_and_wait(lambda: self.client.press(data, message))
 
-    def send_and_wait(self, send: Callable[[], object]) -> None:
+    def send_and_wait(
+        self, send: Callable[[], object], limit: float = ANSWER_LIMIT_SECONDS
+    ) -> None:
         """Send, then show the bot's answer until it has gone quiet, so scripts stay in step."""
         calls_before, _ = self.bot_activity()
         try:
@@ -598,7 +595,7 @@ class Demo:
             if not answered and now - start >= FIRST_ANSWER_SECONDS:
                 self.say(f"demo: (no answer from the bot within {FIRST_ANSWER_SECONDS:.0f} s)")
                 return
-            if now - start >= ANSWER_LIMIT_SECONDS:
+            if now - start >= limit:
                 return
             time.sleep(POLL_SECONDS)
 

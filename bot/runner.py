@@ -14,11 +14,11 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, data_key_from
 from bot.content.live import LiveContent
 from bot.content.loader import ContentError
-from bot.core.models import now_utc
 from bot.logs import configure_logging
 from bot.storage.data_files import check_keys
 from bot.storage.sealing import DataKeyError
 from bot.storage.tinydb_store import TinyDbRepository
+from bot.telegram import demo_clock
 from bot.telegram.app import build_application
 from bot.telegram.context import Services
 from bot.telegram.outbox import Outbox
@@ -36,6 +36,11 @@ def run_bot(settings: Settings) -> int:
     try:
         check_data_dir_writable(settings.data_dir)
     except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:  # the demo's movable clock, refused unless the Bot API is on this machine
+        clock = demo_clock.clock_from(os.environ, settings)
+    except demo_clock.DemoClockRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -69,7 +74,7 @@ def run_bot(settings: Settings) -> int:
             settings.data_dir,
         )
     services = Services(
-        settings, content, repo, now_utc, Outbox(), exercise_pace=settings.exercise_pace
+        settings, content, repo, clock, Outbox(), exercise_pace=settings.exercise_pace
     )
     application = build_application(services)
     application.run_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)

@@ -33,6 +33,7 @@ from bot.telegram import (
     callbacks,
     checkin,
     conversation,
+    demo_clock,
     exercise,
     gate,
     gp_visit,
@@ -132,6 +133,8 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
     application.add_handler(CallbackQueryHandler(buttons.refuse_malformed), group=SAFETY_GROUP)
 
     new_messages = filters.UpdateType.MESSAGE
+    if demo_clock.is_demo(application):  # `python -m bot demo` only: /time moves the clock
+        application.add_handler(CommandHandler("time", demo_clock.set_time), group=MAIN_GROUP)
     # An edit has passed /sos and the safety net above; nothing else runs it again.
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED, conversation.edited), group=MAIN_GROUP

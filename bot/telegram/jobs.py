@@ -44,8 +44,15 @@ def _replace_job(
     for job in application.job_queue.get_jobs_by_name(name):
         job.schedule_removal()
     return application.job_queue.run_once(
-        callback, when=when, name=name, data=data, job_kwargs=JOB_KWARGS
+        callback, when=_real_time(application, when), name=name, data=data, job_kwargs=JOB_KWARGS
     )
+
+
+def _real_time(application: Application, when: datetime | float) -> datetime | float:
+    """An instant of the bot's clock on the JobQueue's real time. The same unless the demo
+    clock (demo_clock.py) runs ahead; relative delays need no translation."""
+    to_real = getattr(application.bot_data["services"].clock, "to_real", None)
+    return to_real(when) if to_real is not None and isinstance(when, datetime) else when
 
 
 # --- daily reminders -----------------------------------------------------------------------

@@ -795,7 +795,7 @@ function createEmulator({ filesDir, quiet }) {
   // unknown method so the bot's log names the missing method.
   const unknownMethod = (app) => {
     app.all('/bot:token/:method', (req, res) => {
-      const description = `Not Found: method ${req.params.method} is not emulated by tests/e2e/emulator.js`;
+      const description = `Not Found: method ${req.params.method} is not emulated by bot/devtools/emulator.js`;
       log(`${botTag(req.params.token)} ${description}`);
       res.status(404).json({ ok: false, error_code: 404, description });
     });
