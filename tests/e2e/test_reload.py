@@ -134,7 +134,7 @@ def test_a_bad_change_is_refused_with_file_and_line_and_the_old_content_stays(
 def test_a_change_that_breaks_a_safety_rule_is_refused_too(bot, chat, bot_content_dir):
     coachee = admin_coachee(chat)
     escalations = bot_content_dir / "safety" / "escalations.yaml"
-    edit(escalations, "Bel nu {crisis_phone} ({crisis_name})", "Bel nu de zelfmoordlijn")
+    edit(escalations, "Bel nu {crisis_phones} ({crisis_name})", "Bel nu de zelfmoordlijn")
     reload(coachee, "Nieuwe inhoud geweigerd")
     listing = coachee.wait_for_text("content/safety/escalations.yaml:")
     line = line_of(escalations, "Bel nu de zelfmoordlijn") - 1
