@@ -1,4 +1,4 @@
-"""Shared fixtures: the shipped content, loaded once."""
+"""Shared fixtures: the shipped content, loaded once; which tests must run alone (``serial``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,45 @@ from bot.content.loader import Content, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
+
+
+# Tests that measure time against a deadline (a crisis answer within 2 s, linear-time safety
+# checks, "refused quickly"). Their deadlines are the point, so they are not loosened for a busy
+# machine: scripts/test runs everything else on parallel workers first, then these alone, one
+# at a time (``-m serial`` / ``-m "not serial"``). A node id or a prefix of one (a whole file).
+SERIAL = (
+    "tests/e2e/test_crisis_faults.py",
+    "tests/e2e/test_safety.py::test_a_brand_new_users_first_message_in_crisis_gets_the_crisis_line",
+    "tests/safety/test_layers.py::test_assessment_takes_linear_time_whatever_the_text_holds",
+    "tests/safety/test_engine.py::test_assess_is_deterministic_and_fast",
+    "tests/content/test_limits.py",
+    "tests/test_startup.py::test_an_api_url_that_cannot_work_is_one_line_and_exit_2",
+)
+
+
+# The slowest files, slowest first (whole files: `--dist loadfile` gives a file to one worker).
+# Collected first, they start at once on the parallel workers instead of ending the run late;
+# the model rebuild alone takes minutes on a busy machine. Order within a file is unchanged.
+SLOW_FIRST = (
+    "tests/safety/test_layers.py",
+    "tests/test_demo.py",
+    "tests/e2e/test_faults.py",
+    "tests/e2e/test_crisis_flows.py",
+    "tests/e2e/test_coachee_day.py",
+    "tests/e2e/test_reload.py",
+)
+
+
+def _slowness(item: pytest.Item) -> int:
+    file = item.nodeid.split("::", 1)[0]
+    return SLOW_FIRST.index(file) if file in SLOW_FIRST else len(SLOW_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)
+    items.sort(key=_slowness)  # stable: the same order on every worker
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,12 @@ _BOTS_KEY = pytest.StashKey[list[BotProcess]]()
 _EMULATOR_KEY = pytest.StashKey[Emulator]()
 _user_ids = itertools.count(700_000_001)
 
+# How long a starting bot may take to poll. Starting is CPU-bound (imports, loading and checking
+# the content, compiling the safety rules: about 4 s alone); on two cores shared by parallel
+# test workers it can take several times that. Waiting longer for a start asserts nothing away:
+# no test measures the start-up, and the bot's answers keep their own deadlines.
+BOT_READY_TIMEOUT = 120.0
+
 BotFactory = Callable[..., BotProcess]
 ChatFactory = Callable[..., ChatClient]
 
@@ -112,6 +118,7 @@ def bot_factory(
             "env_extra": bot_env,
             "token": bot_token,
             "log_dir": tmp_path,
+            "ready_timeout": BOT_READY_TIMEOUT,
         }
         kwargs.update(overrides)
         process = start_bot(emulator, **kwargs)  # type: ignore[arg-type]

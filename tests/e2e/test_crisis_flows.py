@@ -3,6 +3,7 @@ evidence is weaker, plans the next day's question, and names the right help for 
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def test_after_a_crisis_the_next_text_is_not_taken_as_the_note(bot, chat, bot_da
     assert not any(c.get("note") for c in stored["checkin"].values())
 
 
+@functools.cache
 def _unclear_sentence() -> str:
+    """Asked once per run: each ask starts `bot safety assess`, which loads the encoder."""
     lines = "\n".join(json.dumps({"text": t, "lang": "nl"}) for t in UNCLEAR)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "safety", "assess"],
