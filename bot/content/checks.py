@@ -388,30 +388,39 @@ def check_banned_phrases(content: Content, docs: dict[str, YamlDoc]) -> list[Pro
     return problems
 
 
-def check_no_diagnosis(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
-    """SAFETY.md: the bot never names or suggests a diagnosis.
-
-    Every text the bot writes itself is read; questionnaire items and answers keep their
-    validated wording and are left alone, as are the safety rules (what coachees write).
-    """
+def _bots_own_texts(
+    docs: dict[str, YamlDoc],
+) -> Iterator[tuple[YamlDoc, tuple[object, ...], yaml.ScalarNode]]:
+    """Every text the bot writes itself: not the safety rules (what coachees write), not a
+    questionnaire's items, answers, source or licence (their validated wording)."""
     skipped_in_questionnaires = {"items", "options", "source", "licence"}
-    problems = []
     for name, doc in docs.items():
         if name == "safety/rules.yaml":
             continue
         for path, node in _scalars(doc.root):
             if name.startswith("questionnaires/") and path and path[0] in skipped_in_questionnaires:
                 continue
-            for phrase in diagnosis_phrases(node.value):
-                problems.append(
-                    Problem(
-                        doc.display,
-                        _line_in(node, phrase),
-                        f"{phrase!r} names or suggests a diagnosis, which a coach and this bot "
-                        "never do (SAFETY.md); describe what the person said instead, e.g. "
-                        '"you wrote that you feel low" / "je schreef dat je je somber voelt"',
-                    )
+            yield doc, path, node
+
+
+def check_no_diagnosis(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    """SAFETY.md: the bot never names or suggests a diagnosis.
+
+    Every text the bot writes itself is read; questionnaire items and answers keep their
+    validated wording and are left alone, as are the safety rules (what coachees write).
+    """
+    problems = []
+    for doc, _, node in _bots_own_texts(docs):
+        for phrase in diagnosis_phrases(node.value):
+            problems.append(
+                Problem(
+                    doc.display,
+                    _line_in(node, phrase),
+                    f"{phrase!r} names or suggests a diagnosis, which a coach and this bot "
+                    "never do (SAFETY.md); describe what the person said instead, e.g. "
+                    '"you wrote that you feel low" / "je schreef dat je je somber voelt"',
                 )
+            )
     return problems
 
 
@@ -440,24 +449,18 @@ def register_slips(text: str) -> list[tuple[str, str]]:
 
 def check_dutch_register(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
     """Every Dutch text the bot writes holds one register (see DUTCH_REGISTER)."""
-    skipped_in_questionnaires = {"items", "options", "source", "licence"}
     problems = []
-    for name, doc in docs.items():
-        if name == "safety/rules.yaml":
+    for doc, path, node in _bots_own_texts(docs):
+        if "nl" not in path:
             continue
-        for path, node in _scalars(doc.root):
-            if "nl" not in path:
-                continue
-            if name.startswith("questionnaires/") and path and path[0] in skipped_in_questionnaires:
-                continue
-            for phrase, advice in register_slips(node.value):
-                problems.append(
-                    Problem(
-                        doc.display,
-                        _line_in(node, fold(phrase)),
-                        f"{phrase!r}: the bot writes {advice} in every Dutch text",
-                    )
+        for phrase, advice in register_slips(node.value):
+            problems.append(
+                Problem(
+                    doc.display,
+                    _line_in(node, fold(phrase)),
+                    f"{phrase!r}: the bot writes {advice} in every Dutch text",
                 )
+            )
     return problems
 
 

@@ -341,6 +341,20 @@ def due_reminders(
     ]
 
 
+def _coming(profile: Profile, state: ScheduleState, now: datetime) -> list[Reminder]:
+    """Reminders planned after `now` that could still fire, past the end of a pause too."""
+    around = [now]
+    # A pause longer than the planned days would otherwise leave no job to end it.
+    if profile.paused_until is not None and utc(profile.paused_until) > now:
+        around.append(utc(profile.paused_until))
+    return [
+        reminder
+        for instant in around
+        for reminder in planned_reminders(profile, state, instant)
+        if reminder.due_at > now and could_fire(profile, state, reminder)
+    ]
+
+
 def next_wakeup(profile: Profile, state: ScheduleState, now: datetime) -> datetime | None:
     """When a job should next look for due reminders, or None if nothing could fire.
 
@@ -351,16 +365,7 @@ def next_wakeup(profile: Profile, state: ScheduleState, now: datetime) -> dateti
     now = utc(now)
     if is_inactive(profile):
         return None
-    around = [now]
-    # A pause longer than the planned days would otherwise leave no job to end it.
-    if profile.paused_until is not None and utc(profile.paused_until) > now:
-        around.append(utc(profile.paused_until))
-    upcoming = [
-        reminder.due_at
-        for instant in around
-        for reminder in planned_reminders(profile, state, instant)
-        if reminder.due_at > now and could_fire(profile, state, reminder)
-    ]
+    upcoming = [r.due_at for r in _coming(profile, state, now)]
     resend_at = now + RESEND_AFTER
     if any(
         state.failed_before(r) and resend_at < r.due_at + GRACE
@@ -422,17 +427,10 @@ def next_moment(
     now = utc(now)
     if is_inactive(profile):
         return None
-    around = [now]
-    if profile.paused_until is not None and utc(profile.paused_until) > now:
-        around.append(utc(profile.paused_until))
     upcoming = [
         r.due_at
-        for instant in around
-        for r in planned_reminders(profile, state, instant)
-        if r.kind == kind
-        and r.attempt == FIRST_ATTEMPT
-        and r.due_at > now
-        and could_fire(profile, state, r)
+        for r in _coming(profile, state, now)
+        if r.kind == kind and r.attempt == FIRST_ATTEMPT
     ]
     return min(upcoming, default=None)
 

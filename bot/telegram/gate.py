@@ -26,7 +26,6 @@ from telegram import CallbackQuery, Chat, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.content.escalation_texts import escalation_text, opener_key
 from bot.core.escalation import plan_escalation, sos_escalation
 from bot.telegram import safety_net
 from bot.telegram.context import Services, language_for, services
@@ -140,14 +139,7 @@ async def _answer_crisis(
     memory.crises[chat.id] += 1
     try:
         country = _country(s, update)
-        body = escalation_text(
-            s.texts,
-            "crisis",
-            escalation.category,
-            lang,
-            country,
-            opener=opener_key(escalation.source, escalation.category),
-        )
+        body = safety_net.escalation_body(s, escalation, lang, country)
         await safety_net.deliver_crisis(context, chat.id, body)
         log.info(
             "gate.crisis_answered chat_type=%s source=%s rule=%s",

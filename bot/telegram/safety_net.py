@@ -29,7 +29,7 @@ from bot.core.escalation import (
 )
 from bot.core.models import Escalation, Profile
 from bot.telegram import awaited, callbacks, exercise, jobs
-from bot.telegram.context import KEY, language_for, language_of, services
+from bot.telegram.context import KEY, Services, language_for, language_of, services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import Button, edit, keyboard, send, text
 
@@ -138,14 +138,7 @@ async def answer_escalation(
         return
     s = services(context)
     lang, profile, country = _whom(update, context)
-    body = escalation_text(
-        s.texts,
-        escalation.level,
-        escalation.category,
-        lang,
-        country,
-        opener=opener_key(escalation.source, escalation.category),
-    )
+    body = escalation_body(s, escalation, lang, country)
     try:
         await send(context, update.effective_chat.id, body)
     except TelegramError as exc:  # the flow goes on; the advice comes again another day
@@ -167,14 +160,7 @@ async def answer_crisis(
     questionnaire_message = stop_flows(context, chat_id)
     lang, profile, country = _whom(update, context)
     _store(context, profile, escalation)
-    body = escalation_text(
-        s.texts,
-        "crisis",
-        escalation.category,
-        lang,
-        country,
-        opener=opener_key(escalation.source, escalation.category),
-    )
+    body = escalation_body(s, escalation, lang, country)
     delivered = await deliver_crisis(context, chat_id, body, crisis_buttons(context, lang))
     _log_escalation(escalation)
     if delivered is not None and ask:
@@ -250,6 +236,19 @@ def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         log.exception("safety.language_unknown")
         code = update.effective_user.language_code or "" if update.effective_user else ""
         return "en" if code.lower().startswith("en") else "nl"
+
+
+def escalation_body(s: Services, escalation: Escalation, lang: str, country: str) -> str:
+    """What the coachee reads for this escalation: its opener, then its body, with the help
+    lines of their country."""
+    return escalation_text(
+        s.texts,
+        escalation.level,
+        escalation.category,
+        lang,
+        country,
+        opener=opener_key(escalation.source, escalation.category),
+    )
 
 
 def _whom(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, Profile | None, str]:
