@@ -112,7 +112,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             f"BOT_EXERCISE_PACE must be a number above 0 and at most 10 "
             f"(1 = real time), got {pace_text!r}"
         )
-    data_dir = Path(env.get("BOT_DATA_DIR") or "./data")
+    data_dir = data_dir_from(env)
     check_data_dir(data_dir)
     retention_months = _months(env, "BOT_RETENTION_MONTHS", 18)
     inactive_months = _months(env, "BOT_INACTIVE_MONTHS", 12)

@@ -171,15 +171,20 @@ class Emulator:
         return dict(self.test_api("/_test/botStatus", {"token": token}))
 
     def stop(self, timeout: float = 5.0) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _terminate(self.process, timeout)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def _terminate(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL after ``timeout`` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def start_emulator(tmp_dir: Path, startup_timeout: float = 30.0) -> Emulator:
@@ -265,13 +270,7 @@ class BotProcess:
 
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM (the bot's graceful shutdown), then SIGKILL after ``timeout`` seconds."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _terminate(self.process, timeout)
         self._close_logs()
         return self.process.returncode
 

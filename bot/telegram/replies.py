@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.models import Profile
@@ -64,19 +63,16 @@ async def edit(
     """Replace the pressed message's text and buttons (the step it showed is done)."""
     query = update.callback_query
     markup = keyboard(buttons) if buttons else None
-    try:
-        await services(context).outbox.send(
-            Priority.INTERACTIVE,
-            update.effective_chat.id,
-            context.bot.edit_message_text,
-            message_id=query.message.message_id,
-            text=body,
-            reply_markup=markup,
-        )
-    except BadRequest as exc:
-        # A double tap asks for the same edit twice; the first one already did the work.
-        if "not modified" not in str(exc).lower():
-            raise
+    # A double tap asks for the same edit twice: the outgoing path (outbox.OutgoingLimiter)
+    # takes Telegram's "message is not modified" as done.
+    await services(context).outbox.send(
+        Priority.INTERACTIVE,
+        update.effective_chat.id,
+        context.bot.edit_message_text,
+        message_id=query.message.message_id,
+        text=body,
+        reply_markup=markup,
+    )
 
 
 async def require_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:

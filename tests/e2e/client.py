@@ -4,6 +4,4 @@ The client moved into the bot package so the demo can import it; this module kee
 ``from client import ...`` working for conftest.py and the tests.
 """
 
-from bot.devtools.client import BotMessage, ChatClient
-
-__all__ = ["BotMessage", "ChatClient"]
+from bot.devtools.client import *  # noqa: F403  (its __all__ is this module's)

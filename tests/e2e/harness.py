@@ -4,28 +4,4 @@ The harness moved into the bot package so the demo can import it; this module ke
 ``from harness import ...`` working for conftest.py and the tests.
 """
 
-from bot.devtools.harness import (
-    DEFAULT_TOKEN,
-    DEVTOOLS_DIR,
-    E2E_DIR,
-    REPO_ROOT,
-    BotProcess,
-    Emulator,
-    ensure_node_modules,
-    make_token,
-    start_bot,
-    start_emulator,
-)
-
-__all__ = [
-    "DEFAULT_TOKEN",
-    "DEVTOOLS_DIR",
-    "E2E_DIR",
-    "REPO_ROOT",
-    "BotProcess",
-    "Emulator",
-    "ensure_node_modules",
-    "make_token",
-    "start_bot",
-    "start_emulator",
-]
+from bot.devtools.harness import *  # noqa: F403  (its __all__ is this module's)
