@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -19,8 +20,42 @@ class UserErased(RuntimeError):
         self.user_id = user_id
 
 
+class CoacheeFile(Protocol):
+    """One coachee's data inside a unit of work: read once, every change written together.
+
+    A use case (bot.services) reads and changes the coachee through this object only; the
+    repository writes what changed in one atomic write when the unit of work ends without
+    an error, and nothing when it raises.
+    """
+
+    user_id: int
+
+    @property
+    def profile(self) -> Profile | None: ...
+
+    def records(self, kind: type[R], since: datetime | None = None) -> list[R]: ...
+
+    def find(self, kind: type[R], record_id: str) -> R | None: ...
+
+    def save_profile(self, profile: Profile) -> None: ...
+
+    def add(self, record: Record) -> None: ...
+
+    def replace(self, record: Record) -> None:
+        """Store a changed version of the record with this id (or add it when new)."""
+
+    def record_consent(self) -> None:
+        """The person said yes: lift an erasure's tombstone before the changes are written."""
+
+
 class Repository(Protocol):
     """One coachee's data lives together; nothing here scans all users' histories."""
+
+    def unit_of_work(self, user_id: int) -> AbstractContextManager[CoacheeFile]:
+        """Hold this coachee's lock, read their data once, and write every change made
+        through the CoacheeFile in one atomic write when the block ends without an error.
+        A write for someone erased (and not consented since) raises UserErased at the end.
+        Never nest two for the same coachee; the single-call methods below each take one."""
 
     def load_profile(self, user_id: int) -> Profile | None: ...
 

@@ -7,14 +7,18 @@ either, and callers never share mutable state with the store.
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.core.models import Profile, Record, utc
 from bot.core.ports import UserErased
-from bot.storage.codec import export_document, from_json, table_name, to_json
+from bot.storage.codec import export_document
+from bot.storage.document import CoacheeDocument, Document
+from bot.storage.locks import CoacheeLocks
 
 R = TypeVar("R", bound=Record)
 log = logging.getLogger(__name__)
@@ -22,26 +26,36 @@ log = logging.getLogger(__name__)
 
 class InMemoryRepository:
     def __init__(self) -> None:
-        self._profiles: dict[int, dict[str, Any]] = {}
+        self._documents: dict[int, Document] = {}
         self._refusals: dict[int, datetime] = {}
         self._erased: set[int] = set()
-        self._history: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        self._locks = CoacheeLocks()
+
+    @contextmanager
+    def unit_of_work(self, user_id: int) -> Iterator[CoacheeDocument]:
+        with self._locks.of(user_id):
+            stored = self._documents.get(user_id)
+            # A copy: a unit of work that raises leaves the stored document as it was.
+            coachee = CoacheeDocument(user_id, copy.deepcopy(stored) if stored else None)
+            yield coachee
+            if not coachee.changed:
+                return
+            if coachee.consented:
+                self._erased.discard(user_id)
+            if user_id in self._erased:
+                log.warning("storage.erased_write_refused user=%s", user_id)
+                raise UserErased(user_id)
+            if coachee.profile is not None:
+                self._refusals.pop(user_id, None)
+            self._documents[user_id] = coachee.document
 
     def load_profile(self, user_id: int) -> Profile | None:
-        row = self._profiles.get(user_id)
-        return from_json(Profile, row) if row is not None else None
-
-    def _refuse_if_erased(self, user_id: int) -> None:
-        if user_id in self._erased:
-            log.warning("storage.erased_write_refused user=%s", user_id)
-            raise UserErased(user_id)
+        with self.unit_of_work(user_id) as coachee:
+            return coachee.profile
 
     def save_profile(self, profile: Profile) -> None:
-        self._refuse_if_erased(profile.user_id)
-        self._profiles[profile.user_id] = to_json(profile)
-        self._refusals.pop(profile.user_id, None)
+        with self.unit_of_work(profile.user_id) as coachee:
+            coachee.save_profile(profile)
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
         self._refusals[user_id] = utc(at)
@@ -53,50 +67,45 @@ class InMemoryRepository:
         self._erased.discard(user_id)
 
     def add(self, user_id: int, record: Record) -> None:
-        self._refuse_if_erased(user_id)
-        self._history[user_id][table_name(type(record))].append(to_json(record))
+        with self.unit_of_work(user_id) as coachee:
+            coachee.add(record)
 
     def replace(self, user_id: int, record: Record) -> None:
-        self._refuse_if_erased(user_id)
-        rows = self._history[user_id][table_name(type(record))]
-        row = to_json(record)
-        matches = [index for index, old in enumerate(rows) if old.get("id") == record.id]
-        for index in matches:
-            rows[index] = row
-        if not matches:
-            rows.append(row)
+        with self.unit_of_work(user_id) as coachee:
+            coachee.replace(record)
 
     def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]:
-        tables = self._history.get(user_id)
-        rows = tables.get(table_name(kind), []) if tables else []
-        found = [from_json(kind, row) for row in rows]
-        if since is not None:
-            found = [r for r in found if r.at >= since]
-        return sorted(found, key=lambda r: r.at)
+        with self.unit_of_work(user_id) as coachee:
+            return coachee.records(kind, since)
 
     def user_ids(self) -> list[int]:
-        return sorted(self._profiles)
+        return sorted(uid for uid, doc in self._documents.items() if doc.get("profile"))
 
     def export(self, user_id: int) -> dict[str, Any]:
         return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
-        self._refusals.pop(user_id, None)
-        stored = [self._profiles.pop(user_id, None), self._history.pop(user_id, None)]
-        # Only someone who had data gets a tombstone (jobs may still be writing for them);
-        # a stranger or someone who only said no keeps not even their id.
-        if any(item is not None for item in stored):
-            self._erased.add(user_id)
+        with self._locks.of(user_id):
+            self._refusals.pop(user_id, None)
+            stored = self._documents.pop(user_id, None)
+            # Only someone who had data gets a tombstone (jobs may still be writing for
+            # them); a stranger or someone who only said no keeps not even their id.
+            if stored is not None:
+                self._erased.add(user_id)
 
     # --- retention ---------------------------------------------------------------------
 
     def erase_before(self, user_id: int, before: datetime) -> int:
         cut = utc(before)
         removed = 0
-        for rows in self._history.get(user_id, {}).values():
-            kept = [row for row in rows if datetime.fromisoformat(row["at"]) >= cut]
-            removed += len(rows) - len(kept)
-            rows[:] = kept
+        with self._locks.of(user_id):
+            for name, rows in self._documents.get(user_id, {}).items():
+                if name == "profile":
+                    continue
+                old = [k for k, row in rows.items() if datetime.fromisoformat(row["at"]) < cut]
+                for key in old:
+                    del rows[key]
+                removed += len(old)
         return removed
 
     def refusals(self) -> dict[int, datetime]:

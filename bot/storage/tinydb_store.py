@@ -12,6 +12,8 @@ so a job still running at the moment of erasure cannot recreate their file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +23,9 @@ from tinydb import Query, TinyDB
 from bot.core.models import RECORD_TYPES, Profile, Record, utc
 from bot.core.ports import UserErased
 from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
-from bot.storage.codec import export_document, from_json, table_name, to_json
+from bot.storage.codec import export_document, from_json, table_name
+from bot.storage.document import CoacheeDocument
+from bot.storage.locks import CoacheeLocks
 from bot.storage.sealing import PLAIN, Sealer
 
 R = TypeVar("R", bound=Record)
@@ -46,6 +50,7 @@ class TinyDbRepository:
         # Read from the index once, then kept here: a write checks it without reading the
         # index, so recording an answer still costs only that coachee's own file.
         self._erased_ids: set[int] | None = None
+        self._locks = CoacheeLocks()
 
     def user_path(self, user_id: int) -> Path:
         return self.users_dir / f"{int(user_id)}.json"
@@ -81,19 +86,8 @@ class TinyDbRepository:
         return from_json(Profile, rows[0]) if rows else None
 
     def save_profile(self, profile: Profile) -> None:
-        row = to_json(profile)  # fails on a bad value before anything is written
-        self._refuse_if_erased(profile.user_id)
-        user = Query().user_id == profile.user_id
-        # The index first: a crash in between leaves a listed user without a profile
-        # (callers already skip those), never a profile that start-up cannot find.
-        with self._index() as index:
-            users, refusals = index.table(USERS_TABLE), index.table(REFUSALS_TABLE)
-            if not users.contains(user):
-                users.insert({"user_id": profile.user_id})
-            if refusals.contains(user):
-                refusals.remove(user)
-        with self._user_db(profile.user_id) as db:
-            db.table(PROFILE_TABLE).upsert(row, user)
+        with self.unit_of_work(profile.user_id) as coachee:
+            coachee.save_profile(profile)
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
         with self._index() as index:
@@ -118,16 +112,40 @@ class TinyDbRepository:
     # --- history ---------------------------------------------------------------------
 
     def add(self, user_id: int, record: Record) -> None:
-        row = to_json(record)
-        self._refuse_if_erased(user_id)
-        with self._user_db(user_id) as db:
-            db.table(table_name(type(record))).insert(row)
+        with self.unit_of_work(user_id) as coachee:
+            coachee.add(record)
 
     def replace(self, user_id: int, record: Record) -> None:
-        row = to_json(record)
-        self._refuse_if_erased(user_id)
-        with self._user_db(user_id) as db:
-            db.table(table_name(type(record))).upsert(row, Query().id == record.id)
+        with self.unit_of_work(user_id) as coachee:
+            coachee.replace(record)
+
+    # --- unit of work ----------------------------------------------------------------
+
+    @contextmanager
+    def unit_of_work(self, user_id: int) -> Iterator[CoacheeDocument]:
+        storage = AtomicJSONStorage(self.user_path(user_id), sealer=self.sealer)
+        with self._locks.of(user_id):
+            coachee = CoacheeDocument(user_id, storage.read())
+            yield coachee
+            if not coachee.changed:
+                return
+            if coachee.consented:
+                self.record_consent(user_id)
+            self._refuse_if_erased(user_id)
+            if coachee.profile is not None and not coachee.had_profile:
+                self._list_user(user_id)
+            storage.write(coachee.document)
+
+    def _list_user(self, user_id: int) -> None:
+        # The index first: a crash in between leaves a listed user without a profile
+        # (callers already skip those), never a profile that start-up cannot find.
+        user = Query().user_id == user_id
+        with self._index() as index:
+            users, refusals = index.table(USERS_TABLE), index.table(REFUSALS_TABLE)
+            if not users.contains(user):
+                users.insert({"user_id": user_id})
+            if refusals.contains(user):
+                refusals.remove(user)
 
     def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]:
         if not self.user_path(user_id).exists():
@@ -151,6 +169,10 @@ class TinyDbRepository:
         return export_document(self, user_id)
 
     def erase(self, user_id: int) -> None:
+        with self._locks.of(user_id):
+            self._erase(user_id)
+
+    def _erase(self, user_id: int) -> None:
         path = self.user_path(user_id)
         # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
         files = [p for p in [path, *temp_files_of(path)] if p.exists()]
@@ -181,6 +203,10 @@ class TinyDbRepository:
     # --- retention -------------------------------------------------------------------
 
     def erase_before(self, user_id: int, before: datetime) -> int:
+        with self._locks.of(user_id):
+            return self._erase_before(user_id, before)
+
+    def _erase_before(self, user_id: int, before: datetime) -> int:
         cut = utc(before)
         if not self.user_path(user_id).exists():
             return 0

@@ -10,36 +10,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.services.actions import (
+    CHECKIN,
+    CHECKIN_NOTE,
+    CONSENT,
+    COUNTRY,
+    CRISIS,
+    CRISIS_ASK,
+    CRISIS_FOLLOWUP,
+    DELETE,
+    EXERCISE_END,
+    EXERCISE_PICK,
+    EXERCISE_START,
+    EXERCISE_STEP,
+    GP_FOLLOWUP,
+    GP_SUMMARY,
+    HISTORY,
+    MOMENTS,
+    QUESTIONNAIRE,
+    REFLECT,
+    REFLECT_SHARE,
+    REMINDER,
+    SETTINGS,
+    TIMEZONE,
+)
+
 VERSION = "v1"
 MAX_BYTES = 64
 # Checked with fullmatch: `$` would also accept a trailing newline.
 _ACTION = re.compile(r"[A-Za-z0-9_.-]+")
 _ARG = re.compile(r"[A-Za-z0-9_.-]*")
-
-# Actions, named for what the button does.
-CONSENT = "consent"  # yes | no | lang-<xx>
-COUNTRY = "country"  # BE | NL
-TIMEZONE = "tz"  # zone name with '/' as '.'  | other
-MOMENTS = "moments"  # ok | change
-CHECKIN = "ci"  # day, energy?, stress?, sleep?
-CHECKIN_NOTE = "cinote"  # checkin id | skip
-EXERCISE_PICK = "expick"  # exercise id
-# The buttons of one showing of an exercise carry its run id (bot.core.practice), last.
-EXERCISE_STEP = "exstep"  # exercise id, step index (next step to send), run
-EXERCISE_END = "exend"  # exercise id, done | skipped | later, run
-EXERCISE_START = "exstart"  # exercise id, run
-REFLECT = "rf"  # other | later
-REFLECT_SHARE = "rfshare"  # reflection id, yes | no
-CRISIS = "crisis"  # ground | ok
-CRISIS_ASK = "cask"  # yes | unsure | no
-CRISIS_FOLLOWUP = "cfu"  # escalation id, better | hard | help_now
-GP_FOLLOWUP = "gpf"  # escalation id, reached | not_yet | prepare
-HISTORY = "hist"  # days
-GP_SUMMARY = "gps"  # with | without (the coachee's notes)
-SETTINGS = "set"  # what, value?
-DELETE = "del"  # confirm:<stamp> | cancel
-REMINDER = "rem"  # kind, day, later | start
-QUESTIONNAIRE = "q"  # questionnaire id, item index, value
 
 
 class StaleCallback(ValueError):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,7 +192,8 @@ class FixedContent:
 
 
 class Recording:
-    """A repository mixin noting every write in `writes`."""
+    """A repository mixin noting every write in `writes`: the single-call writes and every
+    change a use case makes inside a unit of work (the single calls run through one too)."""
 
     writes: list[str]
 
@@ -200,28 +201,44 @@ class Recording:
         super().__init__(*args, **kwargs)
         self.writes = []
 
-    def save_profile(self, profile: Profile) -> None:
-        self.writes.append("save_profile")
-        super().save_profile(profile)  # type: ignore[misc]
+    @contextmanager
+    def unit_of_work(self, user_id: int) -> Iterator[Any]:
+        with super().unit_of_work(user_id) as coachee:  # type: ignore[misc]
+            yield NotingFile(coachee, self.writes)
 
     def record_refusal(self, user_id: int, at: datetime) -> None:
         self.writes.append("record_refusal")
         super().record_refusal(user_id, at)  # type: ignore[misc]
 
-    def add(self, user_id: int, record: Any) -> None:
-        self.writes.append(f"add {type(record).__name__}")
-        super().add(user_id, record)  # type: ignore[misc]
-
-    def replace(self, user_id: int, record: Any) -> None:
-        # The day's "last seen" mark (retention, README) holds no word of the press itself:
-        # a coachee's press of an old button is still them being here.
-        if type(record).__name__ != "LastSeen":
-            self.writes.append(f"replace {type(record).__name__}")
-        super().replace(user_id, record)  # type: ignore[misc]
-
     def erase(self, user_id: int) -> None:
         self.writes.append("erase")
         super().erase(user_id)  # type: ignore[misc]
+
+
+class NotingFile:
+    """A coachee's file inside a unit of work that notes each change it is asked to make."""
+
+    def __init__(self, inner: Any, writes: list[str]) -> None:
+        self._inner = inner
+        self._writes = writes
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def save_profile(self, profile: Profile) -> None:
+        self._writes.append("save_profile")
+        self._inner.save_profile(profile)
+
+    def add(self, record: Any) -> None:
+        self._writes.append(f"add {type(record).__name__}")
+        self._inner.add(record)
+
+    def replace(self, record: Any) -> None:
+        # The day's "last seen" mark (retention, README) holds no word of the press itself:
+        # a coachee's press of an old button is still them being here.
+        if type(record).__name__ != "LastSeen":
+            self._writes.append(f"replace {type(record).__name__}")
+        self._inner.replace(record)
 
 
 class RecordingRepository(Recording, InMemoryRepository):

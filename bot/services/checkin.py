@@ -1,0 +1,211 @@
+"""The daily check-in: energy, stress and sleep on buttons, then an optional note.
+
+Each button carries the answers so far, so a check-in survives a restart between taps and
+nothing is stored until energy, stress and sleep are all given. The question message
+identifies the check-in, so a double tap on "sleep" stores it once.
+
+While the check-in is open (bot.core.awaiting kind "checkin", an hour) a typed text gets
+one line that points at its buttons. A typed "7" is not taken as the answer: the question on
+screen may be energy or stress (0-10) or sleep (1-5), and "7" may as well mean seven hours of
+sleep; the buttons stay the one way a check-in is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from bot.content.loader import Content
+from bot.core import checkins, schedule
+from bot.core.checkin_rules import due_checkin_rule, escalation_for
+from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
+from bot.core.ports import CoacheeFile
+from bot.core.practice import suggest_exercises
+from bot.core.questionnaires import questionnaire_offer_due
+from bot.services import actions
+from bot.services.outcome import (
+    AwaitReplyTo,
+    Choice,
+    Choices,
+    ClearButtons,
+    Effect,
+    Escalate,
+    Message,
+    Outcome,
+    Text,
+    message,
+    needs_consent,
+    outcome,
+    say,
+)
+from bot.services.waiting import stop_waiting, wait_for
+
+
+def day_code(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _scale(prefix: tuple[object, ...], values: range, per_row: int = 6) -> Choices:
+    buttons = [Choice(Text(raw=str(v)), actions.CHECKIN, (*prefix, v)) for v in values]
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def start_checkin(coachee: CoacheeFile, now: datetime) -> Outcome:
+    """/checkin: the first question, energy; the question stays open for an hour."""
+    profile = coachee.profile
+    if profile is None:
+        return needs_consent()
+    today = schedule.local_today(profile, now)
+    question = message(
+        say("checkin.energy"), choices=_scale((day_code(today),), checkins.ENERGY_RANGE)
+    )
+    return outcome(question, effects=(AwaitReplyTo("checkin"),), lang=profile.lang)
+
+
+def answer_checkin(
+    coachee: CoacheeFile,
+    day: str,
+    answers: tuple[int, ...],
+    question_id: int,
+    chat_id: int,
+    now: datetime,
+    content: Content,
+) -> Outcome:
+    """One tap: the next question, or, when sleep is answered, the check-in stored, the
+    acknowledgement with the note question, and GP advice if a check-in rule says so."""
+    profile = coachee.profile
+    if profile is None:
+        return needs_consent(edit=True)
+    lang = profile.lang
+    today = schedule.local_today(profile, now)
+    if day != day_code(today):
+        stop_waiting(coachee, now, "checkin", str(question_id))
+        return outcome(message(say("checkin.stale"), edit=True), lang=lang)
+    if len(answers) == 1:
+        ask = say("checkin.stress")
+        return outcome(
+            message(ask, choices=_scale((day, *answers), checkins.STRESS_RANGE), edit=True),
+            lang=lang,
+        )
+    if len(answers) == 2:
+        ask = say("checkin.sleep")
+        return outcome(
+            message(ask, choices=_scale((day, *answers), checkins.SLEEP_RANGE, 5), edit=True),
+            lang=lang,
+        )
+    energy, stress, sleep = answers
+    checkin_id = f"{day}-{question_id}"
+    history = coachee.records(CheckIn)
+    stored = next((c for c in history if c.id == checkin_id), None)
+    if stored is not None:
+        # A double tap, or a tap after the "saved" edit failed: show it saved, once.
+        return outcome(message(_recorded(stored), edit=True), lang=lang)
+    checkin = replace(checkins.new_checkin(energy, stress, sleep, today, now), id=checkin_id)
+    coachee.add(checkin)
+    wait_for(coachee, "note", checkin.id, chat_id, now)
+    effects: tuple[Effect, ...] = ()
+    rule = _time_rule(coachee, profile, content, today, now)
+    if rule is not None:
+        effects = (Escalate(rule),)
+    return outcome(
+        message(_recorded(checkin), edit=True),
+        _acknowledgement(coachee, profile, checkin, history, content, now),
+        effects=effects,
+        lang=lang,
+    )
+
+
+def _recorded(checkin: CheckIn) -> Text:
+    return say(
+        "checkin.recorded", energy=checkin.energy, stress=checkin.stress, sleep=checkin.sleep
+    )
+
+
+def _time_rule(
+    coachee: CoacheeFile, profile: Profile, content: Content, today: date, now: datetime
+) -> Escalation | None:
+    """Complaints that last, or no progress after weeks of coaching: GP advice (SAFETY.md)."""
+    started = profile.created_at.astimezone(schedule.zone_of(profile)).date()
+    rule = due_checkin_rule(
+        content.checkin_rules,
+        coachee.records(CheckIn),
+        coachee.records(Escalation),
+        today,
+        started,
+        now,
+    )
+    return escalation_for(rule, now) if rule is not None else None
+
+
+def _acknowledgement(
+    coachee: CoacheeFile,
+    profile: Profile,
+    checkin: CheckIn,
+    history: list[CheckIn],
+    content: Content,
+    now: datetime,
+) -> Message:
+    lang = profile.lang
+    ack = checkins.acknowledge(checkin, history)
+    rows: list[tuple[Choice, ...]] = []
+    if ack.offer_restorative_exercise:
+        suggestion = suggest_exercises(
+            content.exercises.values(), profile.phase, low_energy=True, limit=1
+        )
+        if suggestion:
+            title = suggestion[0].title.get(lang)
+            rows.append(
+                (
+                    Choice(
+                        say("checkin.try_exercise", title=title),
+                        actions.EXERCISE_PICK,
+                        (suggestion[0].id,),
+                    ),
+                )
+            )
+    today = checkin.local_date
+    if questionnaire_offer_due(
+        profile,
+        coachee.records(QuestionnaireResult),
+        coachee.records(ReminderMark),
+        today,
+        now,
+    ):
+        coachee.add(ReminderMark("questionnaire", today, 0, now))
+        rows.append((Choice(say("checkin.offer_questionnaire"), actions.QUESTIONNAIRE, ("menu",)),))
+    rows.append((Choice(say("checkin.no_note"), actions.CHECKIN_NOTE, (checkin.id, "skip")),))
+    return message(
+        say(f"checkin.ack.{ack.feedback}", days=ack.low_days_in_a_row),
+        say("checkin.note_ask"),
+        choices=tuple(rows),
+    )
+
+
+def point_at_buttons(question_id: str) -> Outcome:
+    """A text typed during an open check-in: one line, as a reply to its question."""
+    return Outcome((Message((say("checkin.use_buttons"),), reply_to=int(question_id)),))
+
+
+def save_note(coachee: CoacheeFile, checkin_id: str, note: str, now: datetime) -> Outcome:
+    """The typed note (already through the safety net) joins the check-in it was asked for."""
+    profile = coachee.profile
+    if profile is None:
+        return Outcome()
+    found = coachee.find(CheckIn, checkin_id)
+    if found is not None:  # stored before the question ends: a failure between loses no note
+        coachee.replace(checkins.with_note(found, note))
+    stop_waiting(coachee, now, "note", checkin_id)
+    said = "checkin.note_saved" if found is not None else "checkin.stale"
+    return outcome(message(say(said)), lang=profile.lang)
+
+
+def skip_note(coachee: CoacheeFile, checkin_id: str, now: datetime) -> Outcome:
+    """ "No note": the question's buttons go, and a closing line."""
+    profile = coachee.profile
+    if profile is not None:
+        stop_waiting(coachee, now, "note", checkin_id)
+    return outcome(
+        message(say("checkin.done")),
+        effects=(ClearButtons(),),
+        lang=profile.lang if profile is not None else None,
+    )

@@ -1,0 +1,108 @@
+"""What a use case returns: what to say and what to do, with no Telegram in it.
+
+A service (bot.services.*) decides; a handler renders the outcome (bot.telegram.render) and
+carries out its effects. Texts are content ids with their values, so the same outcome reads
+right in Dutch and English, and `content show` previews exactly what a coachee will get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core.awaiting import AwaitedKind
+from bot.core.models import Escalation
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text from content by id, filled in with `values`; `raw` is text that is already
+    words (an exercise title in the coachee's language, say), used as it is."""
+
+    id: str = ""
+    values: Mapping[str, object] = field(default_factory=dict)
+    raw: str | None = None
+
+
+def say(text_id: str, **values: object) -> Text:
+    return Text(text_id, values)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: its label and the action with arguments it carries (bot.telegram.callbacks)."""
+
+    label: Text
+    action: str
+    args: tuple[object, ...] = ()
+
+
+Choices = tuple[tuple[Choice, ...], ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to the coachee: paragraphs joined by a blank line, buttons under it.
+    `edit` replaces the message whose button was pressed instead of sending a new one;
+    `reply_to` answers a message of the chat by its id."""
+
+    body: tuple[Text, ...]
+    choices: Choices = ()
+    edit: bool = False
+    reply_to: int | None = None
+
+
+def message(*body: Text, choices: Choices = (), edit: bool = False) -> Message:
+    return Message(tuple(body), choices, edit)
+
+
+# --- effects: what the handler does besides saying ------------------------------------
+
+
+@dataclass(frozen=True)
+class Escalate:
+    """Answer this escalation through the safety path (it stores it, with consent)."""
+
+    escalation: Escalation
+
+
+@dataclass(frozen=True)
+class AwaitReplyTo:
+    """The last message sent asks for typed text or taps of `kind`: wait for it, with that
+    message's id as the reference (an open check-in answers as a reply to its question)."""
+
+    kind: AwaitedKind
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """The coachee's reminders changed: rebuild their jobs."""
+
+
+@dataclass(frozen=True)
+class ClearButtons:
+    """Take the buttons off the message whose button was pressed (its step is over)."""
+
+
+Effect = Escalate | AwaitReplyTo | Reschedule | ClearButtons
+
+
+@dataclass(frozen=True)
+class Outcome:
+    messages: tuple[Message, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    # The coachee's language; None: the handler's guess (Telegram's hint, before consent).
+    lang: str | None = None
+    # False when the use case needs a profile and there is none: nothing was stored.
+    consented: bool = True
+
+
+def outcome(
+    *messages: Message, effects: tuple[Effect, ...] = (), lang: str | None = None
+) -> Outcome:
+    return Outcome(tuple(messages), effects, lang)
+
+
+def needs_consent(edit: bool = False) -> Outcome:
+    """The kind word that this needs consent first (nothing is stored before consent)."""
+    return Outcome((Message((say("consent.needed"),), edit=edit),), consented=False)

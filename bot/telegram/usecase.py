@@ -1,0 +1,120 @@
+"""Run a use case and carry out its outcome: the two steps every thin handler takes.
+
+`run` calls a service (bot.services.*) in a worker thread, inside one unit of work of the
+coachee (one read, one atomic write, the coachee's lock), so storage never blocks the event
+loop and a crisis answer never waits behind someone's file. `deliver` renders the outcome
+(bot.telegram.render), sends it through the outbox and does its effects, in that order:
+what was stored is stored before the coachee reads that it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec
+
+from telegram import Message as SentMessage
+from telegram import ReplyParameters, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core.awaiting import Awaiting, awaiting
+from bot.core.ports import CoacheeFile
+from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, Outcome, Reschedule
+from bot.telegram.context import language_of, services
+from bot.telegram.outbox import Priority
+from bot.telegram.render import render
+
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
+
+
+async def run(
+    context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
+    use_case: Callable[Concatenate[CoacheeFile, P], Outcome],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Outcome:
+    """`use_case(coachee, *args, **kwargs)` in one unit of work, off the event loop."""
+    repo = services(context).repo
+
+    def work() -> Outcome:
+        with repo.unit_of_work(user_id) as coachee:
+            return use_case(coachee, *args, **kwargs)
+
+    return await asyncio.to_thread(work)
+
+
+async def deliver(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome
+) -> SentMessage | None:
+    """Say what the outcome says in this update's chat, then do its effects. An edit that
+    fails is logged and the rest goes on (what it showed is stored already); a send that
+    fails raises, after the outbox's own retries."""
+    s = services(context)
+    lang = outcome.lang or language_of(update, context)
+    chat_id = update.effective_chat.id
+    last: SentMessage | None = None
+    for message in outcome.messages:
+        body, markup = render(s.texts, message, lang)
+        if message.edit and update.callback_query is not None:
+            try:
+                await s.outbox.send(
+                    Priority.INTERACTIVE,
+                    chat_id,
+                    context.bot.edit_message_text,
+                    message_id=update.callback_query.message.message_id,
+                    text=body,
+                    reply_markup=markup,
+                )
+            except TelegramError as exc:
+                log.warning("usecase.edit_failed error=%s", type(exc).__name__)
+            continue
+        reply = (
+            ReplyParameters(message.reply_to, allow_sending_without_reply=True)
+            if message.reply_to is not None
+            else None
+        )
+        last = await s.outbox.send(
+            Priority.INTERACTIVE,
+            chat_id,
+            context.bot.send_message,
+            text=body,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+    await _carry_out(update, context, outcome, last)
+    return last
+
+
+async def _carry_out(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    outcome: Outcome,
+    last: SentMessage | None,
+) -> None:
+    from bot.telegram import jobs
+    from bot.telegram.safety_net import answer_escalation
+
+    s = services(context)
+    user_id = update.effective_user.id
+    for effect in outcome.effects:
+        if isinstance(effect, ClearButtons) and update.callback_query is not None:
+            try:
+                await update.callback_query.edit_message_reply_markup(None)
+            except TelegramError as exc:
+                log.warning("usecase.clear_buttons_failed error=%s", type(exc).__name__)
+        elif isinstance(effect, AwaitReplyTo) and last is not None:
+            state = awaiting(effect.kind, str(last.message_id), update.effective_chat.id, s.clock())
+            await run(context, user_id, _wait, state)
+        elif isinstance(effect, Escalate):
+            await answer_escalation(update, context, effect.escalation)
+        elif isinstance(effect, Reschedule):
+            jobs.schedule_reminders(context.application, user_id)
+
+
+def _wait(coachee: CoacheeFile, state: Awaiting) -> Outcome:
+    coachee.replace(state)
+    return Outcome()

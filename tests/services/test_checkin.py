@@ -1,0 +1,142 @@
+"""bot.services.checkin against the in-memory repository: the rules of a check-in, no chat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import ALICE, NOW, coachee_profile
+
+from bot.core.awaiting import Awaiting
+from bot.core.models import CheckIn, Escalation
+from bot.services import actions
+from bot.services import checkin as service
+from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate
+
+DAY = "20260330"
+QUESTION = 55
+
+
+def run(repo, use_case, *args):
+    with repo.unit_of_work(ALICE) as coachee:
+        return use_case(coachee, *args)
+
+
+def answer(repo, content, *answers, now=NOW, day=DAY, question=QUESTION):
+    return run(repo, service.answer_checkin, day, answers, question, ALICE, now, content)
+
+
+def test_without_consent_nothing_is_asked_or_stored(repo):
+    result = run(repo, service.start_checkin, NOW)
+
+    assert not result.consented
+    assert [t.id for t in result.messages[0].body] == ["consent.needed"]
+    assert repo.user_ids() == []
+
+
+def test_the_first_question_carries_today_and_waits_for_its_buttons(repo):
+    repo.save_profile(coachee_profile())
+
+    result = run(repo, service.start_checkin, NOW)
+
+    question = result.messages[0]
+    assert question.body[0].id == "checkin.energy"
+    assert [c.args for c in question.choices[0]][:2] == [(DAY, 0), (DAY, 1)]
+    assert {c.action for row in question.choices for c in row} == {actions.CHECKIN}
+    assert result.effects == (AwaitReplyTo("checkin"),)
+
+
+def test_each_tap_asks_the_next_question_and_stores_nothing(repo, content):
+    repo.save_profile(coachee_profile())
+
+    stress = answer(repo, content, 6)
+    sleep = answer(repo, content, 6, 3)
+
+    assert stress.messages[0].body[0].id == "checkin.stress" and stress.messages[0].edit
+    assert sleep.messages[0].body[0].id == "checkin.sleep"
+    assert sleep.messages[0].choices[0][0].args == (DAY, 6, 3, 1)
+    assert repo.records(ALICE, CheckIn) == []
+
+
+def test_the_last_tap_stores_once_and_asks_for_a_note(repo, content):
+    repo.save_profile(coachee_profile())
+
+    first = answer(repo, content, 6, 3, 4)
+    again = answer(repo, content, 6, 3, 4)  # a double tap on "sleep"
+
+    stored = repo.records(ALICE, CheckIn)
+    assert [(c.energy, c.stress, c.sleep, c.id) for c in stored] == [(6, 3, 4, f"{DAY}-{QUESTION}")]
+    assert first.messages[0].body[0].id == "checkin.recorded"
+    assert [t.id for t in first.messages[1].body][-1] == "checkin.note_ask"
+    waiting = repo.records(ALICE, Awaiting)[-1]
+    assert (waiting.kind, waiting.reference) == ("note", stored[0].id)
+    assert [m.body[0].id for m in again.messages] == ["checkin.recorded"]
+
+
+def test_a_check_in_from_yesterday_is_stale_and_ends_its_question(repo, content):
+    repo.save_profile(coachee_profile())
+    run(
+        repo,
+        lambda c: c.replace(
+            Awaiting("checkin", str(QUESTION), ALICE, NOW, NOW + timedelta(hours=1))
+        ),
+    )
+
+    result = answer(repo, content, 6, 3, 4, day="20260329")
+
+    assert result.messages[0].body[0].id == "checkin.stale"
+    assert repo.records(ALICE, CheckIn) == []
+    assert repo.records(ALICE, Awaiting)[-1].until == NOW
+
+
+def test_a_typed_note_joins_its_check_in_and_ends_the_question(repo, content):
+    repo.save_profile(coachee_profile())
+    answer(repo, content, 6, 3, 4)
+    checkin_id = f"{DAY}-{QUESTION}"
+
+    result = run(repo, service.save_note, checkin_id, "drukke dag", NOW + timedelta(minutes=2))
+
+    assert repo.records(ALICE, CheckIn)[0].note == "drukke dag"
+    assert result.messages[0].body[0].id == "checkin.note_saved"
+    assert repo.records(ALICE, Awaiting)[-1].until == NOW + timedelta(minutes=2)
+
+
+def test_no_note_takes_the_buttons_away_and_ends_only_its_own_question(repo, content):
+    repo.save_profile(coachee_profile())
+    answer(repo, content, 6, 3, 4)
+
+    other = run(repo, service.skip_note, "20260330-1", NOW)
+    assert repo.records(ALICE, Awaiting)[-1].until > NOW  # another check-in's button
+    result = run(repo, service.skip_note, f"{DAY}-{QUESTION}", NOW)
+
+    assert ClearButtons() in result.effects and ClearButtons() in other.effects
+    assert repo.records(ALICE, Awaiting)[-1].until == NOW
+
+
+def test_two_weeks_of_low_energy_bring_gp_advice(repo, content):
+    repo.save_profile(coachee_profile(days=30))
+    for back in range(1, 16):
+        day = NOW - timedelta(days=back)
+        repo.add(
+            ALICE,
+            CheckIn(day, day.date(), energy=2, stress=8, sleep=2, id=f"old-{back}"),
+        )
+
+    result = answer(repo, content, 2, 8, 2)
+
+    escalations = [e.escalation for e in result.effects if isinstance(e, Escalate)]
+    assert [e.level for e in escalations] == ["gp"]
+    assert repo.records(ALICE, Escalation) == []  # the safety path stores it, with consent
+
+
+def test_a_failing_use_case_writes_nothing(repo, content):
+    repo.save_profile(coachee_profile())
+
+    def broken(coachee):
+        service.answer_checkin(coachee, DAY, (6, 3, 4), QUESTION, ALICE, NOW, content)
+        raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        run(repo, broken)
+
+    assert repo.records(ALICE, CheckIn) == []
