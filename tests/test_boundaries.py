@@ -87,6 +87,13 @@ def test_core_imports_neither_telegram_nor_tinydb():
     assert offenders(python_files(BOT / "core"), ("telegram", "tinydb")) == []
 
 
+def test_services_import_neither_telegram_nor_storage():
+    """Use cases reach storage through the port (a unit of work) and say what to say; a
+    second channel would reuse every one of them."""
+    forbidden = ("telegram", "tinydb", "yaml", "bot.storage", "bot.telegram")
+    assert offenders(python_files(BOT / "services"), forbidden) == []
+
+
 def test_only_bot_content_reads_yaml():
     outside = [p for p in python_files(BOT) if BOT / "content" not in p.parents]
 
@@ -101,10 +108,10 @@ def test_handlers_never_touch_tinydb():
 
 # --- text ids --------------------------------------------------------------------------------
 
-# Where a text id stands in the calls the chat layer makes:
+# Where a text id stands in the calls the chat layer and the services make:
 #   text(context, "id", lang)   reply(update, context, "id")   <anything>.text("id", lang)
-#   and the settings menu's _button(context, lang, "id", ...)
-POSITIONAL = {"text": 1, "reply": 2, "_button": 2}
+#   the settings menu's _button(context, lang, "id", ...)   say("id", ...)   Text("id")
+POSITIONAL = {"text": 1, "reply": 2, "_button": 2, "say": 0, "Text": 0}
 
 
 def _id_argument(call: ast.Call) -> ast.expr | None:
@@ -138,10 +145,11 @@ def _fstring_prefix(node: ast.expr) -> str | None:
 
 
 def text_ids_used() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Literal ids and f-string prefixes ("checkin.ack.") the chat layer passes, with where."""
+    """Literal ids and f-string prefixes ("checkin.ack.") the chat layer and the services
+    pass, with where."""
     literals: dict[str, list[str]] = {}
     prefixes: dict[str, list[str]] = {}
-    for path in python_files(BOT / "telegram"):
+    for path in python_files(BOT / "telegram") + python_files(BOT / "services"):
         for node in ast.walk(tree(path)):
             if not isinstance(node, ast.Call):
                 continue
