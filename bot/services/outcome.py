@@ -116,6 +116,12 @@ class EraseEverything:
     write again), then erase all their data. Done before anything is said."""
 
 
+@dataclass(frozen=True)
+class ReadAsItself:
+    """The typed text did not answer the open question (which has ended): answer it as any
+    text outside a flow."""
+
+
 Effect = (
     Escalate
     | AwaitReplyTo
@@ -125,6 +131,7 @@ Effect = (
     | RecordRefusal
     | SendExport
     | EraseEverything
+    | ReadAsItself
 )
 # Effects that write outside the unit of work: done before the coachee reads that they are.
 BEFORE_SAYING = (RecordRefusal, EraseEverything)

@@ -26,6 +26,7 @@ from bot.services.outcome import (
     Choice,
     Message,
     Outcome,
+    ReadAsItself,
     Reschedule,
     Text,
     message,
@@ -42,6 +43,10 @@ MOMENT_CHOICES = {
 }
 QUIET_CHOICES = ("22:00-07:30", "23:00-08:00", "21:00-07:00", "00:00-06:00")
 MENU = SETTINGS_MENU
+# The reference of a moment's wait while only its time buttons are open ("checkin:buttons"):
+# a time typed then is taken, any other text is read as itself. After "other time" (the
+# reference is the moment alone) a text that is no time is asked again.
+BUTTONS = ":buttons"
 log = logging.getLogger(__name__)
 
 Row = tuple[Choice, ...]
@@ -240,7 +245,7 @@ def choose(
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
     if not value:
         if what in MOMENT_CHOICES:  # a time typed instead of pressed is taken as well
-            wait_for(coachee, "moment", what, chat_id, now)
+            wait_for(coachee, "moment", what + BUTTONS, chat_id, now)
         ask = message(
             say(f"settings.ask.{what}"), choices=_options(profile, what, content), edit=True
         )
@@ -354,16 +359,22 @@ def _render(text: Text, lang: str, content: Content) -> str:
 
 
 def type_moment(
-    coachee: CoacheeFile, kind: str, typed: str, now: datetime, content: Content
+    coachee: CoacheeFile, reference: str, typed: str, now: datetime, content: Content
 ) -> Outcome:
-    """A time typed for a moment: saved (as if its button had been pressed), or asked again."""
+    """A time typed for a moment (the wait's `reference`): saved as if its button had been
+    pressed. Not a time: asked again after "other time"; read as itself while only the
+    buttons were open (the coachee may well be writing about something else)."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
+    kind = reference.removesuffix(BUTTONS)
     try:
         at = profiles.parse_time_of_day(typed)
         changed = profiles.with_moment(profile, kind, at)  # type: ignore[arg-type]
     except profiles.InvalidChoice:
+        if reference.endswith(BUTTONS):
+            stop_waiting(coachee, now, "moment")
+            return Outcome(effects=(ReadAsItself(),), lang=profile.lang)
         return outcome(message(say("settings.time_unknown")), lang=profile.lang)
     stop_waiting(coachee, now, "moment")
     return _saved(coachee, changed, content, edit=False)

@@ -49,12 +49,12 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def save_typed_moment(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, typed: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str, typed: str
 ) -> None:
     """A time typed for a moment, while its buttons or its "other time" question are open."""
     s = services(context)
     result = await run(
-        context, update.effective_user.id, service.type_moment, kind, typed, s.clock(), s.texts
+        context, update.effective_user.id, service.type_moment, reference, typed, s.clock(), s.texts
     )
     await deliver(update, context, result)
 

@@ -30,6 +30,7 @@ from bot.services.outcome import (
     EraseEverything,
     Escalate,
     Outcome,
+    ReadAsItself,
     RecordRefusal,
     RememberLanguage,
     Reschedule,
@@ -131,6 +132,10 @@ async def _carry_out(
             context.user_data["lang"] = effect.lang
         elif isinstance(effect, SendExport):
             await _send_export(update, context, effect, outcome.lang)
+        elif isinstance(effect, ReadAsItself):
+            from bot.telegram.conversation import unexpected_text
+
+            await unexpected_text(update, context)
 
 
 async def _carry_out_first(

@@ -12,7 +12,7 @@ from bot.core.awaiting import Awaiting, still_awaited
 from bot.core.models import Moments
 from bot.services import actions
 from bot.services import settings as service
-from bot.services.outcome import Reschedule
+from bot.services.outcome import ReadAsItself, Reschedule
 
 
 def run(repo, use_case, *args):
@@ -175,11 +175,21 @@ def test_open_time_buttons_take_a_typed_time_too(repo, content, alice):
 
     result = run(repo, service.type_moment, state.reference, "8.30", NOW, content)
 
-    assert (state.kind, state.reference) == ("moment", "checkin")
+    assert (state.kind, state.reference) == ("moment", "checkin" + service.BUTTONS)
     assert repo.load_profile(ALICE).moments.checkin == time(8, 30)
     assert ids(result.messages[0])[0] == "settings.saved"
     assert not result.messages[0].edit
     assert waiting(repo) is None
+
+
+def test_with_the_buttons_open_a_text_that_is_no_time_is_read_as_itself(repo, content, alice):
+    choose(repo, content, "checkin")
+
+    result = run(repo, service.type_moment, "checkin" + service.BUTTONS, "ik ben moe", NOW, content)
+
+    assert result.messages == () and result.effects == (ReadAsItself(),)
+    assert waiting(repo) is None
+    assert repo.load_profile(ALICE) == alice
 
 
 def test_a_pressed_time_ends_the_typed_question(repo, content, alice):

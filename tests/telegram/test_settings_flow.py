@@ -266,3 +266,22 @@ async def test_after_a_time_button_a_typed_text_is_itself_again(rig, content):
 
     assert stored(rig).moments.checkin == time(9, 0)
     assert said(rig)[-1] == t(content, "input.unexpected")
+
+
+async def test_a_text_that_is_no_time_while_the_time_buttons_are_open_is_read_as_itself(
+    rig, content
+):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin"))
+    await rig.process(rig.update(USER, text="ik ben moe vandaag"))
+
+    assert said(rig)[-1] == t(content, "input.unexpected")
+    assert stored(rig).moments.checkin == time(9, 0)
+
+
+async def test_after_other_time_a_text_that_is_no_time_is_asked_again(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin:other"))
+    await rig.process(rig.update(USER, text="straks"))
+
+    assert said(rig)[-1] == t(content, "settings.time_unknown")
