@@ -143,8 +143,6 @@ async def _carry_out_first(
 ) -> None:
     """The effects that write outside the unit of work (bot.services.outcome.BEFORE_SAYING):
     stored (or erased) before the coachee reads that they are."""
-    from bot.telegram.privacy import stop_everything_of
-
     s = services(context)
     user_id = update.effective_user.id
     for effect in outcome.effects:
@@ -153,6 +151,8 @@ async def _carry_out_first(
         if isinstance(effect, RecordRefusal):
             await asyncio.to_thread(s.repo.record_refusal, user_id, effect.at)
         elif isinstance(effect, EraseEverything):
+            from bot.telegram.privacy import stop_everything_of
+
             # Stop first, then erase: a job that is already running finds the tombstone
             # and writes nothing; one that had not started yet never starts.
             stop_everything_of(context, user_id, update.effective_chat.id)
