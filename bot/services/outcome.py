@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
 from bot.core.models import Escalation
@@ -84,7 +85,56 @@ class ClearButtons:
     """Take the buttons off the message whose button was pressed (its step is over)."""
 
 
-Effect = Escalate | AwaitReplyTo | Reschedule | ClearButtons
+@dataclass(frozen=True)
+class RememberLanguage:
+    """Before consent: the language the person chose, kept for this chat session only
+    (nothing is stored before consent)."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class RecordRefusal:
+    """The person said no to storing their answers: keep only that no, and when. Done
+    before anything is said."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SendExport:
+    """Send everything stored about the coachee as one file, with `caption` under it (the
+    refusal's moment when that is all there is)."""
+
+    caption: Text
+    refused_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EraseEverything:
+    """/delete confirmed: end every job and flow of the coachee first (nothing runs on to
+    write again), then erase all their data. Done before anything is said."""
+
+
+@dataclass(frozen=True)
+class ReadAsItself:
+    """The typed text did not answer the open question (which has ended): answer it as any
+    text outside a flow."""
+
+
+Effect = (
+    Escalate
+    | AwaitReplyTo
+    | Reschedule
+    | ClearButtons
+    | RememberLanguage
+    | RecordRefusal
+    | SendExport
+    | EraseEverything
+    | ReadAsItself
+)
+# Effects that write outside the unit of work: done before the coachee reads that they are.
+BEFORE_SAYING = (RecordRefusal, EraseEverything)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ what was stored is stored before the coachee reads that it is.
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec
@@ -21,10 +23,22 @@ from telegram.ext import ContextTypes
 
 from bot.core.awaiting import Awaiting, awaiting
 from bot.core.ports import CoacheeFile
-from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, Outcome, Reschedule
+from bot.services.outcome import (
+    BEFORE_SAYING,
+    AwaitReplyTo,
+    ClearButtons,
+    EraseEverything,
+    Escalate,
+    Outcome,
+    ReadAsItself,
+    RecordRefusal,
+    RememberLanguage,
+    Reschedule,
+    SendExport,
+)
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
-from bot.telegram.render import render
+from bot.telegram.render import render, render_text
 
 P = ParamSpec("P")
 log = logging.getLogger(__name__)
@@ -54,6 +68,7 @@ async def deliver(
     fails is logged and the rest goes on (what it showed is stored already); a send that
     fails raises, after the outbox's own retries."""
     s = services(context)
+    await _carry_out_first(update, context, outcome)
     lang = outcome.lang or language_of(update, context)
     chat_id = update.effective_chat.id
     last: SentMessage | None = None
@@ -113,6 +128,54 @@ async def _carry_out(
             await answer_escalation(update, context, effect.escalation)
         elif isinstance(effect, Reschedule):
             jobs.schedule_reminders(context.application, user_id)
+        elif isinstance(effect, RememberLanguage):
+            context.user_data["lang"] = effect.lang
+        elif isinstance(effect, SendExport):
+            await _send_export(update, context, effect, outcome.lang)
+        elif isinstance(effect, ReadAsItself):
+            from bot.telegram.conversation import unexpected_text
+
+            await unexpected_text(update, context)
+
+
+async def _carry_out_first(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome
+) -> None:
+    """The effects that write outside the unit of work (bot.services.outcome.BEFORE_SAYING):
+    stored (or erased) before the coachee reads that they are."""
+    s = services(context)
+    user_id = update.effective_user.id
+    for effect in outcome.effects:
+        if not isinstance(effect, BEFORE_SAYING):
+            continue
+        if isinstance(effect, RecordRefusal):
+            await asyncio.to_thread(s.repo.record_refusal, user_id, effect.at)
+        elif isinstance(effect, EraseEverything):
+            from bot.telegram.privacy import stop_everything_of
+
+            # Stop first, then erase: a job that is already running finds the tombstone
+            # and writes nothing; one that had not started yet never starts.
+            stop_everything_of(context, user_id, update.effective_chat.id)
+            await asyncio.to_thread(s.repo.erase, user_id)
+
+
+async def _send_export(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, effect: SendExport, lang: str | None
+) -> None:
+    s = services(context)
+    data = await asyncio.to_thread(s.repo.export, update.effective_user.id)
+    if effect.refused_at is not None:
+        data["refused_at"] = effect.refused_at.isoformat()
+    document = io.BytesIO(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    document.name = "my-coaching-data.json"
+    caption = render_text(s.texts, effect.caption, lang or language_of(update, context))
+    await s.outbox.send(
+        Priority.INTERACTIVE,
+        update.effective_chat.id,
+        context.bot.send_document,
+        document=document,
+        caption=caption,
+    )
 
 
 def _wait(coachee: CoacheeFile, state: Awaiting) -> Outcome:

@@ -243,3 +243,45 @@ async def test_settings_opened_later_close_with_their_own_word(rig, content):
     await rig.process(rig.update(USER, data="v1:set:done"))
 
     assert said(rig)[-1] == t(content, "settings.closed")
+
+
+# --- 5. a time typed while the time buttons are open ---
+
+
+async def test_a_time_typed_while_the_time_buttons_are_open_is_taken(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin"))  # the time buttons
+    await rig.process(rig.update(USER, text="8.30"))
+
+    assert stored(rig).moments.checkin == time(8, 30)
+    assert t(content, "input.unexpected") not in said(rig)
+    assert said(rig)[-1].startswith(t(content, "settings.saved"))
+
+
+async def test_after_a_time_button_a_typed_text_is_itself_again(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin"))
+    await rig.process(rig.update(USER, data="v1:set:checkin:0900"))
+    await rig.process(rig.update(USER, text="10:00"))
+
+    assert stored(rig).moments.checkin == time(9, 0)
+    assert said(rig)[-1] == t(content, "input.unexpected")
+
+
+async def test_a_text_that_is_no_time_while_the_time_buttons_are_open_is_read_as_itself(
+    rig, content
+):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin"))
+    await rig.process(rig.update(USER, text="ik ben moe vandaag"))
+
+    assert said(rig)[-1] == t(content, "input.unexpected")
+    assert stored(rig).moments.checkin == time(9, 0)
+
+
+async def test_after_other_time_a_text_that_is_no_time_is_asked_again(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, data="v1:set:checkin:other"))
+    await rig.process(rig.update(USER, text="straks"))
+
+    assert said(rig)[-1] == t(content, "settings.time_unknown")
