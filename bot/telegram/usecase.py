@@ -10,6 +10,7 @@ what was stored is stored before the coachee reads that it is.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec
@@ -21,10 +22,17 @@ from telegram.ext import ContextTypes
 
 from bot.core.awaiting import Awaiting, awaiting
 from bot.core.ports import CoacheeFile
-from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, Outcome, Reschedule
+from bot.services.outcome import (
+    AwaitReplyTo,
+    ClearButtons,
+    Escalate,
+    Outcome,
+    Reschedule,
+    TrackQuestionnaire,
+)
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
-from bot.telegram.render import render
+from bot.telegram.render import render, render_chart
 
 P = ParamSpec("P")
 log = logging.getLogger(__name__)
@@ -59,6 +67,21 @@ async def deliver(
     last: SentMessage | None = None
     for message in outcome.messages:
         body, markup = render(s.texts, message, lang)
+        if message.chart is not None:
+            # Drawing takes a few hundred ms: off the event loop, so other chats go on.
+            picture = io.BytesIO(
+                await asyncio.to_thread(render_chart, s.texts, message.chart, lang)
+            )
+            picture.name = "history.png"
+            last = await s.outbox.send(
+                Priority.INTERACTIVE,
+                chat_id,
+                context.bot.send_photo,
+                photo=picture,
+                caption=body,
+                reply_markup=markup,
+            )
+            continue
         if message.edit and update.callback_query is not None:
             try:
                 await s.outbox.send(
@@ -113,6 +136,13 @@ async def _carry_out(
             await answer_escalation(update, context, effect.escalation)
         elif isinstance(effect, Reschedule):
             jobs.schedule_reminders(context.application, user_id)
+        elif isinstance(effect, TrackQuestionnaire) and update.callback_query is not None:
+            from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
+
+            if effect.open:
+                context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
+            else:
+                context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
 
 
 def _wait(coachee: CoacheeFile, state: Awaiting) -> Outcome:
