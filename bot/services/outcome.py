@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
+from bot.core.history import HistorySummary
 from bot.core.models import Escalation
 
 
@@ -42,15 +43,30 @@ Choices = tuple[tuple[Choice, ...], ...]
 
 
 @dataclass(frozen=True)
+class HistoryChart:
+    """The /history picture of `summary` (drawn by bot.reports.chart), with its labels."""
+
+    summary: HistorySummary
+    title: Text
+    energy: Text
+    stress: Text
+    sleep: Text
+    exercise: Text
+    no_data: Text
+
+
+@dataclass(frozen=True)
 class Message:
     """One message to the coachee: paragraphs joined by a blank line, buttons under it.
     `edit` replaces the message whose button was pressed instead of sending a new one;
-    `reply_to` answers a message of the chat by its id."""
+    `reply_to` answers a message of the chat by its id; with a `chart` the message is that
+    picture, its body the caption."""
 
     body: tuple[Text, ...]
     choices: Choices = ()
     edit: bool = False
     reply_to: int | None = None
+    chart: HistoryChart | None = None
 
 
 def message(*body: Text, choices: Choices = (), edit: bool = False) -> Message:
@@ -122,6 +138,14 @@ class ReadAsItself:
     text outside a flow."""
 
 
+@dataclass(frozen=True)
+class TrackQuestionnaire:
+    """The pressed message shows a questionnaire item (`open`), or the questionnaire is over:
+    a crisis answer takes the buttons of an open item away, so no further item follows it."""
+
+    open: bool
+
+
 Effect = (
     Escalate
     | AwaitReplyTo
@@ -132,6 +156,7 @@ Effect = (
     | SendExport
     | EraseEverything
     | ReadAsItself
+    | TrackQuestionnaire
 )
 # Effects that write outside the unit of work: done before the coachee reads that they are.
 BEFORE_SAYING = (RecordRefusal, EraseEverything)

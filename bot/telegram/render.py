@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.loader import Content
-from bot.services.outcome import Choices, Message, Text
+from bot.services.outcome import Choices, HistoryChart, Message, Text
 from bot.telegram import callbacks
 
 
@@ -44,3 +44,19 @@ def render_choices(texts: Content, choices: Choices, lang: str) -> InlineKeyboar
 
 def render(texts: Content, message: Message, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     return render_body(texts, message.body, lang), render_choices(texts, message.choices, lang)
+
+
+def render_chart(texts: Content, chart: HistoryChart, lang: str) -> bytes:
+    """The chart as a PNG; a few hundred ms, so callers run it off the event loop."""
+    # matplotlib loads only when a chart is drawn, not with every module that renders text.
+    from bot.reports.chart import ChartLabels, render_history_chart
+
+    labels = ChartLabels(
+        title=render_text(texts, chart.title, lang),
+        energy=render_text(texts, chart.energy, lang),
+        stress=render_text(texts, chart.stress, lang),
+        sleep=render_text(texts, chart.sleep, lang),
+        exercise=render_text(texts, chart.exercise, lang),
+        no_data=render_text(texts, chart.no_data, lang),
+    )
+    return render_history_chart(chart.summary, labels)

@@ -35,10 +35,11 @@ from bot.services.outcome import (
     RememberLanguage,
     Reschedule,
     SendExport,
+    TrackQuestionnaire,
 )
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
-from bot.telegram.render import render, render_text
+from bot.telegram.render import render, render_chart, render_text
 
 P = ParamSpec("P")
 log = logging.getLogger(__name__)
@@ -74,6 +75,21 @@ async def deliver(
     last: SentMessage | None = None
     for message in outcome.messages:
         body, markup = render(s.texts, message, lang)
+        if message.chart is not None:
+            # Drawing takes a few hundred ms: off the event loop, so other chats go on.
+            picture = io.BytesIO(
+                await asyncio.to_thread(render_chart, s.texts, message.chart, lang)
+            )
+            picture.name = "history.png"
+            last = await s.outbox.send(
+                Priority.INTERACTIVE,
+                chat_id,
+                context.bot.send_photo,
+                photo=picture,
+                caption=body,
+                reply_markup=markup,
+            )
+            continue
         if message.edit and update.callback_query is not None:
             try:
                 await s.outbox.send(
@@ -136,6 +152,13 @@ async def _carry_out(
             from bot.telegram.conversation import unexpected_text
 
             await unexpected_text(update, context)
+        elif isinstance(effect, TrackQuestionnaire) and update.callback_query is not None:
+            from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
+
+            if effect.open:
+                context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
+            else:
+                context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
 
 
 async def _carry_out_first(

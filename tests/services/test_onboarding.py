@@ -4,7 +4,7 @@ time zone and moments; nothing stored before the yes."""
 from __future__ import annotations
 
 import pytest
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, still_awaited
 from bot.core.ports import UserErased

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core import profiles
 from bot.core.models import Consent

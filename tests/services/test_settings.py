@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, still_awaited
 from bot.core.models import Moments

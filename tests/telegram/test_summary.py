@@ -18,7 +18,7 @@ from rig import Rig
 from rig import profile as coachee_profile
 
 from bot.core.models import CheckIn, ExerciseLog, Profile
-from bot.telegram import history
+from bot.reports import chart
 
 NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels, Monday 30 March
 TODAY = date(2026, 3, 30)
@@ -224,13 +224,13 @@ async def test_the_chart_is_drawn_off_the_event_loop(rig, monkeypatch):
     rig.repo.add(USER, checkin(TODAY, 6))
     rig.repo.add(USER, ExerciseLog("box-breathing", NOW, TODAY, "done"))
     drawn_in: list[threading.Thread] = []
-    real = history.render_history_chart
+    real = chart.render_history_chart
 
     def recording(*args: Any) -> bytes:
         drawn_in.append(threading.current_thread())
         return real(*args)
 
-    monkeypatch.setattr(history, "render_history_chart", recording)
+    monkeypatch.setattr(chart, "render_history_chart", recording)
 
     await rig.process(rig.update(USER, "/history"))
 

@@ -1,0 +1,147 @@
+"""/questionnaire: a screening questionnaire from content, one item per message on buttons.
+
+The buttons carry the answers so far (one digit each), so nothing is stored half and a
+restart mid-way loses nothing that was acknowledged. An answer that means crisis (PHQ-9
+item 9 above 0) escalates at once, before the questionnaire is finished, whatever the
+total (SAFETY.md); the crisis answer takes that item's buttons away, so no further item
+follows it.
+
+Questionnaires need no consent: anyone may fill one in and gets the result and any advice
+it calls for; the result and the escalation are stored only with a profile. `lang` is the
+coachee's language, or the chat's best guess before consent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.content.loader import Content
+from bot.content.schema import Questionnaire
+from bot.core.escalation import plan_escalation
+from bot.core.models import Escalation, QuestionnaireResult
+from bot.core.ports import CoacheeFile
+from bot.core.questionnaires import first_crisis_item, score_answers
+from bot.core.safety import Assessment
+from bot.services import actions
+from bot.services.outcome import (
+    Choice,
+    Effect,
+    Escalate,
+    Outcome,
+    Text,
+    TrackQuestionnaire,
+    message,
+    outcome,
+    say,
+)
+
+log = logging.getLogger(__name__)
+START = "start"
+
+
+def menu(content: Content, lang: str) -> Outcome:
+    """/questionnaire (or the offer after a check-in): the questionnaires in content."""
+    choices = tuple(
+        (Choice(Text(raw=q.title.get(lang)), actions.QUESTIONNAIRE, (q.id, START)),)
+        for q in content.questionnaires.values()
+    )
+    return outcome(message(say("questionnaire.choose"), choices=choices), lang=lang)
+
+
+def answer(
+    coachee: CoacheeFile,
+    questionnaire_id: str,
+    answers: str,
+    now: datetime,
+    content: Content,
+    lang: str,
+) -> Outcome:
+    """A tap: "start" shows the first item; an answer escalates at once when it means
+    crisis, else shows the next item, or scores and stores the finished questionnaire."""
+    questionnaire = content.questionnaires.get(questionnaire_id)
+    if questionnaire is None or (answers != START and not answers.isdigit()):
+        return _stale(lang)
+    if answers == START:
+        return _item(questionnaire, "", content, lang)
+    if len(answers) > len(questionnaire.items):
+        return _stale(lang)
+    item = questionnaire.items[len(answers) - 1]
+    value = int(answers[-1])
+    if value not in {o.value for o in questionnaire.options_for(item)}:
+        return _stale(lang)
+    rule = first_crisis_item(questionnaire, item.id, value)
+    if rule is not None:
+        # The crisis answer at once; it takes this item's buttons away (questionnaire paused).
+        escalation = plan_escalation(
+            Assessment("crisis", ("questionnaire",), rule.id), "questionnaire", [], now
+        )
+        effects: tuple[Effect, ...] = (TrackQuestionnaire(open=True),)
+        if escalation is not None:
+            effects = (*effects, Escalate(escalation))
+        return Outcome(effects=effects, lang=lang)
+    if len(answers) < len(questionnaire.items):
+        return _item(questionnaire, answers, content, lang)
+    return _finish(coachee, questionnaire, answers, now, lang)
+
+
+def _stale(lang: str) -> Outcome:
+    return outcome(message(say("input.stale_button"), edit=True), lang=lang)
+
+
+def _item(questionnaire: Questionnaire, answers: str, content: Content, lang: str) -> Outcome:
+    """The next item on the pressed message, its options as buttons that carry the answers."""
+    index = len(answers)
+    item = questionnaire.items[index]
+    counter = content.text(
+        "questionnaire.counter", lang, number=index + 1, total=len(questionnaire.items)
+    )
+    body = [Text(raw=f"{counter}\n{item.text.get(lang)}")]
+    if index == 0:
+        body.insert(0, Text(raw=questionnaire.intro.get(lang)))
+    choices = tuple(
+        (
+            Choice(
+                Text(raw=option.text.get(lang)),
+                actions.QUESTIONNAIRE,
+                (questionnaire.id, answers + str(option.value)),
+            ),
+        )
+        for option in questionnaire.options_for(item)
+    )
+    return outcome(
+        message(*body, choices=choices, edit=True),
+        effects=(TrackQuestionnaire(open=True),),
+        lang=lang,
+    )
+
+
+def _finish(
+    coachee: CoacheeFile, questionnaire: Questionnaire, answers: str, now: datetime, lang: str
+) -> Outcome:
+    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
+    try:
+        scored = score_answers(questionnaire, given)
+    except ValueError:  # a forged or outdated payload; nothing is stored
+        stale = _stale(lang)
+        return outcome(*stale.messages, effects=(TrackQuestionnaire(open=False),), lang=lang)
+    profile = coachee.profile
+    if profile is not None:
+        coachee.add(
+            QuestionnaireResult(
+                questionnaire.id, now, tuple(given.items()), scored.score, scored.level
+            )
+        )
+    log.info("questionnaire.completed id=%s level=%s", questionnaire.id, scored.level)
+    band = scored.band.label.get(lang) if scored.band else ""
+    result = say("questionnaire.result", title=questionnaire.title.get(lang), band=band)
+    effects: tuple[Effect, ...] = (TrackQuestionnaire(open=False),)
+    if scored.level != "none":
+        rule = scored.fired[0]
+        history = coachee.records(Escalation) if profile is not None else []
+        escalation = plan_escalation(
+            Assessment(scored.level, (rule.category,), rule.id), "questionnaire", history, now
+        )
+        if escalation is not None:
+            effects = (*effects, Escalate(escalation))
+    return outcome(message(result, edit=True), effects=effects, lang=lang)
