@@ -440,28 +440,27 @@ def core_questionnaire(questionnaire: schema.Questionnaire) -> rules.Questionnai
 
 
 def core_checkin_rules(checkin_rules: schema.CheckinRules) -> rules.CheckinRules:
-    return rules.CheckinRules(
-        rules=tuple(
-            rules.CheckinRule(
-                id=rule.id,
-                kind=rule.kind,
-                metric=rule.metric,
-                window_days=rule.window_days,
-                min_checkins=rule.min_checkins,
-                threshold=rule.threshold,
-                share=rule.share,
-                min_coaching_days=rule.min_coaching_days,
-                min_improvement=rule.min_improvement,
-                compare_days=rule.compare_days,
-                level=rule.level,
-                category=rule.category,
-                examples=tuple(
-                    rules.CheckinRuleExample(
-                        days=example.days, coaching_days=example.coaching_days, fires=example.fires
-                    )
-                    for example in rule.examples
-                ),
+    return rules.CheckinRules(rules=tuple(core_checkin_rule(rule) for rule in checkin_rules.rules))
+
+
+def core_checkin_rule(rule: schema.CheckinRule) -> rules.CheckinRule:
+    return rules.CheckinRule(
+        id=rule.id,
+        kind=rule.kind,
+        metric=rule.metric,
+        window_days=rule.window_days,
+        min_checkins=rule.min_checkins,
+        threshold=rule.threshold,
+        share=rule.share,
+        min_coaching_days=rule.min_coaching_days,
+        min_improvement=rule.min_improvement,
+        compare_days=rule.compare_days,
+        level=rule.level,
+        category=rule.category,
+        examples=tuple(
+            rules.CheckinRuleExample(
+                days=example.days, coaching_days=example.coaching_days, fires=example.fires
             )
-            for rule in checkin_rules.rules
-        )
+            for example in rule.examples
+        ),
     )
