@@ -1,6 +1,7 @@
 """The design's boundaries, checked on the source (docs: /work/shared/DESIGN.md).
 
-- bot/core is plain Python: no telegram, no tinydb.
+- bot/core is plain Python: no telegram, tinydb, pydantic or yaml, and not bot.content (the
+  loader turns content's pydantic models into core's own rule types, bot.core.rules).
 - Only bot/content reads YAML.
 - Handlers under bot/telegram never touch tinydb.
 - Every text id the chat layer asks for is in the UI_TEXTS table, and every id in that table
@@ -83,8 +84,9 @@ def test_import_finder_sees_every_form(tmp_path):
     assert "bot.storage.tinydb_store" in modules
 
 
-def test_core_imports_neither_telegram_nor_tinydb():
-    assert offenders(python_files(BOT / "core"), ("telegram", "tinydb")) == []
+def test_core_imports_no_framework_and_not_the_content_package():
+    forbidden = ("telegram", "tinydb", "pydantic", "yaml", "bot.content")
+    assert offenders(python_files(BOT / "core"), forbidden) == []
 
 
 def test_services_import_neither_telegram_nor_storage():

@@ -1,7 +1,9 @@
 """Loads content/*.yaml into one immutable Content, or reports every problem as file:line.
 
 Nothing outside this package reads YAML. Problems carry the file and line a maintainer
-must open, and a message that says how to fix it.
+must open, and a message that says how to fix it. What the domain reads (exercises, prompts,
+questionnaires, safety and check-in rules) is handed over as bot.core.rules' own types: the
+pydantic models stay at this edge.
 """
 
 from __future__ import annotations
@@ -15,18 +17,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.content import schema
 from bot.content.schema import (
-    CheckinRules,
     Escalations,
-    Exercise,
     Helplines,
     Model,
     Phase,
-    Prompt,
-    Questionnaire,
-    SafetyRules,
     Text,
 )
+from bot.core import rules
 
 
 @dataclass(frozen=True, order=True)
@@ -56,11 +55,11 @@ class PhasesFile(Model):
 
 
 class ExercisesFile(Model):
-    exercises: tuple[Exercise, ...]
+    exercises: tuple[schema.Exercise, ...]
 
 
 class PromptsFile(Model):
-    prompts: tuple[Prompt, ...]
+    prompts: tuple[schema.Prompt, ...]
 
 
 class EscalationsFile(Model):
@@ -73,13 +72,13 @@ class Content:
 
     texts: MappingProxyType[str, Text]
     phases: tuple[Phase, ...]
-    exercises: MappingProxyType[str, Exercise]
-    prompts: tuple[Prompt, ...]
-    safety: SafetyRules
+    exercises: MappingProxyType[str, rules.Exercise]
+    prompts: tuple[rules.Prompt, ...]
+    safety: rules.SafetyRules
     helplines: Helplines
     escalations: Escalations
-    questionnaires: MappingProxyType[str, Questionnaire]
-    checkin_rules: CheckinRules
+    questionnaires: MappingProxyType[str, rules.Questionnaire]
+    checkin_rules: rules.CheckinRules
     source_dir: Path = field(compare=False)
 
     def text(self, text_id: str, lang: str, **values: object) -> str:
@@ -89,7 +88,7 @@ class Content:
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
 
-    def prompts_for(self, phase_id: str) -> tuple[Prompt, ...]:
+    def prompts_for(self, phase_id: str) -> tuple[rules.Prompt, ...]:
         return tuple(p for p in self.prompts if p.phase == phase_id)
 
 
@@ -258,10 +257,10 @@ CONTENT_FILES: dict[str, type[BaseModel]] = {
     "phases.yaml": PhasesFile,
     "exercises.yaml": ExercisesFile,
     "prompts.yaml": PromptsFile,
-    "safety/rules.yaml": SafetyRules,
+    "safety/rules.yaml": schema.SafetyRules,
     "safety/helplines.yaml": Helplines,
     "safety/escalations.yaml": EscalationsFile,
-    "safety/checkin_rules.yaml": CheckinRules,
+    "safety/checkin_rules.yaml": schema.CheckinRules,
 }
 
 Check = Callable[[Content, dict[str, YamlDoc]], list[Problem]]
@@ -292,14 +291,14 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
         if doc is not None:
             docs[name] = doc
             models[name] = validate(doc, model, problems)
-    questionnaires: dict[str, Questionnaire] = {}
+    questionnaires: dict[str, schema.Questionnaire] = {}
     for path in sorted((content_dir / "questionnaires").glob("*.yaml")):
         doc = read_yaml(path, content_dir, problems)
         if doc is None:
             continue
         name = f"questionnaires/{path.name}"
         docs[name] = doc
-        questionnaire = validate(doc, Questionnaire, problems)
+        questionnaire = validate(doc, schema.Questionnaire, problems)
         if questionnaire is not None:
             if questionnaire.id in questionnaires:
                 problems.append(
@@ -315,13 +314,17 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
     content = Content(
         texts=MappingProxyType(dict(models["ui.yaml"].texts)),
         phases=models["phases.yaml"].phases,
-        exercises=MappingProxyType({e.id: e for e in models["exercises.yaml"].exercises}),
-        prompts=models["prompts.yaml"].prompts,
-        safety=models["safety/rules.yaml"],
+        exercises=MappingProxyType(
+            {e.id: core_exercise(e) for e in models["exercises.yaml"].exercises}
+        ),
+        prompts=tuple(core_prompt(p) for p in models["prompts.yaml"].prompts),
+        safety=core_safety_rules(models["safety/rules.yaml"]),
         helplines=models["safety/helplines.yaml"],
         escalations=models["safety/escalations.yaml"].escalations,
-        questionnaires=MappingProxyType(questionnaires),
-        checkin_rules=models["safety/checkin_rules.yaml"],
+        questionnaires=MappingProxyType(
+            {qid: core_questionnaire(q) for qid, q in questionnaires.items()}
+        ),
+        checkin_rules=core_checkin_rules(models["safety/checkin_rules.yaml"]),
         source_dir=content_dir,
     )
     for check in ALL_CHECKS if checks is None else checks:
@@ -329,3 +332,135 @@ def load_content(content_dir: Path | str, checks: Iterable[Check] | None = None)
     if problems:
         raise ContentError(problems)
     return content
+
+
+# --- from the validated models to the domain's own types (bot.core.rules) ----------------------
+
+
+def core_text(text: Text) -> rules.LocalText:
+    return rules.LocalText(nl=text.nl, en=text.en)
+
+
+def core_exercise(exercise: schema.Exercise) -> rules.Exercise:
+    return rules.Exercise(
+        id=exercise.id,
+        kind=exercise.kind,
+        duration_minutes=exercise.duration_minutes,
+        phases=exercise.phases,
+        energy=exercise.energy,
+        source=exercise.source,
+        title=core_text(exercise.title),
+        intro=core_text(exercise.intro),
+        steps=tuple(
+            rules.ExerciseStep(seconds=step.seconds, text=core_text(step.text))
+            for step in exercise.steps
+        ),
+        outro=core_text(exercise.outro),
+    )
+
+
+def core_prompt(prompt: schema.Prompt) -> rules.Prompt:
+    return rules.Prompt(id=prompt.id, phase=prompt.phase, text=core_text(prompt.text))
+
+
+def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
+    return rules.SafetyRules(
+        lexicon={
+            lang: rules.SafetyLexicon(
+                negations=lexicon.negations,
+                reaffirmations=lexicon.reaffirmations,
+                past_markers=lexicon.past_markers,
+                idioms=lexicon.idioms,
+                spellings=dict(lexicon.spellings),
+                clause_breaks=lexicon.clause_breaks,
+            )
+            for lang, lexicon in safety.lexicon.items()
+        },
+        rules=tuple(core_safety_rule(rule) for rule in safety.rules),
+    )
+
+
+def core_safety_rule(rule: schema.SafetyRule) -> rules.SafetyRule:
+    return rules.SafetyRule(
+        id=rule.id,
+        level=rule.level,
+        category=rule.category,
+        lang=rule.lang,
+        patterns=rule.patterns,
+        examples=rule.examples,
+        counter_examples=rule.counter_examples,
+    )
+
+
+def _core_options(options: Iterable[schema.AnswerOption]) -> tuple[rules.AnswerOption, ...]:
+    return tuple(
+        rules.AnswerOption(value=option.value, text=core_text(option.text)) for option in options
+    )
+
+
+def core_questionnaire(questionnaire: schema.Questionnaire) -> rules.Questionnaire:
+    scoring = questionnaire.scoring
+    return rules.Questionnaire(
+        id=questionnaire.id,
+        title=core_text(questionnaire.title),
+        source=questionnaire.source,
+        licence=questionnaire.licence,
+        intro=core_text(questionnaire.intro),
+        options=_core_options(questionnaire.options),
+        items=tuple(
+            rules.QuestionnaireItem(
+                id=item.id,
+                text=core_text(item.text),
+                options=None if item.options is None else _core_options(item.options),
+            )
+            for item in questionnaire.items
+        ),
+        subscales={
+            name: rules.Subscale(label=core_text(subscale.label), items=subscale.items)
+            for name, subscale in questionnaire.subscales.items()
+        },
+        scoring=rules.Scoring(
+            method=scoring.method,
+            bands=tuple(
+                rules.ScoreBand(min=band.min, label=core_text(band.label)) for band in scoring.bands
+            ),
+            rules=tuple(
+                rules.ScoreRule(
+                    id=rule.id,
+                    when=rule.when,
+                    item=rule.item,
+                    min=rule.min,
+                    level=rule.level,
+                    category=rule.category,
+                )
+                for rule in scoring.rules
+            ),
+        ),
+    )
+
+
+def core_checkin_rules(checkin_rules: schema.CheckinRules) -> rules.CheckinRules:
+    return rules.CheckinRules(rules=tuple(core_checkin_rule(rule) for rule in checkin_rules.rules))
+
+
+def core_checkin_rule(rule: schema.CheckinRule) -> rules.CheckinRule:
+    return rules.CheckinRule(
+        id=rule.id,
+        kind=rule.kind,
+        metric=rule.metric,
+        window_days=rule.window_days,
+        min_checkins=rule.min_checkins,
+        threshold=rule.threshold,
+        share=rule.share,
+        min_coaching_days=rule.min_coaching_days,
+        min_improvement=rule.min_improvement,
+        compare_days=rule.compare_days,
+        level=rule.level,
+        category=rule.category,
+        examples=tuple(
+            rules.CheckinRuleExample(
+                days=example.days, coaching_days=example.coaching_days, fires=example.fires
+            )
+            for example in rule.examples
+        ),
+    )

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 
 from bot.content.escalation_texts import SOURCE_OPENERS, escalation_text
 from bot.content.loader import Content
-from bot.content.schema import CRISIS_CATEGORIES, GP_CATEGORIES, Exercise, Questionnaire
+from bot.content.schema import CRISIS_CATEGORIES, GP_CATEGORIES
 from bot.content.ui_texts import UI_TEXTS
+from bot.core.rules import Exercise, Questionnaire
 
 ESCALATION_LEVELS = ("crisis", "gp")
 GP_FOLLOWUP = "gp_followup"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import fmean
 
-from bot.content.schema import CheckinRule, CheckinRules
 from bot.core.models import CheckIn, Escalation, utc
+from bot.core.rules import CheckinRule, CheckinRules
 
 # Stress is the one metric where a high value is the bad one.
 HIGHER_IS_WORSE = frozenset({"stress"})

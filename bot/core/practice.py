@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Literal
 
-from bot.content.schema import Exercise, Prompt
 from bot.core.models import ExerciseLog, Reflection, new_id
+from bot.core.rules import Exercise, Prompt
 
 Outcome = Literal["done", "skipped", "later"]
 # A run id is what new_id() makes: 12 lower-case hex characters (its buttons carry it).

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import fmean
 
-from bot.content.schema import Questionnaire, QuestionnaireItem, ScoreBand, ScoreRule
 from bot.core.models import Profile, QuestionnaireResult, ReminderMark, utc
+from bot.core.rules import Questionnaire, QuestionnaireItem, ScoreBand, ScoreRule
 from bot.core.safety import LEVEL_ORDER
 
 # A mean moves in steps such as 1/12: keep 31/12 >= 2.54-style comparisons, and a mean that

@@ -42,8 +42,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from bot.content.schema import SafetyRule, SafetyRules
 from bot.core.normalise import canonical
+from bot.core.rules import SafetyRule, SafetyRules
 
 LEVEL_ORDER = {"none": 0, "gp": 1, "crisis": 2}
 GAP_WORDS = 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from bot.content.loader import (
     PhasesFile,
     PromptsFile,
     UiFile,
+    core_checkin_rules,
+    core_safety_rule,
     load_content,
 )
 from bot.content.schema import (
@@ -24,7 +27,6 @@ from bot.content.schema import (
     Questionnaire,
     SafetyLexicon,
     SafetyRule,
-    SafetyRules,
     Text,
 )
 from bot.core.checkin_rules import example_mismatches
@@ -97,7 +99,7 @@ def test_the_safety_rule_example_matches_its_examples_with_the_shipped_lexicon()
     rule = SafetyRule.model_validate(
         next(e for e in EXAMPLES if "rules" in e and "patterns" in e["rules"][0])["rules"][0]
     )
-    engine = SafetyEngine(SafetyRules(lexicon=shipped.safety.lexicon, rules=(rule,)))
+    engine = SafetyEngine(replace(shipped.safety, rules=(core_safety_rule(rule),)))
     assert all(engine.rule_matches(rule.id, text) for text in rule.examples)
     assert not any(engine.rule_matches(rule.id, text) for text in rule.counter_examples)
 
@@ -106,4 +108,4 @@ def test_the_checkin_rule_example_agrees_with_its_examples():
     rules = CheckinRules.model_validate(
         next(e for e in EXAMPLES if "rules" in e and "kind" in e["rules"][0])
     )
-    assert example_mismatches(rules) == []
+    assert example_mismatches(core_checkin_rules(rules)) == []

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.loader import ExercisesFile, Problem, PromptsFile, read_yaml, validate
-from bot.content.schema import PHASE_IDS, Exercise, Prompt, Text
+from bot.content.loader import (
+    ExercisesFile,
+    Problem,
+    PromptsFile,
+    core_exercise,
+    core_prompt,
+    read_yaml,
+    validate,
+)
+from bot.content.schema import PHASE_IDS
 from bot.core.models import ExerciseLog, Reflection
 from bot.core.practice import (
     RUN_ID_CHARS,
@@ -24,6 +32,7 @@ from bot.core.practice import (
     step_is_due,
     suggest_exercises,
 )
+from bot.core.rules import Exercise, ExerciseStep, LocalText, Prompt
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 NOW = datetime(2026, 3, 30, 20, 0, tzinfo=UTC)
@@ -40,12 +49,14 @@ def load(name: str, model: type) -> object:
 
 @pytest.fixture(scope="module")
 def exercises() -> tuple[Exercise, ...]:
-    return load("exercises.yaml", ExercisesFile).exercises  # type: ignore[attr-defined]
+    loaded = load("exercises.yaml", ExercisesFile).exercises  # type: ignore[attr-defined]
+    return tuple(core_exercise(e) for e in loaded)
 
 
 @pytest.fixture(scope="module")
 def prompts() -> tuple[Prompt, ...]:
-    return load("prompts.yaml", PromptsFile).prompts  # type: ignore[attr-defined]
+    loaded = load("prompts.yaml", PromptsFile).prompts  # type: ignore[attr-defined]
+    return tuple(core_prompt(p) for p in loaded)
 
 
 def reflection(prompt_id: str, days_ago: float) -> Reflection:
@@ -60,16 +71,17 @@ def exercise(
     phases=("recovery",),
     energy: str | None = None,
 ) -> Exercise:
-    text = Text(nl="x", en="x")
+    text = LocalText(nl="x", en="x")
     return Exercise(
         id=id,
         kind=kind,
         duration_minutes=minutes,
         phases=phases,
         energy=energy,
+        source="",
         title=text,
         intro=text,
-        steps=({"seconds": 30, "text": text},),
+        steps=(ExerciseStep(seconds=30, text=text),),
         outro=text,
     )
 

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.content.schema import Questionnaire
+from bot.content import schema
+from bot.content.loader import core_questionnaire
 from bot.core.questionnaires import (
     band_for,
     first_crisis_item,
     questionnaire_result,
     score_answers,
 )
+from bot.core.rules import Questionnaire
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(path: Path) -> Questionnaire:
-    # Each file on its own: the rest of content/ may be mid-edit by someone else.
-    return Questionnaire.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # Each file on its own: the rest of content/ may be mid-edit by someone else. Validated
+    # as the loader does, and handed over as core's own type, as the loader does.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return core_questionnaire(schema.Questionnaire.model_validate(data))
 
 
 PHQ9 = load(ROOT / "content/questionnaires/phq9.yaml")
@@ -252,18 +257,8 @@ def test_bat12_an_item_sum_of_31_is_the_first_at_risk_score_and_36_the_first_sev
 
 def test_a_score_exactly_on_a_cut_off_reaches_that_band():
     # 33/12 = 2.75 exactly; float rounding must not drop it below a cut-off of 2.75.
-    moved = BAT12.model_copy(
-        update={
-            "scoring": BAT12.scoring.model_copy(
-                update={
-                    "bands": (
-                        *BAT12.scoring.bands[:1],
-                        BAT12.scoring.bands[1].model_copy(update={"min": 33 / 12}),
-                    )
-                }
-            )
-        }
-    )
+    bands = (*BAT12.scoring.bands[:1], replace(BAT12.scoring.bands[1], min=33 / 12))
+    moved = replace(BAT12, scoring=replace(BAT12.scoring, bands=bands))
 
     assert band_for(moved, score_answers(moved, bat12_with_sum(33)).score).min == 33 / 12
     assert band_for(moved, score_answers(moved, bat12_with_sum(32)).score).min == 1
