@@ -11,20 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.core.rules import PHASE_IDS
+
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
 
-PhaseId = Literal[
-    "orientation",
-    "analysis",
-    "recovery",
-    "coping",
-    "competencies",
-    "drives",
-    "environment",
-    "return",
-]
-PHASE_IDS: tuple[str, ...] = PhaseId.__args__  # type: ignore[attr-defined]
+PhaseId = Literal[PHASE_IDS]  # type: ignore[valid-type]  (the phases, named in core)
 
 Level = Literal["none", "gp", "crisis"]
 CountryCode = Literal["BE", "NL"]

@@ -15,6 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The eight phases of a coaching plan, in their order (the content schema takes them from
+# here, so a phase is named in one place).
+PHASE_IDS: tuple[str, ...] = (
+    "orientation",
+    "analysis",
+    "recovery",
+    "coping",
+    "competencies",
+    "drives",
+    "environment",
+    "return",
+)
+
 # --- texts ---------------------------------------------------------------------------------
 
 

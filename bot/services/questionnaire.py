@@ -17,11 +17,11 @@ import logging
 from datetime import datetime
 
 from bot.content.loader import Content
-from bot.content.schema import Questionnaire
 from bot.core.escalation import plan_escalation
 from bot.core.models import Escalation, QuestionnaireResult
 from bot.core.ports import CoacheeFile
 from bot.core.questionnaires import first_crisis_item, score_answers
+from bot.core.rules import Questionnaire
 from bot.core.safety import Assessment
 from bot.services import actions
 from bot.services.outcome import (

@@ -13,13 +13,13 @@ from dataclasses import replace
 from datetime import datetime, time
 
 from bot.content.loader import Content
-from bot.content.schema import PHASE_IDS
 from bot.content.ui_texts import SETTINGS_MENU, SHARING
 from bot.core import dates, profiles, schedule
 from bot.core.awaiting import AwaitedKind
 from bot.core.models import Profile
 from bot.core.ports import CoacheeFile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
+from bot.core.rules import PHASE_IDS
 from bot.services import actions
 from bot.services.onboarding import SETTINGS_ZONE, closing, moments_summary
 from bot.services.outcome import (

@@ -15,7 +15,6 @@ from typing import cast
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.content.schema import Exercise
 from bot.core import schedule
 from bot.core.checkins import low_energy_on
 from bot.core.models import CheckIn, ExerciseLog
@@ -28,6 +27,7 @@ from bot.core.practice import (
     step_is_due,
     suggest_exercises,
 )
+from bot.core.rules import Exercise
 from bot.telegram import callbacks
 from bot.telegram.callbacks import Callback, StaleCallback
 from bot.telegram.context import language_of, services
