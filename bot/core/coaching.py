@@ -711,20 +711,31 @@ def view_coachee(
 ) -> Shared:
     """What the coach may see of this coachee, logged as a read; refused (and not logged)
     when they are not this coach's coachee."""
-    link = store.link_of(data.user_id)
+    seen = _view(store, coach_id, data, now, purpose)
+    if seen is None:
+        raise CoachingRefused("not_your_coachee")
+    return seen
+
+
+def _view(
+    store: CoachStore,
+    coach_id: int,
+    data: CoacheeData,
+    now: datetime,
+    purpose: ReadPurpose | None,
+) -> Shared | None:
     seen = visible_to_coach(
         store.coach(coach_id),
-        link,
+        store.link_of(data.user_id),
         store.sharing(data.user_id),
         data,
         now,
         phase=store.phase(data.user_id),
         homework=store.homework(data.user_id),
     )
-    if seen is None:
-        raise CoachingRefused("not_your_coachee")
-    items = tuple(item for item in SHARE_ITEMS if item in seen.items)
-    store.log_read(CoachRead(coach_id, data.user_id, items, utc(now), purpose))
+    if seen is not None and purpose is not None:
+        items = tuple(item for item in SHARE_ITEMS if item in seen.items)
+        store.log_read(CoachRead(coach_id, data.user_id, items, utc(now), purpose))
     return seen
 
 
@@ -749,6 +760,25 @@ def coachee_data(
         escalations=tuple(repo.records(user_id, Escalation, since)),
         reflections=tuple(repo.records(user_id, Reflection, since)),
     )
+
+
+def views_for_coach(
+    store: CoachStore,
+    repo: Repository,
+    coach_id: int,
+    now: datetime,
+    purpose: ReadPurpose | None,
+) -> list[Shared]:
+    """What this coach may see of each of their coachees (for a digest or /coachees), each
+    logged as a read under `purpose`; None: not logged (a maintainer's dry run, which no
+    coach reads). A coachee whose data is gone (erased) is left out."""
+    views = []
+    for link in coachees_of(store, coach_id):
+        data = coachee_data(repo, link.coachee_id)
+        seen = None if data is None else _view(store, coach_id, data, now, purpose)
+        if seen is not None:
+            views.append(seen)
+    return views
 
 
 def now_in(zone: str, now: datetime) -> datetime:

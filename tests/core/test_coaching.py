@@ -502,3 +502,32 @@ def test_coach_settings_have_sensible_defaults():
     coach = approved()
     assert coach.digest_weekday == 0 and coach.digest_time == time(8, 0)
     assert coach.quiet_days >= 1 and coach.timezone
+
+
+def test_views_for_a_digest_are_the_coachs_own_and_logged_unless_a_dry_run():
+    from bot.core.coaching import views_for_coach
+    from bot.core.models import Consent, Profile
+    from bot.storage.memory import InMemoryRepository
+
+    repo = InMemoryRepository()
+    for user_id in (ANN, BOB, 1003):
+        repo.save_profile(
+            Profile(user_id, user_id, "nl", "BE", "Europe/Brussels", Consent(at(1)), at(1))
+        )
+        repo.add(user_id, checkin(20))
+    store = InMemoryCoachStore()
+    linked(store, ANN)
+    linked(store, BOB)
+    linked(store, 1003, OTHER_COACH)
+    set_share(store, ANN, "checkins", True, at(9))
+    repo.erase(BOB)  # erased from the bot but not (yet) from the coach store: left out
+
+    dry = views_for_coach(store, repo, COACH, at(23), None)
+    assert [v.coachee_id for v in dry] == [ANN]
+    assert reads_for(store, ANN) == []
+    logged = views_for_coach(store, repo, COACH, at(23), "digest")
+    assert [v.coachee_id for v in logged] == [ANN]
+    assert [(r.coach_id, r.items, r.purpose) for r in reads_for(store, ANN)] == [
+        (COACH, ("checkins",), "digest")
+    ]
+    assert reads_for(store, 1003) == []
