@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from statistics import fmean
 from typing import Literal, Protocol, get_args
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.history import NOTICEABLE_DIFFERENCE
 from bot.core.models import (
@@ -107,6 +107,27 @@ class Coach:
 
 def is_coach(coach: Coach | None) -> bool:
     return coach is not None and coach.status == "approved"
+
+
+MAX_QUIET_DAYS = 30
+
+
+def set_quiet_days(coach: Coach, days: int) -> Coach:
+    """After how many days without a check-in a coachee needs attention (the coach's N)."""
+    if not 1 <= days <= MAX_QUIET_DAYS:
+        raise ValueError(f"quiet days must be 1 to {MAX_QUIET_DAYS}, got {days}")
+    return replace(coach, quiet_days=days)
+
+
+def set_digest_moment(coach: Coach, weekday: int, at: time, timezone: str) -> Coach:
+    """The coach's digest day (Python's weekday(): 0 = Monday), local time and zone."""
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {timezone!r}") from exc
+    return replace(coach, digest_weekday=weekday, digest_time=at, timezone=timezone)
 
 
 def request_coach(
@@ -382,6 +403,11 @@ def homework_days(
     )
 
 
+def active_homework(homework: Iterable[Homework], today: date) -> tuple[Homework, ...]:
+    """The homework that runs on the coachee's `today` (what /exercise and reminders offer)."""
+    return tuple(h for h in homework if h.start <= today <= h.end)
+
+
 # --- what a coach may see -------------------------------------------------------------------
 
 
@@ -570,11 +596,9 @@ def needs_attention(shared: Shared, today: date, quiet_days: int) -> tuple[Atten
         if change is not None and change <= -NOTICEABLE_DIFFERENCE:
             found.append(Attention("energy_down", value=change))
     if shared.exercises is not None and shared.homework:
-        done = [e for e in shared.exercises]
         for homework in shared.homework:
-            if _overdue(
-                homework, {e.day for e in done if e.exercise_id == homework.exercise_id}, today
-            ):
+            done = {e.day for e in shared.exercises if e.exercise_id == homework.exercise_id}
+            if _overdue(homework, done, today):
                 found.append(Attention("homework_overdue", exercise_id=homework.exercise_id))
     if shared.alerts is not None:
         recent = [a for a in shared.alerts if today - timedelta(days=ALERT_DAYS) <= a.day < today]
@@ -632,7 +656,8 @@ class CoachStore(Protocol):
 
     def save_sharing(self, sharing: Sharing) -> None: ...
 
-    def log_read(self, read: CoachRead) -> None: ...
+    def log_read(self, *reads: CoachRead) -> None:
+        """Append reads to the log, all in one write."""
 
     def reads(self, coachee_id: int) -> list[CoachRead]: ...
 
@@ -689,6 +714,21 @@ def set_share(
     return changed
 
 
+def allows(store: CoachStore, coach_id: int, coachee_id: int, item: ShareItem) -> bool:
+    """Whether this coach may receive this item of this coachee now: checked again right
+    before anything queued (an alert, a digest) is sent, so a withdrawal holds at once."""
+    link = store.link_of(coachee_id)
+    sharing = store.sharing(coachee_id)
+    return (
+        is_coach(store.coach(coach_id))
+        and link is not None
+        and link.coach_id == coach_id
+        and sharing is not None
+        and sharing.coach_id == coach_id
+        and sharing.allows(item)
+    )
+
+
 def unlink(store: CoachStore, by_user_id: int, coachee_id: int, now: datetime) -> Link:
     """Either side ends the link; sharing ends with it."""
     link = store.link_of(coachee_id)
@@ -711,9 +751,10 @@ def view_coachee(
 ) -> Shared:
     """What the coach may see of this coachee, logged as a read; refused (and not logged)
     when they are not this coach's coachee."""
-    seen = _view(store, coach_id, data, now, purpose)
+    seen = _view(store, coach_id, data, now)
     if seen is None:
         raise CoachingRefused("not_your_coachee")
+    store.log_read(_read_of(seen, now, purpose))
     return seen
 
 
@@ -722,9 +763,8 @@ def _view(
     coach_id: int,
     data: CoacheeData,
     now: datetime,
-    purpose: ReadPurpose | None,
 ) -> Shared | None:
-    seen = visible_to_coach(
+    return visible_to_coach(
         store.coach(coach_id),
         store.link_of(data.user_id),
         store.sharing(data.user_id),
@@ -733,10 +773,11 @@ def _view(
         phase=store.phase(data.user_id),
         homework=store.homework(data.user_id),
     )
-    if seen is not None and purpose is not None:
-        items = tuple(item for item in SHARE_ITEMS if item in seen.items)
-        store.log_read(CoachRead(coach_id, data.user_id, items, utc(now), purpose))
-    return seen
+
+
+def _read_of(seen: Shared, now: datetime, purpose: ReadPurpose) -> CoachRead:
+    items = tuple(item for item in SHARE_ITEMS if item in seen.items)
+    return CoachRead(seen.coach_id, seen.coachee_id, items, utc(now), purpose)
 
 
 def reads_for(store: CoachStore, coachee_id: int) -> list[CoachRead]:
@@ -775,9 +816,13 @@ def views_for_coach(
     views = []
     for link in coachees_of(store, coach_id):
         data = coachee_data(repo, link.coachee_id)
-        seen = None if data is None else _view(store, coach_id, data, now, purpose)
+        seen = None if data is None else _view(store, coach_id, data, now)
         if seen is not None:
             views.append(seen)
+    if purpose is not None and views:
+        # One write for the whole digest: a write per coachee (each fsynced) was 2.3 s of
+        # 2.9 s for 60 coachees with a year of reads logged.
+        store.log_read(*(_read_of(seen, now, purpose) for seen in views))
     return views
 
 

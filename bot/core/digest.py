@@ -25,17 +25,21 @@ from zoneinfo import ZoneInfo
 from bot.core.coaching import (
     Attention,
     Coach,
+    CoachStore,
     Shared,
     SharedCheckIn,
     SharedReflection,
+    coachee_data,
     day_means,
     homework_days,
     is_coach,
     needs_attention,
     now_in,
+    visible_to_coach,
 )
 from bot.core.dates import day_month
 from bot.core.models import utc
+from bot.core.ports import Repository
 
 # Telegram's longest text message.
 MESSAGE_LIMIT = 4096
@@ -195,6 +199,32 @@ def _homework_kept(homework, shared: Shared, start: date, end: date) -> Homework
     return HomeworkKept(homework.exercise_id, sum(periods), len(periods))
 
 
+def coachee_preview(
+    store: CoachStore, repo: Repository, coachee_id: int, now: datetime
+) -> Digest | None:
+    """/digest for a coachee: their own part of their coach's next digest, exactly as the coach
+    will get it if nothing changes (the week so far); None without an active coach. Not a
+    coach's read, so not logged."""
+    link = store.link_of(coachee_id)
+    coach = store.coach(link.coach_id) if link is not None else None
+    data = coachee_data(repo, coachee_id)
+    if coach is None or data is None:
+        return None
+    seen = visible_to_coach(
+        coach,
+        link,
+        store.sharing(coachee_id),
+        data,
+        now,
+        phase=store.phase(coachee_id),
+        homework=store.homework(coachee_id),
+    )
+    if seen is None:
+        return None
+    week = digest_week(coach, now) + timedelta(days=WEEK_DAYS)
+    return build_digest(coach, [seen], week, now)
+
+
 # --- when -------------------------------------------------------------------------------------
 
 
@@ -255,7 +285,7 @@ def _entry_lines(
     if entry.attention:
         reasons = "; ".join(_reason(a, texts, lang, exercise_names) for a in entry.attention)
         lines.append(texts("coach.digest.attention").format(reasons=reasons))
-    if entry.checkin_days is not None:
+    if entry.checkin_days is not None and entry.days:
         lines.append(
             texts("coach.digest.checkins").format(days=entry.checkin_days, possible=entry.days)
         )

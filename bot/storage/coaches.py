@@ -1,10 +1,12 @@
-"""The coach store (bot.core.coaching.CoachStore): one TinyDB file, coaches.json, next to the
-index, and an in-memory twin that core and service tests run against.
+"""The coach store (bot.core.coaching.CoachStore): two TinyDB files next to the index,
+coaches.json and the read log coach-reads.json, and an in-memory twin that core and service
+tests run against.
 
 Both keep JSON-ready rows through the same codec and share every rule below, so what passes
-against the twin passes against the file. The file is read once and written once per change
+against the twin passes against the file. A change reads its file once and writes it once
 (the whole document through AtomicJSONStorage, sealed like every other data file), so a
-change that touches several tables (an unlink, an erasure) is one atomic write.
+change of several tables (an unlink) is one atomic write; a change that changes nothing
+writes nothing. An erasure writes the read log first, then coaches.json.
 
 Invitation codes are never stored, only their keyed hash (bot.core.coaching.hash_code).
 """
@@ -31,32 +33,41 @@ from bot.storage.codec import from_json, to_json
 from bot.storage.sealing import PLAIN, Sealer
 
 FILE_NAME = "coaches.json"
+# The read log grows with every digest; kept in its own file, so reading a link or a consent
+# does not parse a year of reads, and logging a read does not rewrite the coaching file.
+READS_FILE_NAME = "coach-reads.json"
 T = TypeVar("T")
 Rows = dict[str, list[dict[str, Any]]]
 
 COACHES, INVITATIONS, LINKS, SHARING = "coaches", "invitations", "links", "sharing"
 READS, PHASES, HOMEWORK, DIGESTS = "reads", "phases", "homework", "digests"
-TABLES = (COACHES, INVITATIONS, LINKS, SHARING, READS, PHASES, HOMEWORK, DIGESTS)
+TABLES = (COACHES, INVITATIONS, LINKS, SHARING, PHASES, HOMEWORK, DIGESTS)
 
 
 class _Store:
-    """The rules, over `_read` (every table's rows) and `_write` (the whole document)."""
+    """The rules, over `_read` (every table's rows of the coaching part, or of the read log
+    with `reads=True`) and `_write` (the whole part)."""
 
-    def _read(self) -> Rows:
+    def _read(self, reads: bool = False) -> Rows:
         raise NotImplementedError
 
-    def _write(self, rows: Rows) -> None:
+    def _write(self, rows: Rows, reads: bool = False) -> None:
         raise NotImplementedError
 
-    def _change(self, edit: Callable[[Rows], None]) -> None:
-        rows = self._read()
+    def _change(self, edit: Callable[[Rows], None], reads: bool = False) -> None:
+        rows = self._read(reads)
+        # Edits replace rows and lists, never change a row in place: shallow copies compare.
+        before = {table: list(found) for table, found in rows.items()}
         edit(rows)
-        self._write(rows)
+        if {table: found for table, found in rows.items() if found} != {
+            table: found for table, found in before.items() if found
+        }:
+            self._write(rows, reads)
 
     def _find(self, table: str, kind: type[T], **match: Any) -> list[T]:
         return [
             from_json(kind, row)
-            for row in self._read().get(table, [])
+            for row in self._read(table == READS).get(table, [])
             if all(row.get(key) == value for key, value in match.items())
         ]
 
@@ -118,9 +129,9 @@ class _Store:
 
     # --- reads, phases, homework, digests ---
 
-    def log_read(self, read: CoachRead) -> None:
-        row = to_json(read)
-        self._change(lambda rows: rows.setdefault(READS, []).append(row))
+    def log_read(self, *reads: CoachRead) -> None:
+        new = [to_json(read) for read in reads]
+        self._change(lambda rows: rows.setdefault(READS, []).extend(new), reads=True)
 
     def reads(self, coachee_id: int) -> list[CoachRead]:
         return sorted(self._find(READS, CoachRead, coachee_id=coachee_id), key=lambda r: r.at)
@@ -166,9 +177,6 @@ class _Store:
             keep(PHASES, "coachee_id", "set_by")
             keep(HOMEWORK, "coach_id", "coachee_id")
             keep(DIGESTS, "coach_id")
-            # A coachee's record of who read their data is theirs: it goes with the coachee,
-            # and stays when the coach who read is erased.
-            keep(READS, "coachee_id")
             # The coach's open invitations go; a used one stays (so its code stays used) but
             # no longer says by whom.
             rows[INVITATIONS] = [
@@ -177,19 +185,29 @@ class _Store:
                 if r.get("coach_id") != user_id or r.get("used_at") is not None
             ]
 
+        # A coachee's record of who read their data is theirs: it goes with the coachee,
+        # and stays when the coach who read is erased. The read log first: a crash between
+        # the two writes leaves the link (the next erasure takes it), never a read of
+        # someone whose data is gone.
+        self._change(
+            lambda rows: rows.update(
+                {READS: [r for r in rows.get(READS, []) if r["coachee_id"] != user_id]}
+            ),
+            reads=True,
+        )
         self._change(edit)
 
 
 class InMemoryCoachStore(_Store):
     def __init__(self) -> None:
-        self._rows: Rows = {}
+        self._parts: dict[bool, Rows] = {False: {}, True: {}}
 
-    def _read(self) -> Rows:
+    def _read(self, reads: bool = False) -> Rows:
         # Copies: a caller's edit reaches the store only through _write.
-        return {table: [dict(row) for row in rows] for table, rows in self._rows.items()}
+        return {table: [dict(row) for row in rows] for table, rows in self._parts[reads].items()}
 
-    def _write(self, rows: Rows) -> None:
-        self._rows = rows
+    def _write(self, rows: Rows, reads: bool = False) -> None:
+        self._parts[reads] = rows
 
 
 class TinyDbCoachStore(_Store):
@@ -200,19 +218,25 @@ class TinyDbCoachStore(_Store):
         self.data_dir = Path(data_dir)
         make_private_folder(self.data_dir)
         self.path = self.data_dir / FILE_NAME
-        self.storage = AtomicJSONStorage(self.path, sealer)
-
-    def _read(self) -> Rows:
-        document = self.storage.read() or {}
-        return {
-            table: list(document.get(table, {}).values()) for table in TABLES if table in document
+        self.reads_path = self.data_dir / READS_FILE_NAME
+        self.storages = {
+            False: AtomicJSONStorage(self.path, sealer),
+            True: AtomicJSONStorage(self.reads_path, sealer),
         }
 
-    def _write(self, rows: Rows) -> None:
+    def _read(self, reads: bool = False) -> Rows:
+        document = self.storages[reads].read() or {}
+        tables = (READS,) if reads else TABLES
+        return {
+            table: list(document.get(table, {}).values()) for table in tables if table in document
+        }
+
+    def _write(self, rows: Rows, reads: bool = False) -> None:
         # TinyDB's layout (table -> document id -> row), so `data check` and TinyDB read it.
+        tables = (READS,) if reads else TABLES
         document: dict[str, dict[str, Any]] = {
             table: {str(number): row for number, row in enumerate(rows[table], start=1)}
-            for table in TABLES
+            for table in tables
             if table in rows
         }
-        self.storage.write(document)  # stamped with the current schema (read migrates)
+        self.storages[reads].write(document)  # stamped with the current schema (read migrates)

@@ -531,3 +531,54 @@ def test_views_for_a_digest_are_the_coachs_own_and_logged_unless_a_dry_run():
         (COACH, ("checkins",), "digest")
     ]
     assert reads_for(store, 1003) == []
+
+
+def test_a_queued_item_is_checked_again_at_send_time():
+    """An alert queued before a withdrawal (or an unlink, or a revocation) is not sent."""
+    from bot.core.coaching import allows
+
+    store = InMemoryCoachStore()
+    linked(store)
+    set_share(store, ANN, "alerts", True, at(9))
+    assert allows(store, COACH, ANN, "alerts")
+    assert not allows(store, COACH, ANN, "checkins")
+    assert not allows(store, OTHER_COACH, ANN, "alerts")
+    set_share(store, ANN, "alerts", False, at(10))
+    assert not allows(store, COACH, ANN, "alerts")
+    set_share(store, ANN, "alerts", True, at(11))
+    store.save_coach(revoke(store.coach(COACH), 1, ADMINS, at(12)))
+    assert not allows(store, COACH, ANN, "alerts")
+
+
+def test_active_homework_is_what_runs_today():
+    from bot.core.coaching import active_homework
+
+    link = Link(COACH, ANN, "Ann", at(1))
+    two_weeks = assign_homework(
+        link, COACH, "box-breathing", "daily", date(2026, 11, 16), 14, at(16)
+    )
+    later = assign_homework(link, COACH, "body-scan", "weekly", date(2026, 12, 1), 14, at(16))
+    assert active_homework([two_weeks, later], date(2026, 11, 15)) == ()
+    assert active_homework([two_weeks, later], date(2026, 11, 29)) == (two_weeks,)
+    assert active_homework([two_weeks, later], date(2026, 11, 30)) == ()
+    assert active_homework([two_weeks, later], date(2026, 12, 1)) == (later,)
+
+
+def test_a_coach_sets_their_digest_moment_and_quiet_days_within_bounds():
+    from bot.core.coaching import set_digest_moment, set_quiet_days
+
+    coach = approved()
+    moved = set_digest_moment(coach, 4, time(17, 30), "Europe/Amsterdam")
+    assert (moved.digest_weekday, moved.digest_time, moved.timezone) == (
+        4,
+        time(17, 30),
+        "Europe/Amsterdam",
+    )
+    assert set_quiet_days(coach, 7).quiet_days == 7
+    for bad in (0, 31):
+        with pytest.raises(ValueError):
+            set_quiet_days(coach, bad)
+    with pytest.raises(ValueError):
+        set_digest_moment(coach, 7, time(8), "Europe/Brussels")
+    with pytest.raises(ValueError):
+        set_digest_moment(coach, 0, time(8), "Mars/Olympus")

@@ -331,3 +331,45 @@ def test_daylight_saving_time_does_not_move_the_digest():
 def test_no_digest_for_someone_who_is_not_a_coach():
     gone = replace(coach(), status="stepped_down")
     assert digest_due(gone, None, SENT) is None
+
+
+def test_a_digest_never_holds_another_coachs_coachee():
+    other = replace(coach(), user_id=200)
+    assert build_digest(other, [shared()], WEEK, SENT).entries == ()
+
+
+def test_a_coachee_linked_after_the_week_shows_no_count_of_zero_days():
+    (entry,) = build_digest(coach(), [shared(since=at(23, 6))], WEEK, SENT).entries
+    assert entry.days == 0
+    assert "of 0" not in digest_text(
+        build_digest(coach(), [shared(since=at(23, 6))], WEEK, SENT), texts, "en"
+    )
+
+
+def test_a_coachee_previews_exactly_their_part_of_the_next_digest():
+    from bot.core.coaching import set_share
+    from bot.core.digest import coachee_preview
+    from bot.core.models import Consent, Profile
+    from bot.storage.coaches import InMemoryCoachStore
+    from bot.storage.memory import InMemoryRepository
+
+    repo = InMemoryRepository()
+    store = InMemoryCoachStore()
+    store.save_coach(coach())
+    for user_id, name in ((ANN, "Ann"), (1002, "Bob")):
+        repo.save_profile(
+            Profile(user_id, user_id, "en", "BE", "Europe/Brussels", Consent(at(1)), at(1))
+        )
+        for record in (*history(user_id).checkins, *history(user_id).escalations):
+            repo.add(user_id, record)
+        store.save_link(Link(COACH, user_id, name, at(1)))
+        store.save_sharing(Sharing(COACH, user_id))
+    set_share(store, ANN, "checkins", True, at(1))
+
+    # Wednesday 18 November: the next digest (Monday the 23rd) covers 16 to 22 November.
+    preview = coachee_preview(store, repo, ANN, at(18, 12))
+    assert preview is not None and preview.week_start == WEEK
+    assert [e.coachee_id for e in preview.entries] == [ANN]  # never another coachee
+    assert preview.entries[0].checkin_days == 2 and preview.entries[0].alerts is None
+    assert store.reads(ANN) == []  # a coachee looking at their own data is not a coach's read
+    assert coachee_preview(store, repo, 4242, at(18)) is None  # no coach

@@ -151,3 +151,19 @@ def test_many_reads_stay_quick_enough(store):
             CoachRead(COACH, ANN + n % 60, ("checkins",), at(1) + timedelta(minutes=n), "digest")
         )
     assert len(store.reads(ANN)) == 5
+
+
+def test_erasing_a_stranger_writes_no_file(tmp_path):
+    store = TinyDbCoachStore(tmp_path)
+    store.erase_person(ANN)
+    assert not (tmp_path / "coaches.json").exists()
+
+
+def test_the_read_log_lives_apart_so_the_coaching_file_stays_small(tmp_path):
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    size = (tmp_path / "coaches.json").stat().st_size
+    for n in range(50):
+        store.log_read(CoachRead(COACH, ANN, ("checkins",), at(1) + timedelta(hours=n), "digest"))
+    assert (tmp_path / "coaches.json").stat().st_size == size
+    assert len(TinyDbCoachStore(tmp_path).reads(ANN)) == 50
