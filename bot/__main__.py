@@ -1,5 +1,5 @@
 """The command line: `python -m bot run | content check | content show | safety assess | safety
-eval | safety train | data new-key | data check | data rotate-key | demo`."""
+eval | safety train | data new-key | data check | data rotate-key | digest | demo`."""
 
 from __future__ import annotations
 
@@ -205,6 +205,65 @@ def cmd_data_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Print a coach's weekly digest (or its CSV) from the data folder; sends nothing, logs
+    no read, marks nothing sent: sending is the running bot's job."""
+    from datetime import UTC, date, datetime
+
+    from bot.config import data_dir_from, data_key_from
+    from bot.core.coaching import is_coach, views_for_coach
+    from bot.core.digest import build_digest, digest_csv, digest_text, digest_week
+    from bot.storage.coaches import TinyDbCoachStore
+    from bot.storage.sealing import DataKeyError, Sealer
+    from bot.storage.tinydb_store import TinyDbRepository
+
+    if not args.dry_run:
+        print("error: only --dry-run is supported here; the bot sends digests", file=sys.stderr)
+        return 2
+    directory = Path(args.dir) if args.dir else data_dir_from()
+    try:
+        sealer = Sealer.with_keys(data_key_from())
+        week = date.fromisoformat(args.week) if args.week else None
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        content = load_content(
+            Path(args.content) if args.content else content_dir_from(), checks=()
+        )
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    now = datetime.now(UTC)
+    try:
+        store = TinyDbCoachStore(directory, sealer)
+        coach = store.coach(args.coach)
+        if coach is None or not is_coach(coach):
+            print(f"error: {args.coach} is not an approved coach", file=sys.stderr)
+            return 1
+        views = views_for_coach(
+            store, TinyDbRepository(directory, sealer), coach.user_id, now, None
+        )
+    except DataKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    digest = build_digest(coach, views, week or digest_week(coach, now), now)
+    if args.csv:
+        print(digest_csv(digest), end="")
+        return 0
+    lang = args.lang or coach.lang
+    print(
+        digest_text(
+            digest,
+            lambda text_id: content.texts[text_id].get(lang),
+            lang,
+            {phase.id: phase.title.get(lang) for phase in content.phases},
+            {key: exercise.title.get(lang) for key, exercise in content.exercises.items()},
+        )
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +327,18 @@ def main(argv: list[str] | None = None) -> int:
         "--to-plain", action="store_true", help="decrypt everything to plain JSON instead"
     )
     rotate_key.set_defaults(func=cmd_data_rotate_key)
+
+    digest = commands.add_parser(
+        "digest", help="print a coach's weekly digest from the data folder (sends nothing)"
+    )
+    digest.add_argument("--coach", type=int, required=True, help="the coach's Telegram user id")
+    digest.add_argument("--dry-run", action="store_true", help="print instead of sending")
+    digest.add_argument("--week", help="the week's first day, YYYY-MM-DD (default: the last due)")
+    digest.add_argument("--lang", choices=("nl", "en"), help="default: the coach's language")
+    digest.add_argument("--csv", action="store_true", help="print the week's numbers as CSV")
+    digest.add_argument("--dir", help="data folder (default: BOT_DATA_DIR)")
+    digest.add_argument("--content", help="content folder (default: BOT_CONTENT_DIR)")
+    digest.set_defaults(func=cmd_digest)
 
     from bot import demo  # stdlib imports only; the demo loads its rig when it runs
 

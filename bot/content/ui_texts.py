@@ -161,6 +161,28 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **_ids("crisis_followup.better", "crisis_followup.hard", "crisis_followup.help_now"),
     **_ids("gp_followup.reached", "gp_followup.not_yet", "gp_followup.prepare"),
     **_ids("coach.alert.gp", "coach.alert.crisis", filled=frozenset({"day"})),
+    # The coach's weekly digest (bot.core.digest).
+    "coach.digest.title": frozenset({"start", "end"}),
+    **_ids("coach.digest.no_coachees", "coach.digest.nothing_shared"),
+    "coach.digest.phase": frozenset({"phase", "days"}),
+    "coach.digest.attention": frozenset({"reasons"}),
+    "coach.digest.checkins": frozenset({"days", "possible"}),
+    **_ids(
+        "coach.digest.energy",
+        "coach.digest.stress",
+        "coach.digest.sleep",
+        filled=frozenset({"mean", "lowest", "change"}),
+    ),
+    **_ids("coach.digest.change", "coach.digest.score_change", filled=frozenset({"change"})),
+    "coach.digest.exercises": frozenset({"count"}),
+    "coach.digest.homework": frozenset({"exercise", "kept", "due"}),
+    "coach.digest.score": frozenset({"questionnaire", "score", "day", "change"}),
+    "coach.digest.alerts": frozenset({"count"}),
+    "coach.digest.reflection": frozenset({"day", "answer"}),
+    "coach.attention.no_checkin": frozenset({"days"}),
+    "coach.attention.energy_down": frozenset({"change"}),
+    "coach.attention.homework_overdue": frozenset({"exercise"}),
+    "coach.attention.safety_alert": frozenset({"count"}),
     **{
         f"reminder.{kind}.{variant}": NONE
         for kind in MOMENT_KINDS

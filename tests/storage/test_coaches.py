@@ -1,0 +1,169 @@
+"""The coach store contract, run against the TinyDB file and the in-memory twin alike, plus
+what only the file has: sealing, atomic writes, nothing in plain text but hashes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.coaching import (
+    CoachRead,
+    CoachStore,
+    Homework,
+    Invitation,
+    Link,
+    PhaseSetting,
+    Sharing,
+    approve,
+    request_coach,
+    share,
+)
+from bot.storage.coaches import InMemoryCoachStore, TinyDbCoachStore
+from bot.storage.sealing import DataKeyError, Sealer, new_key
+
+COACH, ANN, BOB = 100, 1001, 1002
+
+
+def at(day: int) -> datetime:
+    return datetime(2026, 11, day, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+def store(request, tmp_path: Path) -> CoachStore:
+    if request.param == "memory":
+        return InMemoryCoachStore()
+    return TinyDbCoachStore(tmp_path)
+
+
+def coach(user_id: int = COACH):
+    return approve(request_coach(None, user_id, "Coach", at(1)), 1, frozenset({1}), at(1))
+
+
+def test_coach_records_round_trip(store):
+    assert store.coach(COACH) is None
+    c = coach()
+    store.save_coach(c)
+    assert store.coach(COACH) == c
+    changed = c.__class__(**{**c.__dict__, "digest_time": time(9, 30), "quiet_days": 5})
+    store.save_coach(changed)
+    assert store.coach(COACH) == changed
+    assert store.coaches() == [changed]
+
+
+def test_invitations_by_hash(store):
+    invitation = Invitation("ab" * 32, COACH, at(1), at(8))
+    store.save_invitation(invitation)
+    assert store.invitation("ab" * 32) == invitation
+    assert store.invitation("cd" * 32) is None
+    used = Invitation("ab" * 32, COACH, at(1), at(8), used_at=at(2), used_by=ANN)
+    store.save_invitation(used)
+    assert store.invitation("ab" * 32) == used
+
+
+def test_links_sharing_phase_homework_reads_and_digest_marks(store):
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    store.save_link(Link(COACH + 1, BOB, "Bob", at(2)))
+    assert store.link_of(ANN) == Link(COACH, ANN, "Ann", at(2))
+    assert store.links_of_coach(COACH) == [Link(COACH, ANN, "Ann", at(2))]
+    sharing = share(Sharing(COACH, ANN), "checkins", True, at(3))
+    store.save_sharing(sharing)
+    assert store.sharing(ANN) == sharing
+    store.save_phase(PhaseSetting(ANN, "coping", at(4), COACH))
+    assert store.phase(ANN) == PhaseSetting(ANN, "coping", at(4), COACH)
+    hw = Homework("h1", COACH, ANN, "box-breathing", "daily", date(2026, 11, 16), 14, at(5))
+    store.save_homework(hw)
+    assert store.homework(ANN) == [hw]
+    read = CoachRead(COACH, ANN, ("checkins",), at(6), "digest")
+    store.log_read(read)
+    store.log_read(CoachRead(COACH, ANN, (), at(7), "coachees"))
+    assert store.reads(ANN) == [read, CoachRead(COACH, ANN, (), at(7), "coachees")]
+    assert store.digest_sent_week(COACH) is None
+    store.mark_digest_sent(COACH, date(2026, 11, 16), at(23))
+    assert store.digest_sent_week(COACH) == date(2026, 11, 16)
+    store.mark_digest_sent(COACH, date(2026, 11, 23), at(30))
+    assert store.digest_sent_week(COACH) == date(2026, 11, 23)
+    store.remove_link(ANN)
+    assert store.link_of(ANN) is None and store.sharing(ANN) is None
+    assert store.links_of_coach(COACH) == []
+    assert store.reads(ANN) != []  # the coachee keeps the record of who read what
+
+
+def test_erase_person_as_coachee_removes_every_trace(store):
+    store.save_coach(coach())
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    store.save_sharing(share(Sharing(COACH, ANN), "alerts", True, at(3)))
+    store.save_phase(PhaseSetting(ANN, "coping", at(4), COACH))
+    store.save_homework(Homework("h", COACH, ANN, "x", "weekly", date(2026, 11, 16), 7, at(5)))
+    store.log_read(CoachRead(COACH, ANN, ("alerts",), at(6), "digest"))
+    store.save_invitation(Invitation("ef" * 32, COACH, at(1), at(8), at(2), ANN))
+    store.save_link(Link(COACH, BOB, "Bob", at(2)))
+    store.erase_person(ANN)
+    assert store.link_of(ANN) is None and store.sharing(ANN) is None
+    assert store.phase(ANN) is None and store.homework(ANN) == [] and store.reads(ANN) == []
+    assert store.invitation("ef" * 32).used_by is None  # used, by no one we remember
+    assert store.invitation("ef" * 32).used_at == at(2)  # still cannot be used again
+    assert store.link_of(BOB) is not None and store.coach(COACH) is not None
+
+
+def test_erase_person_as_coach_removes_their_record_links_and_invitations(store):
+    store.save_coach(coach())
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    store.save_sharing(share(Sharing(COACH, ANN), "alerts", True, at(3)))
+    store.save_invitation(Invitation("ab" * 32, COACH, at(1), at(8)))
+    store.log_read(CoachRead(COACH, ANN, ("alerts",), at(6), "digest"))
+    store.mark_digest_sent(COACH, date(2026, 11, 16), at(23))
+    store.erase_person(COACH)
+    assert store.coach(COACH) is None and store.link_of(ANN) is None
+    assert store.sharing(ANN) is None and store.invitation("ab" * 32) is None
+    assert store.digest_sent_week(COACH) is None
+    assert len(store.reads(ANN)) == 1  # Ann's own record of who read her data stays
+
+
+def test_the_file_survives_a_reopen_and_is_sealed_with_a_key(tmp_path):
+    sealer = Sealer.with_keys([new_key()])
+    first = TinyDbCoachStore(tmp_path, sealer)
+    first.save_coach(coach())
+    first.save_link(Link(COACH, ANN, "Ann Secretname", at(2)))
+    again = TinyDbCoachStore(tmp_path, sealer)
+    assert again.coach(COACH) == coach()
+    raw = (tmp_path / "coaches.json").read_bytes()
+    assert b"Secretname" not in raw and str(ANN).encode() not in raw
+    assert (tmp_path / "coaches.json").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(DataKeyError):
+        TinyDbCoachStore(tmp_path).coach(COACH)  # no key: refused, never half-read
+
+
+def test_a_plain_store_holds_only_the_hash_of_a_code(tmp_path):
+    from bot.core.coaching import invite
+
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    code, invitation = invite(store, COACH, at(2), b"pepper")
+    text = (tmp_path / "coaches.json").read_text()
+    assert code not in text and invitation.code_hash in text
+
+
+def test_many_reads_stay_quick_enough(store):
+    for n in range(300):
+        store.log_read(
+            CoachRead(COACH, ANN + n % 60, ("checkins",), at(1) + timedelta(minutes=n), "digest")
+        )
+    assert len(store.reads(ANN)) == 5
+
+
+def test_erasing_a_stranger_writes_no_file(tmp_path):
+    store = TinyDbCoachStore(tmp_path)
+    store.erase_person(ANN)
+    assert not (tmp_path / "coaches.json").exists()
+
+
+def test_the_read_log_lives_apart_so_the_coaching_file_stays_small(tmp_path):
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    size = (tmp_path / "coaches.json").stat().st_size
+    for n in range(50):
+        store.log_read(CoachRead(COACH, ANN, ("checkins",), at(1) + timedelta(hours=n), "digest"))
+    assert (tmp_path / "coaches.json").stat().st_size == size
+    assert len(TinyDbCoachStore(tmp_path).reads(ANN)) == 50
