@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
+from bot.core.escalation import CoachAlert
 from bot.core.models import Escalation
 
 
@@ -84,7 +86,21 @@ class ClearButtons:
     """Take the buttons off the message whose button was pressed (its step is over)."""
 
 
-Effect = Escalate | AwaitReplyTo | Reschedule | ClearButtons
+@dataclass(frozen=True)
+class FollowUp:
+    """Ask how the coachee is doing at `when` (an escalation's follow-up was stored)."""
+
+    when: datetime
+
+
+@dataclass(frozen=True)
+class AlertCoach:
+    """Tell the linked coach the level and the day (never the words); with consent only."""
+
+    alert: CoachAlert
+
+
+Effect = Escalate | AwaitReplyTo | Reschedule | ClearButtons | FollowUp | AlertCoach
 
 
 @dataclass(frozen=True)

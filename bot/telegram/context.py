@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from telegram import Update, User
@@ -27,6 +27,10 @@ class Services:
     clock: Callable[[], datetime]
     outbox: Outbox
     exercise_pace: float = 1.0
+    # user id -> (language, country) of each coachee whose profile was read in this process:
+    # the crisis answer speaks their language and gives their country's line without
+    # touching storage first (bot.telegram.safety_net). Memory only, refreshed at each read.
+    known: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def texts(self) -> Content:
@@ -52,8 +56,15 @@ def language_for(services: Services, user: User | None, user_data: Mapping | Non
         return "nl"
     profile = services.repo.load_profile(user.id)
     if profile is not None:
+        services.known[user.id] = (profile.lang, profile.country)
         return profile.lang
+    services.known.pop(user.id, None)
     chosen = user_data.get("lang") if user_data is not None else None
     if chosen:
         return chosen
     return "en" if (user.language_code or "").lower().startswith("en") else "nl"
+
+
+def known_coachee(services: Services, user_id: int) -> tuple[str, str] | None:
+    """(language, country) of this coachee as last read in this process, with no storage call."""
+    return services.known.get(user_id)

@@ -21,7 +21,15 @@ from telegram.ext import ContextTypes
 
 from bot.core.awaiting import Awaiting, awaiting
 from bot.core.ports import CoacheeFile
-from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, Outcome, Reschedule
+from bot.services.outcome import (
+    AlertCoach,
+    AwaitReplyTo,
+    ClearButtons,
+    Escalate,
+    FollowUp,
+    Outcome,
+    Reschedule,
+)
 from bot.telegram.context import language_of, services
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render
@@ -113,6 +121,10 @@ async def _carry_out(
             await answer_escalation(update, context, effect.escalation)
         elif isinstance(effect, Reschedule):
             jobs.schedule_reminders(context.application, user_id)
+        elif isinstance(effect, FollowUp):
+            jobs.schedule_followup(context.application, user_id, effect.when)
+        elif isinstance(effect, AlertCoach):
+            await jobs.send_coach_alert(context, effect.alert)
 
 
 def _wait(coachee: CoacheeFile, state: Awaiting) -> Outcome:
