@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -40,6 +41,10 @@ CRISIS_READ_TIMEOUT = 10.0
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 4.0
 # chat_data key: the message id of the questionnaire item on screen in this chat.
 OPEN_QUESTIONNAIRE = "questionnaire_message"
+# chat_data key: crisis answers in this chat whose storage work (the awaited question ended,
+# the escalation stored) has not run yet. The next text skips the chat's queue behind them,
+# and must not answer a question the crisis is about to end (bot.services.conversation).
+CRISIS_UNDER_WAY = "safety.crisis_under_way"
 
 
 # --- deciding -------------------------------------------------------------------------------
@@ -145,15 +150,15 @@ async def answer_crisis(
     s = services(context)
     chat_id = update.effective_chat.id
     questionnaire_message = _stop_running(context, chat_id)
-    lang, country = _whom(update, context)
-    answer = service.crisis_answer(s.texts, escalation, lang, country)
-    delivered = await _deliver_crisis_message(context, chat_id, answer, lang)
-    _log_escalation(escalation)
-    if delivered is not None and ask:
-        await _deliver_crisis_message(
-            context, chat_id, service.crisis_question(s.texts, lang), lang
-        )
-    await _store(update, context, service.after_crisis, escalation, s.clock())
+    with _crisis_under_way(context, chat_id):
+        lang, country = _whom(update, context)
+        answer = service.crisis_answer(s.texts, escalation, lang, country)
+        delivered = await _deliver_crisis_message(context, chat_id, answer, lang)
+        _log_escalation(escalation)
+        if delivered is not None and ask:
+            question = service.crisis_question(s.texts, lang)
+            await _deliver_crisis_message(context, chat_id, question, lang)
+        await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
 
@@ -163,6 +168,23 @@ def _stop_running(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | Non
     step, and the questionnaire whose message must lose its buttons (returned)."""
     exercise.cancel(context.application, chat_id)
     return context.application.chat_data[chat_id].pop(OPEN_QUESTIONNAIRE, None)
+
+
+@contextmanager
+def _crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Iterator[None]:
+    """From before the crisis answer until its storage work is done: see CRISIS_UNDER_WAY."""
+    chat = context.application.chat_data[chat_id]
+    chat[CRISIS_UNDER_WAY] = chat.get(CRISIS_UNDER_WAY, 0) + 1
+    try:
+        yield
+    finally:
+        chat[CRISIS_UNDER_WAY] -= 1
+        if not chat[CRISIS_UNDER_WAY]:
+            del chat[CRISIS_UNDER_WAY]
+
+
+def crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    return bool(context.application.chat_data[chat_id].get(CRISIS_UNDER_WAY))
 
 
 def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
@@ -326,9 +348,10 @@ async def ask_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     escalation, reply = service.ask_answered(s.texts, choice, lang, country, s.clock())
     if escalation is not None:
         questionnaire_message = _stop_running(context, chat_id)
-        await _deliver_crisis_message(context, chat_id, reply, lang)
-        _log_escalation(escalation)
-        await _store(update, context, service.after_crisis, escalation, s.clock())
+        with _crisis_under_way(context, chat_id):
+            await _deliver_crisis_message(context, chat_id, reply, lang)
+            _log_escalation(escalation)
+            await _store(update, context, service.after_crisis, escalation, s.clock())
         if questionnaire_message is not None:
             await _close_questionnaire(context, chat_id, questionnaire_message, lang)
     else:

@@ -137,3 +137,35 @@ async def test_after_the_answer_the_escalation_and_the_ended_question_are_stored
     (stored,) = rig.repo.records(10, Escalation)
     assert stored.level == "crisis"
     assert not still_awaited(rig.repo.records(10, Awaiting)[0], NOW)
+
+
+async def test_a_text_typed_while_the_crisis_answer_is_on_its_way_is_not_taken_as_the_note(
+    rig, content
+):
+    """The question the bot waited for ends after the answer is out; a text typed in between
+    (the crisis skips the chat's queue, so the next text does not wait for it) is read as
+    itself, never stored as the note asked before the crisis."""
+    import asyncio
+
+    from rig import CRISIS_TABLE
+
+    from bot.core.checkins import new_checkin
+    from bot.core.models import CheckIn
+    from bot.services import safety
+
+    rig.consent(10)
+    checkin = new_checkin(6, 4, 3, NOW.date(), NOW)
+    rig.repo.add(10, checkin)
+    rig.repo.replace(10, awaiting("note", checkin.id, 10, NOW))
+    escalation = safety.crisis_escalation_for(CRISIS_TABLE[CRISIS_TEXT], NOW)
+    answer = safety.crisis_answer(content, escalation, "nl", "BE").body[0].raw
+    rig.api.hold = {answer}
+
+    crisis = asyncio.create_task(rig.process(rig.update(10, CRISIS_TEXT)))
+    await asyncio.wait_for(rig.api.holding.wait(), 5)
+    await rig.process(rig.update(10, "gewoon een notitie"))
+    rig.api.release.set()
+    await crisis
+
+    assert rig.repo.records(10, CheckIn)[0].note is None
+    assert content.text("checkin.note_saved", "nl") not in rig.api.sent(10)
