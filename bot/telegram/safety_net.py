@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -198,12 +198,15 @@ def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
 
 
 async def _store(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, use_case: object, *args: object
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    use_case: Callable[..., Outcome],
+    *args: object,
 ) -> None:
     """A safety use case's storage work, after what it answers has been sent: failures are
     logged and the answer stands (it matters more than the record of it)."""
     try:
-        outcome: Outcome = await run(context, update.effective_user.id, use_case, *args)  # type: ignore[arg-type]
+        outcome = await run(context, update.effective_user.id, use_case, *args)
         if outcome.effects:
             await deliver(update, context, outcome)
     except Exception:
