@@ -15,6 +15,7 @@ from bot.content.loader import Content
 from bot.core.assessment import SafetyAssessor
 from bot.core.ports import Repository
 from bot.telegram.outbox import Outbox
+from bot.telegram.remembered import RememberingRepository
 
 KEY = "services"
 
@@ -27,10 +28,15 @@ class Services:
     clock: Callable[[], datetime]
     outbox: Outbox
     exercise_pace: float = 1.0
-    # user id -> (language, country) of each coachee whose profile was read in this process:
-    # the crisis answer speaks their language and gives their country's line without
-    # touching storage first (bot.telegram.safety_net). Memory only, refreshed at each read.
+    # user id -> (language, country) of each coachee whose profile was read or written in
+    # this process: the crisis answer speaks their language and gives their country's line
+    # without touching storage first (bot.telegram.safety_net). Memory only, kept by the
+    # repository wrapper below, so it is what was last stored.
     known: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.repo, RememberingRepository):
+            self.repo = RememberingRepository(self.repo, self.known)  # type: ignore[assignment]
 
     @property
     def texts(self) -> Content:
@@ -56,9 +62,7 @@ def language_for(services: Services, user: User | None, user_data: Mapping | Non
         return "nl"
     profile = services.repo.load_profile(user.id)
     if profile is not None:
-        services.known[user.id] = (profile.lang, profile.country)
         return profile.lang
-    services.known.pop(user.id, None)
     chosen = user_data.get("lang") if user_data is not None else None
     if chosen:
         return chosen

@@ -169,3 +169,24 @@ async def test_a_text_typed_while_the_crisis_answer_is_on_its_way_is_not_taken_a
 
     assert rig.repo.records(10, CheckIn)[0].note is None
     assert content.text("checkin.note_saved", "nl") not in rig.api.sent(10)
+
+
+@pytest.mark.parametrize("change", [("country", "NL"), ("lang", "en")])
+async def test_the_remembered_language_and_country_follow_every_change_the_bot_stores(
+    rig, content, change
+):
+    """Found end to end: a coachee who chose the Netherlands while onboarding got the Belgian
+    violence line, because the memory held the country of an earlier read."""
+    rig.consent(10)
+    await rig.process(rig.update(10, "/help"))  # remembered: nl, BE
+    await rig.process(rig.update(10, data=callbacks.encode(callbacks.SETTINGS, *change)))
+    before = len(rig.api.sent(10))
+    rig.repo.broken = True
+
+    await rig.process(rig.update(10, "/sos"))
+
+    (answer,) = rig.api.sent(10)[before:]
+    line = "113" if change[0] == "country" else "1813"
+    assert is_crisis_answer(answer, line), answer
+    opener = content.escalations.crisis.openers["sos"].get("en" if change[0] == "lang" else "nl")
+    assert answer.startswith(opener)
