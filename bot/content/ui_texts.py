@@ -106,6 +106,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "exercise.ended.done",
         "exercise.ended.skipped",
         "exercise.ended.later",
+        "exercise.ended.done_unsaved",
+        "exercise.ended.later_unsaved",
     ),
     "exercise.option": frozenset({"title", "minutes"}),
     "exercise.intro": frozenset({"title", "minutes", "intro"}),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
+from bot.core.escalation import CoachAlert
 from bot.core.history import HistorySummary
 from bot.core.models import Escalation
 
@@ -146,6 +147,19 @@ class TrackQuestionnaire:
     open: bool
 
 
+class FollowUp:
+    """Ask how the coachee is doing at `when` (an escalation's follow-up was stored)."""
+
+    when: datetime
+
+
+@dataclass(frozen=True)
+class AlertCoach:
+    """Tell the linked coach the level and the day (never the words); with consent only."""
+
+    alert: CoachAlert
+
+
 Effect = (
     Escalate
     | AwaitReplyTo
@@ -157,6 +171,8 @@ Effect = (
     | EraseEverything
     | ReadAsItself
     | TrackQuestionnaire
+    | FollowUp
+    | AlertCoach
 )
 # Effects that write outside the unit of work: done before the coachee reads that they are.
 BEFORE_SAYING = (RecordRefusal, EraseEverything)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from telegram import Update, User
@@ -15,6 +15,7 @@ from bot.content.loader import Content
 from bot.core.assessment import SafetyAssessor
 from bot.core.ports import Repository
 from bot.telegram.outbox import Outbox
+from bot.telegram.remembered import RememberingRepository
 
 KEY = "services"
 
@@ -27,6 +28,15 @@ class Services:
     clock: Callable[[], datetime]
     outbox: Outbox
     exercise_pace: float = 1.0
+    # user id -> (language, country) of each coachee whose profile was read or written in
+    # this process: the crisis answer speaks their language and gives their country's line
+    # without touching storage first (bot.telegram.safety_net). Memory only, kept by the
+    # repository wrapper below, so it is what was last stored.
+    known: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.repo, RememberingRepository):
+            self.repo = RememberingRepository(self.repo, self.known)  # type: ignore[assignment]
 
     @property
     def texts(self) -> Content:
@@ -57,3 +67,8 @@ def language_for(services: Services, user: User | None, user_data: Mapping | Non
     if chosen:
         return chosen
     return "en" if (user.language_code or "").lower().startswith("en") else "nl"
+
+
+def known_coachee(services: Services, user_id: int) -> tuple[str, str] | None:
+    """(language, country) of this coachee as last read in this process, with no storage call."""
+    return services.known.get(user_id)

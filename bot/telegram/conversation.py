@@ -1,35 +1,28 @@
-"""Messages outside commands and buttons: typed answers a flow waits for, media, the rest.
+"""Messages outside commands and buttons on Telegram: typed answers a flow waits for, media,
+the rest. By the time a text gets here it has passed the safety net.
 
-By the time a text gets here it has passed the safety net.
-
-What the bot waits for is stored state (bot.core.awaiting: a kind, a reference, the chat it
-was asked in, an expiry), kept through the repository so a restart keeps it and a "hoi" the
-next morning is never taken as yesterday's note. It is bound to the chat as well as the
-user: a flow asks only in the person's private chat (the gate refuses every other chat),
-whose id is the user id, and only a text from that same chat completes it. A line the
-person writes anywhere else is never taken as their note, reflection or setting.
+Which question a text answers is decided by bot.services.conversation; here it is handed to
+the flow that asked.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.awaiting import awaited_in
-from bot.telegram import awaited, callbacks, checkin, onboarding, reflect, safety_net, settings
+from bot.core.awaiting import Awaiting
+from bot.services import conversation as service
+from bot.telegram import checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import language_of, services
-from bot.telegram.replies import reply, send, text
+from bot.telegram.replies import reply, text
+from bot.telegram.usecase import deliver
 
 
 async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a typed text to the flow that asked for it, or answer kindly."""
-    state = None
-    if _own_chat(update):
-        state = awaited_in(
-            awaited.current(context, update.effective_user.id),
-            update.effective_chat.id,
-            services(context).clock(),
-        )
+    state = await _awaited(update, context)
     if state is None:
         await unexpected_text(update, context)
         return
@@ -44,8 +37,20 @@ async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await onboarding.save_timezone(update, context, typed)
     elif state.kind == "moment":
         await settings.save_typed_moment(update, context, state.reference, typed)
-    else:  # a kind from a later version: read the text as itself
-        await unexpected_text(update, context)
+
+
+async def _awaited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Awaiting | None:
+    s = services(context)
+    user_id, chat_id = update.effective_user.id, update.effective_chat.id
+    own_chat = _own_chat(update)
+    under_way = safety_net.crisis_under_way(context, chat_id)
+    now = s.clock()
+
+    def read() -> Awaiting | None:
+        with s.repo.unit_of_work(user_id) as coachee:
+            return service.awaited_answer(coachee, chat_id, own_chat, under_way, now)
+
+    return await asyncio.to_thread(read)
 
 
 def _own_chat(update: Update) -> bool:
@@ -58,24 +63,7 @@ def _own_chat(update: Update) -> bool:
 async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if safety_net.answered_here(update, context):
         return  # the GP advice was the answer; "I'm a simple helper" after it would jar
-    lang = language_of(update, context)
-    await send(
-        context,
-        update.effective_chat.id,
-        text(context, "input.unexpected", lang),
-        [
-            [
-                (
-                    text(context, "input.do_checkin", lang),
-                    callbacks.encode(callbacks.REMINDER, "checkin", "today", "start"),
-                ),
-                (
-                    text(context, "input.do_exercise", lang),
-                    callbacks.encode(callbacks.REMINDER, "exercise", "today", "start"),
-                ),
-            ]
-        ],
-    )
+    await deliver(update, context, service.unexpected())
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,26 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from bot.content.escalation_texts import escalation_text, filled, opener_key
-from bot.core.escalation import (
-    ask_escalation,
-    coach_alert,
-    followup_escalation,
-    plan_escalation,
-    sos_escalation,
-)
-from bot.core.models import Escalation, Profile
-from bot.telegram import awaited, callbacks, exercise, jobs
-from bot.telegram.context import KEY, Services, language_for, language_of, services
+from bot.core.models import Escalation
+from bot.services import safety as service
+from bot.services.outcome import Message as Said
+from bot.services.outcome import Outcome
+from bot.telegram import awaited, callbacks, exercise
+from bot.telegram.context import KEY, Services, known_coachee, language_for, language_of, services
 from bot.telegram.outbox import Priority
+from bot.telegram.render import render
 from bot.telegram.replies import Button, edit, keyboard, send, text
+from bot.telegram.usecase import deliver, run
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +41,10 @@ CRISIS_READ_TIMEOUT = 10.0
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 4.0
 # chat_data key: the message id of the questionnaire item on screen in this chat.
 OPEN_QUESTIONNAIRE = "questionnaire_message"
-
-
-def crisis_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[Button]]:
-    return [
-        [
-            (
-                text(context, "crisis.ground_button", lang),
-                callbacks.encode(callbacks.CRISIS, "ground"),
-            )
-        ],
-        [(text(context, "crisis.ok_button", lang), callbacks.encode(callbacks.CRISIS, "ok"))],
-    ]
+# chat_data key: crisis answers in this chat whose storage work (the awaited question ended,
+# the escalation stored) has not run yet. The next text skips the chat's queue behind them,
+# and must not answer a question the crisis is about to end (bot.services.conversation).
+CRISIS_UNDER_WAY = "safety.crisis_under_way"
 
 
 # --- deciding -------------------------------------------------------------------------------
@@ -72,7 +62,8 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
         return True
     s = application.bot_data[KEY]
     user = update.effective_user
-    lang = language_for(s, user, application.user_data.get(user.id))
+    known = known_coachee(s, user.id)
+    lang = known[0] if known else language_for(s, user, application.user_data.get(user.id))
     return bool(s.safety.assess(words, lang).level == "crisis")
 
 
@@ -84,20 +75,20 @@ async def safety_net(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     s = services(context)
     assessment = s.safety.assess(words, _language(update, context))
-    if assessment.level == "crisis":
+    escalation = service.crisis_escalation_for(assessment, s.clock())
+    if escalation is not None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
-        escalation = plan_escalation(assessment, "text", [], s.clock())
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
     if assessment.escalates:
         # Health talk, answered here or shortly before: never small talk after it.
         context.chat_data[ANSWERED_KEY] = update.update_id
         try:
-            user_id = update.effective_user.id
-            history = s.repo.records(user_id, Escalation) if s.repo.load_profile(user_id) else []
-            escalation = plan_escalation(assessment, "text", history, s.clock())
-            if escalation is not None:
-                await answer_escalation(update, context, escalation)
+            advice = await run(
+                context, update.effective_user.id, service.advise, assessment, s.clock()
+            )
+            if advice.effects:
+                await deliver(update, context, advice)
         except Exception:  # GP advice that fails must not cost the coachee their note
             log.exception("safety.gp_advice_failed")
 
@@ -113,7 +104,7 @@ def answered_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 async def sos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sos: the crisis answer at once, no questions asked, in every state."""
-    await _crisis_then_stop(update, context, sos_escalation(services(context).clock()))
+    await _crisis_then_stop(update, context, service.sos(services(context).clock()))
 
 
 async def _crisis_then_stop(
@@ -132,20 +123,19 @@ async def _crisis_then_stop(
 async def answer_escalation(
     update: Update, context: ContextTypes.DEFAULT_TYPE, escalation: Escalation
 ) -> None:
-    """Send the escalation, store it (with consent), alert a coach (with consent)."""
+    """Send the escalation, then store it (with consent) and alert a coach (with consent)."""
     if escalation.level == "crisis":
         await answer_crisis(update, context, escalation)
         return
     s = services(context)
-    lang, profile, country = _whom(update, context)
-    body = escalation_body(s, escalation, lang, country)
+    lang, country = _whom(update, context)
+    body, _ = render(s.texts, service.gp_advice(s.texts, escalation, lang, country), lang)
     try:
         await send(context, update.effective_chat.id, body)
     except TelegramError as exc:  # the flow goes on; the advice comes again another day
         log.warning("safety.gp_send_failed error=%s", type(exc).__name__)
     _log_escalation(escalation)
-    _store(context, profile, escalation)
-    await _alert_coach(context, profile, escalation)
+    await _store(update, context, service.record_escalation, escalation)
 
 
 async def answer_crisis(
@@ -154,32 +144,80 @@ async def answer_crisis(
     escalation: Escalation,
     ask: bool = False,
 ) -> None:
-    """Stop the chat's flows, store (with consent), deliver the crisis answer, then ask."""
+    """Stop the chat's running flows (in memory), deliver the crisis answer, ask when unsure;
+    only then the storage work (one unit of work), which can fail without taking anything
+    back."""
     s = services(context)
     chat_id = update.effective_chat.id
-    questionnaire_message = stop_flows(context, chat_id)
-    lang, profile, country = _whom(update, context)
-    _store(context, profile, escalation)
-    body = escalation_body(s, escalation, lang, country)
-    delivered = await deliver_crisis(context, chat_id, body, crisis_buttons(context, lang))
-    _log_escalation(escalation)
-    if delivered is not None and ask:
-        question = s.texts.escalations.crisis_ask.question.get(lang)
-        await deliver_crisis(context, chat_id, question, _ask_buttons(context, lang))
+    questionnaire_message = _stop_running(context, chat_id)
+    with _crisis_under_way(context, chat_id):
+        lang, country = _whom(update, context)
+        answer = service.crisis_answer(s.texts, escalation, lang, country)
+        delivered = await _deliver_crisis_message(context, chat_id, answer, lang)
+        _log_escalation(escalation)
+        if delivered is not None and ask:
+            question = service.crisis_question(s.texts, lang)
+            await _deliver_crisis_message(context, chat_id, question, lang)
+        await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
-    await _alert_coach(context, profile, escalation)
+
+
+def _stop_running(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
+    """End what runs in this chat's memory (no storage, no network): the exercise's next
+    step, and the questionnaire whose message must lose its buttons (returned)."""
+    exercise.cancel(context.application, chat_id)
+    return context.application.chat_data[chat_id].pop(OPEN_QUESTIONNAIRE, None)
+
+
+@contextmanager
+def _crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Iterator[None]:
+    """From before the crisis answer until its storage work is done: see CRISIS_UNDER_WAY."""
+    chat = context.application.chat_data[chat_id]
+    chat[CRISIS_UNDER_WAY] = chat.get(CRISIS_UNDER_WAY, 0) + 1
+    try:
+        yield
+    finally:
+        chat[CRISIS_UNDER_WAY] -= 1
+        if not chat[CRISIS_UNDER_WAY]:
+            del chat[CRISIS_UNDER_WAY]
+
+
+def crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    return bool(context.application.chat_data[chat_id].get(CRISIS_UNDER_WAY))
 
 
 def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
-    """End what runs in this chat (no network I/O); the questionnaire message whose buttons
-    must go."""
-    exercise.cancel(context.application, chat_id)
-    # The next text typed is read as itself, never as the note or answer asked before. The
-    # bot asks only in private chats, whose id is the person's; storage trouble is logged,
-    # never raised, so it cannot hold up the crisis answer.
+    """End what runs in this chat, the text the bot waits for included (erasure uses it);
+    the questionnaire message whose buttons must go."""
+    questionnaire_message = _stop_running(context, chat_id)
+    # The bot asks only in private chats, whose id is the person's; storage trouble is
+    # logged, never raised.
     awaited.stop_waiting_quietly(context, chat_id)
-    return context.application.chat_data[chat_id].pop(OPEN_QUESTIONNAIRE, None)
+    return questionnaire_message
+
+
+async def _store(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    use_case: Callable[..., Outcome],
+    *args: object,
+) -> None:
+    """A safety use case's storage work, after what it answers has been sent: failures are
+    logged and the answer stands (it matters more than the record of it)."""
+    try:
+        outcome = await run(context, update.effective_user.id, use_case, *args)
+        if outcome.effects:
+            await deliver(update, context, outcome)
+    except Exception:
+        log.exception("safety.escalation_not_stored")
+
+
+async def _deliver_crisis_message(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, said: Said, lang: str
+) -> Message | None:
+    body, markup = render(services(context).texts, said, lang)
+    return await deliver_crisis(context, chat_id, body, markup=markup)
 
 
 async def deliver_crisis(
@@ -187,13 +225,14 @@ async def deliver_crisis(
     chat_id: int,
     body: str,
     buttons: Sequence[Sequence[Button]] | None = None,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
     """Send at crisis priority, retrying network errors, timeouts, 5xx and flood control
     (AIORateLimiter retries only the last) until delivered or CRISIS_DEADLINE has passed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CRISIS_DEADLINE
     backoff = FIRST_BACKOFF
-    markup = keyboard(buttons) if buttons else None
+    markup = keyboard(buttons) if buttons else markup
     attempt = 0
     while True:
         attempt += 1
@@ -229,60 +268,36 @@ def _seconds(retry_after: int | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
+def _hint(update: Update) -> str:
+    code = update.effective_user.language_code or "" if update.effective_user else ""
+    return "en" if code.lower().startswith("en") else "nl"
+
+
 def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The coachee's language for assessing and answering: as last read in this process
+    (no storage call), else read once; storage trouble falls back to Telegram's hint."""
+    known = known_coachee(services(context), update.effective_user.id)
+    if known is not None:
+        return known[0]
     try:
         return language_of(update, context)
     except Exception:  # storage trouble must not keep the crisis line from anyone
         log.exception("safety.language_unknown")
-        code = update.effective_user.language_code or "" if update.effective_user else ""
-        return "en" if code.lower().startswith("en") else "nl"
+        return _hint(update)
+
+
+def _whom(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str]:
+    """Language and country of the help lines, without a storage call when the coachee was
+    seen in this process; the bot's country when neither memory nor storage knows."""
+    s = services(context)
+    lang = _language(update, context)
+    known = known_coachee(s, update.effective_user.id)
+    return (known[0], known[1]) if known is not None else (lang, s.settings.country)
 
 
 def escalation_body(s: Services, escalation: Escalation, lang: str, country: str) -> str:
-    """What the coachee reads for this escalation: its opener, then its body, with the help
-    lines of their country."""
-    return escalation_text(
-        s.texts,
-        escalation.level,
-        escalation.category,
-        lang,
-        country,
-        opener=opener_key(escalation.source, escalation.category),
-    )
-
-
-def _whom(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, Profile | None, str]:
-    """Language, profile (None without consent, or when storage fails) and country."""
-    s = services(context)
-    try:
-        profile = s.repo.load_profile(update.effective_user.id)
-    except Exception:
-        log.exception("safety.profile_unreadable")
-        profile = None
-    country = profile.country if profile else s.settings.country
-    return _language(update, context), profile, country
-
-
-def _store(
-    context: ContextTypes.DEFAULT_TYPE, profile: Profile | None, escalation: Escalation
-) -> None:
-    """Record the escalation and plan its follow-up; only with consent, never blocking."""
-    if profile is None:
-        return  # nothing is stored without consent
-    try:
-        services(context).repo.add(profile.user_id, escalation)
-        if escalation.followup_due is not None:
-            jobs.schedule_followup(context.application, profile.user_id, escalation.followup_due)
-    except Exception:  # the answer matters more than the record of it
-        log.exception("safety.escalation_not_stored level=%s", escalation.level)
-
-
-async def _alert_coach(
-    context: ContextTypes.DEFAULT_TYPE, profile: Profile | None, escalation: Escalation
-) -> None:
-    alert = coach_alert(profile, escalation) if profile is not None else None
-    if alert is not None:
-        await jobs.send_coach_alert(context, alert)
+    """What the coachee reads for this escalation (the gate's crisis answer uses it too)."""
+    return service.escalation_body(s.texts, escalation, lang, country)
 
 
 def _log_escalation(escalation: Escalation) -> None:
@@ -313,18 +328,6 @@ async def _close_questionnaire(
 # --- buttons ----------------------------------------------------------------------------------
 
 
-def _ask_buttons(context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[Button]]:
-    return [
-        [
-            (
-                text(context, f"crisis_ask.{choice}", lang),
-                callbacks.encode(callbacks.CRISIS_ASK, choice),
-            )
-            for choice in ("yes", "unsure", "no")
-        ]
-    ]
-
-
 async def crisis_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The two buttons under a crisis answer: stay with an exercise, or 'I'm OK for now'."""
     query = update.callback_query
@@ -338,23 +341,25 @@ async def crisis_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def ask_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The answer to 'are you thinking of ending your life?': yes and not sure are a crisis."""
+    """The answer to 'are you thinking of ending your life?': yes and not sure are a crisis,
+    answered before anything is stored."""
     await _acknowledge(update)
     choice = callbacks.decode(update.callback_query.data).arg(0)
     chat_id = update.effective_chat.id
     s = services(context)
-    lang, profile, country = _whom(update, context)
-    texts = s.texts.escalations.crisis_ask
-    escalation = ask_escalation(choice, s.clock())
+    lang, country = _whom(update, context)
+    escalation, reply = service.ask_answered(s.texts, choice, lang, country, s.clock())
     if escalation is not None:
-        stop_flows(context, chat_id)
-        _store(context, profile, escalation)
-        template = texts.answered_yes if choice == "yes" else texts.answered_unsure
-        await deliver_crisis(context, chat_id, filled(s.texts, template.get(lang), country, lang))
-        _log_escalation(escalation)
-        await _alert_coach(context, profile, escalation)
+        questionnaire_message = _stop_running(context, chat_id)
+        with _crisis_under_way(context, chat_id):
+            await _deliver_crisis_message(context, chat_id, reply, lang)
+            _log_escalation(escalation)
+            await _store(update, context, service.after_crisis, escalation, s.clock())
+        if questionnaire_message is not None:
+            await _close_questionnaire(context, chat_id, questionnaire_message, lang)
     else:
-        await send(context, chat_id, filled(s.texts, texts.answered_no.get(lang), country, lang))
+        body, _ = render(s.texts, reply, lang)
+        await send(context, chat_id, body)
     await _replace_question(update, context, None)
 
 
@@ -363,14 +368,14 @@ async def followup_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _acknowledge(update)
     choice = callbacks.decode(update.callback_query.data).arg(1)
     s = services(context)
-    lang, _profile, country = _whom(update, context)
-    texts = s.texts.escalations.crisis_followup
-    if choice == "help_now":
-        await answer_crisis(update, context, followup_escalation(s.clock()))
-        await _replace_question(update, context, texts.help_now.get(lang))
+    lang, country = _whom(update, context)
+    escalation, reply = service.followup_answered(s.texts, choice, lang, country, s.clock())
+    body, _ = render(s.texts, reply, lang)
+    if escalation is not None:
+        await answer_crisis(update, context, escalation)
+        await _replace_question(update, context, body)
         return
-    answer = texts.better if choice == "better" else texts.hard
-    await edit(update, context, filled(s.texts, answer.get(lang), country, lang))
+    await edit(update, context, body)
 
 
 async def _acknowledge(update: Update) -> None:

@@ -25,10 +25,12 @@ from bot.core.awaiting import Awaiting, awaiting
 from bot.core.ports import CoacheeFile
 from bot.services.outcome import (
     BEFORE_SAYING,
+    AlertCoach,
     AwaitReplyTo,
     ClearButtons,
     EraseEverything,
     Escalate,
+    FollowUp,
     Outcome,
     ReadAsItself,
     RecordRefusal,
@@ -159,6 +161,11 @@ async def _carry_out(
                 context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
             else:
                 context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
+
+        elif isinstance(effect, FollowUp):
+            jobs.schedule_followup(context.application, user_id, effect.when)
+        elif isinstance(effect, AlertCoach):
+            await jobs.send_coach_alert(context, effect.alert)
 
 
 async def _carry_out_first(

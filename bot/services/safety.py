@@ -1,0 +1,158 @@
+"""The safety net's rules: what an escalation says, the crisis question and the next day's
+follow-up, and what is stored (with consent only) once the answer has gone out.
+
+The order is the handler's (bot.telegram.safety_net) and it is fixed: a crisis answer is
+built here from content and the coachee's language and country alone, sent, and only then is
+anything read or written (`after_crisis`, one unit of work). Storage can fail or be slow;
+the answer never waits for it. GP advice is said first and stored after in the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.content.escalation_texts import escalation_text, filled, opener_key
+from bot.content.loader import Content
+from bot.core.escalation import (
+    ask_escalation,
+    coach_alert,
+    followup_escalation,
+    plan_escalation,
+    sos_escalation,
+)
+from bot.core.models import Escalation
+from bot.core.ports import CoacheeFile
+from bot.core.safety import Assessment
+from bot.services import actions
+from bot.services.outcome import (
+    AlertCoach,
+    Choice,
+    Choices,
+    Effect,
+    Escalate,
+    FollowUp,
+    Message,
+    Outcome,
+    Text,
+    say,
+)
+from bot.services.waiting import stop_waiting
+
+ASK_CHOICES = ("yes", "unsure", "no")
+
+
+# --- what to say -------------------------------------------------------------------------------
+
+
+def escalation_body(content: Content, escalation: Escalation, lang: str, country: str) -> str:
+    """What the coachee reads for this escalation: its opener, then its body, with the help
+    lines of their country."""
+    return escalation_text(
+        content,
+        escalation.level,
+        escalation.category,
+        lang,
+        country,
+        opener=opener_key(escalation.source, escalation.category),
+    )
+
+
+def crisis_choices() -> Choices:
+    """Under a crisis answer: stay with a grounding exercise now, or "I'm OK for now"."""
+    return (
+        (Choice(say("crisis.ground_button"), actions.CRISIS, ("ground",)),),
+        (Choice(say("crisis.ok_button"), actions.CRISIS, ("ok",)),),
+    )
+
+
+def ask_choices() -> Choices:
+    return (tuple(Choice(say(f"crisis_ask.{c}"), actions.CRISIS_ASK, (c,)) for c in ASK_CHOICES),)
+
+
+def crisis_answer(content: Content, escalation: Escalation, lang: str, country: str) -> Message:
+    """The crisis answer: the lines first (SAFETY.md), the two choices under it."""
+    return Message(
+        (Text(raw=escalation_body(content, escalation, lang, country)),), crisis_choices()
+    )
+
+
+def crisis_question(content: Content, lang: str) -> Message:
+    """Asked plainly after an unsure crisis answer (never before it: the lines come first)."""
+    return Message((Text(raw=content.escalations.crisis_ask.question.get(lang)),), ask_choices())
+
+
+def gp_advice(content: Content, escalation: Escalation, lang: str, country: str) -> Message:
+    return Message((Text(raw=escalation_body(content, escalation, lang, country)),))
+
+
+def crisis_escalation_for(assessment: Assessment, now: datetime) -> Escalation | None:
+    """A typed text assessed as crisis: its escalation, decided before any storage call."""
+    if assessment.level != "crisis":
+        return None
+    return plan_escalation(assessment, "text", [], now)
+
+
+def sos(now: datetime) -> Escalation:
+    return sos_escalation(now)
+
+
+def ask_answered(
+    content: Content, choice: str, lang: str, country: str, now: datetime
+) -> tuple[Escalation | None, Message]:
+    """'Yes' or 'not sure' is a crisis (answered at once, then stored); 'no' is heard kindly
+    and the lines stay in reach."""
+    texts = content.escalations.crisis_ask
+    escalation = ask_escalation(choice, now)
+    if escalation is None:
+        template = texts.answered_no
+    else:
+        template = texts.answered_yes if choice == "yes" else texts.answered_unsure
+    return escalation, Message((Text(raw=filled(content, template.get(lang), country, lang)),))
+
+
+def followup_answered(
+    content: Content, choice: str, lang: str, country: str, now: datetime
+) -> tuple[Escalation | None, Message]:
+    """The next day's 'how are you now?': 'help now' is the full crisis answer (its
+    escalation; the question then reads the help-now line), else a line for better or hard."""
+    texts = content.escalations.crisis_followup
+    if choice == "help_now":
+        return followup_escalation(now), Message((Text(raw=texts.help_now.get(lang)),), edit=True)
+    answer = texts.better if choice == "better" else texts.hard
+    return None, Message((Text(raw=filled(content, answer.get(lang), country, lang)),), edit=True)
+
+
+# --- what is stored, after the answer went out -----------------------------------------------
+
+
+def after_crisis(coachee: CoacheeFile, escalation: Escalation, now: datetime) -> Outcome:
+    """The storage work of a crisis, once its answer is out: the question the bot waited for
+    ends (the next text is read as itself), and the escalation is recorded with consent."""
+    stop_waiting(coachee, now)
+    return record_escalation(coachee, escalation)
+
+
+def record_escalation(coachee: CoacheeFile, escalation: Escalation) -> Outcome:
+    """Store the escalation, plan its follow-up and alert a coach: only with consent."""
+    profile = coachee.profile
+    if profile is None:
+        return Outcome(consented=False)  # nothing is stored without consent
+    coachee.add(escalation)
+    effects: list[Effect] = []
+    if escalation.followup_due is not None:
+        effects.append(FollowUp(escalation.followup_due))
+    alert = coach_alert(profile, escalation)
+    if alert is not None:
+        effects.append(AlertCoach(alert))
+    return Outcome(effects=tuple(effects), lang=profile.lang)
+
+
+def advise(coachee: CoacheeFile, assessment: Assessment, now: datetime) -> Outcome:
+    """A text assessed as GP advice (or other non-crisis escalation): what to answer, if
+    anything; advice given lately for the same complaint is not repeated. Read only: the
+    advice is said first, then stored (record_escalation)."""
+    history = coachee.records(Escalation) if coachee.profile is not None else []
+    escalation = plan_escalation(assessment, "text", history, now)
+    if escalation is None:
+        return Outcome()
+    return Outcome(effects=(Escalate(escalation),))

@@ -1,0 +1,115 @@
+"""The safety service against the in-memory repository: what each escalation says, and what
+is stored (with consent only) after the answer went out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conftest import ALICE, NOW, coachee_profile
+
+from bot.core.awaiting import Awaiting, awaiting, still_awaited
+from bot.core.models import Consent, Escalation
+from bot.core.safety import Assessment
+from bot.services import actions, safety
+from bot.services.outcome import AlertCoach, Escalate, FollowUp
+
+CRISIS = Assessment("crisis", ("suicidal_ideation",), "nl-suicidal-ideation")
+GP = Assessment("gp", ("alcohol",), "nl-alcohol")
+
+
+def test_a_crisis_answer_holds_the_countrys_line_and_112_and_two_choices(content):
+    escalation = safety.crisis_escalation_for(CRISIS, NOW)
+    assert escalation is not None
+    for country, line in (("BE", "1813"), ("NL", "113")):
+        message = safety.crisis_answer(content, escalation, "nl", country)
+        (body,) = message.body
+        assert line in (body.raw or "") and "112" in (body.raw or "")
+    assert [c.args for row in message.choices for c in row] == [("ground",), ("ok",)]
+    assert {c.action for row in message.choices for c in row} == {actions.CRISIS}
+
+
+def test_only_a_crisis_level_is_answered_as_a_crisis():
+    assert safety.crisis_escalation_for(GP, NOW) is None
+    assert safety.crisis_escalation_for(Assessment("none"), NOW) is None
+
+
+def test_the_plain_question_offers_yes_not_sure_and_no(content):
+    message = safety.crisis_question(content, "en")
+    assert message.body[0].raw == content.escalations.crisis_ask.question.get("en")
+    assert [c.args[0] for c in message.choices[0]] == ["yes", "unsure", "no"]
+
+
+def test_yes_and_not_sure_are_a_crisis_no_is_heard_with_the_lines_in_reach(content):
+    for choice in ("yes", "unsure"):
+        escalation, message = safety.ask_answered(content, choice, "nl", "BE", NOW)
+        assert escalation is not None and escalation.level == "crisis"
+        assert "1813" in (message.body[0].raw or "")
+    escalation, message = safety.ask_answered(content, "no", "nl", "BE", NOW)
+    assert escalation is None
+    assert "1813" in (message.body[0].raw or "") and "{" not in (message.body[0].raw or "")
+
+
+def test_help_now_the_next_day_is_a_crisis_better_is_a_kind_line(content):
+    escalation, message = safety.followup_answered(content, "help_now", "nl", "BE", NOW)
+    assert escalation is not None and escalation.source == "followup"
+    assert message.edit
+    escalation, message = safety.followup_answered(content, "better", "nl", "BE", NOW)
+    assert escalation is None and "{" not in (message.body[0].raw or "")
+
+
+def test_after_a_crisis_the_escalation_is_stored_and_the_question_ends(repo):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("note", "x", ALICE, NOW))
+    escalation = safety.sos(NOW)
+
+    with repo.unit_of_work(ALICE) as coachee:
+        result = safety.after_crisis(coachee, escalation, NOW)
+
+    assert repo.records(ALICE, Escalation) == [escalation]
+    assert not still_awaited(repo.records(ALICE, Awaiting)[0], NOW)
+    assert result.effects == (FollowUp(escalation.followup_due),)
+
+
+def test_without_consent_nothing_is_stored(repo):
+    with repo.unit_of_work(ALICE) as coachee:
+        result = safety.after_crisis(coachee, safety.sos(NOW), NOW)
+
+    assert not result.consented and result.effects == ()
+    assert repo.records(ALICE, Escalation) == []
+    assert repo.load_profile(ALICE) is None
+
+
+def test_a_linked_coach_is_alerted_only_when_the_coachee_shares_alerts(repo):
+    sharing = coachee_profile(coach_id=7, consent=Consent(given_at=NOW, share_alerts=True))
+    repo.save_profile(sharing)
+    with repo.unit_of_work(ALICE) as coachee:
+        result = safety.record_escalation(coachee, safety.sos(NOW))
+    assert [type(e) for e in result.effects] == [FollowUp, AlertCoach]
+
+    repo.save_profile(replace(sharing, consent=Consent(given_at=NOW, share_alerts=False)))
+    with repo.unit_of_work(ALICE) as coachee:
+        result = safety.record_escalation(coachee, safety.sos(NOW))
+    assert [type(e) for e in result.effects] == [FollowUp]
+
+
+def test_gp_advice_is_planned_once_then_not_repeated_while_stored(repo):
+    repo.save_profile(coachee_profile())
+    with repo.unit_of_work(ALICE) as coachee:
+        first = safety.advise(coachee, GP, NOW)
+    (effect,) = first.effects
+    assert isinstance(effect, Escalate) and effect.escalation.level == "gp"
+    assert repo.records(ALICE, Escalation) == []  # said first, stored after
+
+    with repo.unit_of_work(ALICE) as coachee:
+        safety.record_escalation(coachee, effect.escalation)
+    with repo.unit_of_work(ALICE) as coachee:
+        assert safety.advise(coachee, GP, NOW).effects == ()
+
+
+def test_gp_advice_without_consent_is_given_but_never_stored(repo):
+    with repo.unit_of_work(ALICE) as coachee:
+        advice = safety.advise(coachee, GP, NOW)
+        (effect,) = advice.effects
+        assert isinstance(effect, Escalate)
+        assert not safety.record_escalation(coachee, effect.escalation).consented
+    assert repo.records(ALICE, Escalation) == []
