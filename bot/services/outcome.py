@@ -147,6 +147,7 @@ class TrackQuestionnaire:
     open: bool
 
 
+@dataclass(frozen=True)
 class FollowUp:
     """Ask how the coachee is doing at `when` (an escalation's follow-up was stored)."""
 

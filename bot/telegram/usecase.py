@@ -161,7 +161,6 @@ async def _carry_out(
                 context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
             else:
                 context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
-
         elif isinstance(effect, FollowUp):
             jobs.schedule_followup(context.application, user_id, effect.when)
         elif isinstance(effect, AlertCoach):

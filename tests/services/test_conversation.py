@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, awaiting, ended
 from bot.services import actions, conversation

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.models import ExerciseLog, Moments, Snooze
 from bot.services import actions

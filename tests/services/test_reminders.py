@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.models import Moments, Snooze
 from bot.services import reminders

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import ALICE, NOW, coachee_profile
+from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.models import Consent, Escalation
