@@ -24,7 +24,8 @@ RECORD_TABLES = {table_name(kind): kind for kind in RECORD_TYPES}
 
 
 def data_files(data_dir: Path) -> list[Path]:
-    """The index and every coachee's file (temp files of killed writes are not among them)."""
+    """The index and every coachee's files: their folder's head and months, or a single file
+    from before the split (temp files of killed writes are not among them)."""
     index = data_dir / INDEX_NAME
     users = data_dir / USERS_DIR
     found = [index] if index.is_file() else []
@@ -33,15 +34,34 @@ def data_files(data_dir: Path) -> list[Path]:
             (p for p in users.glob("*.json") if not p.name.startswith(".")),
             key=lambda p: (len(p.name), p.name),
         )
+        for folder in _user_folders(data_dir):
+            found += sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
     return found
+
+
+def _user_folders(data_dir: Path) -> list[Path]:
+    users = data_dir / USERS_DIR
+    if not users.is_dir():
+        return []
+    return sorted(
+        (p for p in users.iterdir() if p.is_dir() and p.name.lstrip("-").isdigit()),
+        key=lambda p: (len(p.name), p.name),
+    )
+
+
+def user_of(path: Path) -> int | None:
+    """Whose data file this is: users/<id>/<part>.json, or users/<id>.json before the split."""
+    for name in (path.parent.name, path.stem):
+        if name.lstrip("-").isdigit():
+            return int(name)
+    return None
 
 
 def leftover_temp_files(data_dir: Path) -> list[Path]:
     """What a writer killed between its temp file and the rename left: never read, never an
     acknowledged answer (the write had not returned)."""
-    return sorted(
-        p for folder in (data_dir, data_dir / USERS_DIR) for p in folder.glob(f".*{TEMP_SUFFIX}")
-    )
+    folders = [data_dir, data_dir / USERS_DIR, *_user_folders(data_dir)]
+    return sorted(p for folder in folders for p in folder.glob(f".*{TEMP_SUFFIX}"))
 
 
 def check_keys(data_dir: Path, keys: Sequence[str]) -> Sealer:
@@ -87,7 +107,7 @@ def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
     problems: list[str] = []
     documents: dict[Path, dict[str, Any]] = {}
     files = data_files(data_dir)
-    for folder in (data_dir, data_dir / USERS_DIR):
+    for folder in (data_dir, data_dir / USERS_DIR, *_user_folders(data_dir)):
         if folder.is_dir() and folder.stat().st_mode & 0o777 != FOLDER_MODE:
             problems.append(f"{folder}: folder mode {folder.stat().st_mode & 0o777:o}, not 700")
     for path in files:
@@ -122,9 +142,9 @@ def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
     listed = _ids(index.get("users", {}))
     erased = _ids(index.get("erased", {}))
     for path in files:
-        if path.name == INDEX_NAME or not path.stem.lstrip("-").isdigit():
+        user_id = user_of(path)
+        if path.name == INDEX_NAME or user_id is None:
             continue
-        user_id = int(path.stem)
         if user_id in erased:
             problems.append(f"{path}: belongs to a user who erased their data")
         elif path in documents and user_id not in listed:
