@@ -36,7 +36,12 @@ from tinydb import Query, TinyDB
 
 from bot.core.models import RECORD_TYPES, Profile, Record, utc
 from bot.core.ports import UserErased
-from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
+from bot.storage.atomic import (
+    AtomicJSONStorage,
+    folders_synced_once,
+    make_private_folder,
+    temp_files_of,
+)
 from bot.storage.cache import DEFAULT_PARTS, PartsCache
 from bot.storage.codec import export_document, table_name
 from bot.storage.document import (
@@ -162,11 +167,12 @@ class TinyDbRepository:
         folder = self.user_path(user_id)
         if coachee.dirty:
             make_private_folder(folder)
-        # Months first, the head last (see the module's docstring).
-        for key in sorted(coachee.dirty, key=lambda k: (k == HEAD, k)):
-            self._storage(self.part_path(user_id, key)).write(coachee.dirty[key])
-        for key in sorted(coachee.removed):
-            self.part_path(user_id, key).unlink(missing_ok=True)
+        # Months first, the head last (see the module's docstring); the folder synced once.
+        with folders_synced_once():
+            for key in sorted(coachee.dirty, key=lambda k: (k == HEAD, k)):
+                self._storage(self.part_path(user_id, key)).write(coachee.dirty[key])
+            for key in sorted(coachee.removed):
+                self.part_path(user_id, key).unlink(missing_ok=True)
 
     def _erased(self) -> set[int]:
         if self._erased_ids is None:

@@ -296,3 +296,22 @@ def test_an_encrypted_folder_is_split_and_stays_encrypted(tmp_path: Path) -> Non
     for path in repo.user_path(ALICE).iterdir():
         assert path.read_bytes().startswith(b"gAAAAA")
     assert repo.records(ALICE, CheckIn) == stored[CheckIn]
+
+
+def test_a_unit_of_work_writing_two_files_syncs_their_folder_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = TinyDbRepository(tmp_path)
+    a_year(repo)
+    synced: list[int] = []
+    real = atomic.os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (synced.append(fd), real(fd)))
+
+    with repo.unit_of_work(ALICE) as coachee:
+        coachee.add(make_record(CheckIn, NOW, 1))
+        coachee.save_profile(make_profile(ALICE, phase="rest"))
+
+    assert len(synced) == 3  # each file once, then their folder once
+    fresh = TinyDbRepository(tmp_path)
+    assert fresh.load_profile(ALICE).phase == "rest"
+    assert fresh.records(ALICE, CheckIn, since=NOW)[-1].energy == 1
