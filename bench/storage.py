@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--dir", type=Path, default=None, help="parent of the data folder")
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    parser.add_argument("--data", type=Path, default=None, help="a data folder built before")
     parser.add_argument(
         "--window-days",
         type=int,
@@ -134,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="bench-storage-", dir=args.dir or "/tmp"))
+    data = args.data or base / "data"
     try:
         started = time.perf_counter()
-        size = build(base / "data", args.users, args.days)
+        size = build(data, args.users, args.days) if args.data is None else 0
         built = time.perf_counter() - started
-        figures = measure(base / "data", args.users, args.samples, args.seed, args.window_days)
+        figures = measure(data, args.users, args.samples, args.seed, args.window_days)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 **figures,
                 "samples": args.samples,
                 **({"what_if_window_days": args.window_days} if args.window_days else {}),
-                **({"kept": str(base / "data")} if args.keep else {}),
+                **({"kept": str(data)} if args.keep else {}),
                 "build_s": round(built, 1),
                 "machine": machine(),
             }

@@ -15,8 +15,9 @@ from collections import OrderedDict
 from bot.storage.document import Stored
 
 # About 20 KiB of JSON per month of a year of daily history: a few hundred KiB of Python
-# objects per parsed month, so 2,000 parts stay near 100 MiB in the worst case.
-DEFAULT_PARTS = 2000
+# objects per parsed month (about 1.5 MiB for a year decoded, 35 KiB for a head): 1,000
+# parts stay near 100 MiB in the worst case.
+DEFAULT_PARTS = 1000
 
 
 class PartsCache:

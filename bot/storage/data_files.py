@@ -15,7 +15,7 @@ from bot.core.models import RECORD_TYPES, Profile
 from bot.storage.atomic import FOLDER_MODE, TEMP_SUFFIX, write_atomically
 from bot.storage.codec import from_json, table_name
 from bot.storage.migrations import CURRENT_SCHEMA, META_TABLE, schema_of
-from bot.storage.sealing import DataKeyError, Sealer, is_sealed
+from bot.storage.sealing import TOKEN_START, DataKeyError, Sealer, is_sealed
 
 FILE_MODE = 0o600
 INDEX_NAME = "index.json"
@@ -67,11 +67,12 @@ def leftover_temp_files(data_dir: Path) -> list[Path]:
 def check_keys(data_dir: Path, keys: Sequence[str]) -> Sealer:
     """The sealer the bot runs with, after every data file opened with it; else one line.
 
-    Reads every file once (the HMAC covers the whole file); writes nothing.
+    With keys, reads every file once (the HMAC covers the whole file); without, only the
+    first bytes of each. Writes nothing.
     """
     sealer = Sealer.with_keys(keys)
     files = data_files(data_dir) if data_dir.is_dir() else []
-    sealed = [path for path in files if is_sealed(path.read_bytes())]
+    sealed = [path for path in files if is_sealed(_start_of(path))]
     if not keys and sealed:
         raise DataKeyError(
             f"{len(sealed)} of {len(files)} data files in {data_dir} are encrypted but "
@@ -96,6 +97,13 @@ def check_keys(data_dir: Path, keys: Sequence[str]) -> Sealer:
             "(run it again, or list both keys: BOT_DATA_KEY=new,old)"
         )
     return sealer
+
+
+def _start_of(path: Path) -> bytes:
+    # Whether a file is sealed shows in its first bytes: without a key the start check reads
+    # those only, not years of every coachee's history.
+    with path.open("rb") as handle:
+        return handle.read(len(TOKEN_START))
 
 
 def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:

@@ -30,6 +30,7 @@ from bot.core.models import (
     CheckIn,
     Escalation,
     ExerciseLog,
+    Profile,
     Reflection,
     ReminderMark,
     Snooze,
@@ -50,8 +51,10 @@ JOB_KWARGS = {"misfire_grace_time": int(schedule.GRACE.total_seconds()), "coales
 # 10,000 coachees on the same default moment come to about 30 a second, Telegram's pace for
 # one bot, instead of all in one second. Well inside the reminders' grace window.
 JITTER = timedelta(minutes=5)
-# The first check after a start is spread over at most this long (0.05 s per coachee below).
-START_SPREAD = timedelta(seconds=60)
+# The first check after a start (it sends what fell due while the bot was down) is spread
+# over 0.05 s per coachee, at most this long: 10,000 checks at about 33 a second instead of
+# 170, well inside the reminders' grace window.
+START_SPREAD = JITTER
 REBUILD_TASK = "jobs.rebuild"
 
 
@@ -159,30 +162,58 @@ def outcome_of(error: TelegramError) -> Sent:
     return Sent.UNCERTAIN
 
 
+def _profile_and_state(
+    application: Application, user_id: int
+) -> tuple[Profile | None, schedule.ScheduleState | None]:
+    """One coachee's profile and reminder state, in one unit of work (run in a thread)."""
+    s = application.bot_data["services"]
+    since = s.clock() - STATE_WINDOW
+    with s.repo.unit_of_work(user_id) as coachee:
+        profile = coachee.profile
+        if profile is None:
+            return None, None
+        return profile, schedule.ScheduleState.from_records(
+            coachee.records(CheckIn, since),
+            coachee.records(ExerciseLog, since),
+            coachee.records(Reflection, since),
+            coachee.records(ReminderMark, since),
+            coachee.records(Snooze, since),
+        )
+
+
 async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send what is due now for one coachee, then plan the next wake-up."""
+    """Send what is due now for one coachee, then plan the next wake-up. Storage is read and
+    written in a worker thread: thousands of these checks must never hold up the loop (and a
+    crisis answer on it)."""
     s = services(context)
+    application = context.application
     user_id: int = context.job.data
-    profile = s.repo.load_profile(user_id)
-    if profile is None:
+    profile, state = await asyncio.to_thread(_profile_and_state, application, user_id)
+    if profile is None or state is None:
         return
     now = s.clock()
-    state = schedule_state(context.application, user_id)
     for reminder in schedule.due_reminders(profile, state, now):
         # Written before sending: a crash in between loses one reminder, never doubles one.
         mark = schedule.sending_mark(reminder, state, now)
-        if state.failed_before(reminder):
-            s.repo.replace(user_id, mark)
-        else:
-            s.repo.add(user_id, mark)
+        write = s.repo.replace if state.failed_before(reminder) else s.repo.add
+        await asyncio.to_thread(write, user_id, mark)
         sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder)
         if sent is Sent.NOT_DELIVERED:
             # Certainly not there: due again, tried again within its grace window.
-            s.repo.replace(user_id, schedule.not_delivered(mark))
+            await asyncio.to_thread(s.repo.replace, user_id, schedule.not_delivered(mark))
         elif sent is Sent.BLOCKED:
-            mark_blocked(context.application, user_id)
+            mark_blocked(application, user_id)
             break
-    schedule_reminders(context.application, user_id)
+    # The next wake-up from what is stored now (the marks just written included).
+    profile, state = await asyncio.to_thread(_profile_and_state, application, user_id)
+    name = f"reminders:{user_id}"
+    if profile is None or state is None:
+        remove_job(application, name)
+        return
+    now = s.clock()
+    wakeup = schedule.next_wakeup(profile, state, now)
+    if wakeup is not None:
+        _replace_job(application, name, reminder_tick, planned_at(wakeup, user_id, now), user_id)
 
 
 async def _send_reminder(

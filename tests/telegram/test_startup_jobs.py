@@ -5,6 +5,7 @@ the default moments do not all fall in the same second."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,23 @@ async def test_a_resend_is_not_delayed_by_the_jitter(rig) -> None:
         NOW + timedelta(hours=1) + jobs.jitter(10)
     )
     await asyncio.sleep(0)
+
+
+async def test_a_reminder_check_reads_storage_off_the_event_loop(rig, monkeypatch) -> None:
+    """A check with nothing due used to parse the coachee's files on the loop: with ten
+    thousand checks in the minutes after a start, a crisis answer waited behind them."""
+    rig.consent(10)
+    loop_thread = threading.current_thread()
+    seen: list[threading.Thread] = []
+    real = type(rig.repo).unit_of_work
+
+    def noting(repo, user_id):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread())
+        return real(repo, user_id)
+
+    monkeypatch.setattr(type(rig.repo), "unit_of_work", noting)
+
+    await jobs.reminder_tick(rig.job_context(10))
+
+    assert seen and loop_thread not in seen
+    assert rig.application.job_queue.scheduler.get_job("reminders:10") is not None
