@@ -70,6 +70,23 @@ class RecentOnly:
         return getattr(self._coachee, name)
 
 
+def fsync_ms(folder: Path, runs: int = 20) -> float:
+    """The median cost of one fsync of a month-sized file on this disk: the floor under
+    every durable write (a check-in's unit of work pays three: its month, the head, the
+    folder)."""
+    path = folder / "fsync-probe"
+    times = []
+    with path.open("wb") as handle:
+        for _ in range(runs):
+            handle.write(b"x" * 25_000)
+            handle.flush()
+            started = time.perf_counter()
+            os.fsync(handle.fileno())
+            times.append(time.perf_counter() - started)
+    path.unlink()
+    return round(statistics.median(times) * 1000.0, 2)
+
+
 def measure(
     data_dir: Path, users: int, samples: int, seed: int, window: int | None = None
 ) -> dict[str, float]:
@@ -79,6 +96,9 @@ def measure(
     now = END + timedelta(hours=1)
     day = day_code(schedule.local_today(repo.load_profile(1), now))  # type: ignore[arg-type]
     record, history, reminder = [], [], []
+    # Check-in ids are the day and the question: new ones each run, so a folder measured
+    # before (--data) stores every check-in again instead of seeing double taps.
+    first_question = time.time_ns() // 1000 % 10**9
     for n in range(samples):
         user_id = rng.randint(1, users)
         started = time.perf_counter()
@@ -91,7 +111,7 @@ def measure(
             )
             schedule.next_wakeup(coachee.profile, state, now)  # type: ignore[arg-type]
         reminder.append(time.perf_counter() - started)
-        question = 10_000 + n
+        question = first_question + n
         for answers in ((6,), (6, 4)):
             with repo.unit_of_work(user_id) as coachee:
                 answer_checkin(coachee, day, answers, question, user_id, now, content)
@@ -100,7 +120,10 @@ def measure(
             if window is not None:
                 coachee = RecentOnly(coachee, now - timedelta(days=window))
             answer_checkin(coachee, day, (6, 4, 3), question, user_id, now, content)
+            stored = coachee.changed
         record.append(time.perf_counter() - started)
+        if not stored:
+            raise AssertionError("the check-in was not stored: the measurement would be wrong")
         other = rng.randint(1, users)
         started = time.perf_counter()
         with repo.unit_of_work(other) as coachee:
@@ -141,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         size = build(data, args.users, args.days) if args.data is None else 0
         built = time.perf_counter() - started
         figures = measure(data, args.users, args.samples, args.seed, args.window_days)
+        probe = fsync_ms(data.parent)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -151,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                 "days": args.days,
                 "bytes_per_user": size,
                 **figures,
+                "fsync_p50_ms": probe,
                 "samples": args.samples,
                 **({"what_if_window_days": args.window_days} if args.window_days else {}),
                 **({"kept": str(data)} if args.keep else {}),
