@@ -119,9 +119,9 @@ def test_rotate_key_with_the_wrong_old_key_changes_nothing(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("written_with", "started_with", "says"),
     [
-        ("a", "b", "BOT_DATA_KEY does not open 7 of 7 data files"),
+        ("a", "b", "BOT_DATA_KEY does not open 4 of 4 data files"),
         ("a", None, "are encrypted but BOT_DATA_KEY is not set"),
-        (None, "a", "BOT_DATA_KEY is set but 7 of 7 data files"),
+        (None, "a", "BOT_DATA_KEY is set but 4 of 4 data files"),
         (None, "not-a-key", "BOT_DATA_KEY is not a data key"),
     ],
     ids=["wrong key", "missing key", "key on plain files", "not a key"],
