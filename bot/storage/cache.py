@@ -14,10 +14,11 @@ from collections import OrderedDict
 
 from bot.storage.document import Stored
 
-# About 20 KiB of JSON per month of a year of daily history: a few hundred KiB of Python
-# objects per parsed month (about 1.5 MiB for a year decoded, 35 KiB for a head): 1,000
-# parts stay near 100 MiB in the worst case.
-DEFAULT_PARTS = 1000
+# About 25 KiB of JSON per month of daily history: about 100 KiB of Python objects per
+# parsed and decoded month, 35 KiB for a head. 500 parts stay near 50 MiB in the worst case
+# and hold a few hundred coachees in the middle of a session; at 1,000 the start's rebuild
+# (it reads every head once) took the RSS over 300 MB at 10,000 coachees.
+DEFAULT_PARTS = 500
 
 
 class PartsCache:
