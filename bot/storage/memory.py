@@ -55,6 +55,8 @@ class InMemoryRepository:
             changed.update(coachee.dirty)
             if changed:
                 self._parts[user_id] = changed
+            else:  # retention removed every part there was
+                self._parts.pop(user_id, None)
 
     def load_profile(self, user_id: int) -> Profile | None:
         with self.unit_of_work(user_id) as coachee:

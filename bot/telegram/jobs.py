@@ -12,12 +12,15 @@ same second.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -56,6 +59,18 @@ JITTER = timedelta(minutes=5)
 # 170, well inside the reminders' grace window.
 START_SPREAD = JITTER
 REBUILD_TASK = "jobs.rebuild"
+
+
+# The jobs' storage work runs in threads of its own: thousands of reminder checks queued in
+# asyncio's default executor would make a use case's unit of work (a crisis answer's too,
+# bot/telegram/usecase.py) wait behind them.
+_JOB_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jobs")
+T = TypeVar("T")
+
+
+async def _off_loop(work: Callable[..., T], *args: object) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_JOB_THREADS, functools.partial(work, *args))
 
 
 def jitter(user_id: int) -> timedelta:
@@ -188,7 +203,7 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     application = context.application
     user_id: int = context.job.data
-    profile, state = await asyncio.to_thread(_profile_and_state, application, user_id)
+    profile, state = await _off_loop(_profile_and_state, application, user_id)
     if profile is None or state is None:
         return
     now = s.clock()
@@ -196,16 +211,16 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         # Written before sending: a crash in between loses one reminder, never doubles one.
         mark = schedule.sending_mark(reminder, state, now)
         write = s.repo.replace if state.failed_before(reminder) else s.repo.add
-        await asyncio.to_thread(write, user_id, mark)
+        await _off_loop(write, user_id, mark)
         sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder)
         if sent is Sent.NOT_DELIVERED:
             # Certainly not there: due again, tried again within its grace window.
-            await asyncio.to_thread(s.repo.replace, user_id, schedule.not_delivered(mark))
+            await _off_loop(s.repo.replace, user_id, schedule.not_delivered(mark))
         elif sent is Sent.BLOCKED:
             mark_blocked(application, user_id)
             break
     # The next wake-up from what is stored now (the marks just written included).
-    profile, state = await asyncio.to_thread(_profile_and_state, application, user_id)
+    profile, state = await _off_loop(_profile_and_state, application, user_id)
     name = f"reminders:{user_id}"
     if profile is None or state is None:
         remove_job(application, name)
@@ -407,11 +422,11 @@ async def rebuild_in_background(application: Application, batch: int = 500) -> i
     between batches, by id, so the whole rebuild is O(users) and the loop never waits long."""
     started = time.monotonic()
     repo = application.bot_data["services"].repo
-    user_ids = await asyncio.to_thread(repo.user_ids)
+    user_ids = await _off_loop(repo.user_ids)
     spread = _spread(len(user_ids))
     for first in range(0, len(user_ids), batch):
         chunk = user_ids[first : first + batch]
-        followups = await asyncio.to_thread(_followups, repo, chunk)
+        followups = await _off_loop(_followups, repo, chunk)
         _plan(application, chunk, followups, spread)
         await asyncio.sleep(0)
     log.info("jobs.rebuilt coachees=%s seconds=%.1f", len(user_ids), time.monotonic() - started)

@@ -136,3 +136,10 @@ def test_whole_months_before_the_cut_go_as_files_without_a_rewrite(
     names = sorted(p.name for p in files.user_path(ALICE).iterdir())
     assert names == ["2025-03.json", "2025-04.json", "profile.json"]
     assert len(TinyDbRepository(files.data_dir).records(ALICE, CheckIn)) == 3
+
+
+def test_history_without_a_profile_can_go_entirely(repo: Repository) -> None:
+    repo.add(ALICE, make_record(CheckIn, T0))  # every part of this coachee is one old month
+
+    assert repo.erase_before(ALICE, CUT) == 1
+    assert repo.records(ALICE, CheckIn) == []
