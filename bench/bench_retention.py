@@ -99,7 +99,7 @@ def seed(repo: TinyDbRepository, coachees: int, days: int) -> int:
             tables[table_name(kind)] = {str(i + 1): to_json(r) for i, r in enumerate(records)}
         tables[table_name(LastSeen)] = {"1": to_json(LastSeen(STEADY - timedelta(days=1)))}
         text = json.dumps(stamp(tables), ensure_ascii=False, separators=(",", ":"))
-        repo.user_path(user_id).write_text(text, encoding="utf-8")
+        repo.legacy_path(user_id).write_text(text, encoding="utf-8")
         total += len(text.encode())
     index = stamp({USERS_TABLE: {str(i): {"user_id": i} for i in range(1, coachees + 1)}})
     repo.index_path.write_text(json.dumps(index), encoding="utf-8")

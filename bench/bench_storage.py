@@ -66,7 +66,7 @@ def seed(repo: TinyDbRepository, histories: dict[int, int]) -> None:
                 table_name(CheckIn): {str(i + 1): to_json(checkin(i)) for i in range(count)},
             }
         )
-        repo.user_path(user_id).write_text(json.dumps(document), encoding="utf-8")
+        repo.legacy_path(user_id).write_text(json.dumps(document), encoding="utf-8")
     index = json.loads(repo.index_path.read_text()) if repo.index_path.exists() else stamp({})
     users = index.setdefault(USERS_TABLE, {})
     known = {row["user_id"] for row in users.values()}
@@ -104,7 +104,7 @@ def bench_costs(base: Path) -> None:
             add = mean_ms(lambda run, r=repo, s=subject: r.add(s, checkin(s + run)))
             load = mean_ms(lambda run, r=repo, s=subject: r.load_profile(s))
             read = mean_ms(lambda run, r=repo, s=subject: r.records(s, CheckIn))
-            size = repo.user_path(subject).stat().st_size / 1024
+            size = sum(p.stat().st_size for p in repo.user_path(subject).iterdir()) / 1024
             print(f"{others:>11} {own:>11} {add:>9.2f} {load:>15.2f} {read:>10.2f} {size:>8.0f}")
 
 

@@ -67,7 +67,7 @@ def test_encrypt_check_rotate_and_back_to_plain(tmp_path: Path) -> None:
     plain = bot("data", "check", env=env)
     assert (plain.returncode, plain.stdout) == (
         0,
-        f"data ok: 4 files in {data} (plain, not encrypted)\n",
+        f"data ok: 7 files in {data} (plain, not encrypted)\n",
     )
 
     missing = bot("data", "rotate-key", env=env)
@@ -80,7 +80,7 @@ def test_encrypt_check_rotate_and_back_to_plain(tmp_path: Path) -> None:
 
     unkeyed = bot("data", "check", env=env)
     assert unkeyed.returncode == 1
-    assert len(unkeyed.stdout.splitlines()) == 4  # one line per file that does not open
+    assert len(unkeyed.stdout.splitlines()) == 7  # one line per file that does not open
     assert all(
         "encrypted but BOT_DATA_KEY is not set" in line for line in unkeyed.stdout.splitlines()
     )
@@ -95,7 +95,7 @@ def test_encrypt_check_rotate_and_back_to_plain(tmp_path: Path) -> None:
     back = bot("data", "rotate-key", "--to-plain", env=env | {"BOT_DATA_KEY": second})
     assert back.returncode == 0, back.stderr
     assert bot("data", "check", env=env).returncode == 0
-    assert SECRET in (data / "users" / "1.json").read_text()
+    assert SECRET in (data / "users" / "1" / "2026-03.json").read_text()
 
 
 def test_rotate_key_with_the_wrong_old_key_changes_nothing(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_a_scripted_session_in_english_keeps_its_data_when_asked():
                 f"demo: stopped; kept {workdir}",
             ],
         )
-        assert (workdir / "data" / "users" / f"{DEMO_USER_ID}.json").is_file()
+        assert (workdir / "data" / "users" / f"{DEMO_USER_ID}" / "profile.json").is_file()
         assert processes_using(workdir) == []
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

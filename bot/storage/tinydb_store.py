@@ -1,17 +1,31 @@
-"""The TinyDB repository: one file per coachee plus a small shared index.
+"""The TinyDB repository: one folder per coachee plus a small shared index.
 
-Recording an answer reads and rewrites only that coachee's file, so its cost grows with
-their own history, never with the number of users. The index (who has a profile, who
-refused, who erased their data) is written only when it changes.
+A coachee's folder holds their head (profile.json: the profile and the few rows read whole,
+bot.storage.document.HEAD_KINDS) and one file per month (UTC) of daily history
+(2025-03.json), each a TinyDB document written atomically. Recording an answer rewrites one
+month file (and the head only when it changed), so its cost follows that month, never the
+years before it or the number of users; reading recent history opens only recent months.
+Parsed parts are kept in a bounded write-through cache (bot.storage.cache).
 
-Erasure holds: the index keeps a tombstone (the user id only) for everyone who erased their
-data, and add, replace and save_profile refuse to write for them until they consent again,
-so a job still running at the moment of erasure cannot recreate their file.
+A unit of work that changed several parts writes the month files first and the head last:
+a crash in between can leave history written without the head's change (an answer the
+coachee was never told was saved), never a half-written file or a lost acknowledged answer.
+
+The index (who has a profile, who refused, who erased their data) is written only when it
+changes. Erasure holds: the index keeps a tombstone (the user id only) for everyone who
+erased their data, and add, replace and save_profile refuse to write for them until they
+consent again, so a job still running at the moment of erasure cannot recreate their files.
+
+Folders from before the split (one file per coachee, users/<id>.json) are split on start
+(`migrate_layout`); the old file goes only after every part of it was written, so a split
+killed halfway is done again from it at the next start.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,25 +36,49 @@ from tinydb import Query, TinyDB
 
 from bot.core.models import RECORD_TYPES, Profile, Record, utc
 from bot.core.ports import UserErased
-from bot.storage.atomic import AtomicJSONStorage, make_private_folder, temp_files_of
-from bot.storage.codec import export_document, from_json, table_name
-from bot.storage.document import CoacheeDocument
+from bot.storage.atomic import (
+    AtomicJSONStorage,
+    folders_synced_once,
+    make_private_folder,
+    temp_files_of,
+)
+from bot.storage.cache import DEFAULT_PARTS, PartsCache
+from bot.storage.codec import export_document, table_name
+from bot.storage.document import (
+    HEAD,
+    HEAD_KINDS,
+    PROFILE_TABLE,
+    CoacheeDocument,
+    Document,
+    Part,
+    Stored,
+    is_month,
+    month_of,
+)
 from bot.storage.locks import CoacheeLocks
+from bot.storage.migrations import META_TABLE
 from bot.storage.sealing import PLAIN, Sealer
 
 R = TypeVar("R", bound=Record)
-PROFILE_TABLE = "profile"
 USERS_TABLE = "users"
 REFUSALS_TABLE = "refusals"
 ERASED_TABLE = "erased"
+HEAD_FILE = f"{HEAD}.json"
+RECORD_TABLES = {table_name(kind): kind for kind in RECORD_TYPES}
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TinyDbRepository", "table_name"]
+__all__ = ["PROFILE_TABLE", "TinyDbRepository", "split_document", "table_name"]
 
 
 class TinyDbRepository:
-    def __init__(self, data_dir: Path | str, sealer: Sealer = PLAIN) -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        sealer: Sealer = PLAIN,
+        cache_parts: int = DEFAULT_PARTS,
+        migrate: bool = True,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.users_dir = self.data_dir / "users"
         self.sealer = sealer
@@ -51,15 +89,90 @@ class TinyDbRepository:
         # index, so recording an answer still costs only that coachee's own file.
         self._erased_ids: set[int] | None = None
         self._locks = CoacheeLocks()
+        self.cache = PartsCache(cache_parts)
+        self.migrated = self.migrate_layout() if migrate else 0
+
+    # --- where things are ------------------------------------------------------------
 
     def user_path(self, user_id: int) -> Path:
+        """The coachee's folder: everything stored about them is in it."""
+        return self.users_dir / str(int(user_id))
+
+    def legacy_path(self, user_id: int) -> Path:
+        """Where a coachee's single file was before the split."""
         return self.users_dir / f"{int(user_id)}.json"
 
-    def _user_db(self, user_id: int) -> TinyDB:
-        return TinyDB(self.user_path(user_id), storage=AtomicJSONStorage, sealer=self.sealer)
+    def part_path(self, user_id: int, key: str) -> Path:
+        return self.user_path(user_id) / f"{key}.json"
+
+    def _storage(self, path: Path) -> AtomicJSONStorage:
+        return AtomicJSONStorage(path, sealer=self.sealer)
 
     def _index(self) -> TinyDB:
         return TinyDB(self.index_path, storage=AtomicJSONStorage, sealer=self.sealer)
+
+    # --- the split of one file per coachee -------------------------------------------
+
+    def migrate_layout(self) -> int:
+        """Split every coachee's single file (the layout before months); how many."""
+        legacy = [
+            int(entry.name[:-5])
+            for entry in os.scandir(self.users_dir)
+            if entry.is_file()
+            and entry.name.endswith(".json")
+            and entry.name[:-5].lstrip("-").isdigit()
+        ]
+        for user_id in legacy:
+            with self._locks.of(user_id):
+                self._split_legacy(user_id)
+        if legacy:
+            log.info("storage.layout_migrated coachees=%s", len(legacy))
+        return len(legacy)
+
+    def _split_legacy(self, user_id: int) -> None:
+        legacy = self.legacy_path(user_id)
+        document = self._storage(legacy).read()
+        if document:
+            parts = split_document(document)
+            make_private_folder(self.user_path(user_id))
+            # The head last: a part written is a copy of what the old file still holds.
+            for key in sorted(parts, key=lambda k: (k == HEAD, k)):
+                self._storage(self.part_path(user_id, key)).write(parts[key])
+        legacy.unlink()
+        for leftover in temp_files_of(legacy):
+            leftover.unlink(missing_ok=True)
+        self.cache.drop(user_id)
+
+    # --- reading one coachee ---------------------------------------------------------
+
+    def _stored(self, user_id: int) -> Stored:
+        """This coachee's parts as far as parsed; the caller holds their lock."""
+        found = self.cache.get(user_id)
+        if found is not None:
+            return found
+        if self.legacy_path(user_id).exists():  # restored from an old backup, say
+            self._split_legacy(user_id)
+        try:
+            names = os.listdir(self.user_path(user_id))
+        except FileNotFoundError:
+            names = []
+        months = sorted(n[:-5] for n in names if n.endswith(".json") and is_month(n[:-5]))
+        head = self._storage(self.part_path(user_id, HEAD)).read() if HEAD_FILE in names else None
+        return Stored(head=head, months=months)
+
+    def _read_month(self, user_id: int, key: str) -> Part | None:
+        return self._storage(self.part_path(user_id, key)).read()
+
+    def _write(self, user_id: int, coachee: CoacheeDocument) -> None:
+        folder = self.user_path(user_id)
+        if coachee.dirty:
+            make_private_folder(folder)
+        # Months first, the head last (see the module's docstring); the folder synced once.
+        with folders_synced_once():
+            for key in sorted(coachee.dirty, key=lambda k: (k == HEAD, k)):
+                self._storage(self.part_path(user_id, key)).write(coachee.dirty[key])
+            for key in sorted(coachee.removed):
+                self.part_path(user_id, key).unlink(missing_ok=True)
 
     def _erased(self) -> set[int]:
         if self._erased_ids is None:
@@ -79,11 +192,8 @@ class TinyDbRepository:
     # --- profile ---------------------------------------------------------------------
 
     def load_profile(self, user_id: int) -> Profile | None:
-        if not self.user_path(user_id).exists():
-            return None
-        with self._user_db(user_id) as db:
-            rows = db.table(PROFILE_TABLE).all()
-        return from_json(Profile, rows[0]) if rows else None
+        with self.unit_of_work(user_id) as coachee:
+            return coachee.profile
 
     def save_profile(self, profile: Profile) -> None:
         with self.unit_of_work(profile.user_id) as coachee:
@@ -123,18 +233,24 @@ class TinyDbRepository:
 
     @contextmanager
     def unit_of_work(self, user_id: int) -> Iterator[CoacheeDocument]:
-        storage = AtomicJSONStorage(self.user_path(user_id), sealer=self.sealer)
         with self._locks.of(user_id):
-            coachee = CoacheeDocument(user_id, storage.read())
-            yield coachee
-            if not coachee.changed:
-                return
-            if coachee.consented:
-                self.record_consent(user_id)
-            self._refuse_if_erased(user_id)
-            if coachee.profile is not None and not coachee.had_profile:
-                self._list_user(user_id)
-            storage.write(coachee.document)
+            stored = self._stored(user_id)
+            coachee = CoacheeDocument(user_id, stored, lambda key: self._read_month(user_id, key))
+            try:
+                yield coachee
+                if coachee.changed:
+                    if coachee.consented:
+                        self.record_consent(user_id)
+                    self._refuse_if_erased(user_id)
+                    if coachee.profile is not None and not coachee.had_profile:
+                        self._list_user(user_id)
+                    self._write(user_id, coachee)
+                    coachee.commit_to(stored)
+            except BaseException:
+                # A write that failed halfway may have changed some files: read them anew.
+                self.cache.drop(user_id)
+                raise
+            self.cache.put(user_id, stored)  # kept, re-weighed with the months it parsed
 
     def _list_user(self, user_id: int) -> None:
         # The index first: a crash in between leaves a listed user without a profile
@@ -148,14 +264,8 @@ class TinyDbRepository:
                 refusals.remove(user)
 
     def records(self, user_id: int, kind: type[R], since: datetime | None = None) -> list[R]:
-        if not self.user_path(user_id).exists():
-            return []
-        with self._user_db(user_id) as db:
-            rows = db.table(table_name(kind)).all()
-        found = [from_json(kind, row) for row in rows]
-        if since is not None:
-            found = [r for r in found if r.at >= since]
-        return sorted(found, key=lambda r: r.at)
+        with self.unit_of_work(user_id) as coachee:
+            return coachee.records(kind, since)
 
     # --- whole users -----------------------------------------------------------------
 
@@ -173,11 +283,16 @@ class TinyDbRepository:
             self._erase(user_id)
 
     def _erase(self, user_id: int) -> None:
-        path = self.user_path(user_id)
-        # A writer killed mid-write leaves a temp copy of the file: it is this person's data.
-        files = [p for p in [path, *temp_files_of(path)] if p.exists()]
+        self.cache.drop(user_id)
+        folder, legacy = self.user_path(user_id), self.legacy_path(user_id)
+        # A writer killed mid-write leaves a temp copy of a file: it is this person's data.
+        files = [p for p in [legacy, *temp_files_of(legacy)] if p.exists()]
+        if folder.exists():
+            files.append(folder)
+            shutil.rmtree(folder)
         for leftover in files:
-            leftover.unlink(missing_ok=True)
+            if leftover != folder:
+                leftover.unlink(missing_ok=True)
         # The files first: a crash before the index is updated leaves a listed user without
         # a profile (skipped everywhere), never their data on disk.
         mentions = (Query().user_id == user_id) | (Query().coachee_id == user_id)
@@ -203,26 +318,10 @@ class TinyDbRepository:
     # --- retention -------------------------------------------------------------------
 
     def erase_before(self, user_id: int, before: datetime) -> int:
-        with self._locks.of(user_id):
-            return self._erase_before(user_id, before)
-
-    def _erase_before(self, user_id: int, before: datetime) -> int:
-        cut = utc(before)
-        if not self.user_path(user_id).exists():
-            return 0
-        # Through the storage, not table by table: TinyDB would rewrite the file per table.
-        with self._user_db(user_id) as db:
-            document = db.storage.read() or {}
-            removed = 0
-            for kind in RECORD_TYPES:
-                rows = document.get(table_name(kind), {})
-                old = [key for key, row in rows.items() if datetime.fromisoformat(row["at"]) < cut]
-                for key in old:
-                    del rows[key]
-                removed += len(old)
-            if removed:
-                db.storage.write(document)
-        return removed
+        # Whole months before the cut are deleted unread-for-writing; the month of the cut
+        # and the head are rewritten once each.
+        with self.unit_of_work(user_id) as coachee:
+            return coachee.erase_before(utc(before), RECORD_TYPES)
 
     def refusals(self) -> dict[int, datetime]:
         if not self.index_path.exists():
@@ -230,3 +329,25 @@ class TinyDbRepository:
         with self._index() as index:
             rows = index.table(REFUSALS_TABLE).all()
         return {row["user_id"]: datetime.fromisoformat(row["at"]) for row in rows}
+
+
+def split_document(document: Document) -> dict[str, Part]:
+    """One coachee's single file (the layout before months) as parts: the head and one
+    part per month of daily history; doc ids and row order are kept."""
+    parts: dict[str, Part] = {}
+    meta = document.get(META_TABLE)
+    for name, rows in document.items():
+        if name == META_TABLE:
+            continue
+        kind = RECORD_TABLES.get(name)
+        if kind is None or kind in HEAD_KINDS:
+            # The profile, the rare kinds, and any table this code does not know (kept).
+            parts.setdefault(HEAD, {})[name] = dict(rows)
+            continue
+        for key, row in rows.items():
+            month = month_of(datetime.fromisoformat(row["at"]))
+            parts.setdefault(month, {}).setdefault(name, {})[key] = row
+    if meta is not None:
+        for part in parts.values():
+            part[META_TABLE] = dict(meta)
+    return parts

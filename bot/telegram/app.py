@@ -77,9 +77,10 @@ async def post_init(application: Application) -> None:
     loop.add_signal_handler(
         signal.SIGHUP, lambda: application.create_task(admin.reload_on_signal(application))
     )
-    rebuilt = jobs.rebuild_all(application)
+    # In the background: the bot answers at once, whatever the number of coachees.
+    jobs.start_rebuild(application)
     retention.schedule_daily(application)
-    log.info("bot.started coachees=%s", rebuilt)
+    log.info("bot.started")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

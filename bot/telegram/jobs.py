@@ -1,15 +1,26 @@
 """Timed work on the JobQueue: daily reminders, follow-ups after an escalation, exercise steps.
 
 The JobQueue does not persist jobs, so storage holds the truth: at start every coachee's
-jobs are rebuilt from it, each job has a stable name per chat (replaced, never doubled),
-and each job asks core again whether its premise still holds before it sends anything.
+jobs are rebuilt from it (in the background, while the bot already answers), each job has a
+stable name per chat that is also its scheduler id (replaced by id, never doubled, never
+found by scanning every job), and each job asks core again whether its premise still holds
+before it sends anything. A coachee's daily moments run a stable few minutes after the hour
+they chose (`jitter`), so ten thousand coachees on the default 09:00 do not all fall in the
+same second.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -22,6 +33,7 @@ from bot.core.models import (
     CheckIn,
     Escalation,
     ExerciseLog,
+    Profile,
     Reflection,
     ReminderMark,
     Snooze,
@@ -38,14 +50,62 @@ log = logging.getLogger(__name__)
 JOB_KWARGS = {"misfire_grace_time": int(schedule.GRACE.total_seconds()), "coalesce": True}
 
 
+# Daily moments run this much after the chosen minute at most, a stable amount per coachee:
+# 10,000 coachees on the same default moment come to about 30 a second, Telegram's pace for
+# one bot, instead of all in one second. Well inside the reminders' grace window.
+JITTER = timedelta(minutes=5)
+# The first check after a start (it sends what fell due while the bot was down) is spread
+# over 0.05 s per coachee, at most this long: 10,000 checks at about 33 a second instead of
+# 170, well inside the reminders' grace window.
+START_SPREAD = JITTER
+REBUILD_TASK = "jobs.rebuild"
+
+
+# The jobs' storage work runs in threads of its own: thousands of reminder checks queued in
+# asyncio's default executor would make a use case's unit of work (a crisis answer's too,
+# bot/telegram/usecase.py) wait behind them.
+_JOB_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jobs")
+T = TypeVar("T")
+
+
+async def _off_loop(work: Callable[..., T], *args: object) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_JOB_THREADS, functools.partial(work, *args))
+
+
+def jitter(user_id: int) -> timedelta:
+    """This coachee's stable offset in [0, JITTER), whole seconds, the same at every start."""
+    seconds = zlib.crc32(str(int(user_id)).encode("ascii")) % int(JITTER.total_seconds())
+    return timedelta(seconds=seconds)
+
+
+def planned_at(wakeup: datetime, user_id: int, now: datetime) -> datetime:
+    """When the job for `wakeup` runs: jittered, unless it is a resend or a check due at once
+    (those are near the end of a grace window, or asked for now)."""
+    if wakeup - now <= schedule.RESEND_AFTER:
+        return wakeup
+    return wakeup + jitter(user_id)
+
+
 def _replace_job(
     application: Application, name: str, callback, when: datetime | float, data: object
 ) -> Job:
-    for job in application.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
+    # The name is the scheduler's id: APScheduler replaces the job with that id in place,
+    # so nothing scans the other jobs (JobQueue.get_jobs_by_name walks all of them).
     return application.job_queue.run_once(
-        callback, when=_real_time(application, when), name=name, data=data, job_kwargs=JOB_KWARGS
+        callback,
+        when=_real_time(application, when),
+        name=name,
+        data=data,
+        job_kwargs={**JOB_KWARGS, "id": name, "replace_existing": True},
     )
+
+
+def remove_job(application: Application, name: str) -> None:
+    """Remove the job with this name (its id), if any, without scanning the others."""
+    scheduler = application.job_queue.scheduler
+    if scheduler.get_job(name) is not None:
+        scheduler.remove_job(name)
 
 
 def _real_time(application: Application, when: datetime | float) -> datetime | float:
@@ -58,15 +118,23 @@ def _real_time(application: Application, when: datetime | float) -> datetime | f
 # --- daily reminders -----------------------------------------------------------------------
 
 
+# The reminders look at yesterday up to the day after tomorrow in the coachee's calendar
+# (schedule.PLANNED_DAY_OFFSETS); a week back covers every timezone with room to spare, and
+# opens one or two month files instead of a year of history.
+STATE_WINDOW = timedelta(days=7)
+
+
 def schedule_state(application: Application, user_id: int) -> schedule.ScheduleState:
-    repo = application.bot_data["services"].repo
-    return schedule.ScheduleState.from_records(
-        repo.records(user_id, CheckIn),
-        repo.records(user_id, ExerciseLog),
-        repo.records(user_id, Reflection),
-        repo.records(user_id, ReminderMark),
-        repo.records(user_id, Snooze),
-    )
+    s = application.bot_data["services"]
+    since = s.clock() - STATE_WINDOW
+    with s.repo.unit_of_work(user_id) as coachee:
+        return schedule.ScheduleState.from_records(
+            coachee.records(CheckIn, since),
+            coachee.records(ExerciseLog, since),
+            coachee.records(Reflection, since),
+            coachee.records(ReminderMark, since),
+            coachee.records(Snooze, since),
+        )
 
 
 def schedule_reminders(application: Application, user_id: int, *, check_now: bool = False) -> None:
@@ -78,12 +146,12 @@ def schedule_reminders(application: Application, user_id: int, *, check_now: boo
         return
     profile = s.repo.load_profile(user_id)
     if profile is None:
-        for job in application.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+        remove_job(application, name)
         return
-    wakeup = schedule.next_wakeup(profile, schedule_state(application, user_id), s.clock())
+    now = s.clock()
+    wakeup = schedule.next_wakeup(profile, schedule_state(application, user_id), now)
     if wakeup is not None:
-        _replace_job(application, name, reminder_tick, wakeup, user_id)
+        _replace_job(application, name, reminder_tick, planned_at(wakeup, user_id, now), user_id)
 
 
 class Sent(Enum):
@@ -109,30 +177,58 @@ def outcome_of(error: TelegramError) -> Sent:
     return Sent.UNCERTAIN
 
 
+def _profile_and_state(
+    application: Application, user_id: int
+) -> tuple[Profile | None, schedule.ScheduleState | None]:
+    """One coachee's profile and reminder state, in one unit of work (run in a thread)."""
+    s = application.bot_data["services"]
+    since = s.clock() - STATE_WINDOW
+    with s.repo.unit_of_work(user_id) as coachee:
+        profile = coachee.profile
+        if profile is None:
+            return None, None
+        return profile, schedule.ScheduleState.from_records(
+            coachee.records(CheckIn, since),
+            coachee.records(ExerciseLog, since),
+            coachee.records(Reflection, since),
+            coachee.records(ReminderMark, since),
+            coachee.records(Snooze, since),
+        )
+
+
 async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send what is due now for one coachee, then plan the next wake-up."""
+    """Send what is due now for one coachee, then plan the next wake-up. Storage is read and
+    written in a worker thread: thousands of these checks must never hold up the loop (and a
+    crisis answer on it)."""
     s = services(context)
+    application = context.application
     user_id: int = context.job.data
-    profile = s.repo.load_profile(user_id)
-    if profile is None:
+    profile, state = await _off_loop(_profile_and_state, application, user_id)
+    if profile is None or state is None:
         return
     now = s.clock()
-    state = schedule_state(context.application, user_id)
     for reminder in schedule.due_reminders(profile, state, now):
         # Written before sending: a crash in between loses one reminder, never doubles one.
         mark = schedule.sending_mark(reminder, state, now)
-        if state.failed_before(reminder):
-            s.repo.replace(user_id, mark)
-        else:
-            s.repo.add(user_id, mark)
+        write = s.repo.replace if state.failed_before(reminder) else s.repo.add
+        await _off_loop(write, user_id, mark)
         sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder)
         if sent is Sent.NOT_DELIVERED:
             # Certainly not there: due again, tried again within its grace window.
-            s.repo.replace(user_id, schedule.not_delivered(mark))
+            await _off_loop(s.repo.replace, user_id, schedule.not_delivered(mark))
         elif sent is Sent.BLOCKED:
-            mark_blocked(context.application, user_id)
+            mark_blocked(application, user_id)
             break
-    schedule_reminders(context.application, user_id)
+    # The next wake-up from what is stored now (the marks just written included).
+    profile, state = await _off_loop(_profile_and_state, application, user_id)
+    name = f"reminders:{user_id}"
+    if profile is None or state is None:
+        remove_job(application, name)
+        return
+    now = s.clock()
+    wakeup = schedule.next_wakeup(profile, state, now)
+    if wakeup is not None:
+        _replace_job(application, name, reminder_tick, planned_at(wakeup, user_id, now), user_id)
 
 
 async def _send_reminder(
@@ -188,8 +284,7 @@ def mark_blocked(application: Application, user_id: int) -> None:
     s.repo.save_profile(profiles.blocked(profile, s.clock()))
     log.info("coachee.inactive")
     for name in (f"reminders:{user_id}", f"followup:{user_id}"):
-        for job in application.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+        remove_job(application, name)
 
 
 async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,20 +400,63 @@ async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert
 
 
 def rebuild_all(application: Application) -> int:
-    """Recreate every coachee's jobs from storage; reminders inside their grace window fire."""
-    s = application.bot_data["services"]
-    count = 0
-    for offset, user_id in enumerate(s.repo.user_ids()):
-        # Spread the first checks so a large restart does not burst.
-        _replace_job(
-            application,
-            f"reminders:{user_id}",
-            reminder_tick,
-            timedelta(seconds=min(offset * 0.05, 60)),
-            user_id,
-        )
-        following = next_followup(s.repo.records(user_id, Escalation))
+    """Recreate every coachee's jobs from storage at once (the demo clock's jump; tests);
+    reminders inside their grace window fire. Start-up uses start_rebuild instead."""
+    repo = application.bot_data["services"].repo
+    user_ids = repo.user_ids()
+    _plan(application, user_ids, _followups(repo, user_ids), _spread(len(user_ids)))
+    return len(user_ids)
+
+
+def start_rebuild(application: Application, batch: int = 500) -> asyncio.Task[int]:
+    """Rebuild every coachee's jobs in the background: the bot answers (crises first) from
+    the first second, whatever the number of coachees. Returns the task (its result: how
+    many coachees); kept in bot_data so it is not collected while it runs."""
+    task = asyncio.get_running_loop().create_task(rebuild_in_background(application, batch))
+    application.bot_data[REBUILD_TASK] = task
+    return task
+
+
+async def rebuild_in_background(application: Application, batch: int = 500) -> int:
+    """Storage is read in a worker thread, a batch at a time; jobs are created on the loop
+    between batches, by id, so the whole rebuild is O(users) and the loop never waits long."""
+    started = time.monotonic()
+    repo = application.bot_data["services"].repo
+    user_ids = await _off_loop(repo.user_ids)
+    spread = _spread(len(user_ids))
+    for first in range(0, len(user_ids), batch):
+        chunk = user_ids[first : first + batch]
+        followups = await _off_loop(_followups, repo, chunk)
+        _plan(application, chunk, followups, spread)
+        await asyncio.sleep(0)
+    log.info("jobs.rebuilt coachees=%s seconds=%.1f", len(user_ids), time.monotonic() - started)
+    return len(user_ids)
+
+
+def _spread(users: int) -> float:
+    return min(START_SPREAD.total_seconds(), users * 0.05)
+
+
+def _followups(repo, user_ids: Iterable[int]) -> dict[int, datetime]:
+    """The next follow-up of each coachee that has one (their head only: escalations)."""
+    found = {}
+    for user_id in user_ids:
+        following = next_followup(repo.records(user_id, Escalation))
         if following is not None:
-            schedule_followup(application, user_id, following)
-        count += 1
-    return count
+            found[user_id] = following
+    return found
+
+
+def _plan(
+    application: Application, user_ids: Iterable[int], followups: dict[int, datetime], spread: float
+) -> None:
+    jitter_seconds = JITTER.total_seconds()
+    for user_id in user_ids:
+        # The first check of each coachee at a stable point of the start's spread, so a
+        # large restart does not burst; reminders missed while down are sent then.
+        offset = spread * jitter(user_id).total_seconds() / jitter_seconds
+        _replace_job(
+            application, f"reminders:{user_id}", reminder_tick, timedelta(seconds=offset), user_id
+        )
+        if user_id in followups:
+            schedule_followup(application, user_id, followups[user_id])

@@ -40,7 +40,19 @@ def check_in(coachee: ChatClient, energy: int, stress: int, sleep: int) -> BotMe
 
 
 def user_file(data_dir: Path, user_id: int) -> dict:
-    return json.loads((data_dir / "users" / f"{user_id}.json").read_text())
+    """Everything stored about a coachee as one document: their folder's head and months
+    merged (table -> rows; a month's rows keyed "<month>/<doc id>")."""
+    folder = data_dir / "users" / str(user_id)
+    parts = sorted(folder.glob("*.json"))
+    if not parts:
+        raise FileNotFoundError(folder)
+    merged: dict = {}
+    for path in parts:
+        for table, rows in json.loads(path.read_text()).items():
+            target = merged.setdefault(table, {})
+            for key, row in rows.items():
+                target[key if path.stem == "profile" else f"{path.stem}/{key}"] = row
+    return merged
 
 
 def eventually(check: Callable[[], T], timeout: float = 3.0) -> T:

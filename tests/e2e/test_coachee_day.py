@@ -18,7 +18,7 @@ def test_onboarding_stores_nothing_before_yes(bot, chat, bot_data_dir):
     coachee = chat(first_name="An")
     coachee.command("start")
     coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
-    assert not (bot_data_dir / "users" / f"{coachee.user_id}.json").exists()
+    assert not (bot_data_dir / "users" / f"{coachee.user_id}").exists()
     coachee.press("Ja, bewaar mijn antwoorden")
     coachee.wait_for_text("In welk land woon je?")
     profile = user_file(bot_data_dir, coachee.user_id)["profile"]["1"]
@@ -32,7 +32,7 @@ def test_a_no_keeps_only_that_no(bot, chat, bot_data_dir):
     coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
     coachee.press("Nee, liever niet")
     coachee.wait_for_edit(coachee.messages()[-1])
-    assert not (bot_data_dir / "users" / f"{coachee.user_id}.json").exists()
+    assert not (bot_data_dir / "users" / f"{coachee.user_id}").exists()
     index = json.loads((bot_data_dir / "index.json").read_text())
     assert [r["user_id"] for r in index["refusals"].values()] == [coachee.user_id]
     coachee.command("checkin")

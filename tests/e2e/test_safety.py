@@ -21,7 +21,7 @@ def test_a_brand_new_users_first_message_in_crisis_gets_the_crisis_line_within_2
     assert answer.text.startswith("Je schreef dat")  # names what they said, warmly
     assert any("grondingsoefening" in label for label, _ in answer.buttons)
     # Nothing is stored for someone who never consented, not even the escalation.
-    assert not (bot_data_dir / "users" / f"{stranger.user_id}.json").exists()
+    assert not (bot_data_dir / "users" / f"{stranger.user_id}").exists()
 
 
 def test_the_crisis_answer_offers_to_stay_with_a_grounding_exercise(bot, chat):

@@ -62,12 +62,21 @@ while True:
 """
 
 
+def temp_files(folder: Path) -> set[str]:
+    return {
+        os.path.join(where, name)
+        for where, _dirs, names in os.walk(folder)
+        for name in names
+        if name.endswith(TEMP_SUFFIX)
+    }
+
+
 def wait_for_a_write_in_flight(folder: Path, timeout: float = 2.0) -> None:
     """Return as soon as a new temp file exists: the worst moment, between write and rename."""
-    before = set(os.listdir(folder))
+    before = temp_files(folder)
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if any(name.endswith(TEMP_SUFFIX) for name in set(os.listdir(folder)) - before):
+        if temp_files(folder) - before:
             return
 
 
@@ -140,7 +149,11 @@ def test_killed_writers_leave_readable_files_and_lose_no_acknowledged_write(tmp_
     leftovers = list(data_dir.rglob(f"*{TEMP_SUFFIX}"))
 
     data_files = sorted(data_dir.rglob("*.json"))
-    assert {p.name for p in data_files} == {"index.json", *(f"{u}.json" for u in USERS)}
+    names = {p.relative_to(data_dir).as_posix() for p in data_files}
+    assert {name for name in names if not name.startswith("users/")} == {"index.json"}
+    # One folder per coachee: the head and the months of history it was given.
+    assert {name.split("/")[1] for name in names if name != "index.json"} == set(map(str, USERS))
+    assert all(f"users/{u}/profile.json" in names for u in USERS)
     for path in data_files:
         json.loads(path.read_text(encoding="utf-8"))  # every file parses, none half-written
 

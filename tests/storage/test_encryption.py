@@ -55,7 +55,7 @@ def test_with_a_key_every_file_is_a_token_and_reads_back(data: Path, key: str) -
     fill(repo)
 
     files = every_file(data)
-    assert len(files) == 6  # the index and five coachees
+    assert len(files) == 11  # the index and five coachees, each a head and a month
     for path in files:
         raw = path.read_bytes()
         assert raw.startswith(b"gAAAAA")
@@ -156,7 +156,7 @@ def test_a_half_rotated_folder_is_refused_with_only_the_new_key_and_opens_with_b
     for path in half:
         atomic.write_atomically(path, Fernet(new).encrypt(Fernet(old).decrypt(path.read_bytes())))
 
-    with pytest.raises(DataKeyError, match="does not open 3 of 6"):
+    with pytest.raises(DataKeyError, match="does not open 4 of 6"):
         check_keys(data, [new])
     repo = TinyDbRepository(data, check_keys(data, [new, old]))
     assert repo.user_ids() == [1, 2, 3, 4, 5]
@@ -177,15 +177,15 @@ def test_plain_to_encrypted_to_a_new_key_to_plain(data: Path) -> None:
     first, second = new_key(), new_key()
     fill(TinyDbRepository(data))
 
-    assert rotate(data, [], first) == 6
+    assert rotate(data, [], first) == 11
     opens_with(data, [first])
-    assert rotate(data, [first], second) == 6
+    assert rotate(data, [first], second) == 11
     opens_with(data, [second])
     with pytest.raises(DataKeyError):
         TinyDbRepository(data, Sealer.with_keys([first])).user_ids()
-    assert rotate(data, [second], None) == 6
+    assert rotate(data, [second], None) == 11
     assert not check_keys(data, []).encrypts
-    assert SECRET in (data / "users" / "1.json").read_text()
+    assert SECRET in (data / "users" / "1" / "2026-03.json").read_text()
     assert check(data, [])[0] == []
 
 
@@ -207,11 +207,11 @@ def test_a_rotation_killed_between_files_leaves_each_with_the_old_or_the_new_key
     both = MultiFernet([Fernet(new), Fernet(old)])
     for path in data_files.data_files(data):
         both.decrypt(path.read_bytes())
-    with pytest.raises(DataKeyError, match="does not open 3 of 6"):  # really half and half
+    with pytest.raises(DataKeyError, match="does not open 4 of 6"):  # really half and half
         check_keys(data, [new])
     opens_with(data, [new, old])
 
-    assert rotate(data, [old], new) == 6  # run again: finishes
+    assert rotate(data, [old], new) == 11  # run again: finishes
     opens_with(data, [new])
 
 
@@ -247,7 +247,7 @@ def test_check_finds_nothing_wrong_in_a_sound_folder(data: Path, key: str) -> No
     fill(repo)
     repo.erase(2)
 
-    assert check(data, [key]) == ([], 5)
+    assert check(data, [key]) == ([], 9)  # the index, four heads and four months
 
 
 def test_check_gives_one_line_per_problem(data: Path, key: str) -> None:
@@ -256,29 +256,31 @@ def test_check_gives_one_line_per_problem(data: Path, key: str) -> None:
     repo.erase(8)
     seal = Fernet(key).encrypt
     users = data / "users"
-    (users / "1.json").write_bytes(seal(b"{not json"))
-    (users / "2.json").write_bytes(seal(b'{"_meta": {"1": {"schema": 99}}}'))
-    (users / "3.json").write_bytes(Fernet(new_key()).encrypt(b"{}"))
-    (users / "4.json").write_bytes(seal(b'{"checkin": {"1": {"at": "yesterday"}}}'))
-    (users / "5.json").chmod(0o644)
-    atomic.write_atomically(users / "8.json", seal(b"{}"))  # recreated after the erasure
-    atomic.write_atomically(users / "9.json", seal(b"{}"))  # never listed
-    (users / ".6.json.k1ll3d.tmp").write_bytes(b"{}")
+    (users / "1" / "profile.json").write_bytes(seal(b"{not json"))
+    (users / "2" / "profile.json").write_bytes(seal(b'{"_meta": {"1": {"schema": 99}}}'))
+    (users / "3" / "profile.json").write_bytes(Fernet(new_key()).encrypt(b"{}"))
+    (users / "4" / "2026-03.json").write_bytes(seal(b'{"checkin": {"1": {"at": "yesterday"}}}'))
+    (users / "5" / "profile.json").chmod(0o644)
+    atomic.write_atomically(users / "8" / "profile.json", seal(b"{}"))  # after the erasure
+    atomic.write_atomically(users / "9" / "profile.json", seal(b"{}"))  # never listed
+    (users / "6" / ".2026-03.json.k1ll3d.tmp").write_bytes(b"{}")
+    (users / "7").chmod(0o755)
     users.chmod(0o755)
 
     problems, count = check(data, [key])
 
-    assert count == 10
+    assert count == 17  # the index, seven heads and months, two heads made by hand
     expected = [
         f"{users}: folder mode 755, not 700",
-        f"{users}/1.json: not valid JSON",
-        f"{users}/2.json: schema 99, newer than this code's",
-        f"{users}/3.json does not open with BOT_DATA_KEY",
-        f"{users}/4.json: checkin row 1 does not read",
-        f"{users}/5.json: file mode 644, not 600",
-        f"{users}/.6.json.k1ll3d.tmp: left by a write that never finished",
-        f"{users}/8.json: belongs to a user who erased their data",
-        f"{users}/9.json: not listed in the index",
+        f"{users}/7: folder mode 755, not 700",
+        f"{users}/1/profile.json: not valid JSON",
+        f"{users}/2/profile.json: schema 99, newer than this code's",
+        f"{users}/3/profile.json does not open with BOT_DATA_KEY",
+        f"{users}/4/2026-03.json: checkin row 1 does not read",
+        f"{users}/5/profile.json: file mode 644, not 600",
+        f"{users}/6/.2026-03.json.k1ll3d.tmp: left by a write that never finished",
+        f"{users}/8/profile.json: belongs to a user who erased their data",
+        f"{users}/9/profile.json: not listed in the index",
     ]
     assert len(problems) == len(expected)
     for line, start in zip(sorted(problems, key=expected_order(expected)), expected, strict=True):
@@ -296,8 +298,29 @@ def expected_order(expected: list[str]):
 def test_data_files_are_listed_in_a_stable_order(data: Path) -> None:
     fill(TinyDbRepository(data), range(1, 12))
 
-    names = [p.name for p in data_files.data_files(data)]
+    names = [p.relative_to(data).as_posix() for p in data_files.data_files(data)]
 
-    assert names[0] == "index.json" and names[1:3] == ["1.json", "2.json"]
-    assert names[-1] == "11.json"
+    assert names[0] == "index.json"
+    assert names[1:3] == ["users/1/2026-03.json", "users/1/profile.json"]
+    assert names[-1] == "users/11/profile.json"
     assert os.path.commonpath(data_files.data_files(data)) == str(data)
+
+
+def test_the_start_check_opens_the_index_and_each_head_and_data_check_every_file(
+    data: Path, key: str
+) -> None:
+    """At 10,000 coachees reading every month at start took seconds before the first answer.
+    A head is read before any of its coachee's files is written, and a rotation writes each
+    coachee's head last, so the heads vouch for the folder at start; `data check` still
+    opens every file."""
+    fill(TinyDbRepository(data, Sealer.with_keys([key])))
+    month = data / "users" / "3" / "2026-03.json"
+    atomic.write_atomically(month, Fernet(new_key()).encrypt(b"{}"))  # restored wrongly
+
+    assert check_keys(data, [key]).encrypts
+    problems, _count = check(data, [key])
+    assert [p for p in problems if "does not open" in p] == [
+        f"{month} does not open with BOT_DATA_KEY (another key, or the file was changed)"
+    ]
+    with pytest.raises(DataKeyError):  # and the coachee's unit of work reads, never writes
+        TinyDbRepository(data, Sealer.with_keys([key])).add(3, Reflection("p", T0, T0.date(), "x"))

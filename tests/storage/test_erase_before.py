@@ -96,9 +96,11 @@ def test_the_file_is_written_once_and_not_at_all_when_nothing_goes(
     monkeypatch.setattr(atomic, "write_atomically", counting)
 
     files.erase_before(ALICE, CUT)
-    assert writes == [files.user_path(ALICE)]
+    # The month of the cut and the head (escalations, notices...), each written once.
+    once = [files.part_path(ALICE, "2025-03"), files.part_path(ALICE, "profile")]
+    assert writes == once
     files.erase_before(ALICE, CUT)
-    assert writes == [files.user_path(ALICE)]
+    assert writes == once
     files.erase_before(BOB, CUT)  # no file: none is created
     assert not files.user_path(BOB).exists()
 
@@ -112,3 +114,32 @@ def test_the_refusals_are_listed_with_their_instants(repo: Repository) -> None:
     assert repo.refusals() == {ALICE: T0}
     repo.erase(ALICE)
     assert repo.refusals() == {}
+
+
+def test_whole_months_before_the_cut_go_as_files_without_a_rewrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = TinyDbRepository(tmp_path / "data")
+    files.save_profile(make_profile(ALICE))
+    for month in range(1, 5):  # January to April 2025
+        at = datetime(2025, month, 10, 8, 0, tzinfo=UTC)
+        files.add(ALICE, make_record(CheckIn, at))
+        files.add(ALICE, make_record(CheckIn, at + timedelta(days=10)))
+    writes: list[Path] = []
+    real = atomic.write_atomically
+    monkeypatch.setattr(atomic, "write_atomically", lambda p, d: (writes.append(p), real(p, d)))
+
+    removed = files.erase_before(ALICE, datetime(2025, 3, 15, tzinfo=UTC))
+
+    assert removed == 5  # January and February whole, the first of March
+    assert writes == [files.part_path(ALICE, "2025-03")]
+    names = sorted(p.name for p in files.user_path(ALICE).iterdir())
+    assert names == ["2025-03.json", "2025-04.json", "profile.json"]
+    assert len(TinyDbRepository(files.data_dir).records(ALICE, CheckIn)) == 3
+
+
+def test_history_without_a_profile_can_go_entirely(repo: Repository) -> None:
+    repo.add(ALICE, make_record(CheckIn, T0))  # every part of this coachee is one old month
+
+    assert repo.erase_before(ALICE, CUT) == 1
+    assert repo.records(ALICE, CheckIn) == []

@@ -336,7 +336,9 @@ def test_every_file_carries_the_schema_version(files: TinyDbRepository) -> None:
     files.save_profile(make_profile())
     files.add(ALICE, make_record(CheckIn, T0))
 
-    for path in (files.user_path(ALICE), files.index_path):
+    for path in (files.part_path(ALICE, "profile"), files.part_path(ALICE, "2025-03")):
+        assert read_raw(path)[META_TABLE] == {"1": {"schema": CURRENT_SCHEMA}}
+    for path in (files.index_path,):
         assert read_raw(path)[META_TABLE] == {"1": {"schema": CURRENT_SCHEMA}}
 
 
@@ -345,12 +347,13 @@ def test_the_files_hold_the_user_and_the_index_nothing_else(files: TinyDbReposit
     names = sorted(
         p.relative_to(files.data_dir).as_posix() for p in files.data_dir.rglob("*") if p.is_file()
     )
-    assert names == ["index.json", f"users/{ALICE}.json"]
+    # One folder per coachee: the head and one file per month of daily history.
+    assert names == ["index.json", f"users/{ALICE}/2025-03.json", f"users/{ALICE}/profile.json"]
 
 
 def test_a_file_from_before_versioning_is_read_and_upgraded(files: TinyDbRepository) -> None:
     old = make_record(CheckIn, T0)
-    files.user_path(ALICE).write_text(
+    files.legacy_path(ALICE).write_text(
         json.dumps(
             {
                 "profile": {"1": to_json(make_profile())},
@@ -365,7 +368,7 @@ def test_a_file_from_before_versioning_is_read_and_upgraded(files: TinyDbReposit
 
     new = make_record(CheckIn, T0 + timedelta(days=1), 1)
     files.add(ALICE, new)
-    raw = read_raw(files.user_path(ALICE))
+    raw = read_raw(files.part_path(ALICE, "2025-03"))
     assert raw[META_TABLE] == {"1": {"schema": CURRENT_SCHEMA}}
     assert files.records(ALICE, CheckIn) == [old, new]
     assert files.load_profile(ALICE) == make_profile()
@@ -378,21 +381,24 @@ def test_migrations_run_in_order_on_read(
     files.add(ALICE, make_record(CheckIn, T0))
 
     def rename_phase(document: migrations.Document) -> migrations.Document:
-        for row in document["profile"].values():
+        for row in document.get("profile", {}).values():  # each part: the head has it
             row["phase"] = "rest"
         return document
 
     monkeypatch.setattr(migrations, "CURRENT_SCHEMA", CURRENT_SCHEMA + 1)
     monkeypatch.setitem(migrations.MIGRATIONS, CURRENT_SCHEMA, rename_phase)
+    upgraded = TinyDbRepository(files.data_dir)  # a new version of the bot starts
 
-    assert files.load_profile(ALICE).phase == "rest"
-    files.add(ALICE, make_record(CheckIn, T0 + timedelta(hours=1)))
-    assert read_raw(files.user_path(ALICE))[META_TABLE] == {"1": {"schema": CURRENT_SCHEMA + 1}}
-    assert len(files.records(ALICE, CheckIn)) == 2
+    assert upgraded.load_profile(ALICE).phase == "rest"
+    upgraded.add(ALICE, make_record(CheckIn, T0 + timedelta(hours=1)))
+    month = upgraded.part_path(ALICE, "2025-03")
+    assert read_raw(month)[META_TABLE] == {"1": {"schema": CURRENT_SCHEMA + 1}}
+    assert len(upgraded.records(ALICE, CheckIn)) == 2
 
 
 def test_a_file_from_a_newer_bot_is_refused_and_left_alone(files: TinyDbRepository) -> None:
-    path = files.user_path(ALICE)
+    path = files.part_path(ALICE, "profile")
+    path.parent.mkdir()
     path.write_text(
         json.dumps(
             {
@@ -413,7 +419,8 @@ def test_a_file_from_a_newer_bot_is_refused_and_left_alone(files: TinyDbReposito
 
 
 def test_a_corrupt_file_is_named_and_never_overwritten(files: TinyDbRepository) -> None:
-    path = files.user_path(ALICE)
+    path = files.part_path(ALICE, "profile")
+    path.parent.mkdir()
     path.write_text('{"profile": {"1": {"user_id"', encoding="utf-8")
 
     with pytest.raises(DataFileError, match="not valid JSON") as caught:
@@ -427,7 +434,7 @@ def test_a_corrupt_file_is_named_and_never_overwritten(files: TinyDbRepository) 
 def test_recording_for_one_user_leaves_other_files_untouched(files: TinyDbRepository) -> None:
     fill(files, ALICE)
     fill(files, BOB)
-    watched = [files.user_path(BOB), files.index_path]
+    watched = [*files.user_path(BOB).iterdir(), files.index_path]
     before = {
         path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
         for path in watched
@@ -450,8 +457,10 @@ def test_recording_never_even_reads_other_users_files(files: TinyDbRepository) -
     """Others' files made unreadable: Alice's daily loop must not notice (cost is her own)."""
     fill(files, ALICE)
     fill(files, BOB)
-    files.user_path(BOB).write_text("not json", encoding="utf-8")
+    for path in files.user_path(BOB).iterdir():
+        path.write_text("not json", encoding="utf-8")
     files.index_path.write_text("not json", encoding="utf-8")
+    files.cache.clear()  # what a restart would know
 
     files.add(ALICE, make_record(CheckIn, T0 + timedelta(days=1)))
     files.replace(ALICE, make_record(Reflection, T0 + timedelta(days=1)))
@@ -464,14 +473,17 @@ def test_erase_removes_the_file_its_leftovers_and_the_index_entries(
 ) -> None:
     fill(files, ALICE)
     fill(files, BOB)
-    path = files.user_path(ALICE)
+    path = files.part_path(ALICE, "2025-03")
     leftover = path.with_name(f".{path.name}.k1ll3d.tmp")  # what a killed writer leaves
     leftover.write_text(path.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    legacy = files.legacy_path(ALICE)  # and one from before the split
+    old_leftover = legacy.with_name(f".{legacy.name}.k1ll3d.tmp")
+    old_leftover.write_text("{}", encoding="utf-8")
     files.record_refusal(ALICE, T0)
 
     files.erase(ALICE)
 
-    assert not path.exists() and not leftover.exists()
+    assert not files.user_path(ALICE).exists() and not old_leftover.exists()
     assert files.user_path(BOB).exists()
     index = read_raw(files.index_path)
     kept = {k: v for k, v in index.items() if k not in (META_TABLE, "erased")}

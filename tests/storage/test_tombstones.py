@@ -134,8 +134,8 @@ def test_the_tombstone_survives_a_restart_and_leaves_no_file(tmp_path: Path) -> 
     with pytest.raises(UserErased):
         reopened.add(ALICE, mark())
 
-    assert not (data / "users" / f"{ALICE}.json").exists()
-    assert sorted(p.name for p in (data / "users").iterdir()) == [f"{BOB}.json"]
+    assert not (data / "users" / f"{ALICE}").exists()
+    assert sorted(p.name for p in (data / "users").iterdir()) == [f"{BOB}"]
     assert reopened.user_ids() == [BOB]
 
 

@@ -66,7 +66,7 @@ def test_one_file_write_per_unit_of_work(tmp_path, monkeypatch):
     with repo.unit_of_work(ALICE) as coachee:
         coachee.records(CheckIn)  # a read alone writes nothing
 
-    assert writes == [repo.user_path(ALICE)]
+    assert writes == [repo.part_path(ALICE, "2026-03")]  # the month; the head is unchanged
 
 
 def test_the_lock_keeps_every_write_of_two_threads(repo):

@@ -82,7 +82,7 @@ async def test_delete_during_a_reminder_send_leaves_nothing_and_sends_no_more(
         t for chat, t in rig.api.messages() if chat == USER and t in reminder_texts(content)
     ]
     assert len(reminders) == 1  # the one already on its way; none after the erasure
-    assert sorted(p.name for p in (data / "users").iterdir()) == [f"{OTHER}.json"]
+    assert sorted(p.name for p in (data / "users").iterdir()) == [f"{OTHER}"]  # their folder
     assert rig.live_jobs(USER) == []
     assert rig.repo.user_ids() == [OTHER]
 
@@ -94,7 +94,7 @@ async def test_delete_during_a_reminder_send_leaves_nothing_and_sends_no_more(
         assert restarted.repo.load_profile(USER) is None
         sent = restarted.api.messages()
         assert sent and {chat for chat, _ in sent} == {OTHER}  # OTHER's reminders only
-        assert not (data / "users" / f"{USER}.json").exists()
+        assert not (data / "users" / f"{USER}").exists()
 
 
 async def test_delete_stops_every_job_and_flow_of_that_user(rig: DeleteRig, content) -> None:

@@ -173,8 +173,8 @@ async def test_the_erased_accounts_jobs_are_stopped(coachees):
     rig = coachees
     queue = rig.application.job_queue
     names = [f"reminders:{u}" for u in (QUIET, RECENT)] + [f"followup:{u}" for u in (QUIET,)]
-    for name in names:  # an hour from now on the real clock the scheduler keeps
-        queue.run_once(jobs.reminder_tick, when=3600, name=name, data=int(name.split(":")[1]))
+    for name in names:  # an hour from now on the real clock, planned as the bot plans them
+        jobs._replace_job(rig.application, name, jobs.reminder_tick, 3600, int(name.split(":")[1]))
     await rig.run_job()
     rig.clock[0] = NOW + 7 * DAY
 
