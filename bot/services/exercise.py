@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.content.loader import Content
-from bot.content.schema import Exercise
 from bot.core import dates, schedule
 from bot.core.checkins import low_energy_on
 from bot.core.models import CheckIn, ExerciseLog
@@ -32,6 +31,7 @@ from bot.core.practice import (
     run_ended,
     suggest_exercises,
 )
+from bot.core.rules import Exercise
 from bot.services import actions
 from bot.services.outcome import (
     Choice,
