@@ -66,6 +66,21 @@ def should_escalate_again(
     return utc(now) - utc(last_escalation_at) >= timedelta(days=rule.window_days)
 
 
+# The daily acknowledgement looks back a week ("better than the week before") and names a
+# run of low days; eight weeks covers both with room to spare.
+ACKNOWLEDGEMENT_LOOKBACK = timedelta(weeks=8)
+
+
+def checkin_lookback(rules: CheckinRules) -> timedelta:
+    """How far back a check-in needs its history: the longest rule window (and the start of
+    a no-progress window), or the acknowledgement's, whichever is longer. Reading only this
+    keeps a check-in's cost flat however many years of history a coachee has."""
+    longest = max(
+        (max(rule.window_days, rule.min_coaching_days) for rule in rules.rules), default=0
+    )
+    return max(timedelta(days=longest + 1), ACKNOWLEDGEMENT_LOOKBACK)
+
+
 def due_checkin_rule(
     rules: CheckinRules,
     checkins: Sequence[CheckIn],

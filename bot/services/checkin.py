@@ -13,11 +13,11 @@ sleep; the buttons stay the one way a check-in is stored.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core import checkins, schedule
-from bot.core.checkin_rules import due_checkin_rule, escalation_for
+from bot.core.checkin_rules import checkin_lookback, due_checkin_rule, escalation_for
 from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.ports import CoacheeFile
 from bot.core.practice import suggest_exercises
@@ -95,7 +95,9 @@ def answer_checkin(
         )
     energy, stress, sleep = answers
     checkin_id = f"{day}-{question_id}"
-    history = coachee.records(CheckIn)
+    # Only the weeks the rules and the acknowledgement look at: years of history stay unread.
+    since = now - checkin_lookback(content.checkin_rules)
+    history = coachee.records(CheckIn, since=since)
     stored = next((c for c in history if c.id == checkin_id), None)
     if stored is not None:
         # A double tap, or a tap after the "saved" edit failed: show it saved, once.
@@ -104,7 +106,7 @@ def answer_checkin(
     coachee.add(checkin)
     wait_for(coachee, "note", checkin.id, chat_id, now)
     effects: tuple[Effect, ...] = ()
-    rule = _time_rule(coachee, profile, content, today, now)
+    rule = _time_rule(coachee, profile, content, [*history, checkin], today, now)
     if rule is not None:
         effects = (Escalate(rule),)
     return outcome(
@@ -122,13 +124,18 @@ def _recorded(checkin: CheckIn) -> Text:
 
 
 def _time_rule(
-    coachee: CoacheeFile, profile: Profile, content: Content, today: date, now: datetime
+    coachee: CoacheeFile,
+    profile: Profile,
+    content: Content,
+    recent: list[CheckIn],
+    today: date,
+    now: datetime,
 ) -> Escalation | None:
     """Complaints that last, or no progress after weeks of coaching: GP advice (SAFETY.md)."""
     started = profile.created_at.astimezone(schedule.zone_of(profile)).date()
     rule = due_checkin_rule(
         content.checkin_rules,
-        coachee.records(CheckIn),
+        recent,
         coachee.records(Escalation),
         today,
         started,
@@ -167,7 +174,7 @@ def _acknowledgement(
     if questionnaire_offer_due(
         profile,
         coachee.records(QuestionnaireResult),
-        coachee.records(ReminderMark),
+        coachee.records(ReminderMark, since=now - timedelta(days=2)),  # only today's count
         today,
         now,
     ):

@@ -140,3 +140,40 @@ def test_a_failing_use_case_writes_nothing(repo, content):
         run(repo, broken)
 
     assert repo.records(ALICE, CheckIn) == []
+
+
+def test_the_lookback_covers_every_check_in_rule(content):
+    from bot.core.checkin_rules import checkin_lookback
+
+    lookback = checkin_lookback(content.checkin_rules)
+
+    for rule in content.checkin_rules.rules:
+        assert lookback >= timedelta(days=rule.window_days + 1), rule.id
+    assert lookback >= timedelta(weeks=8)
+
+
+def test_a_check_in_reads_only_recent_weeks_of_years_of_history(repo, content):
+    repo.save_profile(coachee_profile(days=800))
+    with repo.unit_of_work(ALICE) as coachee:  # two years of low days, ending 10 weeks ago
+        for back in range(70, 800):
+            day = NOW - timedelta(days=back)
+            coachee.add(CheckIn(day, day.date(), energy=1, stress=9, sleep=1, id=f"old-{back}"))
+    asked: list[object] = []
+
+    class Spy:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def records(self, kind, since=None):
+            asked.append((kind.__name__, since))
+            return self.inner.records(kind, since)
+
+    with repo.unit_of_work(ALICE) as coachee:
+        result = service.answer_checkin(Spy(coachee), DAY, (2, 8, 2), QUESTION, ALICE, NOW, content)
+
+    assert ("CheckIn", None) not in asked
+    assert not [e for e in result.effects if isinstance(e, Escalate)]  # old weeks say nothing
+    assert result.messages[1].body[0].id == "checkin.ack.low"  # the low run starts today
