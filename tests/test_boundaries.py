@@ -219,3 +219,15 @@ def ui_file_ids() -> set[str]:
 
 def test_every_ui_text_id_is_written_in_content(ui_file_ids):
     assert sorted(set(UI_TEXTS) - ui_file_ids) == []
+
+
+def test_jobs_are_found_by_id_never_by_scanning_every_job():
+    """JobQueue.get_jobs_by_name walks every job: with thousands of coachees start-up and
+    /delete turn quadratic. Names (= ids) are built in bot/telegram/job_names.py."""
+    scans = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in python_files(BOT)
+        for node in ast.walk(tree(path))
+        if isinstance(node, ast.Attribute) and node.attr == "get_jobs_by_name"
+    ]
+    assert scans == []

@@ -28,7 +28,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, Job
 from bot.config import Settings
 from bot.core import schedule
 from bot.core.models import now_utc
-from bot.telegram import jobs
+from bot.telegram import job_names, jobs
 from bot.telegram.context import services
 from bot.telegram.replies import reply, send
 
@@ -122,7 +122,7 @@ async def advance(application: Application, clock: DemoClock, target: datetime) 
         clock.move_to(step)
         for user_id, wakeup in wakeups.items():
             if wakeup <= step:
-                job = Job(jobs.reminder_tick, data=user_id, name=f"reminders:{user_id}")
+                job = Job(jobs.reminder_tick, data=user_id, name=job_names.reminders(user_id))
                 await jobs.reminder_tick(CallbackContext.from_job(job, application))
                 checks += 1
     clock.move_to(max(target, clock()))

@@ -22,9 +22,10 @@ from bot.core.practice import Outcome as Ending
 from bot.core.practice import new_run, step_is_due
 from bot.core.rules import Exercise
 from bot.services import exercise as service
-from bot.telegram import callbacks
+from bot.telegram import callbacks, job_names
 from bot.telegram.callbacks import StaleCallback
 from bot.telegram.context import language_of, services
+from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render
 from bot.telegram.replies import send, text
@@ -41,13 +42,8 @@ STOPS = "exercise_stops"
 KEEP_ENDED = 50
 
 
-def _job_name(chat_id: int) -> str:
-    return f"exercise:{chat_id}"
-
-
 def _cancel_timer(application: Application, chat_id: int) -> None:
-    for job in application.job_queue.get_jobs_by_name(_job_name(chat_id)):
-        job.schedule_removal()
+    remove_job(application, job_names.exercise_step(chat_id))
 
 
 def cancel(application: Application, chat_id: int) -> None:
@@ -177,8 +173,9 @@ async def _send_step(
     context.job_queue.run_once(
         step_due,
         when=step.seconds * s.exercise_pace,
-        name=_job_name(chat_id),
+        name=job_names.exercise_step(chat_id),
         data=(chat_id, user_id, lang, step.exercise_id, step.index + 1, step.run),
+        job_kwargs={"id": job_names.exercise_step(chat_id), "replace_existing": True},
     )
 
 

@@ -38,8 +38,9 @@ from bot.core.models import (
     ReminderMark,
     Snooze,
 )
-from bot.telegram import callbacks
+from bot.telegram import callbacks, job_names
 from bot.telegram.context import services
+from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority, maybe_delivered
 from bot.telegram.replies import send
 
@@ -101,13 +102,6 @@ def _replace_job(
     )
 
 
-def remove_job(application: Application, name: str) -> None:
-    """Remove the job with this name (its id), if any, without scanning the others."""
-    scheduler = application.job_queue.scheduler
-    if scheduler.get_job(name) is not None:
-        scheduler.remove_job(name)
-
-
 def _real_time(application: Application, when: datetime | float) -> datetime | float:
     """An instant of the bot's clock on the JobQueue's real time. The same unless the demo
     clock (demo_clock.py) runs ahead; relative delays need no translation."""
@@ -140,7 +134,7 @@ def schedule_state(application: Application, user_id: int) -> schedule.ScheduleS
 def schedule_reminders(application: Application, user_id: int, *, check_now: bool = False) -> None:
     """Plan this coachee's next reminder job; with check_now, look for due ones first."""
     s = application.bot_data["services"]
-    name = f"reminders:{user_id}"
+    name = job_names.reminders(user_id)
     if check_now:
         _replace_job(application, name, reminder_tick, 0, user_id)
         return
@@ -221,7 +215,7 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             break
     # The next wake-up from what is stored now (the marks just written included).
     profile, state = await _off_loop(_profile_and_state, application, user_id)
-    name = f"reminders:{user_id}"
+    name = job_names.reminders(user_id)
     if profile is None or state is None:
         remove_job(application, name)
         return
@@ -283,7 +277,7 @@ def mark_blocked(application: Application, user_id: int) -> None:
         return
     s.repo.save_profile(profiles.blocked(profile, s.clock()))
     log.info("coachee.inactive")
-    for name in (f"reminders:{user_id}", f"followup:{user_id}"):
+    for name in (job_names.reminders(user_id), job_names.followup(user_id)):
         remove_job(application, name)
 
 
@@ -322,7 +316,7 @@ async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 def schedule_followup(application: Application, user_id: int, when: datetime) -> None:
     # A follow-up that fell due while the bot was down is asked right after start.
     when = max(when, application.bot_data["services"].clock() + timedelta(seconds=1))
-    _replace_job(application, f"followup:{user_id}", followup_tick, when, user_id)
+    _replace_job(application, job_names.followup(user_id), followup_tick, when, user_id)
 
 
 async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -456,7 +450,11 @@ def _plan(
         # large restart does not burst; reminders missed while down are sent then.
         offset = spread * jitter(user_id).total_seconds() / jitter_seconds
         _replace_job(
-            application, f"reminders:{user_id}", reminder_tick, timedelta(seconds=offset), user_id
+            application,
+            job_names.reminders(user_id),
+            reminder_tick,
+            timedelta(seconds=offset),
+            user_id,
         )
         if user_id in followups:
             schedule_followup(application, user_id, followups[user_id])

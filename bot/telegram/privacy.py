@@ -9,8 +9,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.services import privacy as service
-from bot.telegram import callbacks, safety_net
+from bot.telegram import callbacks, job_names, safety_net
 from bot.telegram.context import services
+from bot.telegram.job_names import remove_job
 from bot.telegram.usecase import deliver, run
 
 
@@ -42,7 +43,6 @@ def stop_everything_of(context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id
     profile = services(context).repo.load_profile(user_id)
     for chat in {chat_id, user_id} | ({profile.chat_id} if profile is not None else set()):
         safety_net.stop_flows(context, chat)  # exercise steps, questionnaire, awaited text
-    for name in (f"reminders:{user_id}", f"followup:{user_id}"):
-        for job in context.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+    for name in (job_names.reminders(user_id), job_names.followup(user_id)):
+        remove_job(context.application, name)
     context.application.user_data.get(user_id, {}).clear()

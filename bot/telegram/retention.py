@@ -42,20 +42,21 @@ from bot.core.retention import (
     decide,
     refusal_expired,
 )
-from bot.telegram import jobs
+from bot.telegram import job_names, jobs
 from bot.telegram.context import KEY, services
+from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import send
 
 log = logging.getLogger(__name__)
 
-JOB_NAME = "retention"
+
 # At night in the bot's time zone: few coachees are writing, and a notice arrives with the
 # phone's first look in the morning rather than in the middle of someone's evening.
 RUN_AT = time(3, 30)
 # A loop stalled at 03:30 still runs the job within these hours; coalesce: once.
 JOB_KWARGS = {
-    "id": JOB_NAME,
+    "id": job_names.RETENTION,
     "replace_existing": True,
     "misfire_grace_time": 3 * 3600,
     "coalesce": True,
@@ -73,7 +74,10 @@ def schedule_daily(application: Application) -> Job:
     """Register the daily run (stable id: registering again replaces it)."""
     zone = ZoneInfo(application.bot_data[KEY].settings.timezone)
     return application.job_queue.run_daily(
-        retention_tick, time=RUN_AT.replace(tzinfo=zone), name=JOB_NAME, job_kwargs=JOB_KWARGS
+        retention_tick,
+        time=RUN_AT.replace(tzinfo=zone),
+        name=job_names.RETENTION,
+        job_kwargs=JOB_KWARGS,
     )
 
 
@@ -261,9 +265,8 @@ def _stop_jobs(application: Application, user_id: int, chat_id: int) -> None:
     """The erased coachee's timed work: the reminder job sees no profile and goes; the
     follow-up and exercise jobs are removed by name (each also re-checks the profile)."""
     jobs.schedule_reminders(application, user_id)
-    for name in (f"followup:{user_id}", f"exercise:{chat_id}"):
-        for job in application.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+    for name in (job_names.followup(user_id), job_names.exercise_step(chat_id)):
+        remove_job(application, name)
     application.drop_user_data(user_id)
 
 

@@ -65,7 +65,13 @@ async def test_delete_during_a_reminder_send_leaves_nothing_and_sends_no_more(
     rig.api.hold = set(reminder_texts(content))
     rig.repo.add(USER, Escalation("gp", "checkin", "r", "c", NOW, NOW + timedelta(days=1)))
     queue = rig.application.job_queue
-    queue.run_once(jobs.followup_tick, when=3600, name=f"followup:{USER}", data=USER)
+    queue.run_once(
+        jobs.followup_tick,
+        when=3600,
+        name=f"followup:{USER}",
+        data=USER,
+        job_kwargs=by_id(f"followup:{USER}"),
+    )
 
     jobs.schedule_reminders(rig.application, USER, check_now=True)
     await asyncio.wait_for(rig.api.holding.wait(), 5)  # the tick is sending its first reminder
@@ -100,10 +106,26 @@ async def test_delete_during_a_reminder_send_leaves_nothing_and_sends_no_more(
 async def test_delete_stops_every_job_and_flow_of_that_user(rig: DeleteRig, content) -> None:
     rig.consent(USER)
     queue = rig.application.job_queue
-    queue.run_once(jobs.reminder_tick, when=3600, name=f"reminders:{USER}", data=USER)
-    queue.run_once(jobs.followup_tick, when=3600, name=f"followup:{USER}", data=USER)
     queue.run_once(
-        exercise.step_due, when=60, name=f"exercise:{USER}", data=(USER, USER, "nl", "x", 1)
+        jobs.reminder_tick,
+        when=3600,
+        name=f"reminders:{USER}",
+        data=USER,
+        job_kwargs=by_id(f"reminders:{USER}"),
+    )
+    queue.run_once(
+        jobs.followup_tick,
+        when=3600,
+        name=f"followup:{USER}",
+        data=USER,
+        job_kwargs=by_id(f"followup:{USER}"),
+    )
+    queue.run_once(
+        exercise.step_due,
+        when=60,
+        name=f"exercise:{USER}",
+        data=(USER, USER, "nl", "x", 1),
+        job_kwargs=by_id(f"exercise:{USER}"),
     )
     rig.application.chat_data[USER][exercise.SENT] = ("x", 0)
     rig.repo.replace(USER, awaiting("note", "x", USER, NOW))
@@ -129,3 +151,8 @@ async def test_consenting_again_after_delete_starts_afresh(rig: DeleteRig, conte
     profile = rig.repo.load_profile(USER)
     assert profile is not None and profile.user_id == USER
     assert content.text("consent.thanks", "nl") in rig.api.edited()
+
+
+def by_id(name: str) -> dict[str, object]:
+    """The way the bot creates its jobs (bot.telegram.job_names): the name is the id."""
+    return {"id": name, "replace_existing": True}

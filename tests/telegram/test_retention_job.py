@@ -28,7 +28,7 @@ from bot.core.models import (
     RetentionNotice,
 )
 from bot.storage.memory import InMemoryRepository
-from bot.telegram import jobs, retention
+from bot.telegram import job_names, jobs, retention
 from bot.telegram.app import post_init
 from bot.telegram.outbox import Outbox, PriorityLimiter
 
@@ -264,8 +264,8 @@ async def test_the_job_is_registered_at_start_at_half_past_three_in_the_bots_zon
     await post_init(rig.application)
     await post_init(rig.application)  # a second start replaces it
 
-    (job,) = rig.application.job_queue.get_jobs_by_name(retention.JOB_NAME)
-    assert job.job.id == retention.JOB_NAME
+    (job,) = rig.application.job_queue.get_jobs_by_name(job_names.RETENTION)
+    assert job.job.id == job_names.RETENTION
     next_run = job.next_t
     assert next_run is not None
     local = next_run.astimezone(ZoneInfo("Europe/Brussels"))
