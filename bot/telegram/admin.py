@@ -7,10 +7,10 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.content.loader import Content, ContentError, Problem
-from bot.telegram.context import Services, services
+from bot.telegram.context import BotContext, Services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import reply, send
 
@@ -73,9 +73,9 @@ def _report(
     ]
 
 
-async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload(update: Update, context: BotContext) -> None:
     """/reload (admins only): load content again; invalid content is refused, old stays live."""
-    s = services(context)
+    s = context.services
     if update.effective_user.id not in s.settings.admin_ids:
         await reply(update, context, "input.unknown_command")
         return

@@ -17,7 +17,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -49,7 +48,7 @@ from bot.telegram import (
     settings,
 )
 from bot.telegram.callbacks import pattern
-from bot.telegram.context import KEY, Services
+from bot.telegram.context import CONTEXT_TYPES, KEY, BotContext, Services
 from bot.telegram.outbox import OutgoingLimiter
 from bot.telegram.updates import PerChatUpdateProcessor
 
@@ -83,7 +82,7 @@ async def post_init(application: Application) -> None:
     log.info("bot.started")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the failure by type only (no message text), and tell the coachee kindly."""
     if (
         isinstance(update, Update)
@@ -113,6 +112,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
         .rate_limiter(OutgoingLimiter(AIORateLimiter(max_retries=3), services.outbox.limiter))
         .concurrent_updates(processor)
         .post_init(post_init)
+        .context_types(CONTEXT_TYPES)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -10,41 +10,39 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import ContextTypes
-
 from bot.core.awaiting import AwaitedKind, Awaiting, awaiting, ended, is_question, still_awaited
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 
 
-def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Awaiting | None:
+def current(context: BotContext, user_id: int) -> Awaiting | None:
     """The stored state (open, ended or expired), or None."""
-    found = services(context).repo.records(user_id, Awaiting)
+    found = context.services.repo.records(user_id, Awaiting)
     return found[-1] if found else None
 
 
 def wait_for(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     user_id: int,
     chat_id: int,
     kind: AwaitedKind,
     reference: str = "",
 ) -> None:
     """Ask: the next text in `chat_id` answers this question, until it expires."""
-    s = services(context)
+    s = context.services
     s.repo.replace(user_id, awaiting(kind, reference, chat_id, s.clock()))
 
 
 def stop_waiting(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     user_id: int,
     kind: str | None = None,
     reference: str | None = None,
 ) -> None:
     """End the open question (only the one of `kind` and `reference`, when given); nothing
     is written when nothing is open."""
-    s = services(context)
+    s = context.services
     now = s.clock()
     state = current(context, user_id)
     if state is None or not still_awaited(state, now):
@@ -54,7 +52,7 @@ def stop_waiting(
     s.repo.replace(user_id, ended(state, now))
 
 
-def stop_waiting_quietly(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+def stop_waiting_quietly(context: BotContext, user_id: int) -> None:
     """stop_waiting for the crisis path and erasure: storage trouble is logged, never raised,
     so it cannot hold up a crisis answer."""
     try:

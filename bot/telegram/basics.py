@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.telegram import safety_net
+from bot.telegram.context import BotContext
 from bot.telegram.replies import reply
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """List the commands."""
     await reply(update, context, "help.commands")
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """A command this bot does not know; one addressed to another bot (/x@other_bot) is not
     ours to answer. (/x@this_bot reaches its handler like /x.)"""
     message = update.effective_message
@@ -27,5 +27,5 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, context, "input.unknown_command")
 
 
-async def something_went_wrong(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def something_went_wrong(update: Update, context: BotContext) -> None:
     await reply(update, context, "input.error")

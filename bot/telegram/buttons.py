@@ -12,13 +12,13 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.core.checkins import InvalidAnswer
 from bot.core.profiles import InvalidChoice
 from bot.telegram import callbacks
 from bot.telegram.callbacks import StaleCallback
-from bot.telegram.context import language_of
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.replies import edit, text
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 NOT_HONOURED = (StaleCallback, InvalidAnswer, InvalidChoice)
 
 
-async def refuse_malformed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse_malformed(update: Update, context: BotContext) -> None:
     """Every press passes here first: a payload that does not decode goes no further."""
     try:
         callbacks.decode(update.callback_query.data)
@@ -37,7 +37,7 @@ async def refuse_malformed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         raise ApplicationHandlerStop from None
 
 
-async def answer_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_stale(update: Update, context: BotContext) -> None:
     """Say the button is no longer valid: on the button itself, or (when the handler already
     answered the press) in the message that carried it."""
     stale = text(context, "input.stale_button", language_of(update, context))

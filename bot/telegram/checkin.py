@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import checkin as service
 from bot.telegram import callbacks
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.usecase import deliver, run
 
 
-async def start_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_checkin(update: Update, context: BotContext) -> None:
     """/checkin: the first question, energy."""
-    now = services(context).clock()
+    now = context.services.clock()
     await deliver(
         update, context, await run(context, update.effective_user.id, service.start_checkin, now)
     )
 
 
-async def point_at_buttons(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question_id: str
-) -> None:
+async def point_at_buttons(update: Update, context: BotContext, question_id: str) -> None:
     """A text typed during an open check-in: one line, as a reply to its question."""
     await deliver(update, context, service.point_at_buttons(question_id))
 
 
-async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def checkin_answer(update: Update, context: BotContext) -> None:
     """One tap: the next question, or the check-in stored when sleep is answered."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     day, *answers = callbacks.decode(query.data).args
     result = await run(
         context,
@@ -46,19 +43,19 @@ async def checkin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await deliver(update, context, result)
 
 
-async def save_note(update: Update, context: ContextTypes.DEFAULT_TYPE, checkin_id: str) -> None:
+async def save_note(update: Update, context: BotContext, checkin_id: str) -> None:
     """The typed note (already through the safety net) joins the check-in it was asked for."""
     note = update.effective_message.text
-    now = services(context).clock()
+    now = context.services.clock()
     result = await run(context, update.effective_user.id, service.save_note, checkin_id, note, now)
     await deliver(update, context, result)
 
 
-async def note_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def note_skipped(update: Update, context: BotContext) -> None:
     """ "No note": the buttons go, and a closing line."""
     query = update.callback_query
     await query.answer()
     checkin_id = callbacks.decode(query.data).arg(0)
-    now = services(context).clock()
+    now = context.services.clock()
     result = await run(context, update.effective_user.id, service.skip_note, checkin_id, now)
     await deliver(update, context, result)

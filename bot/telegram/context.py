@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from telegram import Update, User
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
 from bot.content.live import LiveContent
@@ -47,11 +48,24 @@ class Services:
         return self.content.safety
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job gets (Application is built with it): what the bot
+    needs, typed, as `context.services`, instead of string keys into bot_data."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[KEY]
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext)
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """`context.services` for code that holds a context of the default type."""
     return context.application.bot_data[KEY]
 
 
-def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+def language_of(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> str:
     """The coachee's chosen language, else Telegram's hint: English if it says so, else Dutch."""
     return language_for(context.application.bot_data[KEY], update.effective_user, context.user_data)
 

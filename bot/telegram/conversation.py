@@ -10,17 +10,16 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core.awaiting import Awaiting
 from bot.services import conversation as service
 from bot.telegram import checkin, onboarding, reflect, safety_net, settings
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.replies import reply, text
 from bot.telegram.usecase import deliver
 
 
-async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def typed_text(update: Update, context: BotContext) -> None:
     """Route a typed text to the flow that asked for it, or answer kindly."""
     state = await _awaited(update, context)
     if state is None:
@@ -39,8 +38,8 @@ async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await settings.save_typed_moment(update, context, state.reference, typed)
 
 
-async def _awaited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Awaiting | None:
-    s = services(context)
+async def _awaited(update: Update, context: BotContext) -> Awaiting | None:
+    s = context.services
     user_id, chat_id = update.effective_user.id, update.effective_chat.id
     own_chat = _own_chat(update)
     under_way = safety_net.crisis_under_way(context, chat_id)
@@ -60,23 +59,23 @@ def _own_chat(update: Update) -> bool:
     )
 
 
-async def unexpected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unexpected_text(update: Update, context: BotContext) -> None:
     if safety_net.answered_here(update, context):
         return  # the GP advice was the answer; "I'm a simple helper" after it would jar
     await deliver(update, context, service.unexpected())
 
 
-async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited(update: Update, context: BotContext) -> None:
     """An edited message: the safety net has assessed it (and /sos answers again); a command
     does not run twice, and an edit never completes a flow."""
 
 
-async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def media(update: Update, context: BotContext) -> None:
     """A photo, sticker, voice note or file: a kind word, and any flow simply waits."""
     await reply(update, context, "input.media")
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: BotContext) -> None:
     """A button this version cannot honour (old, or from a removed flow)."""
     query = update.callback_query
     await query.answer(text(context, "input.stale_button", language_of(update, context)))

@@ -23,13 +23,13 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext, ContextTypes, Job
+from telegram.ext import Application, CallbackContext, Job
 
 from bot.config import Settings
 from bot.core import schedule
 from bot.core.models import now_utc
 from bot.telegram import job_names, jobs
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.replies import reply, send
 
 ENV_FLAG = "BOT_DEMO_CLOCK"
@@ -140,9 +140,9 @@ def describe(clock: DemoClock, zone: ZoneInfo) -> str:
     )
 
 
-async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_time(update: Update, context: BotContext) -> None:
     """/time [+1d | +2h | +30m | HH:MM] (admins, demo clock only): show or move the clock."""
-    s = services(context)
+    s = context.services
     clock = s.clock
     if not isinstance(clock, DemoClock) or update.effective_user.id not in s.settings.admin_ids:
         await reply(update, context, "input.unknown_command")

@@ -16,7 +16,7 @@ import logging
 from typing import Any, cast
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.core.practice import Outcome as Ending
 from bot.core.practice import new_run, step_is_due
@@ -24,7 +24,7 @@ from bot.core.rules import Exercise
 from bot.services import exercise as service
 from bot.telegram import callbacks, job_names
 from bot.telegram.callbacks import StaleCallback
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render
@@ -65,44 +65,44 @@ def _ended_here(application: Application, chat_id: int) -> tuple[str, ...]:
     return tuple(application.chat_data[chat_id].get(ENDED, ()))
 
 
-async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose(update: Update, context: BotContext) -> None:
     """/exercise: a short list that suits the coachee's phase and today's energy."""
-    s = services(context)
+    s = context.services
     hint = language_of(update, context)
     result = await run(context, update.effective_user.id, service.choose, s.texts, s.clock(), hint)
     await deliver(update, context, result)
 
 
-async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def picked(update: Update, context: BotContext) -> None:
     """Show what the exercise is, with start / later / not today (a new run)."""
     query = update.callback_query
     await query.answer()
     exercise_id = callbacks.decode(query.data).arg(0)
     lang = language_of(update, context)
-    await deliver(update, context, service.pick(services(context).texts, exercise_id, lang))
+    await deliver(update, context, service.pick(context.services.texts, exercise_id, lang))
 
 
-async def start_grounding(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_grounding(update: Update, context: BotContext) -> None:
     """From the crisis answer: begin a grounding exercise at once, no menu in between."""
     lang = language_of(update, context)
-    first = service.grounding(services(context).texts, lang)
+    first = service.grounding(context.services.texts, lang)
     if first is not None:
         chat_id = update.effective_chat.id
         _claim(context.application, chat_id, first.run, 0)
         await _send_step(context, chat_id, update.effective_user.id, lang, first)
 
 
-async def started(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def started(update: Update, context: BotContext) -> None:
     """'Start' on the intro: the run's first step (once, however often it is tapped)."""
     await _step_pressed(update, context, 0)
 
 
-async def next_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def next_pressed(update: Update, context: BotContext) -> None:
     """'Next' on a step: go on now instead of waiting for the timer."""
     await _step_pressed(update, context, int(callbacks.decode(update.callback_query.data).arg(1)))
 
 
-async def _step_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+async def _step_pressed(update: Update, context: BotContext, index: int) -> None:
     payload = callbacks.decode(update.callback_query.data)
     exercise_id, run_id = payload.arg(0), payload.args[-1]
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
@@ -117,7 +117,7 @@ async def _step_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, inde
             run_id,
             index,
             _ended_here(app, chat_id),
-            services(context).texts,
+            context.services.texts,
             lang,
         )
     except service.RunOver:
@@ -142,7 +142,7 @@ async def _step_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, inde
 
 
 async def send_step(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     user_id: int,
     lang: str,
@@ -152,16 +152,16 @@ async def send_step(
 ) -> None:
     """Send step `index` of `run_id` (a new run when None), or the close after the last step,
     and time the next one."""
-    step = service.step_of(services(context).texts, exercise, run_id or new_run(), index, lang)
+    step = service.step_of(context.services.texts, exercise, run_id or new_run(), index, lang)
     _claim(context.application, chat_id, step.run, index)
     await _send_step(context, chat_id, user_id, lang, step)
 
 
 async def _send_step(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, lang: str, step: service.Step
+    context: BotContext, chat_id: int, user_id: int, lang: str, step: service.Step
 ) -> None:
     """Send the step this chat claimed, and time the next one."""
-    s = services(context)
+    s = context.services
     body, markup = render(s.texts, step.message, lang)
     await s.outbox.send(
         Priority.INTERACTIVE, chat_id, context.bot.send_message, text=body, reply_markup=markup
@@ -179,7 +179,7 @@ async def _send_step(
     )
 
 
-async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def step_due(context: BotContext) -> None:
     """A step's time is up: the next step, unless the run ended or a press sent it first."""
     chat_id, user_id, lang, exercise_id, index, run_id = context.job.data
     app = context.application
@@ -196,7 +196,7 @@ async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
             run_id,
             index,
             _ended_here(app, chat_id),
-            services(context).texts,
+            context.services.texts,
             lang,
         )
     except service.RunOver:
@@ -215,7 +215,7 @@ async def step_due(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _send_step(context, chat_id, user_id, lang, cast(service.Step, step))
 
 
-async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ended(update: Update, context: BotContext) -> None:
     """Done, skipped (or stopped) or later: the run's end, stored once and with consent."""
     payload = callbacks.decode(update.callback_query.data)
     exercise_id, ending, run_id = payload.arg(0), cast(Ending, payload.arg(1)), payload.args[-1]
@@ -230,7 +230,7 @@ async def ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     sent = chat.get(SENT)
     if sent is None or sent[0] == run_id:  # an old intro's 'later' leaves another run going
         cancel(app, chat_id)
-    s = services(context)
+    s = context.services
     try:
         result = await run(
             context,

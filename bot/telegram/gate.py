@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 from telegram import CallbackQuery, Chat, ChatMember, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.core.escalation import plan_escalation, sos_escalation
 from bot.telegram import safety_net
-from bot.telegram.context import Services, language_for, services
+from bot.telegram.context import BotContext, Services, language_for
 from bot.telegram.replies import send, text
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class Refusals:
         return True
 
 
-async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: object, context: BotContext) -> None:
     """Let an update through only from a private chat, and a tap only from its owner."""
     if not isinstance(update, Update):
         return
@@ -100,7 +100,7 @@ def _owned(query: CallbackQuery) -> bool:
     return message is not None and message.chat.id == query.from_user.id
 
 
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat) -> None:
+async def refuse(update: Update, context: BotContext, chat: Chat) -> None:
     """A crisis answer if one is needed, the line once per chat, then leave."""
     memory = _memory(context)
     change = update.my_chat_member
@@ -121,10 +121,10 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat)
 
 
 async def _answer_crisis(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat, lang: str, memory: Refusals
+    update: Update, context: BotContext, chat: Chat, lang: str, memory: Refusals
 ) -> None:
     """The crisis answer with help lines, without buttons (the bot is leaving) or records."""
-    s = services(context)
+    s = context.services
     message = update.effective_message
     words = (message.text or message.caption or "") if message else ""
     if not words.strip():
@@ -162,7 +162,7 @@ async def _stop_spinner(query: CallbackQuery) -> None:
         log.info("gate.tap_not_answered error=%s", type(exc).__name__)
 
 
-async def _say_private_only(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def _say_private_only(context: BotContext, chat_id: int, lang: str) -> None:
     username = _username(context)
     body = (
         text(context, "private.only", lang, link=f"https://t.me/{username}")
@@ -175,7 +175,7 @@ async def _say_private_only(context: ContextTypes.DEFAULT_TYPE, chat_id: int, la
         log.info("gate.line_not_sent error=%s", type(exc).__name__)
 
 
-async def _leave(context: ContextTypes.DEFAULT_TYPE, chat_id: int, memory: Refusals) -> None:
+async def _leave(context: BotContext, chat_id: int, memory: Refusals) -> None:
     """Leave once no crisis answer is being sent here (one may skip the chat's queue)."""
     try:
         async with memory.quiet:
@@ -194,19 +194,19 @@ async def _leave(context: ContextTypes.DEFAULT_TYPE, chat_id: int, memory: Refus
     log.info("gate.left")
 
 
-def _memory(context: ContextTypes.DEFAULT_TYPE) -> Refusals:
+def _memory(context: BotContext) -> Refusals:
     memory = context.application.bot_data.get(KEY)
     if memory is None:
         memory = context.application.bot_data[KEY] = Refusals()
     return memory
 
 
-def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _language(update: Update, context: BotContext) -> str:
     """The person's language; never creates their user_data (nothing kept for a group)."""
     user = update.effective_user
     try:
         user_data = context.application.user_data.get(user.id) if user else None
-        return language_for(services(context), user, user_data)
+        return language_for(context.services, user, user_data)
     except Exception:  # storage trouble must not keep the crisis line from anyone
         log.exception("gate.language_unknown")
         code = (user.language_code or "") if user else ""
@@ -224,7 +224,7 @@ def _country(s: Services, update: Update) -> str:
     return profile.country if profile else s.settings.country
 
 
-def _username(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+def _username(context: BotContext) -> str | None:
     try:
         return context.bot.username
     except RuntimeError:  # not initialised (getMe failed): the line without a link

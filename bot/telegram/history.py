@@ -4,28 +4,27 @@ off the event loop by bot.telegram.usecase.deliver)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import history as service
 from bot.telegram import callbacks
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.usecase import deliver, run
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(update: Update, context: BotContext) -> None:
     """/history [30]: the last 14 days unless 30 is asked for."""
     days = 30 if context.args and context.args[0].strip() == "30" else 14
     await _send_history(update, context, days)
 
 
-async def period_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def period_choice(update: Update, context: BotContext) -> None:
     """The button for the other period."""
     query = update.callback_query
     await query.answer()
     await _send_history(update, context, int(callbacks.decode(query.data).arg(0, "14")))
 
 
-async def _send_history(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
-    s = services(context)
+async def _send_history(update: Update, context: BotContext, days: int) -> None:
+    s = context.services
     result = await run(context, update.effective_user.id, service.history, days, s.clock(), s.texts)
     await deliver(update, context, result)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes, Job
+from telegram.ext import Application, Job
 
 from bot.core import dates, profiles, schedule
 from bot.core.escalation import CoachAlert, next_followup, plan_followup
@@ -39,7 +39,7 @@ from bot.core.models import (
     Snooze,
 )
 from bot.telegram import callbacks, job_names
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority, maybe_delivered
 from bot.telegram.replies import send
@@ -190,11 +190,11 @@ def _profile_and_state(
         )
 
 
-async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminder_tick(context: BotContext) -> None:
     """Send what is due now for one coachee, then plan the next wake-up. Storage is read and
     written in a worker thread: thousands of these checks must never hold up the loop (and a
     crisis answer on it)."""
-    s = services(context)
+    s = context.services
     application = context.application
     user_id: int = context.job.data
     profile, state = await _off_loop(_profile_and_state, application, user_id)
@@ -226,9 +226,9 @@ async def reminder_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _send_reminder(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, reminder: schedule.Reminder
+    context: BotContext, chat_id: int, lang: str, reminder: schedule.Reminder
 ) -> Sent:
-    s = services(context)
+    s = context.services
     kind = reminder.kind
     variant = "first" if reminder.attempt == 0 else "again"
     day = reminder.local_date.strftime("%Y%m%d")
@@ -281,7 +281,7 @@ def mark_blocked(application: Application, user_id: int) -> None:
         remove_job(application, name)
 
 
-async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def coachee_returned(update: Update, context: BotContext) -> None:
     """Any update from an inactive coachee in their private chat: active again, and their
     reminders and follow-ups planned anew. Runs before every other handler; never raises,
     so it can never keep an answer (a crisis answer least of all) from going out."""
@@ -292,7 +292,7 @@ async def coachee_returned(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if user.id in known_active:
         return
     try:
-        s = services(context)
+        s = context.services
         profile = s.repo.load_profile(user.id)
         if profile is None or not profiles.is_inactive(profile):
             # Without a profile nobody is inactive, and a profile is made active: only
@@ -319,9 +319,9 @@ def schedule_followup(application: Application, user_id: int, when: datetime) ->
     _replace_job(application, job_names.followup(user_id), followup_tick, when, user_id)
 
 
-async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def followup_tick(context: BotContext) -> None:
     """The day after an escalation: how are you now (crisis), or could you reach your GP."""
-    s = services(context)
+    s = context.services
     user_id: int = context.job.data
     profile = s.repo.load_profile(user_id)
     if profile is None or profiles.is_inactive(profile):
@@ -369,9 +369,9 @@ async def followup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         schedule_followup(context.application, user_id, following)
 
 
-async def send_coach_alert(context: ContextTypes.DEFAULT_TYPE, alert: CoachAlert) -> None:
+async def send_coach_alert(context: BotContext, alert: CoachAlert) -> None:
     """Tell the linked coach the level and the day only; never the coachee's words."""
-    s = services(context)
+    s = context.services
     coach = s.repo.load_profile(alert.coach_id)
     lang = coach.lang if coach else "nl"
     zone = ZoneInfo(coach.timezone if coach else s.settings.timezone)

@@ -6,11 +6,10 @@ Nothing is stored before the coachee says yes; a no keeps only that no.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import onboarding as service
 from bot.telegram import callbacks
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.usecase import deliver, run
 
 # Set by onboarding's "Aanpassen": the settings' "Klaar" then ends onboarding with its
@@ -18,7 +17,7 @@ from bot.telegram.usecase import deliver, run
 AFTER_ONBOARDING = "onboarding_settings"
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Greet; a known coachee gets a short welcome back, a new one the consent question."""
     user = update.effective_user
     if context.args:
@@ -29,11 +28,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def consent_choice(update: Update, context: BotContext) -> None:
     """Yes creates the profile; no keeps only the refusal; a language switch re-asks."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     user = update.effective_user
     choice = callbacks.decode(query.data).arg(0)
     if choice.startswith("lang-"):
@@ -55,7 +54,7 @@ async def consent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await deliver(update, context, result)
 
 
-async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def country_choice(update: Update, context: BotContext) -> None:
     """Country decides the help lines; then suggest that country's time zone."""
     query = update.callback_query
     await query.answer()
@@ -64,11 +63,11 @@ async def country_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await deliver(update, context, result)
 
 
-async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone_choice(update: Update, context: BotContext) -> None:
     """A suggested zone is taken at once; 'other' asks the coachee to type one."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     result = await run(
         context,
         update.effective_user.id,
@@ -81,20 +80,20 @@ async def timezone_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await deliver(update, context, result)
 
 
-async def save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
+async def save_timezone(update: Update, context: BotContext, typed: str) -> None:
     """A typed zone, city or country, after the bot asked for one."""
-    s = services(context)
+    s = context.services
     result = await run(
         context, update.effective_user.id, service.type_timezone, typed, s.clock(), s.texts
     )
     await deliver(update, context, result)
 
 
-async def moments_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def moments_choice(update: Update, context: BotContext) -> None:
     """Defaults accepted ends onboarding; 'change' opens the settings for the moments."""
     query = update.callback_query
     await query.answer()
-    texts = services(context).texts
+    texts = context.services.texts
     user_id = update.effective_user.id
     if callbacks.decode(query.data).arg(0) == "change":
         context.user_data[AFTER_ONBOARDING] = True

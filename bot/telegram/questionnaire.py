@@ -4,27 +4,26 @@ PHQ-9 item 9 included, live there)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import questionnaire as service
 from bot.telegram import callbacks
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.usecase import deliver, run
 
 
-async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose(update: Update, context: BotContext) -> None:
     """/questionnaire (or the offer after a check-in): the questionnaires in content."""
     if update.callback_query is not None:
         await update.callback_query.answer()
     lang = language_of(update, context)
-    await deliver(update, context, service.menu(services(context).texts, lang))
+    await deliver(update, context, service.menu(context.services.texts, lang))
 
 
-async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer(update: Update, context: BotContext) -> None:
     """A tap on "start" or on an answer: the next item, the result, or the crisis answer."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     questionnaire_id, answers = callbacks.decode(query.data).args[:2]
     result = await run(
         context,

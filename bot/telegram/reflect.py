@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import reflection as service
 from bot.telegram import callbacks
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.usecase import deliver, run
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: BotContext) -> None:
     """/reflect (or "start" under a reminder): the phase's prompt answered longest ago."""
-    s = services(context)
+    s = context.services
     result = await run(
         context,
         update.effective_user.id,
@@ -25,11 +24,11 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await deliver(update, context, result)
 
 
-async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def prompt_choice(update: Update, context: BotContext) -> None:
     """ "Another question" or "Not now" under a prompt."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     choice, prompt_id = callbacks.decode(query.data).args[:2]
     if not service.is_prompt(s.texts, prompt_id):
         raise callbacks.StaleCallback("no such prompt")
@@ -44,17 +43,17 @@ async def prompt_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await deliver(update, context, result)
 
 
-async def save_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt_id: str) -> None:
+async def save_answer(update: Update, context: BotContext, prompt_id: str) -> None:
     """The typed answer (already through the safety net) is stored, private by default."""
     answer = update.effective_message.text
-    now = services(context).clock()
+    now = context.services.clock()
     result = await run(
         context, update.effective_user.id, service.save_answer, prompt_id, answer, now
     )
     await deliver(update, context, result)
 
 
-async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def share_choice(update: Update, context: BotContext) -> None:
     """Per answer, the coachee decides whether their coach may read it."""
     query = update.callback_query
     await query.answer()

@@ -6,22 +6,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import reminders as service
 from bot.telegram import callbacks, checkin, exercise, reflect
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.replies import reply
 from bot.telegram.usecase import deliver, run
 
-START: dict[str, Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]] = {
+START: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {
     "checkin": checkin.start_checkin,
     "exercise": exercise.choose,
     "reflection": reflect.ask,
 }
 
 
-async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminder_choice(update: Update, context: BotContext) -> None:
     """'Start' opens the item now; 'later' snoozes it, promising only what will come."""
     query = update.callback_query
     await query.answer()
@@ -33,7 +32,7 @@ async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if choice == "start":
         await START[kind](update, context)
         return
-    now = services(context).clock()
+    now = context.services.clock()
     await deliver(
         update, context, await run(context, update.effective_user.id, service.later, kind, day, now)
     )

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
 from bot.core.models import Profile
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.outbox import Priority
 
 Button = tuple[str, str]
@@ -22,26 +21,26 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     )
 
 
-def text(context: ContextTypes.DEFAULT_TYPE, text_id: str, lang: str, **values: Any) -> str:
-    return services(context).texts.text(text_id, lang, **values)
+def text(context: BotContext, text_id: str, lang: str, **values: Any) -> str:
+    return context.services.texts.text(text_id, lang, **values)
 
 
 async def send(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     body: str,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.INTERACTIVE,
 ) -> Message:
     markup = keyboard(buttons) if buttons else None
-    return await services(context).outbox.send(
+    return await context.services.outbox.send(
         priority, chat_id, context.bot.send_message, text=body, reply_markup=markup
     )
 
 
 async def reply(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     text_id: str,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.INTERACTIVE,
@@ -56,7 +55,7 @@ async def reply(
 
 async def edit(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     body: str,
     buttons: Sequence[Sequence[Button]] | None = None,
 ) -> None:
@@ -65,7 +64,7 @@ async def edit(
     markup = keyboard(buttons) if buttons else None
     # A double tap asks for the same edit twice: the outgoing path (outbox.OutgoingLimiter)
     # takes Telegram's "message is not modified" as done.
-    await services(context).outbox.send(
+    await context.services.outbox.send(
         Priority.INTERACTIVE,
         update.effective_chat.id,
         context.bot.edit_message_text,
@@ -75,18 +74,18 @@ async def edit(
     )
 
 
-async def require_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
+async def require_profile(update: Update, context: BotContext) -> Profile | None:
     """The profile, or a kind word that this needs consent first."""
-    profile = services(context).repo.load_profile(update.effective_user.id)
+    profile = context.services.repo.load_profile(update.effective_user.id)
     if profile is None:
         await reply(update, context, "consent.needed")
     return profile
 
 
-async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Profile | None:
+async def pressed(update: Update, context: BotContext) -> Profile | None:
     """Acknowledge a button press; the profile, or (without consent) a kind word instead."""
     await update.callback_query.answer()
-    profile = services(context).repo.load_profile(update.effective_user.id)
+    profile = context.services.repo.load_profile(update.effective_user.id)
     if profile is None:
         await edit(update, context, text(context, "consent.needed", language_of(update, context)))
     return profile

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes, Job
+from telegram.ext import Application, Job
 
 from bot.config import Settings
 from bot.core import dates
@@ -43,7 +43,7 @@ from bot.core.retention import (
     refusal_expired,
 )
 from bot.telegram import job_names, jobs
-from bot.telegram.context import KEY, services
+from bot.telegram.context import KEY, BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import send
@@ -81,7 +81,7 @@ def schedule_daily(application: Application) -> Job:
     )
 
 
-async def retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def retention_tick(context: BotContext) -> None:
     await run_retention(context)
 
 
@@ -102,7 +102,7 @@ class RetentionRun:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
-async def run_retention(context: ContextTypes.DEFAULT_TYPE, batch: int = BATCH) -> RetentionRun:
+async def run_retention(context: BotContext, batch: int = BATCH) -> RetentionRun:
     """Check every coachee once; a second run while one is under way does nothing."""
     application = context.application
     lock: asyncio.Lock = application.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
@@ -122,9 +122,9 @@ async def run_retention(context: ContextTypes.DEFAULT_TYPE, batch: int = BATCH) 
         gc.unfreeze()
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE, batch: int, run: RetentionRun) -> RetentionRun:
+async def _run(context: BotContext, batch: int, run: RetentionRun) -> RetentionRun:
     started = timer.monotonic()
-    s = services(context)
+    s = context.services
     policy = policy_of(s.settings)
     user_ids = s.repo.user_ids()
     run.coachees = len(user_ids)
@@ -178,14 +178,14 @@ def _read(repo: Repository, user_id: int) -> tuple[Profile | None, list[Record]]
 
 
 async def _carry_out(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     user_id: int,
     profile: Profile,
     decision: SendNotice | EraseHistory | EraseAccount,
     policy: RetentionPolicy,
     run: RetentionRun,
 ) -> None:
-    s = services(context)
+    s = context.services
     if isinstance(decision, EraseHistory):
         # Nothing the coachee does cancels this one; the notice went out a week ago.
         erased = s.repo.erase_before(user_id, decision.before)
@@ -207,13 +207,13 @@ async def _carry_out(
 
 
 async def _send_notice(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     user_id: int,
     profile: Profile,
     notice: RetentionNotice,
     run: RetentionRun,
 ) -> None:
-    s = services(context)
+    s = context.services
     if s.repo.load_profile(user_id) is None:  # erased (/delete) since the survey
         return
     if notice.kind == "inactive":
@@ -238,10 +238,8 @@ async def _send_notice(
     log.info("retention.notice_sent kind=%s", notice.kind)
 
 
-def notice_text(
-    context: ContextTypes.DEFAULT_TYPE, profile: Profile, notice: RetentionNotice
-) -> str:
-    s = services(context)
+def notice_text(context: BotContext, profile: Profile, notice: RetentionNotice) -> str:
+    s = context.services
     today = notice.at.astimezone(ZoneInfo(profile.timezone)).date()
     day = dates.day_text(notice.erase_on, profile.lang, today)
     if notice.kind == "inactive":
@@ -285,13 +283,13 @@ def _forget_old_refusals(
 # --- activity --------------------------------------------------------------------------------
 
 
-async def note_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def note_activity(update: Update, context: BotContext) -> None:
     """Any update from a coachee in their private chat is activity (README, "How long data
     is kept"): written as their LastSeen, at most once a day, never before consent."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != chat.PRIVATE:
         return
-    s = services(context)
+    s = context.services
     now = s.clock()
     seen: dict[int, date] = context.application.bot_data.setdefault(SEEN_KEY, {})
     if seen.get(user.id) == now.date():

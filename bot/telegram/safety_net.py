@@ -18,14 +18,21 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop
 
 from bot.core.models import Escalation
 from bot.services import safety as service
 from bot.services.outcome import Message as Said
 from bot.services.outcome import Outcome
 from bot.telegram import awaited, callbacks, exercise
-from bot.telegram.context import KEY, Services, known_coachee, language_for, language_of, services
+from bot.telegram.context import (
+    KEY,
+    BotContext,
+    Services,
+    known_coachee,
+    language_for,
+    language_of,
+)
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render
 from bot.telegram.replies import Button, edit, keyboard, send, text
@@ -67,13 +74,13 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     return bool(s.safety.assess(words, lang).level == "crisis")
 
 
-async def safety_net(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def safety_net(update: Update, context: BotContext) -> None:
     """Assess every text first; a crisis stops all other handling of this message."""
     message = update.effective_message
     words = (message.text or message.caption or "") if message else ""
     if not words.strip() or update.effective_user is None:
         return
-    s = services(context)
+    s = context.services
     assessment = s.safety.assess(words, _language(update, context))
     escalation = service.crisis_escalation_for(assessment, s.clock())
     if escalation is not None:
@@ -98,17 +105,17 @@ async def safety_net(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 ANSWERED_KEY = "safety.answered_update"
 
 
-def answered_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def answered_here(update: Update, context: BotContext) -> bool:
     return context.chat_data is not None and context.chat_data.get(ANSWERED_KEY) == update.update_id
 
 
-async def sos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sos(update: Update, context: BotContext) -> None:
     """/sos: the crisis answer at once, no questions asked, in every state."""
-    await _crisis_then_stop(update, context, service.sos(services(context).clock()))
+    await _crisis_then_stop(update, context, service.sos(context.services.clock()))
 
 
 async def _crisis_then_stop(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, escalation: Escalation, ask: bool = False
+    update: Update, context: BotContext, escalation: Escalation, ask: bool = False
 ) -> None:
     try:
         await answer_crisis(update, context, escalation, ask=ask)
@@ -120,14 +127,12 @@ async def _crisis_then_stop(
 # --- answering ------------------------------------------------------------------------------
 
 
-async def answer_escalation(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, escalation: Escalation
-) -> None:
+async def answer_escalation(update: Update, context: BotContext, escalation: Escalation) -> None:
     """Send the escalation, then store it (with consent) and alert a coach (with consent)."""
     if escalation.level == "crisis":
         await answer_crisis(update, context, escalation)
         return
-    s = services(context)
+    s = context.services
     lang, country = _whom(update, context)
     body, _ = render(s.texts, service.gp_advice(s.texts, escalation, lang, country), lang)
     try:
@@ -140,14 +145,14 @@ async def answer_escalation(
 
 async def answer_crisis(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     escalation: Escalation,
     ask: bool = False,
 ) -> None:
     """Stop the chat's running flows (in memory), deliver the crisis answer, ask when unsure;
     only then the storage work (one unit of work), which can fail without taking anything
     back."""
-    s = services(context)
+    s = context.services
     chat_id = update.effective_chat.id
     questionnaire_message = _stop_running(context, chat_id)
     with _crisis_under_way(context, chat_id):
@@ -163,7 +168,7 @@ async def answer_crisis(
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
 
 
-def _stop_running(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
+def _stop_running(context: BotContext, chat_id: int) -> int | None:
     """End what runs in this chat's memory (no storage, no network): the exercise's next
     step, and the questionnaire whose message must lose its buttons (returned)."""
     exercise.cancel(context.application, chat_id)
@@ -171,7 +176,7 @@ def _stop_running(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | Non
 
 
 @contextmanager
-def _crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Iterator[None]:
+def _crisis_under_way(context: BotContext, chat_id: int) -> Iterator[None]:
     """From before the crisis answer until its storage work is done: see CRISIS_UNDER_WAY."""
     chat = context.application.chat_data[chat_id]
     chat[CRISIS_UNDER_WAY] = chat.get(CRISIS_UNDER_WAY, 0) + 1
@@ -183,11 +188,11 @@ def _crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Itera
             del chat[CRISIS_UNDER_WAY]
 
 
-def crisis_under_way(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+def crisis_under_way(context: BotContext, chat_id: int) -> bool:
     return bool(context.application.chat_data[chat_id].get(CRISIS_UNDER_WAY))
 
 
-def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
+def stop_flows(context: BotContext, chat_id: int) -> int | None:
     """End what runs in this chat, the text the bot waits for included (erasure uses it);
     the questionnaire message whose buttons must go."""
     questionnaire_message = _stop_running(context, chat_id)
@@ -199,7 +204,7 @@ def stop_flows(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> int | None:
 
 async def _store(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     use_case: Callable[..., Outcome],
     *args: object,
 ) -> None:
@@ -214,14 +219,14 @@ async def _store(
 
 
 async def _deliver_crisis_message(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, said: Said, lang: str
+    context: BotContext, chat_id: int, said: Said, lang: str
 ) -> Message | None:
-    body, markup = render(services(context).texts, said, lang)
+    body, markup = render(context.services.texts, said, lang)
     return await deliver_crisis(context, chat_id, body, markup=markup)
 
 
 async def deliver_crisis(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     body: str,
     buttons: Sequence[Sequence[Button]] | None = None,
@@ -237,7 +242,7 @@ async def deliver_crisis(
     while True:
         attempt += 1
         try:
-            return await services(context).outbox.send(
+            return await context.services.outbox.send(
                 Priority.CRISIS,
                 chat_id,
                 context.bot.send_message,
@@ -273,10 +278,10 @@ def _hint(update: Update) -> str:
     return "en" if code.lower().startswith("en") else "nl"
 
 
-def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _language(update: Update, context: BotContext) -> str:
     """The coachee's language for assessing and answering: as last read in this process
     (no storage call), else read once; storage trouble falls back to Telegram's hint."""
-    known = known_coachee(services(context), update.effective_user.id)
+    known = known_coachee(context.services, update.effective_user.id)
     if known is not None:
         return known[0]
     try:
@@ -286,10 +291,10 @@ def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return _hint(update)
 
 
-def _whom(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str]:
+def _whom(update: Update, context: BotContext) -> tuple[str, str]:
     """Language and country of the help lines, without a storage call when the coachee was
     seen in this process; the bot's country when neither memory nor storage knows."""
-    s = services(context)
+    s = context.services
     lang = _language(update, context)
     known = known_coachee(s, update.effective_user.id)
     return (known[0], known[1]) if known is not None else (lang, s.settings.country)
@@ -310,11 +315,11 @@ def _log_escalation(escalation: Escalation) -> None:
 
 
 async def _close_questionnaire(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, lang: str
+    context: BotContext, chat_id: int, message_id: int, lang: str
 ) -> None:
     """Take the answer buttons away: the questionnaire stops here."""
     try:
-        await services(context).outbox.send(
+        await context.services.outbox.send(
             Priority.INTERACTIVE,
             chat_id,
             context.bot.edit_message_text,
@@ -328,7 +333,7 @@ async def _close_questionnaire(
 # --- buttons ----------------------------------------------------------------------------------
 
 
-async def crisis_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def crisis_choice(update: Update, context: BotContext) -> None:
     """The two buttons under a crisis answer: stay with an exercise, or 'I'm OK for now'."""
     query = update.callback_query
     await query.answer()
@@ -340,13 +345,13 @@ async def crisis_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await send(context, update.effective_chat.id, text(context, "crisis.ok_reply", lang))
 
 
-async def ask_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_choice(update: Update, context: BotContext) -> None:
     """The answer to 'are you thinking of ending your life?': yes and not sure are a crisis,
     answered before anything is stored."""
     await _acknowledge(update)
     choice = callbacks.decode(update.callback_query.data).arg(0)
     chat_id = update.effective_chat.id
-    s = services(context)
+    s = context.services
     lang, country = _whom(update, context)
     escalation, reply = service.ask_answered(s.texts, choice, lang, country, s.clock())
     if escalation is not None:
@@ -363,11 +368,11 @@ async def ask_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _replace_question(update, context, None)
 
 
-async def followup_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def followup_choice(update: Update, context: BotContext) -> None:
     """The answer to the next day's 'how are you now?' after a crisis answer."""
     await _acknowledge(update)
     choice = callbacks.decode(update.callback_query.data).arg(1)
-    s = services(context)
+    s = context.services
     lang, country = _whom(update, context)
     escalation, reply = service.followup_answered(s.texts, choice, lang, country, s.clock())
     body, _ = render(s.texts, reply, lang)
@@ -385,9 +390,7 @@ async def _acknowledge(update: Update) -> None:
         log.info("safety.tap_not_acknowledged error=%s", type(exc).__name__)
 
 
-async def _replace_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, body: str | None
-) -> None:
+async def _replace_question(update: Update, context: BotContext, body: str | None) -> None:
     """Take the question's buttons away (and show `body` instead); failures change nothing."""
     try:
         if body is None:

@@ -4,29 +4,26 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services import settings as service
 from bot.telegram import callbacks
-from bot.telegram.context import services
+from bot.telegram.context import BotContext
 from bot.telegram.onboarding import AFTER_ONBOARDING
 from bot.telegram.usecase import deliver, run
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_menu(update: Update, context: BotContext) -> None:
     """/settings: what is set now, and a button per choice."""
     context.user_data.pop(AFTER_ONBOARDING, None)  # no longer onboarding's "Aanpassen"
-    result = await run(
-        context, update.effective_user.id, service.show_menu, services(context).texts
-    )
+    result = await run(context, update.effective_user.id, service.show_menu, context.services.texts)
     await deliver(update, context, result)
 
 
-async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choice(update: Update, context: BotContext) -> None:
     """A settings button: open a choice's options, or save the option pressed."""
     query = update.callback_query
     await query.answer()
-    s = services(context)
+    s = context.services
     user_id = update.effective_user.id
     payload = callbacks.decode(query.data)
     what = payload.arg(0)
@@ -49,28 +46,28 @@ async def choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def save_typed_moment(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str, typed: str
+    update: Update, context: BotContext, reference: str, typed: str
 ) -> None:
     """A time typed for a moment, while its buttons or its "other time" question are open."""
-    s = services(context)
+    s = context.services
     result = await run(
         context, update.effective_user.id, service.type_moment, reference, typed, s.clock(), s.texts
     )
     await deliver(update, context, result)
 
 
-async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pause(update: Update, context: BotContext) -> None:
     """/pause [days]: no reminders for a while (default a week)."""
     days = context.args[0] if context.args else None
-    now = services(context).clock()
+    now = context.services.clock()
     await deliver(
         update, context, await run(context, update.effective_user.id, service.pause, days, now)
     )
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resume(update: Update, context: BotContext) -> None:
     """/resume: reminders again from now on."""
-    now = services(context).clock()
+    now = context.services.clock()
     await deliver(
         update, context, await run(context, update.effective_user.id, service.resume, now)
     )

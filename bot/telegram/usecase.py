@@ -19,7 +19,6 @@ from typing import Concatenate, ParamSpec
 from telegram import Message as SentMessage
 from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.core.awaiting import Awaiting, awaiting
 from bot.core.ports import CoacheeFile
@@ -39,7 +38,7 @@ from bot.services.outcome import (
     SendExport,
     TrackQuestionnaire,
 )
-from bot.telegram.context import language_of, services
+from bot.telegram.context import BotContext, language_of
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render, render_chart, render_text
 
@@ -48,14 +47,14 @@ log = logging.getLogger(__name__)
 
 
 async def run(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     user_id: int,
     use_case: Callable[Concatenate[CoacheeFile, P], Outcome],
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> Outcome:
     """`use_case(coachee, *args, **kwargs)` in one unit of work, off the event loop."""
-    repo = services(context).repo
+    repo = context.services.repo
 
     def work() -> Outcome:
         with repo.unit_of_work(user_id) as coachee:
@@ -64,13 +63,11 @@ async def run(
     return await asyncio.to_thread(work)
 
 
-async def deliver(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome
-) -> SentMessage | None:
+async def deliver(update: Update, context: BotContext, outcome: Outcome) -> SentMessage | None:
     """Say what the outcome says in this update's chat, then do its effects. An edit that
     fails is logged and the rest goes on (what it showed is stored already); a send that
     fails raises, after the outbox's own retries."""
-    s = services(context)
+    s = context.services
     await _carry_out_first(update, context, outcome)
     lang = outcome.lang or language_of(update, context)
     chat_id = update.effective_chat.id
@@ -124,14 +121,14 @@ async def deliver(
 
 async def _carry_out(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     outcome: Outcome,
     last: SentMessage | None,
 ) -> None:
     from bot.telegram import jobs
     from bot.telegram.safety_net import answer_escalation
 
-    s = services(context)
+    s = context.services
     user_id = update.effective_user.id
     for effect in outcome.effects:
         if isinstance(effect, ClearButtons) and update.callback_query is not None:
@@ -167,12 +164,10 @@ async def _carry_out(
             await jobs.send_coach_alert(context, effect.alert)
 
 
-async def _carry_out_first(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome
-) -> None:
+async def _carry_out_first(update: Update, context: BotContext, outcome: Outcome) -> None:
     """The effects that write outside the unit of work (bot.services.outcome.BEFORE_SAYING):
     stored (or erased) before the coachee reads that they are."""
-    s = services(context)
+    s = context.services
     user_id = update.effective_user.id
     for effect in outcome.effects:
         if not isinstance(effect, BEFORE_SAYING):
@@ -189,9 +184,9 @@ async def _carry_out_first(
 
 
 async def _send_export(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, effect: SendExport, lang: str | None
+    update: Update, context: BotContext, effect: SendExport, lang: str | None
 ) -> None:
-    s = services(context)
+    s = context.services
     data = await asyncio.to_thread(s.repo.export, update.effective_user.id)
     if effect.refused_at is not None:
         data["refused_at"] = effect.refused_at.isoformat()

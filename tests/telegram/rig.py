@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
@@ -34,7 +34,7 @@ from bot.core.safety import NONE, Assessment
 from bot.storage.memory import InMemoryRepository
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram.app import build_application
-from bot.telegram.context import Services
+from bot.telegram.context import KEY, BotContext, Services
 from bot.telegram.outbox import Outbox, PriorityLimiter
 
 NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)  # 16:00 in Brussels, Monday 30 March
@@ -460,9 +460,9 @@ class Rig:
         """What the bot said in answer to each button press."""
         return [c.params.get("text") for c in self.api.calls_of("answerCallbackQuery")]
 
-    def context(self, chat_id: int) -> CallbackContext:
+    def context(self, chat_id: int) -> BotContext:
         """The context a handler of `chat_id` gets."""
-        return CallbackContext(self.application, chat_id=chat_id, user_id=chat_id)
+        return BotContext(self.application, chat_id=chat_id, user_id=chat_id)
 
     def job_context(self, user_id: int) -> Any:
         """The context a job of `user_id` gets (its data is the user id)."""
@@ -476,6 +476,10 @@ class Rig:
             application: Application
             job: Job
             bot: Any
+
+            @property
+            def services(self) -> Services:
+                return self.application.bot_data[KEY]
 
         return Context(self.application, Job(user_id), self.application.bot)
 

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rig import Rig, running, status
-from telegram.ext import CallbackContext
 
 from bot.core.models import (
     RECORD_TYPES,
@@ -30,6 +29,7 @@ from bot.core.models import (
 from bot.storage.memory import InMemoryRepository
 from bot.telegram import job_names, jobs, retention
 from bot.telegram.app import post_init
+from bot.telegram.context import BotContext
 from bot.telegram.outbox import Outbox, PriorityLimiter
 
 NOW = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # 03:30 in Brussels, when the job runs
@@ -40,7 +40,7 @@ ACTIVE, QUIET, RECENT, BLOCKED, RETURNS = 11, 12, 13, 14, 15
 class RetentionRig(Rig):
     async def run_job(self) -> retention.RetentionRun:
         # Small batches: several trips to the worker thread.
-        return await retention.run_retention(CallbackContext(self.application), batch=2)
+        return await retention.run_retention(BotContext(self.application), batch=2)
 
     async def write(self, user_id: int, text: str) -> None:
         await self.application.process_update(self.message(user_id, text))
@@ -282,7 +282,7 @@ async def test_an_account_is_erased_only_if_fresh_data_still_says_so(coachees):
     run = retention.RetentionRun()
 
     await retention._carry_out(
-        CallbackContext(rig.application),
+        BotContext(rig.application),
         QUIET,
         profile,
         retention.EraseAccount(),
