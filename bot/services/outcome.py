@@ -146,6 +146,24 @@ class TrackQuestionnaire:
     open: bool
 
 
+@dataclass(frozen=True)
+class Notify:
+    """Say `message` to someone else than the person who acted (an admin, a coach, a
+    coachee), in their private chat, in their language `lang`."""
+
+    user_id: int
+    message: Message
+    lang: str
+
+
+@dataclass(frozen=True)
+class RefreshMenu:
+    """This person became or stopped being a coach, or got or lost a coach: their command
+    menu (per chat) follows (bot.telegram.coaching)."""
+
+    user_id: int
+
+
 Effect = (
     Escalate
     | AwaitReplyTo
@@ -157,6 +175,8 @@ Effect = (
     | EraseEverything
     | ReadAsItself
     | TrackQuestionnaire
+    | Notify
+    | RefreshMenu
 )
 # Effects that write outside the unit of work: done before the coachee reads that they are.
 BEFORE_SAYING = (RecordRefusal, EraseEverything)

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.content.loader import Content
 from bot.core.assessment import SafetyAssessor
+from bot.core.coaching import CoachStore
 from bot.core.ports import Repository
 from bot.telegram.outbox import Outbox
 
@@ -27,6 +28,8 @@ class Services:
     clock: Callable[[], datetime]
     outbox: Outbox
     exercise_pace: float = 1.0
+    # The coach side's store (bot.core.coaching.CoachStore); None: one in memory.
+    coaches: CoachStore | None = None
 
     @property
     def texts(self) -> Content:

@@ -22,7 +22,6 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot.content.escalation_texts import escalation_text, filled, opener_key
 from bot.core.escalation import (
     ask_escalation,
-    coach_alert,
     followup_escalation,
     plan_escalation,
     sos_escalation,
@@ -280,9 +279,9 @@ def _store(
 async def _alert_coach(
     context: ContextTypes.DEFAULT_TYPE, profile: Profile | None, escalation: Escalation
 ) -> None:
-    alert = coach_alert(profile, escalation) if profile is not None else None
-    if alert is not None:
-        await jobs.send_coach_alert(context, alert)
+    from bot.telegram import coaching  # the coach's link and consent (bot.core.coaching)
+
+    await coaching.alert_coach(context, profile, escalation)
 
 
 def _log_escalation(escalation: Escalation) -> None:

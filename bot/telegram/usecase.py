@@ -29,9 +29,11 @@ from bot.services.outcome import (
     ClearButtons,
     EraseEverything,
     Escalate,
+    Notify,
     Outcome,
     ReadAsItself,
     RecordRefusal,
+    RefreshMenu,
     RememberLanguage,
     Reschedule,
     SendExport,
@@ -152,6 +154,10 @@ async def _carry_out(
             from bot.telegram.conversation import unexpected_text
 
             await unexpected_text(update, context)
+        elif isinstance(effect, Notify | RefreshMenu):
+            from bot.telegram import coaching
+
+            await coaching.carry_out(context, effect)
         elif isinstance(effect, TrackQuestionnaire) and update.callback_query is not None:
             from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
 
@@ -179,6 +185,10 @@ async def _carry_out_first(
             # Stop first, then erase: a job that is already running finds the tombstone
             # and writes nothing; one that had not started yet never starts.
             stop_everything_of(context, user_id, update.effective_chat.id)
+            from bot.telegram import coaching
+
+            # The coach store first: no coach reads what is about to go.
+            await asyncio.to_thread(coaching.erase_person, context.application, user_id)
             await asyncio.to_thread(s.repo.erase, user_id)
 
 
