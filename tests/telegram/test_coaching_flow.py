@@ -148,6 +148,19 @@ async def test_a_forged_code_is_refused_kindly(coach_rig, content, code):
     assert t(content, "coach.invite.refused.unknown") in sent_to(rig, ALICE)
 
 
+async def test_an_expired_code_is_refused(coach_rig, content):
+    rig = coach_rig
+    rig.consent(ALICE)
+    await approve_coach(rig)
+    code = await invite_code(rig)
+    rig.clock[0] = NOW + timedelta(days=7, minutes=1)
+
+    await rig.process(rig.update(ALICE, f"/start {code}"))
+
+    assert t(content, "coach.invite.refused.expired") in sent_to(rig, ALICE)
+    assert coaching.coach_store(rig.application).link_of(ALICE) is None
+
+
 async def test_a_reused_code_is_refused(coach_rig, content):
     rig = coach_rig
     await link_alice(rig, ("checkins",))
