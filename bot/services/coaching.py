@@ -264,6 +264,8 @@ def show_invitation(
     except CoachingRefused as refused:
         log.info("coach.invite_refused reason=%s", refused.reason)
         return outcome(message(say(f"coach.invite.refused.{refused.reason}")), lang=lang)
+    if store.link_of(coachee.user_id) is not None:
+        return outcome(message(say("coach.invite.refused.already_linked")), lang=lang)
     body = [say("coach.invite.who", coach=coach.name), say("coach.invite.what")]
     if profile is None:
         body.append(say("coach.invite.consent_first"))
@@ -506,6 +508,18 @@ def unlink_by_coachee(coachee: CoacheeFile, store: CoachStore, now: datetime) ->
     return outcome(
         message(say("coach.unlinked.done"), edit=True), effects=effects, lang=profile.lang
     )
+
+
+def forget_person(store: CoachStore, repo: Repository, user_id: int) -> None:
+    """/delete or an erased account: the person leaves the coach store, as coach and as
+    coachee; a coach's coachees keep no coach in their profile (nor its share switches)."""
+    coachees = [link.coachee_id for link in store.links_of_coach(user_id)]
+    store.erase_person(user_id)
+    for coachee_id in coachees:
+        with repo.unit_of_work(coachee_id) as coachee:
+            profile = coachee.profile
+            if profile is not None:
+                coachee.save_profile(_in_step(profile, store, coachee_id))
 
 
 # --- the coach's work -------------------------------------------------------------------

@@ -456,5 +456,6 @@ async def alert_coach(
 
 
 def erase_person(application: Application, user_id: int) -> None:
-    """/delete: the person goes from the coach store too (as coach and as coachee)."""
-    coach_store(application).erase_person(user_id)
+    """/delete, an erased account: the person goes from the coach store too (as coach and
+    as coachee). Blocking: call it off the event loop."""
+    service.forget_person(coach_store(application), application.bot_data["services"].repo, user_id)

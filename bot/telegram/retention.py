@@ -42,7 +42,7 @@ from bot.core.retention import (
     decide,
     refusal_expired,
 )
-from bot.telegram import jobs
+from bot.telegram import coaching, jobs
 from bot.telegram.context import KEY, services
 from bot.telegram.outbox import Priority
 from bot.telegram.replies import send
@@ -195,6 +195,7 @@ async def _carry_out(
         if fresh is None or not isinstance(decide(fresh, records, policy, s.clock()), EraseAccount):
             return
         s.repo.erase(user_id)
+        coaching.erase_person(context.application, user_id)  # and from the coach store
         _stop_jobs(context.application, user_id, fresh.chat_id)
         run.accounts_erased += 1
         log.info("retention.account_erased")

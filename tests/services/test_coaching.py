@@ -488,3 +488,23 @@ def test_erasing_a_coachee_leaves_the_coach_nothing(repo, store, content):
         "coach.digest.no_coachees"
     )
     assert store.reads(ALICE) == []
+
+
+def test_an_erased_coach_leaves_their_coachees_without_a_coach(repo, store):
+    linked(repo, store, share=("checkins", "alerts"))
+
+    service.forget_person(store, repo, COACH)
+
+    assert store.coach(COACH) is None and store.link_of(ALICE) is None
+    profile = repo.load_profile(ALICE)
+    assert profile.coach_id is None and profile.consent.share_alerts is False
+
+
+def test_an_invitation_to_someone_with_a_coach_says_so(repo, store):
+    linked(repo, store)
+    approved(store, OTHER_COACH, "Omar")
+    code = invited(store, OTHER_COACH)
+
+    result = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
+
+    assert ids(result) == ["coach.invite.refused.already_linked"]
