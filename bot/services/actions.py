@@ -36,4 +36,4 @@ COACH_PRIVACY = "cpriv"  # panel | ask | reads | digest | unlink | unlink_yes, a
 COACHEE = "cee"  # coachee id, menu | phase | homework | unlink | unlink_yes | hw, exercise id
 COACH_PHASE = "cph"  # coachee id, phase
 COACH_HOMEWORK = "chw"  # coachee id, exercise id, plan
-COACH_QUIET = "cqd"  # menu | list | set, days
+COACH_QUIET = "cqd"  # menu | list | set, days | digest | day, weekday | at, HHMM

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Content
@@ -75,6 +75,7 @@ HOMEWORK_PLANS: dict[str, tuple[str, int]] = {
     "w28": ("weekly", 28),
 }
 QUIET_DAY_CHOICES = (2, 3, 5, 7, 14)
+DIGEST_TIMES = ("0700", "0800", "1200", "1700", "2000")
 READS_SHOWN = 20
 # How the flow of consent questions goes on: "f" the next item (after an invitation),
 # "p" back to the /privacy panel.
@@ -101,6 +102,7 @@ def ask_to_coach(
     admin_ids: Collection[int],
     admin_langs: dict[int, str],
     now: datetime,
+    timezone: str = "Europe/Brussels",
 ) -> Outcome:
     """/coach: an approved coach sees their status (and can step down); anyone else asks,
     and the admins get approve / refuse buttons."""
@@ -116,7 +118,9 @@ def ask_to_coach(
     if not admin_ids:
         return outcome(message(say("coach.request.no_admins")), lang=lang)
     try:
-        requested = coaching.request_coach(current, user_id, name, now, lang=lang)
+        requested = coaching.request_coach(
+            current, user_id, name, now, lang=lang, timezone=timezone
+        )
     except CoachingRefused:
         return outcome(message(say("coach.request.already")), lang=lang)
     store.save_coach(requested)
@@ -558,6 +562,7 @@ def coachees(
     today = coaching.now_in(coach.timezone, now).date()
     quiet_row = (
         Choice(say("coach.quiet.button", days=coach.quiet_days), actions.COACH_QUIET, ("menu",)),
+        Choice(say("coach.moment.button"), actions.COACH_QUIET, ("digest",)),
     )
     if not views:
         return outcome(
@@ -841,6 +846,48 @@ def set_quiet_days(store: CoachStore, coach_id: int, days: int, lang: str) -> Ou
     except ValueError:
         return outcome(message(say("input.stale_button"), edit=True), lang=coach.lang)
     return outcome(message(say("coach.quiet.set", days=days), edit=True), lang=coach.lang)
+
+
+def _moment_message(coach: Coach, edit: bool) -> Message:
+    days = tuple(
+        Choice(say(f"coach.weekday.{day}"), actions.COACH_QUIET, ("day", day)) for day in range(7)
+    )
+    times = tuple(
+        Choice(Text(raw=f"{at[:2]}:{at[2:]}"), actions.COACH_QUIET, ("at", at))
+        for at in DIGEST_TIMES
+    )
+    return message(
+        say(
+            "coach.moment.now",
+            day=say(f"coach.weekday.{coach.digest_weekday}"),
+            time=f"{coach.digest_time:%H:%M}",
+            zone=coach.timezone,
+        ),
+        choices=(days[:4], days[4:], times),
+        edit=edit,
+    )
+
+
+def digest_moment(
+    store: CoachStore, coach_id: int, lang: str, weekday: int | None = None, at: str | None = None
+) -> Outcome:
+    """The coach's digest day and time (in their zone); a press changes one of them."""
+    coach = store.coach(coach_id)
+    if coach is None or not coaching.is_coach(coach):
+        return _refused("not_coach", edit=True, lang=lang)
+    if weekday is not None or at is not None:
+        chosen = time(int(at[:2]), int(at[2:])) if at is not None else coach.digest_time
+        try:
+            coach = coaching.set_digest_moment(
+                coach,
+                weekday if weekday is not None else coach.digest_weekday,
+                chosen,
+                coach.timezone,
+            )
+        except ValueError:
+            return outcome(message(say("input.stale_button"), edit=True), lang=coach.lang)
+        store.save_coach(coach)
+    return outcome(_moment_message(coach, edit=True), lang=coach.lang)
 
 
 def ask_unlink_coachee(store: CoachStore, coach_id: int, coachee_id: int, lang: str) -> Outcome:

@@ -109,7 +109,7 @@ SHAPES.update(
             COACHEE: rf"{_user}:(?:menu|phase|homework|unlink|unlink_yes|hw:{_an_id})",
             COACH_PHASE: rf"{_user}:[a-z]{{1,20}}",
             COACH_HOMEWORK: rf"{_user}:{_an_id}:(?:d7|d14|w28)",
-            COACH_QUIET: r"menu|list|set:[0-9]{1,2}",
+            COACH_QUIET: r"menu|list|digest|set:[0-9]{1,2}|day:[0-6]|at:[0-9]{4}",
         }.items()
     }
 )

@@ -85,6 +85,7 @@ async def coach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     admins = s.settings.admin_ids
     langs = {admin: await _off_loop(_lang_of, s.repo, admin) for admin in admins}
+    profile = await _off_loop(s.repo.load_profile, user.id)
     result = await _off_loop(
         service.ask_to_coach,
         _store(context),
@@ -94,6 +95,7 @@ async def coach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         admins,
         langs,
         s.clock(),
+        profile.timezone if profile is not None else s.settings.timezone,
     )
     await deliver(update, context, result)
 
@@ -372,6 +374,12 @@ async def quiet_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = language_of(update, context)
     if args[0] == "set":
         result = await _off_loop(service.set_quiet_days, store, coach_id, int(args[1]), lang)
+    elif args[0] == "digest":
+        result = await _off_loop(service.digest_moment, store, coach_id, lang)
+    elif args[0] == "day":
+        result = await _off_loop(service.digest_moment, store, coach_id, lang, int(args[1]))
+    elif args[0] == "at":
+        result = await _off_loop(service.digest_moment, store, coach_id, lang, None, args[1])
     elif args[0] == "list":
         result = await _off_loop(
             service.coachees, store, s.repo, coach_id, lang, s.texts, s.clock(), True

@@ -508,3 +508,20 @@ def test_an_invitation_to_someone_with_a_coach_says_so(repo, store):
     result = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
 
     assert ids(result) == ["coach.invite.refused.already_linked"]
+
+
+def test_the_coach_sets_their_digest_day_and_time(repo, store, content):
+    approved(store)
+
+    service.digest_moment(store, COACH, "nl", weekday=4)
+    shown = service.digest_moment(store, COACH, "nl", at="1700")
+
+    coach = store.coach(COACH)
+    assert (coach.digest_weekday, f"{coach.digest_time:%H:%M}") == (4, "17:00")
+    assert shown.messages[0].body[0].values["time"] == "17:00"
+    friday_1700 = datetime(2026, 4, 3, 15, 0, tzinfo=NOW.tzinfo)  # 17:00 in Brussels
+    before = friday_1700 - timedelta(minutes=1)
+    late = service.weekly_digest(store, repo, COACH, content, before)  # the Friday before's
+    assert late is not None and late.week.isoformat() == "2026-03-20"
+    assert service.due_digests(store, before) == []
+    assert service.due_digests(store, friday_1700) == [COACH]
