@@ -31,7 +31,8 @@ QUESTIONNAIRE = "q"  # questionnaire id, item index, value
 COACH = "coach"  # step_down
 COACH_ADMIN = "cadm"  # approve | refuse | revoke, the coach's user id
 COACH_INVITE = "cinv"  # yes | no, the invitation code
-COACH_SHARE = "cshr"  # item, on | off, f (the questions after an invitation) | p (/privacy)
+# item, on | off, f (the questions after an invitation) | p (/privacy), the coach's user id
+COACH_SHARE = "cshr"
 COACH_PRIVACY = "cpriv"  # panel | ask | reads | digest | unlink | unlink_yes, an item or ''
 COACHEE = "cee"  # coachee id, menu | phase | homework | unlink | unlink_yes | hw, exercise id
 COACH_PHASE = "cph"  # coachee id, phase

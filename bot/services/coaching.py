@@ -309,7 +309,7 @@ def answer_invitation(
     log.info("coach.linked")
     return outcome(
         message(say("coach.invite.linked", coach=coach.name), edit=True),
-        _share_question(SHARE_ITEMS[0], coach.name, FLOW),
+        _share_question(SHARE_ITEMS[0], coach, FLOW),
         effects=(
             Notify(coach.user_id, message(say("coach.new_coachee", name=name)), coach.lang),
             RefreshMenu(coachee.user_id),
@@ -340,27 +340,37 @@ def _in_step(profile: Profile, store: CoachStore, user_id: int) -> Profile:
 # --- consent per item -------------------------------------------------------------------
 
 
-def _share_question(item: ShareItem, coach_name: str, mode: str) -> Message:
-    body: list[Text] = [say(f"coach.share.ask.{item}", coach=coach_name)]
+def _share_question(item: ShareItem, coach: Coach, mode: str) -> Message:
+    """One item's question; its buttons name the coach it was asked for, so a yes pressed
+    after a change of coach shares nothing with the next one."""
+    body: list[Text] = [say(f"coach.share.ask.{item}", coach=coach.name)]
     if item == "alerts":
         body.append(say("coach.share.not_emergency"))
     choices = (
         (
-            Choice(say("coach.share.yes"), actions.COACH_SHARE, (item, "on", mode)),
-            Choice(say("coach.share.no"), actions.COACH_SHARE, (item, "off", mode)),
+            Choice(say("coach.share.yes"), actions.COACH_SHARE, (item, "on", mode, coach.user_id)),
+            Choice(say("coach.share.no"), actions.COACH_SHARE, (item, "off", mode, coach.user_id)),
         ),
     )
     return message(*body, choices=choices, edit=mode == PANEL)
 
 
 def answer_share(
-    coachee: CoacheeFile, store: CoachStore, item: str, on: bool, mode: str, now: datetime
+    coachee: CoacheeFile,
+    store: CoachStore,
+    item: str,
+    on: bool,
+    mode: str,
+    coach_id: int,
+    now: datetime,
 ) -> Outcome:
-    """One item switched; it holds at once (a digest or alert checks again when it goes)."""
+    """One item switched; it holds at once (a digest or alert checks again when it goes).
+    Only for the coach the question was asked for."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
-    if item not in SHARE_ITEMS:
+    current = store.link_of(coachee.user_id)
+    if item not in SHARE_ITEMS or (current is not None and current.coach_id != coach_id):
         return outcome(message(say("input.stale_button"), edit=True), lang=profile.lang)
     shared_item: ShareItem = item  # type: ignore[assignment]
     try:
@@ -369,17 +379,15 @@ def answer_share(
         return outcome(message(say("coach.privacy.none"), edit=True), lang=profile.lang)
     coachee.save_profile(_in_step(profile, store, coachee.user_id))
     log.info("coach.share item=%s on=%s", item, on)
-    link = store.link_of(coachee.user_id)
-    coach = store.coach(link.coach_id) if link is not None else None
-    coach_name = coach.name if coach is not None else ""
-    if mode == FLOW:
+    coach = store.coach(coach_id)
+    if mode == FLOW and coach is not None:
         said = message(
             say("coach.share.set_on" if on else "coach.share.set_off", item=_item(shared_item)),
             edit=True,
         )
         index = SHARE_ITEMS.index(shared_item)
         if index + 1 < len(SHARE_ITEMS):
-            following = _share_question(SHARE_ITEMS[index + 1], coach_name, FLOW)
+            following = _share_question(SHARE_ITEMS[index + 1], coach, FLOW)
             return outcome(said, following, lang=profile.lang)
         return outcome(said, _panel(coachee.user_id, store, edit=False), lang=profile.lang)
     return outcome(_panel(coachee.user_id, store, edit=True), lang=profile.lang)
@@ -406,7 +414,7 @@ def _panel(user_id: int, store: CoachStore, edit: bool) -> Message:
             choice = Choice(
                 say("coach.privacy.is_on", item=_item(item)),
                 actions.COACH_SHARE,
-                (item, "off", PANEL),
+                (item, "off", PANEL, coach.user_id),
             )
         else:  # switching on asks first, with what it means (alerts: not an emergency line)
             choice = Choice(
@@ -439,7 +447,7 @@ def ask_to_share(coachee: CoacheeFile, store: CoachStore, item: str) -> Outcome:
     coach = store.coach(link.coach_id) if link is not None else None
     if coach is None or item not in SHARE_ITEMS:
         return outcome(message(say("coach.privacy.none"), edit=True), lang=profile.lang)
-    return outcome(_share_question(item, coach.name, PANEL), lang=profile.lang)  # type: ignore[arg-type]
+    return outcome(_share_question(item, coach, PANEL), lang=profile.lang)  # type: ignore[arg-type]
 
 
 def read_log(coachee: CoacheeFile, store: CoachStore, content: Content) -> Outcome:

@@ -104,7 +104,7 @@ SHAPES.update(
             COACH_ADMIN: rf"(?:approve|refuse|revoke):{_user}",
             COACH_INVITE: r"(?:yes|no):[A-Za-z0-9_-]{1,43}",
             COACH_SHARE: r"(?:checkins|exercises|questionnaires|alerts|reflections)"
-            r":(?:on|off):[fp]",
+            rf":(?:on|off):[fp]:{_user}",
             COACH_PRIVACY: r"(?:panel|reads|digest|unlink|unlink_yes):|ask:[a-z]{1,20}",
             COACHEE: rf"{_user}:(?:menu|phase|homework|unlink|unlink_yes|hw:{_an_id})",
             COACH_PHASE: rf"{_user}:[a-z]{{1,20}}",

@@ -208,7 +208,7 @@ async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """One item switched on or off, at once."""
     query = update.callback_query
     await query.answer()
-    item, on, mode = callbacks.decode(query.data).args
+    item, on, mode, coach_id = callbacks.decode(query.data).args
     result = await run(
         context,
         update.effective_user.id,
@@ -217,6 +217,7 @@ async def share_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         item,
         on == "on",
         mode,
+        int(coach_id),
         services(context).clock(),
     )
     await deliver(update, context, result)

@@ -60,7 +60,7 @@ def linked(repo, store, user_id=ALICE, coach_id=COACH, share=(), now=NOW):
     code = invited(store, coach_id, now)
     in_file(repo, user_id, service.answer_invitation, store, True, code, "Alice", PEPPER, now)
     for item in share:
-        in_file(repo, user_id, service.answer_share, store, item, True, "p", now)
+        in_file(repo, user_id, service.answer_share, store, item, True, "p", coach_id, now)
 
 
 # --- becoming a coach -------------------------------------------------------------------
@@ -216,7 +216,10 @@ def test_accepting_links_with_nothing_shared_and_asks_item_by_item(repo, store):
     assert store.sharing(ALICE).items == frozenset()
     assert repo.load_profile(ALICE).coach_id == COACH
     assert ids(result) == ["coach.invite.linked", "coach.share.ask.checkins"]
-    assert [c.args for c in choices(result)] == [("checkins", "on", "f"), ("checkins", "off", "f")]
+    assert [c.args for c in choices(result)] == [
+        ("checkins", "on", "f", COACH),
+        ("checkins", "off", "f", COACH),
+    ]
     told = [e for e in result.effects if isinstance(e, Notify)]
     assert told[0].user_id == COACH and told[0].message.body[0].values["name"] == "Alice"
 
@@ -232,7 +235,7 @@ def test_partial_consent_item_by_item_and_the_alert_warning_comes_first(repo, st
     }
     asked = []
     for item, on in answers.items():
-        result = in_file(repo, ALICE, service.answer_share, store, item, on, "f", NOW)
+        result = in_file(repo, ALICE, service.answer_share, store, item, on, "f", COACH, NOW)
         asked.append(ids(result))
 
     assert asked[2][1:] == ["coach.share.ask.alerts", "coach.share.not_emergency"]
@@ -252,12 +255,12 @@ def test_the_panel_switches_each_item_and_switching_on_asks_first(repo, store):
     panel = in_file(repo, ALICE, service.privacy, store)
     by_label = {c.label.values["item"].id: c for c in choices(panel) if "item" in c.label.values}
 
-    assert by_label["coach.item.checkins"].args == ("checkins", "off", "p")
+    assert by_label["coach.item.checkins"].args == ("checkins", "off", "p", COACH)
     assert by_label["coach.item.alerts"].action == actions.COACH_PRIVACY
     asked = in_file(repo, ALICE, service.ask_to_share, store, "alerts")
     assert ids(asked) == ["coach.share.ask.alerts", "coach.share.not_emergency"]
 
-    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", NOW)
+    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", COACH, NOW)
     assert store.sharing(ALICE).items == frozenset()
     assert repo.load_profile(ALICE).consent.share_checkins is False
 
@@ -408,7 +411,7 @@ def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
     approved(store)
     linked(repo, store, share=("checkins", "exercises"), now=NOW - timedelta(minutes=5))
     week_of_checkins(repo)
-    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", NOW)
+    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", COACH, NOW)
 
     digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
 
@@ -460,7 +463,7 @@ def test_an_alert_goes_to_the_coach_only_with_consent_and_holds_no_words(repo, s
 
     assert service.coach_alert(store, ALICE, escalation(), content, NOW) is None
 
-    in_file(repo, ALICE, service.answer_share, store, "alerts", True, "p", NOW)
+    in_file(repo, ALICE, service.answer_share, store, "alerts", True, "p", COACH, NOW)
     notice = service.coach_alert(store, ALICE, escalation(), content, NOW)
 
     assert notice.user_id == COACH
@@ -525,3 +528,15 @@ def test_the_coach_sets_their_digest_day_and_time(repo, store, content):
     assert late is not None and late.week.isoformat() == "2026-03-20"
     assert service.due_digests(store, before) == []
     assert service.due_digests(store, friday_1700) == [COACH]
+
+
+def test_a_yes_to_a_former_coachs_question_shares_nothing_with_the_new_one(repo, store):
+    linked(repo, store)
+    asked_for = store.link_of(ALICE).coach_id
+    in_file(repo, ALICE, service.unlink_by_coachee, store, NOW)
+    linked(repo, store, coach_id=OTHER_COACH)
+
+    result = in_file(repo, ALICE, service.answer_share, store, "alerts", True, "f", asked_for, NOW)
+
+    assert ids(result) == ["input.stale_button"]
+    assert store.sharing(ALICE).items == frozenset()

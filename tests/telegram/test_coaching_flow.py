@@ -74,7 +74,7 @@ async def link_alice(rig, share: tuple[str, ...]) -> None:
     await rig.process(rig.update(ALICE, data=accept))
     for item in ("checkins", "exercises", "questionnaires", "alerts", "reflections"):
         answer = "on" if item in share else "off"
-        await rig.process(rig.update(ALICE, data=f"v1:cshr:{item}:{answer}:f"))
+        await rig.process(rig.update(ALICE, data=f"v1:cshr:{item}:{answer}:f:{COACH}"))
 
 
 async def test_an_admin_approves_and_the_coach_gets_a_menu_of_their_own(coach_rig, content):
@@ -125,11 +125,11 @@ async def test_a_new_coachee_consents_then_accepts_and_chooses_item_by_item(coac
         ("exercises", "off"),
         ("questionnaires", "off"),
     ):
-        await rig.process(rig.update(ALICE, data=f"v1:cshr:{item}:{answer}:f"))
+        await rig.process(rig.update(ALICE, data=f"v1:cshr:{item}:{answer}:f:{COACH}"))
     alerts_question = sent_to(rig, ALICE)[-1]
     assert t(content, "coach.share.not_emergency") in alerts_question
-    await rig.process(rig.update(ALICE, data="v1:cshr:alerts:on:f"))
-    await rig.process(rig.update(ALICE, data="v1:cshr:reflections:off:f"))
+    await rig.process(rig.update(ALICE, data=f"v1:cshr:alerts:on:f:{COACH}"))
+    await rig.process(rig.update(ALICE, data=f"v1:cshr:reflections:off:f:{COACH}"))
 
     store = coaching.coach_store(rig.application)
     assert store.sharing(ALICE).items == {"checkins", "alerts"}
@@ -182,8 +182,8 @@ async def test_privacy_withdraws_at_once_and_digest_shows_the_coachees_part(coac
     assert t(content, "coach.digest.checkins", days=1, possible=7) in sent_to(rig, ALICE)[-1]
 
     await rig.process(rig.update(ALICE, "/privacy"))
-    assert "v1:cshr:checkins:off:p" in payloads(rig, ALICE)
-    await rig.process(rig.update(ALICE, data="v1:cshr:checkins:off:p"))
+    assert f"v1:cshr:checkins:off:p:{COACH}" in payloads(rig, ALICE)
+    await rig.process(rig.update(ALICE, data=f"v1:cshr:checkins:off:p:{COACH}"))
     await rig.process(rig.update(ALICE, "/digest"))
 
     assert "Check-ins" not in sent_to(rig, ALICE)[-1]
