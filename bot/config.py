@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 COUNTRIES = ("BE", "NL")
+DEMO_INVITE_PEPPER = b"local-demo-invite-pepper"
 
 
 class ConfigError(Exception):
@@ -32,6 +33,9 @@ class Settings:
     exercise_pace: float = 1.0
     retention_months: int = 18
     inactive_months: int = 12
+    # The secret invitation codes are hashed with (bot.core.coaching.hash_code): set one per
+    # deployment (BOT_INVITE_PEPPER); the default is for the demo and local runs only.
+    invite_pepper: bytes = DEMO_INVITE_PEPPER
 
     def __repr__(self) -> str:  # never print the token, not even in a traceback
         return (
@@ -127,7 +131,18 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         exercise_pace=exercise_pace,
         retention_months=retention_months,
         inactive_months=inactive_months,
+        invite_pepper=invite_pepper_from(env),
     )
+
+
+def invite_pepper_from(env: Mapping[str, str] = os.environ) -> bytes:
+    """BOT_INVITE_PEPPER: any secret text of 16 characters or more; unset: the demo's."""
+    text = env.get("BOT_INVITE_PEPPER", "").strip()
+    if not text:
+        return DEMO_INVITE_PEPPER
+    if len(text) < 16:
+        raise ConfigError("BOT_INVITE_PEPPER must be at least 16 characters of secret text")
+    return text.encode("utf-8")
 
 
 def check_api_url(api_url: str) -> None:

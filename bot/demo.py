@@ -38,6 +38,9 @@ RIG_DIR = Path(__file__).resolve().parent / "devtools"
 RIG_FILES = ("harness.py", "client.py", "emulator.js", "package.json", "package-lock.json")
 DEMO_TOKEN = "123456:DEMO"
 DEMO_USER_ID = 4242
+# --coach: a second chat, a coachee, beside the demo user (then a coach, and the admin).
+DEMO_COACHEE_ID = 4243
+DEMO_COACHEE_NAME = "Sam"
 FAST_PACE = 0.1
 INDENT = "     "
 
@@ -85,6 +88,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"--pace alone is {FAST_PACE}, ten times faster",
     )
     parser.add_argument(
+        "--coach",
+        action="store_true",
+        help=f"play a coach and a coachee ({DEMO_COACHEE_NAME}) side by side: two chats; "
+        "`>coach` and `>coachee` switch who types",
+    )
+    parser.add_argument(
         "--keep-data",
         action="store_true",
         help="keep the temporary folder (bot data, logs, files) at exit",
@@ -98,6 +107,7 @@ class DemoOptions:
     content_dir: Path
     pace: float | None
     keep_data: bool
+    coach: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> DemoOptions:
@@ -113,6 +123,7 @@ class DemoOptions:
             content_dir=content_dir,
             pace=args.pace,
             keep_data=args.keep_data,
+            coach=getattr(args, "coach", False),
         )
 
 
@@ -172,7 +183,14 @@ class Say:
     text: str
 
 
-UserInput = Quit | Press | Command | Say
+@dataclass(frozen=True)
+class Switch:
+    """`>coachee`: from now on, type as that person (the demo's coach mode)."""
+
+    who: str
+
+
+UserInput = Quit | Press | Command | Say | Switch
 
 
 def parse_line(line: str) -> UserInput | None:
@@ -184,6 +202,8 @@ def parse_line(line: str) -> UserInput | None:
         return Say(line[1:]) if line[1:] else None
     if line == "/quit":
         return Quit()
+    if line.startswith(">") and line[1:].strip():
+        return Switch(line[1:].strip().lower())
     if line.isdigit() and line.isascii():
         return Press(int(line))
     if line.startswith("/") and len(line) > 1:
@@ -287,22 +307,27 @@ def render_callback_answer(answer: dict[str, Any]) -> list[str]:
 class ChatView:
     """The chat as last seen; each look reports what changed since the previous one."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, label: str = "", answers: bool = True) -> None:
         self._client = client
         self._seen: dict[int, ShownMessage] = {}
         self._answers_seen = 0
+        # Coach mode: each line says whose chat it is in; the pop-ups (one list per bot, not
+        # per chat) are shown in one chat only.
+        self._label = label
+        self._answers = answers
 
     def look(self) -> list[str]:
         lines: list[str] = []
-        answers = self._client.callback_answers()  # the demo's one user has them all
-        for answer in answers[self._answers_seen :]:
-            lines += render_callback_answer(answer)
-        self._answers_seen = len(answers)
+        if self._answers:
+            answers = self._client.callback_answers()
+            for answer in answers[self._answers_seen :]:
+                lines += render_callback_answer(answer)
+            self._answers_seen = len(answers)
         current = {message.message_id: message for message in self._client.messages()}
         for message_id in sorted(current.keys() | self._seen.keys()):
             lines += render_change(self._seen.get(message_id), current.get(message_id))
         self._seen = current
-        return lines
+        return [f"[{self._label}] {line}" for line in lines] if self._label else lines
 
     def latest_with_buttons(self) -> ShownMessage | None:
         with_buttons = [m for m in self._seen.values() if m.buttons]
@@ -400,6 +425,9 @@ class Demo:
         self.bot: Any = None
         self.client: Any = None
         self.view: ChatView | None = None
+        # Coach mode: who is who (label -> client and view); `client` and `view` are the
+        # one typing now.
+        self.chats: dict[str, tuple[Any, ChatView]] = {}
         self._prompt_shown = False
         self.failed = False  # then the folder is kept: its logs say what went wrong
         import httpx  # here, not at the top: the other subcommands import this module too
@@ -480,7 +508,21 @@ class Demo:
             self.options.name,
             self.options.lang,
         )
-        self.view = ChatView(self.client)
+        if self.options.coach:
+            coachee = self.client_module.ChatClient(
+                self.emulator.base_url,
+                DEMO_TOKEN,
+                DEMO_COACHEE_ID,
+                DEMO_COACHEE_NAME,
+                self.options.lang,
+            )
+            self.chats = {
+                "coach": (self.client, ChatView(self.client, "coach")),
+                "coachee": (coachee, ChatView(coachee, "coachee", answers=False)),
+            }
+            self.view = self.chats["coach"][1]
+        else:
+            self.view = ChatView(self.client)
         self.banner()
 
     def banner(self) -> None:
@@ -496,12 +538,26 @@ class Demo:
             "of the skipped time arrive); /time alone shows it.",
             "  - /reload puts edited content live, or lists every problem in it.",
             "  - /quit or Ctrl-D ends the demo.",
+            *(
+                (
+                    f"  - Coach mode: you type as the coach ({self.options.name}, also the "
+                    f"admin) until `>coachee` switches to {DEMO_COACHEE_NAME}; `>coach` "
+                    "switches back. Lines start with the chat they are in.",
+                    "    Try: /coach, press Approve, /invite; then >coachee, /start, 1 "
+                    "(consent), and /start <the code after start= in the link>.",
+                )
+                if self.options.coach
+                else ()
+            ),
             f"  Content: {self.options.content_dir}",
             f"  Data, logs and files: {self.workdir} ({kept})",
             "",
         )
 
     def stop(self) -> None:
+        for client, _ in self.chats.values():
+            if client is not self.client:
+                client.close()
         if self.client is not None:
             self.client.close()
         if self.bot is not None:
@@ -548,6 +604,18 @@ class Demo:
             self.send_and_wait(lambda: client.say(entered.text))
         elif isinstance(entered, Press):
             self.press(entered.number)
+        elif isinstance(entered, Switch):
+            self.switch(entered.who)
+
+    def switch(self, who: str) -> None:
+        if who not in self.chats:
+            known = " or ".join(f">{name}" for name in self.chats) or "nothing (no --coach)"
+            self.say(f"demo: there is no {who!r} to type as; try {known}")
+            return
+        self.show_changes()
+        self.client, self.view = self.chats[who]
+        name = self.options.name if who == "coach" else DEMO_COACHEE_NAME
+        self.say(f"demo: you type as the {who} ({name}) now")
 
     def press(self, number: int) -> None:
         self.show_changes()
@@ -612,8 +680,9 @@ class Demo:
     def show_changes(self) -> bool:
         assert self.view is not None
         self.check_alive()
+        views = [view for _, view in self.chats.values()] or [self.view]
         try:
-            lines = self.view.look()
+            lines = [line for view in views for line in view.look()]
         except self._emulator_errors as exc:
             raise DemoError(f"lost the Telegram emulator: {exc}") from None
         if lines:

@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings, data_key_from
 from bot.content.live import LiveContent
 from bot.content.loader import ContentError
 from bot.logs import configure_logging
+from bot.storage.coaches import TinyDbCoachStore
 from bot.storage.data_files import check_keys
 from bot.storage.sealing import DataKeyError
 from bot.storage.tinydb_store import TinyDbRepository
@@ -74,7 +75,13 @@ def run_bot(settings: Settings) -> int:
             settings.data_dir,
         )
     services = Services(
-        settings, content, repo, clock, Outbox(), exercise_pace=settings.exercise_pace
+        settings,
+        content,
+        repo,
+        clock,
+        Outbox(),
+        exercise_pace=settings.exercise_pace,
+        coaches=TinyDbCoachStore(settings.data_dir, sealer),
     )
     application = build_application(services)
     application.run_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, content_dir_from, load_settings
+from bot.config import (
+    DEMO_INVITE_PEPPER,
+    ConfigError,
+    Settings,
+    content_dir_from,
+    load_settings,
+)
 
 TOKEN = "123456789:AAE-secret_Token-xyz"
 
@@ -189,3 +195,16 @@ def test_a_bad_retention_period_is_one_line(name: str, value: str) -> None:
     message = str(caught.value)
     assert name in message and repr(value) in message and "1 to 120" in message
     assert "\n" not in message
+
+
+def test_the_invite_pepper_is_the_deployments_secret_and_never_printed() -> None:
+    settings = load_settings(env(BOT_INVITE_PEPPER="a-long-secret-of-this-deployment"))
+
+    assert settings.invite_pepper == b"a-long-secret-of-this-deployment"
+    assert "a-long-secret" not in repr(settings)
+    assert load_settings(env()).invite_pepper == DEMO_INVITE_PEPPER
+
+
+def test_a_short_invite_pepper_is_refused() -> None:
+    with pytest.raises(ConfigError, match="BOT_INVITE_PEPPER"):
+        load_settings(env(BOT_INVITE_PEPPER="short"))

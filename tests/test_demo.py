@@ -21,7 +21,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DEMO_USER_ID, ChatView, Command, Press, Quit, Say, load_rig, parse_line
+from bot.demo import (
+    DEMO_USER_ID,
+    ChatView,
+    Command,
+    Press,
+    Quit,
+    Say,
+    Switch,
+    load_rig,
+    parse_line,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # /start, consent yes, Belgium, the suggested time zone, the default moments; then /checkin
@@ -111,6 +121,30 @@ def test_a_scripted_session_onboards_and_checks_in_and_leaves_nothing_behind():
     workdir = workdir_of(transcript)
     assert not workdir.exists()
     assert processes_using(workdir) == []
+
+
+@pytest.mark.e2e
+def test_coach_mode_plays_a_coach_and_a_coachee_side_by_side():
+    result = run_demo("--coach", stdin="/coach\n1\n/invite\n>coachee\n/start\n")
+
+    transcript = result.stdout
+    assert result.returncode == 0, transcript + result.stderr
+    assert_in_order(
+        transcript,
+        [
+            "demo: ready",
+            "Coach mode",
+            "you: /coach",
+            "[coach] bot: Demo (id 4242) vraagt om coach te worden.",
+            "demo: pressed [1] Goedkeuren",
+            "[coach] bot: Je bent nu coach.",
+            "you: /invite",
+            "[coach] bot: Stuur deze link",
+            "demo: you type as the coachee (Sam) now",
+            "you: /start",
+            "[coachee] bot: Hallo Sam",
+        ],
+    )
 
 
 @pytest.mark.e2e
@@ -333,6 +367,8 @@ def test_without_node_it_says_so_in_one_line_and_exits_2(tmp_path):
         ("\\/start", Say("/start")),
         ("ik ben moe", Say("ik ben moe")),
         ("/quit", Quit()),
+        (">coachee", Switch("coachee")),
+        (">", Say(">")),
         ("   ", None),
     ],
 )
@@ -405,6 +441,15 @@ def test_new_messages_show_their_buttons_numbered_across_rows():
     ]
     assert shown.look() == []
     assert shown.latest_with_buttons().message_id == 1
+
+
+def test_in_coach_mode_each_line_names_its_chat():
+    chat = FakeChat()
+    shown = ChatView(chat, "coachee", answers=False)
+    chat.views = [view(1, "Hallo Sam.")]
+    chat.answers = [{"text": "a pop-up of the other chat", "show_alert": True}]
+
+    assert shown.look() == ["[coachee] bot: Hallo Sam."]
 
 
 def test_edits_are_marked_and_a_removed_keyboard_is_said_in_one_line():

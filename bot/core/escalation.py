@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.models import Escalation, EscalationSource, Profile
+from bot.core.models import Escalation, EscalationSource
 from bot.core.safety import Assessment
 
 # The same GP advice for the same kind of complaint at most every few days: repeating it on
@@ -121,20 +121,3 @@ def plan_followup(history: list[Escalation], now: datetime) -> FollowupPlan | No
     return FollowupPlan(
         max(crisis, key=lambda e: e.at), (*map(mark_followup_sent, crisis), *postponed)
     )
-
-
-@dataclass(frozen=True)
-class CoachAlert:
-    """What a coach may learn: the level and the day, never the coachee's words."""
-
-    coach_id: int
-    coachee_id: int
-    level: str
-    at: datetime
-
-
-def coach_alert(profile: Profile, escalation: Escalation) -> CoachAlert | None:
-    """An alert for the linked coach, only if the coachee agreed to share alerts."""
-    if profile.coach_id is None or not profile.consent.share_alerts:
-        return None
-    return CoachAlert(profile.coach_id, profile.user_id, escalation.level, escalation.at)

@@ -27,3 +27,14 @@ SETTINGS = "set"  # what, value?
 DELETE = "del"  # confirm:<stamp> | cancel
 REMINDER = "rem"  # kind, day, later | start
 QUESTIONNAIRE = "q"  # questionnaire id, item index, value
+# The coach side (bot.services.coaching).
+COACH = "coach"  # step_down
+COACH_ADMIN = "cadm"  # approve | refuse | revoke, the coach's user id
+COACH_INVITE = "cinv"  # yes | no, the invitation code
+# item, on | off, f (the questions after an invitation) | p (/privacy), the coach's user id
+COACH_SHARE = "cshr"
+COACH_PRIVACY = "cpriv"  # panel | ask | reads | digest | unlink | unlink_yes, an item or ''
+COACHEE = "cee"  # coachee id, menu | phase | homework | unlink | unlink_yes | hw, exercise id
+COACH_PHASE = "cph"  # coachee id, phase
+COACH_HOMEWORK = "chw"  # coachee id, exercise id, plan
+COACH_QUIET = "cqd"  # menu | list | set, days | digest | day, weekday | at, HHMM

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
-from bot.core.escalation import CoachAlert
 from bot.core.history import HistorySummary
 from bot.core.models import Escalation
 
@@ -156,9 +155,30 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class AlertCoach:
-    """Tell the linked coach the level and the day (never the words); with consent only."""
+    """A stored gp or crisis escalation: the coach linked to this coachee is told the level
+    and the time (never the words), if the coachee shares alerts with them; the coach store
+    decides (bot.core.coaching, through bot.telegram.coaching.alert_coach)."""
 
-    alert: CoachAlert
+    user_id: int
+    escalation: Escalation
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Say `message` to someone else than the person who acted (an admin, a coach, a
+    coachee), in their private chat, in their language `lang`."""
+
+    user_id: int
+    message: Message
+    lang: str
+
+
+@dataclass(frozen=True)
+class RefreshMenu:
+    """This person became or stopped being a coach, or got or lost a coach: their command
+    menu (per chat) follows (bot.telegram.coaching)."""
+
+    user_id: int
 
 
 Effect = (
@@ -174,6 +194,8 @@ Effect = (
     | TrackQuestionnaire
     | FollowUp
     | AlertCoach
+    | Notify
+    | RefreshMenu
 )
 # Effects that write outside the unit of work: done before the coachee reads that they are.
 BEFORE_SAYING = (RecordRefusal, EraseEverything)

@@ -15,7 +15,6 @@ from bot.content.escalation_texts import escalation_text, filled, opener_key
 from bot.content.loader import Content
 from bot.core.escalation import (
     ask_escalation,
-    coach_alert,
     followup_escalation,
     plan_escalation,
     sos_escalation,
@@ -141,9 +140,8 @@ def record_escalation(coachee: CoacheeFile, escalation: Escalation) -> Outcome:
     effects: list[Effect] = []
     if escalation.followup_due is not None:
         effects.append(FollowUp(escalation.followup_due))
-    alert = coach_alert(profile, escalation)
-    if alert is not None:
-        effects.append(AlertCoach(alert))
+    if escalation.level in ("gp", "crisis"):
+        effects.append(AlertCoach(profile.user_id, escalation))
     return Outcome(effects=tuple(effects), lang=profile.lang)
 
 

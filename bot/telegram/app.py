@@ -25,14 +25,17 @@ from telegram.request import BaseRequest
 
 from bot.content.ui_texts import MENU_COMMANDS
 from bot.core.ports import UserErased
+from bot.services import actions
 from bot.telegram import (
     admin,
     basics,
     buttons,
     callbacks,
     checkin,
+    coaching,
     conversation,
     demo_clock,
+    digest_job,
     exercise,
     gate,
     gp_visit,
@@ -79,6 +82,7 @@ async def post_init(application: Application) -> None:
     # In the background: the bot answers at once, whatever the number of coachees.
     jobs.start_rebuild(application)
     retention.schedule_daily(application)
+    digest_job.schedule_digests(application)
     log.info("bot.started")
 
 
@@ -156,6 +160,24 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
             CommandHandler("export", privacy.export),
             CommandHandler("delete", privacy.delete),
             CommandHandler("reload", admin.reload),
+            # The coach side (bot.telegram.coaching).
+            CommandHandler("coach", coaching.coach),
+            CommandHandler("coaches", coaching.coaches),
+            CommandHandler("invite", coaching.invite),
+            CommandHandler("coachees", coaching.coachees),
+            CommandHandler("privacy", coaching.privacy),
+            CommandHandler("digest", coaching.digest),
+            CallbackQueryHandler(coaching.coach_choice, pattern(actions.COACH)),
+            CallbackQueryHandler(coaching.admin_choice, pattern(actions.COACH_ADMIN)),
+            CallbackQueryHandler(coaching.invite_choice, pattern(actions.COACH_INVITE)),
+            CallbackQueryHandler(coaching.share_choice, pattern(actions.COACH_SHARE)),
+            CallbackQueryHandler(coaching.privacy_choice, pattern(actions.COACH_PRIVACY)),
+            CallbackQueryHandler(coaching.coachee_choice, pattern(actions.COACHEE)),
+            CallbackQueryHandler(coaching.phase_choice, pattern(actions.COACH_PHASE)),
+            CallbackQueryHandler(coaching.homework_choice, pattern(actions.COACH_HOMEWORK)),
+            CallbackQueryHandler(coaching.quiet_choice, pattern(actions.COACH_QUIET)),
+            # The settings' sharing button opens /privacy's panel (before settings.choice).
+            CallbackQueryHandler(coaching.settings_share, rf"{pattern(callbacks.SETTINGS)}share\Z"),
             CallbackQueryHandler(onboarding.consent_choice, pattern(callbacks.CONSENT)),
             CallbackQueryHandler(onboarding.country_choice, pattern(callbacks.COUNTRY)),
             CallbackQueryHandler(onboarding.timezone_choice, pattern(callbacks.TIMEZONE)),

@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from bot.services.actions import (
     CHECKIN,
     CHECKIN_NOTE,
+    COACH,
+    COACH_ADMIN,
+    COACH_HOMEWORK,
+    COACH_INVITE,
+    COACH_PHASE,
+    COACH_PRIVACY,
+    COACH_QUIET,
+    COACH_SHARE,
+    COACHEE,
     CONSENT,
     COUNTRY,
     CRISIS,
@@ -84,6 +93,26 @@ SHAPES: dict[str, re.Pattern[str]] = {
         QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}})",
     }.items()
 }
+
+# The coach side's buttons (bot.services.coaching).
+_user = r"[0-9]{1,15}"
+SHAPES.update(
+    {
+        action: re.compile(shape)
+        for action, shape in {
+            COACH: r"step_down",
+            COACH_ADMIN: rf"(?:approve|refuse|revoke):{_user}",
+            COACH_INVITE: r"(?:yes|no):[A-Za-z0-9_-]{1,43}",
+            COACH_SHARE: r"(?:checkins|exercises|questionnaires|alerts|reflections)"
+            rf":(?:on|off):[fp]:{_user}",
+            COACH_PRIVACY: r"(?:panel|reads|digest|unlink|unlink_yes):|ask:[a-z]{1,20}",
+            COACHEE: rf"{_user}:(?:menu|phase|homework|unlink|unlink_yes|hw:{_an_id})",
+            COACH_PHASE: rf"{_user}:[a-z]{{1,20}}",
+            COACH_HOMEWORK: rf"{_user}:{_an_id}:(?:d7|d14|w28)",
+            COACH_QUIET: r"menu|list|digest|set:[0-9]{1,2}|day:[0-6]|at:[0-9]{4}",
+        }.items()
+    }
+)
 
 
 @dataclass(frozen=True)

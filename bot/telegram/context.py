@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.content.loader import Content
 from bot.core.assessment import SafetyAssessor
+from bot.core.coaching import CoachStore
 from bot.core.ports import Repository
 from bot.telegram.outbox import Outbox
 from bot.telegram.remembered import RememberingRepository
@@ -39,6 +40,9 @@ class Services:
         if not isinstance(self.repo, RememberingRepository):
             self.repo = RememberingRepository(self.repo, self.known)  # type: ignore[assignment]
 
+    # The coach side's store (bot.core.coaching.CoachStore); None: one in memory.
+    coaches: CoachStore | None = None
+
     @property
     def texts(self) -> Content:
         return self.content.current
@@ -58,11 +62,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext)
-
-
-def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    """`context.services` for code that holds a context of the default type."""
-    return context.application.bot_data[KEY]
 
 
 def language_of(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> str:

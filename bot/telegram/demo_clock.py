@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext, Job
+from telegram.ext import Application, Job
 
 from bot.config import Settings
 from bot.core import schedule
@@ -123,7 +123,7 @@ async def advance(application: Application, clock: DemoClock, target: datetime) 
         for user_id, wakeup in wakeups.items():
             if wakeup <= step:
                 job = Job(jobs.reminder_tick, data=user_id, name=job_names.reminders(user_id))
-                await jobs.reminder_tick(CallbackContext.from_job(job, application))
+                await jobs.reminder_tick(BotContext.from_job(job, application))
                 checks += 1
     clock.move_to(max(target, clock()))
     jobs.rebuild_all(application)

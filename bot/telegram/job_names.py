@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 RETENTION = "retention"
+DIGESTS = "coach-digests"  # the look for coaches' weekly digests that are due
 
 
 def reminders(user_id: int) -> str:

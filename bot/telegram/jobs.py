@@ -21,14 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, Job
 
-from bot.core import dates, profiles, schedule
-from bot.core.escalation import CoachAlert, next_followup, plan_followup
+from bot.core import profiles, schedule
+from bot.core.escalation import next_followup, plan_followup
 from bot.core.models import (
     CheckIn,
     Escalation,
@@ -367,27 +366,6 @@ async def followup_tick(context: BotContext) -> None:
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:
         schedule_followup(context.application, user_id, following)
-
-
-async def send_coach_alert(context: BotContext, alert: CoachAlert) -> None:
-    """Tell the linked coach the level and the day only; never the coachee's words."""
-    s = context.services
-    coach = s.repo.load_profile(alert.coach_id)
-    lang = coach.lang if coach else "nl"
-    zone = ZoneInfo(coach.timezone if coach else s.settings.timezone)
-    body = s.texts.text(
-        f"coach.alert.{alert.level}",
-        lang,
-        day=dates.day_text(
-            alert.at.astimezone(zone).date(), lang, s.clock().astimezone(zone).date()
-        ),
-    )
-    priority = Priority.CRISIS if alert.level == "crisis" else Priority.SCHEDULED
-    try:
-        await send(context, alert.coach_id, body, priority=priority)
-        log.info("coach.alert level=%s", alert.level)
-    except TelegramError as exc:
-        log.warning("coach.alert_failed error=%s", type(exc).__name__)
 
 
 # --- start-up ----------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ async def start(update: Update, context: BotContext) -> None:
     await deliver(
         update, context, await run(context, user.id, service.start, user.first_name, lang)
     )
+    if context.args:  # a coach's invitation (bot.telegram.coaching)
+        from bot.telegram import coaching
+
+        await coaching.show_invitation(update, context, context.user_data["invite"])
 
 
 async def consent_choice(update: Update, context: BotContext) -> None:

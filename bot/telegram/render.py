@@ -18,7 +18,12 @@ from bot.telegram import callbacks
 def render_text(texts: Content, text: Text, lang: str) -> str:
     if text.raw is not None:
         return text.raw
-    return texts.text(text.id, lang, **text.values)
+    # A value may itself be a text by id (an item's name in the reader's language).
+    values = {
+        key: render_text(texts, value, lang) if isinstance(value, Text) else value
+        for key, value in text.values.items()
+    }
+    return texts.text(text.id, lang, **values)
 
 
 def render_body(texts: Content, body: Sequence[Text], lang: str) -> str:

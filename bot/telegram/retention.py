@@ -42,7 +42,7 @@ from bot.core.retention import (
     decide,
     refusal_expired,
 )
-from bot.telegram import job_names, jobs
+from bot.telegram import coaching, job_names, jobs
 from bot.telegram.context import KEY, BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority
@@ -199,6 +199,7 @@ async def _carry_out(
         if fresh is None or not isinstance(decide(fresh, records, policy, s.clock()), EraseAccount):
             return
         s.repo.erase(user_id)
+        coaching.erase_person(context.application, user_id)  # and from the coach store
         _stop_jobs(context.application, user_id, fresh.chat_id)
         run.accounts_erased += 1
         log.info("retention.account_erased")

@@ -30,9 +30,11 @@ from bot.services.outcome import (
     EraseEverything,
     Escalate,
     FollowUp,
+    Notify,
     Outcome,
     ReadAsItself,
     RecordRefusal,
+    RefreshMenu,
     RememberLanguage,
     Reschedule,
     SendExport,
@@ -151,6 +153,10 @@ async def _carry_out(
             from bot.telegram.conversation import unexpected_text
 
             await unexpected_text(update, context)
+        elif isinstance(effect, Notify | RefreshMenu):
+            from bot.telegram import coaching
+
+            await coaching.carry_out(context, effect)
         elif isinstance(effect, TrackQuestionnaire) and update.callback_query is not None:
             from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
 
@@ -161,7 +167,9 @@ async def _carry_out(
         elif isinstance(effect, FollowUp):
             jobs.schedule_followup(context.application, user_id, effect.when)
         elif isinstance(effect, AlertCoach):
-            await jobs.send_coach_alert(context, effect.alert)
+            from bot.telegram import coaching
+
+            await coaching.alert_coach(context, effect.user_id, effect.escalation)
 
 
 async def _carry_out_first(update: Update, context: BotContext, outcome: Outcome) -> None:
@@ -180,6 +188,10 @@ async def _carry_out_first(update: Update, context: BotContext, outcome: Outcome
             # Stop first, then erase: a job that is already running finds the tombstone
             # and writes nothing; one that had not started yet never starts.
             stop_everything_of(context, user_id, update.effective_chat.id)
+            from bot.telegram import coaching
+
+            # The coach store first: no coach reads what is about to go.
+            await asyncio.to_thread(coaching.erase_person, context.application, user_id)
             await asyncio.to_thread(s.repo.erase, user_id)
 
 

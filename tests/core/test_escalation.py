@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,9 +9,7 @@ import pytest
 from bot.core.escalation import (
     FOLLOWUP_AFTER,
     GP_REPEAT_AFTER,
-    CoachAlert,
     ask_escalation,
-    coach_alert,
     followup_escalation,
     followups_due,
     mark_followup_sent,
@@ -250,35 +247,3 @@ def test_only_due_followups_are_returned():
     late = planned(LOW_MOOD, [early], NOW + timedelta(hours=5))
 
     assert followups_due([early, late], NOW + FOLLOWUP_AFTER + timedelta(hours=1)) == [early]
-
-
-# --- coach alerts --------------------------------------------------------------------------
-
-
-def test_no_alert_without_a_linked_coach():
-    assert coach_alert(profile(coach_id=None), planned(CRISIS, [])) is None
-
-
-def test_no_alert_without_consent_to_share_alerts():
-    assert coach_alert(profile(share_alerts=False), planned(CRISIS, [])) is None
-    assert coach_alert(profile(share_alerts=False), planned(DRINKING, [])) is None
-
-
-@pytest.mark.parametrize("assessment", [CRISIS, DRINKING])
-def test_alert_carries_level_and_time_for_the_linked_coach(assessment):
-    escalation = planned(assessment, [])
-
-    alert = coach_alert(profile(), escalation)
-
-    assert alert == CoachAlert(coach_id=77, coachee_id=1, level=escalation.level, at=NOW)
-
-
-def test_alert_carries_no_text_category_or_rule():
-    """What the coachee wrote, and even which rule it matched, stays with the coachee."""
-    fields = {f.name for f in dataclasses.fields(CoachAlert)}
-
-    assert fields == {"coach_id", "coachee_id", "level", "at"}
-    alert = coach_alert(profile(), planned(CRISIS, []))
-    assert alert is not None
-    strings = [v for v in dataclasses.asdict(alert).values() if isinstance(v, str)]
-    assert strings == ["crisis"]

@@ -3,12 +3,10 @@ is stored (with consent only) after the answer went out."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
-from bot.core.models import Consent, Escalation
+from bot.core.models import Escalation
 from bot.core.safety import Assessment
 from bot.services import actions, safety
 from bot.services.outcome import AlertCoach, Escalate, FollowUp
@@ -67,7 +65,10 @@ def test_after_a_crisis_the_escalation_is_stored_and_the_question_ends(repo):
 
     assert repo.records(ALICE, Escalation) == [escalation]
     assert not still_awaited(repo.records(ALICE, Awaiting)[0], NOW)
-    assert result.effects == (FollowUp(escalation.followup_due),)
+    assert result.effects == (
+        FollowUp(escalation.followup_due),
+        AlertCoach(ALICE, escalation),  # the coach store decides whether anyone is told
+    )
 
 
 def test_without_consent_nothing_is_stored(repo):
@@ -79,17 +80,16 @@ def test_without_consent_nothing_is_stored(repo):
     assert repo.load_profile(ALICE) is None
 
 
-def test_a_linked_coach_is_alerted_only_when_the_coachee_shares_alerts(repo):
-    sharing = coachee_profile(coach_id=7, consent=Consent(given_at=NOW, share_alerts=True))
-    repo.save_profile(sharing)
+def test_a_stored_escalation_asks_the_coach_side_to_alert_and_carries_no_words(repo):
+    """Whether a coach is told is the coach store's decision (links and consent per item:
+    tests/services/test_coaching_use_cases.py); the effect carries the id and the record."""
+    repo.save_profile(coachee_profile())
+    escalation = safety.sos(NOW)
     with repo.unit_of_work(ALICE) as coachee:
-        result = safety.record_escalation(coachee, safety.sos(NOW))
-    assert [type(e) for e in result.effects] == [FollowUp, AlertCoach]
+        result = safety.record_escalation(coachee, escalation)
 
-    repo.save_profile(replace(sharing, consent=Consent(given_at=NOW, share_alerts=False)))
-    with repo.unit_of_work(ALICE) as coachee:
-        result = safety.record_escalation(coachee, safety.sos(NOW))
-    assert [type(e) for e in result.effects] == [FollowUp]
+    alerts = [e for e in result.effects if isinstance(e, AlertCoach)]
+    assert alerts == [AlertCoach(ALICE, escalation)]
 
 
 def test_gp_advice_is_planned_once_then_not_repeated_while_stored(repo):

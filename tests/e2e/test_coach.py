@@ -1,0 +1,121 @@
+"""The coach side against the real bot process: an admin approves a coach, the coach
+invites, the coachee accepts with partial consent, a check-in is fed, and the digest (the
+maintainers' dry run on the data folder) holds exactly what is shared; a withdrawal removes
+the item; forged and reused codes are refused; a second coach sees no one. (An expired code needs a
+week to pass: tests/telegram/test_coaching_flow.py moves the rig's clock for it.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conversations import check_in, eventually, onboard
+
+ADMIN = 690_000_001
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bot_env() -> dict[str, str]:
+    return {"BOT_ADMIN_IDS": str(ADMIN)}
+
+
+def dry_run(data_dir: Path, coach_id: int, week: str) -> str:
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "bot", "digest", "--coach", str(coach_id), "--dry-run"),
+            *("--week", week, "--dir", str(data_dir), "--content", str(ROOT / "content")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def approve(admin, coach) -> None:
+    coach.command("coach")
+    coach.wait_for_text("doorgestuurd", timeout=10)
+    request = admin.wait_for_text(f"id {coach.user_id}")
+    admin.press("Goedkeuren", request)
+    coach.wait_for_text("Je bent nu coach")
+
+
+def invite_code(coach) -> str:
+    coach.command("invite")
+    link = coach.wait_for_text("t.me/")
+    return link.text.rsplit("start=", 1)[1].split()[0]
+
+
+def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
+    admin = chat(first_name="Ada", user_id=ADMIN)
+    coach = chat(first_name="Carla")
+    coachee = chat(first_name="Anna")
+    approve(admin, coach)
+    code = invite_code(coach)
+
+    onboard(coachee)
+    coachee.command("start", code)
+    invitation = coachee.wait_for_text("Carla nodigt je uit", timeout=10)
+    coachee.press("Aannemen", invitation)
+    coachee.wait_for_text("Mag Carla je check-inscores zien")
+    coachee.press("Ja")
+    coachee.wait_for_text("welke oefeningen")
+    coachee.press("Nee")
+    coachee.wait_for_text("vragenlijstscores zien")
+    coachee.press("Nee")
+    alerts = coachee.wait_for_text("meteen een bericht krijgen")
+    assert "geen noodhulp" in alerts.text and "112" in alerts.text
+    coachee.press("Ja", alerts)
+    coachee.wait_for_text("reflecties lezen")
+    coachee.press("Nee")
+    coachee.wait_for_text("Je coach is Carla")
+    coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
+
+    check_in(coachee, energy=4, stress=6, sleep=3)
+    coachee.command("exercise")  # an exercise chosen is not shared: exercises stay off
+    today = eventually(lambda: _today(bot_data_dir, coachee.user_id))
+
+    digest = dry_run(bot_data_dir, coach.user_id, today)
+    assert "Anna" in digest
+    assert "Check-ins: 1 van de 7 dagen" in digest
+    assert "Energie: gemiddeld 4,0, laagste 4" in digest
+    assert "Veiligheidsmeldingen: 0" in digest
+    assert "Oefeningen gedaan" not in digest and "Gedeelde reflectie" not in digest
+
+    coachee.command("digest")
+    preview = coachee.wait_for_text("Check-ins:")
+    assert "Energie: gemiddeld 4,0" in preview.text
+
+    coachee.command("privacy")
+    panel = coachee.wait_for_text("Je coach is Carla")
+    coachee.press("✓ check-inscores (gedeeld)", panel)
+    coachee.wait_for_edit(panel)
+    withdrawn = dry_run(bot_data_dir, coach.user_id, today)
+    assert "Anna" in withdrawn and "Veiligheidsmeldingen: 0" in withdrawn
+    assert "Check-ins" not in withdrawn and "Energie" not in withdrawn
+
+    # A used code and a forged one are refused kindly, and link no one.
+    other = chat(first_name="Bert")
+    onboard(other)
+    other.command("start", code)
+    other.wait_for_text("al gebruikt", timeout=10)
+    other.command("start", "forged-code-000000000000")
+    other.wait_for_text("ken ik niet", timeout=10)
+
+    # A second coach sees none of Carla's coachees.
+    second = chat(first_name="Omar")
+    approve(admin, second)
+    second.command("coachees")
+    assert "nog geen coachees" in second.wait_for_text("coachees").text
+
+
+def _today(data_dir: Path, user_id: int) -> str:
+    stored = json.loads((data_dir / "users" / f"{user_id}.json").read_text())
+    (checkin,) = stored["checkin"].values()
+    return str(checkin["local_date"])

@@ -1,0 +1,542 @@
+"""bot.services.coaching against in-memory stores: becoming a coach, invitations, consent per
+item, /privacy, /coachees, the weekly digest and the alert, with the shipped content."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from servicerig import ALICE, NOW, coachee_profile
+
+from bot.core.coaching import hash_code
+from bot.core.models import CheckIn, Escalation, ExerciseLog
+from bot.services import actions
+from bot.services import coaching as service
+from bot.services.outcome import Notify, RefreshMenu
+from bot.storage.coaches import InMemoryCoachStore
+
+ADMIN, COACH, OTHER_COACH, BOB = 9, 500, 600, 1002
+PEPPER = b"test-pepper-for-invites"
+
+
+@pytest.fixture
+def store() -> InMemoryCoachStore:
+    return InMemoryCoachStore()
+
+
+def ids(result) -> list[str]:
+    return [t.id for m in result.messages for t in m.body]
+
+
+def choices(result, index: int = -1):
+    return [c for row in result.messages[index].choices for c in row]
+
+
+def in_file(repo, user_id, use_case, *args):
+    with repo.unit_of_work(user_id) as coachee:
+        return use_case(coachee, *args)
+
+
+def approved(store, coach_id=COACH, name="Carla", now=NOW - timedelta(days=30)):
+    service.ask_to_coach(store, coach_id, name, "nl", {ADMIN}, {}, now)
+    service.decide_coach(store, ADMIN, "approve", coach_id, {ADMIN}, "nl", now)
+
+
+def code_of(result) -> str:
+    link = result.messages[0].body[0].values["link"]
+    return str(link).rsplit("start=", 1)[1]
+
+
+def invited(store, coach_id=COACH, now=NOW) -> str:
+    return code_of(service.make_invite(store, coach_id, "nl", "coachbot", PEPPER, now))
+
+
+def linked(repo, store, user_id=ALICE, coach_id=COACH, share=(), now=NOW):
+    """A coachee linked through an invitation, sharing `share`."""
+    if store.coach(coach_id) is None:
+        approved(store, coach_id)
+    if repo.load_profile(user_id) is None:
+        repo.save_profile(coachee_profile(user_id))
+    code = invited(store, coach_id, now)
+    in_file(repo, user_id, service.answer_invitation, store, True, code, "Alice", PEPPER, now)
+    for item in share:
+        in_file(repo, user_id, service.answer_share, store, item, True, "p", coach_id, now)
+
+
+# --- becoming a coach -------------------------------------------------------------------
+
+
+def test_without_admins_no_one_can_ask(store):
+    result = service.ask_to_coach(store, COACH, "Carla", "nl", set(), {}, NOW)
+
+    assert ids(result) == ["coach.request.no_admins"]
+    assert store.coach(COACH) is None
+
+
+def test_asking_tells_every_admin_with_approve_and_refuse(store):
+    result = service.ask_to_coach(store, COACH, "Carla", "en", {ADMIN, 10}, {10: "en"}, NOW)
+
+    assert ids(result) == ["coach.request.sent"]
+    assert store.coach(COACH).status == "requested"
+    notices = [e for e in result.effects if isinstance(e, Notify)]
+    assert [(n.user_id, n.lang) for n in notices] == [(ADMIN, "nl"), (10, "en")]
+    buttons = [c for row in notices[0].message.choices for c in row]
+    assert [(c.action, c.args) for c in buttons] == [
+        (actions.COACH_ADMIN, ("approve", COACH)),
+        (actions.COACH_ADMIN, ("refuse", COACH)),
+    ]
+
+
+def test_only_an_admin_approves_and_only_once(store):
+    service.ask_to_coach(store, COACH, "Carla", "nl", {ADMIN}, {}, NOW)
+
+    stranger = service.decide_coach(store, 77, "approve", COACH, {ADMIN}, "nl", NOW)
+    assert ids(stranger) == ["coach.refused.not_admin"]
+    assert store.coach(COACH).status == "requested"
+
+    yes = service.decide_coach(store, ADMIN, "approve", COACH, {ADMIN}, "nl", NOW)
+    assert store.coach(COACH).status == "approved"
+    assert RefreshMenu(COACH) in yes.effects
+    told = [e for e in yes.effects if isinstance(e, Notify)]
+    assert told[0].user_id == COACH and told[0].message.body[0].id == "coach.you.approved"
+
+    again = service.decide_coach(store, ADMIN, "refuse", COACH, {ADMIN}, "nl", NOW)
+    assert ids(again) == ["coach.decided.already"]
+    assert store.coach(COACH).status == "approved"
+
+
+def test_a_coach_steps_down_and_an_admin_revokes(store):
+    approved(store)
+    approved(store, OTHER_COACH, "Omar")
+
+    down = service.step_down(store, COACH, "nl", NOW)
+    revoked = service.decide_coach(store, ADMIN, "revoke", OTHER_COACH, {ADMIN}, "nl", NOW)
+
+    assert ids(down) == ["coach.stepped_down"] and RefreshMenu(COACH) in down.effects
+    assert store.coach(COACH).status == "stepped_down"
+    assert store.coach(OTHER_COACH).status == "revoked" and RefreshMenu(OTHER_COACH) in (
+        revoked.effects
+    )
+    assert ids(service.make_invite(store, COACH, "nl", "coachbot", PEPPER, NOW)) == [
+        "coach.refused.not_coach"
+    ]
+
+
+# --- invitations ------------------------------------------------------------------------
+
+
+def test_an_invite_is_a_deep_link_whose_code_is_stored_hashed_only(store):
+    approved(store)
+
+    result = service.make_invite(store, COACH, "nl", "coachbot", PEPPER, NOW)
+
+    link = result.messages[0].body[0].values["link"]
+    assert str(link).startswith("https://t.me/coachbot?start=")
+    code = code_of(result)
+    assert store.invitation(hash_code(code, PEPPER)) is not None
+    assert code not in repr(store._read())
+
+
+def test_a_stranger_cannot_invite(store):
+    result = service.make_invite(store, BOB, "nl", "coachbot", PEPPER, NOW)
+
+    assert ids(result) == ["coach.refused.not_coach"]
+
+
+@pytest.mark.parametrize(
+    ("code", "later", "reason"),
+    [
+        ("forged-code-0000000000", timedelta(0), "unknown"),
+        (None, timedelta(days=8), "expired"),
+    ],
+)
+def test_a_forged_or_expired_code_is_refused_kindly(repo, store, code, later, reason):
+    approved(store)
+    good = invited(store)
+    repo.save_profile(coachee_profile())
+
+    shown = in_file(
+        repo, ALICE, service.show_invitation, store, code or good, "nl", PEPPER, NOW + later
+    )
+    taken = in_file(
+        repo, ALICE, service.answer_invitation, store, True, code or good, "A", PEPPER, NOW + later
+    )
+
+    assert ids(shown) == [f"coach.invite.refused.{reason}"]
+    assert ids(taken) == [f"coach.invite.refused.{reason}"]
+    assert store.link_of(ALICE) is None
+
+
+def test_a_used_code_is_refused_and_links_no_one_else(repo, store):
+    approved(store)
+    code = invited(store)
+    repo.save_profile(coachee_profile())
+    repo.save_profile(coachee_profile(BOB))
+    in_file(repo, ALICE, service.answer_invitation, store, True, code, "Alice", PEPPER, NOW)
+
+    again = in_file(repo, BOB, service.answer_invitation, store, True, code, "Bob", PEPPER, NOW)
+
+    assert ids(again) == ["coach.invite.refused.used"]
+    assert store.link_of(BOB) is None
+
+
+def test_the_invitation_names_the_coach_and_stores_nothing(repo, store):
+    approved(store)
+    code = invited(store)
+
+    result = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
+
+    assert ids(result) == ["coach.invite.who", "coach.invite.what", "coach.invite.consent_first"]
+    assert result.messages[0].body[0].values["coach"] == "Carla"
+    assert [c.args[0] for c in choices(result)] == ["yes", "no"]
+    assert repo.user_ids() == [] and store.link_of(ALICE) is None
+
+
+def test_accepting_before_consent_stores_nothing(repo, store):
+    approved(store)
+    code = invited(store)
+
+    result = in_file(repo, ALICE, service.answer_invitation, store, True, code, "A", PEPPER, NOW)
+
+    assert not result.consented
+    assert store.link_of(ALICE) is None
+    assert store.invitation(hash_code(code, PEPPER)).used_at is None
+
+
+def test_accepting_links_with_nothing_shared_and_asks_item_by_item(repo, store):
+    approved(store)
+    code = invited(store)
+    repo.save_profile(coachee_profile())
+
+    result = in_file(
+        repo, ALICE, service.answer_invitation, store, True, code, "Alice", PEPPER, NOW
+    )
+
+    assert store.link_of(ALICE).coach_id == COACH
+    assert store.sharing(ALICE).items == frozenset()
+    assert repo.load_profile(ALICE).coach_id == COACH
+    assert ids(result) == ["coach.invite.linked", "coach.share.ask.checkins"]
+    assert [c.args for c in choices(result)] == [
+        ("checkins", "on", "f", COACH),
+        ("checkins", "off", "f", COACH),
+    ]
+    told = [e for e in result.effects if isinstance(e, Notify)]
+    assert told[0].user_id == COACH and told[0].message.body[0].values["name"] == "Alice"
+
+
+def test_partial_consent_item_by_item_and_the_alert_warning_comes_first(repo, store):
+    linked(repo, store)
+    answers = {
+        "checkins": True,
+        "exercises": False,
+        "questionnaires": False,
+        "alerts": True,
+        "reflections": False,
+    }
+    asked = []
+    for item, on in answers.items():
+        result = in_file(repo, ALICE, service.answer_share, store, item, on, "f", COACH, NOW)
+        asked.append(ids(result))
+
+    assert asked[2][1:] == ["coach.share.ask.alerts", "coach.share.not_emergency"]
+    assert asked[-1][0] == "coach.share.set_off" and asked[-1][1] == "coach.privacy.panel"
+    assert store.sharing(ALICE).items == {"checkins", "alerts"}
+    consent = repo.load_profile(ALICE).consent
+    assert (consent.share_checkins, consent.share_alerts) == (True, True)
+    assert consent.share_reflections_default is False
+
+
+# --- /privacy ---------------------------------------------------------------------------
+
+
+def test_the_panel_switches_each_item_and_switching_on_asks_first(repo, store):
+    linked(repo, store, share=("checkins",))
+
+    panel = in_file(repo, ALICE, service.privacy, store)
+    by_label = {c.label.values["item"].id: c for c in choices(panel) if "item" in c.label.values}
+
+    assert by_label["coach.item.checkins"].args == ("checkins", "off", "p", COACH)
+    assert by_label["coach.item.alerts"].action == actions.COACH_PRIVACY
+    asked = in_file(repo, ALICE, service.ask_to_share, store, "alerts")
+    assert ids(asked) == ["coach.share.ask.alerts", "coach.share.not_emergency"]
+
+    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", COACH, NOW)
+    assert store.sharing(ALICE).items == frozenset()
+    assert repo.load_profile(ALICE).consent.share_checkins is False
+
+
+def test_without_a_coach_the_panel_says_nothing_is_shared(repo, store):
+    repo.save_profile(coachee_profile())
+
+    assert ids(in_file(repo, ALICE, service.privacy, store)) == ["coach.privacy.none"]
+
+
+def test_the_coachee_unlinks_and_the_coach_is_told(repo, store):
+    linked(repo, store, share=("checkins",))
+
+    result = in_file(repo, ALICE, service.unlink_by_coachee, store, NOW)
+
+    assert store.link_of(ALICE) is None and store.sharing(ALICE) is None
+    assert repo.load_profile(ALICE).coach_id is None
+    assert repo.load_profile(ALICE).consent.share_checkins is False
+    assert Notify in {type(e) for e in result.effects}
+
+
+def test_the_coachee_sees_the_read_log(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",))
+    service.coachees(store, repo, COACH, "nl", content, NOW)
+
+    result = in_file(repo, ALICE, service.read_log, store, content)
+
+    body = result.messages[0].body[0].raw
+    assert "Carla" in body and content.text("coach.purpose.coachees", "nl") in body
+    assert content.text("coach.item.checkins", "nl") in body
+
+
+# --- the coach's work -------------------------------------------------------------------
+
+
+def test_coachees_shows_own_coachees_only_with_attention_reasons(repo, store, content):
+    approved(store)
+    approved(store, OTHER_COACH, "Omar")
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(days=10))
+    linked(repo, store, BOB, OTHER_COACH, share=("checkins",))
+
+    mine = service.coachees(store, repo, COACH, "nl", content, NOW)
+
+    text = mine.messages[0].body[0].raw
+    assert "Alice" in text and "Bob" not in text
+    assert content.text("coach.attention.no_checkin", "nl", days=11) in text
+    assert choices(mine)[0].args == (ALICE, "menu")
+
+
+def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
+    approved(store)
+    approved(store, OTHER_COACH, "Omar")
+    linked(repo, store, BOB, OTHER_COACH, share=("checkins",))
+
+    refusals = [
+        service.coachee_menu(store, COACH, BOB, "nl", content),
+        service.phase_choices(store, COACH, BOB, "nl", content),
+        service.set_phase(store, repo, COACH, BOB, "recovery", "nl", content, NOW),
+        service.homework_choices(store, COACH, BOB, "nl", content),
+        service.assign_homework(store, repo, COACH, BOB, "box-breathing", "d7", "nl", content, NOW),
+        service.ask_unlink_coachee(store, COACH, BOB, "nl"),
+        service.unlink_by_coach(store, repo, COACH, BOB, "nl", NOW),
+    ]
+
+    assert {tuple(ids(r)) for r in refusals} == {("coach.refused.not_your_coachee",)}
+    assert store.link_of(BOB).coach_id == OTHER_COACH
+    assert store.phase(BOB) is None and store.homework(BOB) == []
+
+
+def test_the_coach_sets_the_phase_and_the_coachee_follows_it(repo, store, content):
+    approved(store)
+    linked(repo, store)
+
+    result = service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
+
+    assert store.phase(ALICE).phase == "recovery"
+    assert repo.load_profile(ALICE).phase == "recovery"
+    assert [e.user_id for e in result.effects if isinstance(e, Notify)] == [ALICE]
+
+
+def test_homework_is_stored_from_the_coachees_today_and_they_are_told(repo, store, content):
+    approved(store)
+    linked(repo, store)
+
+    result = service.assign_homework(
+        store, repo, COACH, ALICE, "box-breathing", "d14", "nl", content, NOW
+    )
+
+    (homework,) = store.homework(ALICE)
+    assert (homework.exercise_id, homework.rhythm, homework.days) == ("box-breathing", "daily", 14)
+    assert homework.start == NOW.date()
+    told = [e for e in result.effects if isinstance(e, Notify)]
+    assert told[0].user_id == ALICE and told[0].message.body[0].id == "coach.homework.told"
+
+
+def test_the_coach_sets_their_no_checkin_days(store):
+    approved(store)
+
+    service.set_quiet_days(store, COACH, 5, "nl")
+
+    assert store.coach(COACH).quiet_days == 5
+
+
+def test_the_coach_unlinks_and_the_coachee_is_told(repo, store):
+    approved(store)
+    linked(repo, store, share=("alerts",))
+
+    result = service.unlink_by_coach(store, repo, COACH, ALICE, "nl", NOW)
+
+    assert store.link_of(ALICE) is None
+    assert repo.load_profile(ALICE).coach_id is None
+    assert repo.load_profile(ALICE).consent.share_alerts is False
+    assert [e.user_id for e in result.effects if isinstance(e, Notify)] == [ALICE]
+
+
+# --- digests and alerts -----------------------------------------------------------------
+
+MONDAY_0900 = datetime(2026, 4, 6, 7, 0, tzinfo=NOW.tzinfo)  # Monday 6 April, 09:00 in Brussels
+
+
+def week_of_checkins(repo, user_id=ALICE):
+    for day in range(7):
+        at = NOW + timedelta(days=day)
+        repo.add(user_id, CheckIn(at, at.date(), 6, 4, 3))
+        repo.add(user_id, ExerciseLog("box-breathing", at, at.date(), "done"))
+
+
+def test_the_digest_holds_only_what_is_shared_and_goes_once(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    assert service.due_digests(store, MONDAY_0900) == [COACH]
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    text = "\n".join(digest.messages)
+    assert "Alice" in text
+    assert content.text("coach.digest.checkins", "nl", days=7, possible=7) in text
+    assert content.text("coach.digest.exercises", "nl", count=7) not in text
+    assert "energy_mean" in digest.csv and ",7," in digest.csv
+    assert service.due_digests(store, MONDAY_0900 + timedelta(hours=1)) == []
+    assert service.weekly_digest(store, repo, COACH, content, MONDAY_0900) is None
+    assert [r.purpose for r in store.reads(ALICE)] == ["digest"]
+
+
+def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins", "exercises"), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+    in_file(repo, ALICE, service.answer_share, store, "checkins", False, "p", COACH, NOW)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    text = "\n".join(digest.messages)
+    assert content.text("coach.digest.exercises", "nl", count=7) in text
+    assert "Check-ins" not in text and "Energie" not in text
+
+
+def test_a_digest_telegram_did_not_take_is_due_again(repo, store, content):
+    approved(store)
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    service.unmark_digest(store, COACH, digest.week, MONDAY_0900)
+
+    assert service.due_digests(store, MONDAY_0900 + timedelta(minutes=5)) == [COACH]
+
+
+def test_the_coachees_preview_is_their_part_of_the_digest(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("exercises",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    result = service.digest_preview(
+        store, repo, ALICE, "nl", content, MONDAY_0900 - timedelta(hours=2)
+    )
+
+    assert ids(result)[0] == "coach.digest.preview.intro"
+    text = result.messages[1].body[0].raw
+    assert content.text("coach.digest.exercises", "nl", count=7) in text
+    assert "Check-ins" not in text
+    assert store.reads(ALICE) == []  # a preview is not a coach's read
+
+
+def test_without_a_coach_there_is_no_preview(repo, store, content):
+    repo.save_profile(coachee_profile())
+
+    result = service.digest_preview(store, repo, ALICE, "nl", content, NOW)
+
+    assert ids(result) == ["coach.digest.preview.none"]
+
+
+def escalation(level="crisis"):
+    return Escalation(level, "text", "nl-suicidal-ideation", "suicidal_ideation", NOW)
+
+
+def test_an_alert_goes_to_the_coach_only_with_consent_and_holds_no_words(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",))
+
+    assert service.coach_alert(store, ALICE, escalation(), content, NOW) is None
+
+    in_file(repo, ALICE, service.answer_share, store, "alerts", True, "p", COACH, NOW)
+    notice = service.coach_alert(store, ALICE, escalation(), content, NOW)
+
+    assert notice.user_id == COACH
+    (text,) = notice.message.body
+    assert text.id == "coach.alert.now.crisis"
+    assert set(text.values) == {"name", "day", "time"} and text.values["time"] == "16:00"
+    assert [r.purpose for r in store.reads(ALICE)] == ["alert"]
+
+
+def test_no_alert_after_the_coach_stepped_down(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("alerts",))
+    service.step_down(store, COACH, "nl", NOW)
+
+    assert service.coach_alert(store, ALICE, escalation("gp"), content, NOW) is None
+
+
+def test_erasing_a_coachee_leaves_the_coach_nothing(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",))
+
+    store.erase_person(ALICE)
+
+    assert service.coachees(store, repo, COACH, "nl", content, NOW).messages[0].body[0].id == (
+        "coach.digest.no_coachees"
+    )
+    assert store.reads(ALICE) == []
+
+
+def test_an_erased_coach_leaves_their_coachees_without_a_coach(repo, store):
+    linked(repo, store, share=("checkins", "alerts"))
+
+    service.forget_person(store, repo, COACH)
+
+    assert store.coach(COACH) is None and store.link_of(ALICE) is None
+    profile = repo.load_profile(ALICE)
+    assert profile.coach_id is None and profile.consent.share_alerts is False
+
+
+def test_an_invitation_to_someone_with_a_coach_says_so(repo, store):
+    linked(repo, store)
+    approved(store, OTHER_COACH, "Omar")
+    code = invited(store, OTHER_COACH)
+
+    result = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
+
+    assert ids(result) == ["coach.invite.refused.already_linked"]
+
+
+def test_the_coach_sets_their_digest_day_and_time(repo, store, content):
+    approved(store)
+
+    service.digest_moment(store, COACH, "nl", weekday=4)
+    shown = service.digest_moment(store, COACH, "nl", at="1700")
+
+    coach = store.coach(COACH)
+    assert (coach.digest_weekday, f"{coach.digest_time:%H:%M}") == (4, "17:00")
+    assert shown.messages[0].body[0].values["time"] == "17:00"
+    friday_1700 = datetime(2026, 4, 3, 15, 0, tzinfo=NOW.tzinfo)  # 17:00 in Brussels
+    before = friday_1700 - timedelta(minutes=1)
+    late = service.weekly_digest(store, repo, COACH, content, before)  # the Friday before's
+    assert late is not None and late.week.isoformat() == "2026-03-20"
+    assert service.due_digests(store, before) == []
+    assert service.due_digests(store, friday_1700) == [COACH]
+
+
+def test_a_yes_to_a_former_coachs_question_shares_nothing_with_the_new_one(repo, store):
+    linked(repo, store)
+    asked_for = store.link_of(ALICE).coach_id
+    in_file(repo, ALICE, service.unlink_by_coachee, store, NOW)
+    linked(repo, store, coach_id=OTHER_COACH)
+
+    result = in_file(repo, ALICE, service.answer_share, store, "alerts", True, "f", asked_for, NOW)
+
+    assert ids(result) == ["input.stale_button"]
+    assert store.sharing(ALICE).items == frozenset()
