@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from rig import Call, Rig
 
-from bot.core.models import ExerciseLog
+from bot.core.models import CheckIn, ExerciseLog, Reflection
 from bot.services import actions
 from bot.telegram import callbacks
 
@@ -137,3 +137,40 @@ async def test_text_typed_during_onboarding_points_at_the_open_question(rig, con
 
     offered = rig.buttons(rig.api.calls_of("sendMessage")[-1])
     assert "Check-in" not in offered, offered
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: with /delete's 'Do you really want to erase everything?' open, a typed "
+    "'ja' is stored as the open reflection's answer ('Bewaard. Dit antwoord blijft bij jou.') "
+    "and nothing is erased; the coachee meant yes to the erasure",
+)
+async def test_a_typed_yes_to_delete_is_not_stored_as_the_reflection_answer(rig, content):
+    rig.consent(USER)
+    await rig.say("/reflect")
+    await rig.say("/delete")
+    assert rig.api.sent(USER)[-1].startswith(content.text("delete.confirm", "nl")[:20])
+
+    await rig.say("ja")
+
+    assert [r.answer for r in rig.repo.records(USER, Reflection)] == []
+    assert content.text("reflect.saved_private", "nl") not in rig.api.sent(USER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: with /delete's 'Do you really want to erase everything?' open, a typed "
+    "'ja' is stored as the note of the check-in just made ('Notitie bewaard') and nothing is "
+    "erased; the coachee meant yes to the erasure",
+)
+async def test_a_typed_yes_to_delete_is_not_stored_as_the_checkin_note(rig, content):
+    rig.consent(USER)
+    await rig.say("/checkin")
+    for _ in range(3):
+        await rig.tap(rig.buttons(rig.shown()[-1])["3"])
+    assert rig.repo.records(USER, CheckIn), "the check-in is stored"
+    await rig.say("/delete")
+
+    await rig.say("ja")
+
+    assert [c.note for c in rig.repo.records(USER, CheckIn)] == [None]
