@@ -194,3 +194,19 @@ async def test_a_checkin_finished_just_after_midnight_is_kept(rig, content, cloc
 
     assert content.text("checkin.stale", "nl") not in rig.api.edited()
     assert [(c.energy, c.stress, c.sleep) for c in rig.repo.records(USER, CheckIn)] == [(4, 5, 3)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: /start after consenting but before choosing a country says 'good to see "
+    "you again, tap /checkin' and never asks the country, time zone or moments again; the "
+    "coachee keeps the default country's crisis line (BE 1813) without having chosen it",
+)
+async def test_start_again_halfway_through_onboarding_asks_the_country_again(rig, content):
+    await rig.say("/start")
+    await rig.tap(callbacks.encode(actions.CONSENT, "yes"))
+    assert rig.api.sent(USER)[-1] == content.text("onboarding.country", "nl")
+
+    await rig.say("/start")
+
+    assert rig.api.sent(USER)[-1] == content.text("onboarding.country", "nl")
