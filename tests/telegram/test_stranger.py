@@ -210,3 +210,17 @@ async def test_start_again_halfway_through_onboarding_asks_the_country_again(rig
     await rig.say("/start")
 
     assert rig.api.sent(USER)[-1] == content.text("onboarding.country", "nl")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect (cosmetic): /pause 1 answers 'Ik stuur je 1 dagen niets' ('for 1 days' in "
+    "English): the plural is used for one day",
+)
+async def test_pause_for_one_day_says_one_day(rig):
+    rig.consent(USER)
+    await rig.say("/pause 1")
+
+    said = rig.api.sent(USER)[-1]
+    assert said.startswith("Ik stuur je"), said
+    assert "1 dagen" not in said
