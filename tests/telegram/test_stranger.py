@@ -269,3 +269,35 @@ async def test_an_exercise_goes_on_by_itself_after_a_restart(content, repo, tmp_
         except AssertionError:
             pytest.fail(f"after the restart the exercise stalls at: {api.sent(USER)[-1]!r}")
         await asyncio.sleep(0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect (cosmetic): a note of only spaces is answered 'Notitie bewaard bij je "
+    "check-in' while no note is stored",
+)
+async def test_a_note_of_only_spaces_is_not_called_saved(rig, content):
+    rig.consent(USER)
+    await rig.say("/checkin")
+    for _ in range(3):
+        await rig.tap(rig.buttons(rig.shown()[-1])["3"])
+
+    await rig.say("   ")
+
+    assert [c.note for c in rig.repo.records(USER, CheckIn)] == [None]
+    assert content.text("checkin.note_saved", "nl") not in rig.api.sent(USER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: a reflection answer of only spaces is stored as an answer and called "
+    "saved ('Bewaard. Dit antwoord blijft bij jou.')",
+)
+async def test_a_reflection_answer_of_only_spaces_is_not_stored(rig, content):
+    rig.consent(USER)
+    await rig.say("/reflect")
+
+    await rig.say("   ")
+
+    assert [r.answer for r in rig.repo.records(USER, Reflection)] == []
+    assert content.text("reflect.saved_private", "nl") not in rig.api.sent(USER)
