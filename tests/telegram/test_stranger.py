@@ -301,3 +301,20 @@ async def test_a_reflection_answer_of_only_spaces_is_not_stored(rig, content):
 
     assert [r.answer for r in rig.repo.records(USER, Reflection)] == []
     assert content.text("reflect.saved_private", "nl") not in rig.api.sent(USER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect (wrong text): a double tap on 'Ja, bewaar mijn antwoorden' turns the "
+    "consent message into 'Je hebt al ingestemd. Je instellingen pas je aan met /settings.' "
+    "while onboarding still waits for the country question below it",
+)
+async def test_a_double_tap_on_consent_keeps_the_thanks(rig, content):
+    await rig.say("/start")
+    yes = callbacks.encode(actions.CONSENT, "yes")
+    await rig.process(rig.press(USER, yes, message_id=7))
+    assert rig.api.edited()[-1] == content.text("consent.thanks", "nl")
+
+    await rig.process(rig.press(USER, yes, message_id=7))
+
+    assert content.text("consent.already", "nl") not in rig.api.edited()
