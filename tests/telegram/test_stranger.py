@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -318,3 +318,34 @@ async def test_a_double_tap_on_consent_keeps_the_thanks(rig, content):
     await rig.process(rig.press(USER, yes, message_id=7))
 
     assert content.text("consent.already", "nl") not in rig.api.edited()
+
+
+GP_FROM_CHECKINS = "Je check-ins van de voorbije weken tonen"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: with low energy, high tension and poor sleep for a week, the same GP "
+    "advice ('Je check-ins van de voorbije weken tonen ...') comes after the check-in on "
+    "three days running (one per check-in rule), each followed a day later by 'did you "
+    "reach your GP?'",
+)
+async def test_the_gp_advice_from_checkins_is_not_repeated_the_next_day(rig, clock):
+    rig.consent(USER, days=30)
+    for back in range(7, 0, -1):  # a week of low days before today
+        at = clock[0] - timedelta(days=back)
+        rig.repo.add(USER, CheckIn(at, at.date(), 1, 9, 1))
+
+    async def check_in() -> None:
+        await rig.say("/checkin")
+        for label in ("1", "9", "1"):
+            await rig.tap(rig.buttons(rig.shown()[-1])[label])
+
+    await check_in()
+    first = [t for t in rig.api.sent(USER) if t.startswith(GP_FROM_CHECKINS)]
+    assert len(first) == 1, "the GP advice comes once"
+    clock[0] += timedelta(days=1)
+    await check_in()
+
+    again = [t for t in rig.api.sent(USER) if t.startswith(GP_FROM_CHECKINS)]
+    assert len(again) == 1, f"the same GP advice came {len(again)} days running"
