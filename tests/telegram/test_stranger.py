@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from rig import Call, FakeBotApi, Rig, running, wait_for
 
-from bot.core.models import CheckIn, ExerciseLog, Reflection
+from bot.core.models import CheckIn, ExerciseLog, Moments, Reflection
 from bot.services import actions
 from bot.telegram import callbacks
 
@@ -349,3 +349,46 @@ async def test_the_gp_advice_from_checkins_is_not_repeated_the_next_day(rig, clo
 
     again = [t for t in rig.api.sent(USER) if t.startswith(GP_FROM_CHECKINS)]
     assert len(again) == 1, f"the same GP advice came {len(again)} days running"
+
+
+async def later_on_an_exercise(rig: StrangerRig) -> None:
+    await rig.say("/exercise")
+    await rig.tap(callbacks.encode(actions.EXERCISE_PICK, EXERCISE))
+    await rig.tap(rig.buttons(rig.last_with("Later"))["Later"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
+    "to a person who never consented: no reminder will ever come",
+)
+async def test_later_on_an_exercise_without_consent_promises_no_reminder(rig, content):
+    await later_on_an_exercise(rig)
+
+    assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
+    "with the exercise moment off (as /reflect's 'Not now' and a reminder's 'Later' no "
+    "longer do): no reminder will come",
+)
+async def test_later_on_an_exercise_with_the_moment_off_promises_no_reminder(rig, content):
+    rig.consent(USER, moments=Moments(exercise=None))
+    await later_on_an_exercise(rig)
+
+    assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
+    "while reminders are paused (/pause): no reminder will come",
+)
+async def test_later_on_an_exercise_while_paused_promises_no_reminder(rig, content):
+    rig.consent(USER)
+    await rig.say("/pause 7")
+    await later_on_an_exercise(rig)
+
+    assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
