@@ -72,11 +72,6 @@ async def do_the_whole_exercise(rig: StrangerRig) -> None:
     await rig.tap(rig.buttons(rig.last_with("Gedaan"))["Gedaan"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a person who never consented finishes an exercise and is told 'it is "
-    "saved in your history (/history)', while nothing is stored and /history asks for consent",
-)
 async def test_an_exercise_done_without_consent_does_not_claim_it_was_saved(rig, content):
     await do_the_whole_exercise(rig)
 
@@ -86,11 +81,6 @@ async def test_an_exercise_done_without_consent_does_not_claim_it_was_saved(rig,
     assert said not in rig.api.sent(USER), "the coachee is told something was stored"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: right after /delete, finishing an exercise says 'it is saved in your "
-    "history (/history)', though everything was just erased and nothing is stored",
-)
 async def test_an_exercise_done_right_after_delete_does_not_claim_it_was_saved(rig, content):
     rig.consent(USER)
     await rig.say("/delete")
@@ -357,23 +347,12 @@ async def later_on_an_exercise(rig: StrangerRig) -> None:
     await rig.tap(rig.buttons(rig.last_with("Later"))["Later"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
-    "to a person who never consented: no reminder will ever come",
-)
 async def test_later_on_an_exercise_without_consent_promises_no_reminder(rig, content):
     await later_on_an_exercise(rig)
 
     assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
-    "with the exercise moment off (as /reflect's 'Not now' and a reminder's 'Later' no "
-    "longer do): no reminder will come",
-)
 async def test_later_on_an_exercise_with_the_moment_off_promises_no_reminder(rig, content):
     rig.consent(USER, moments=Moments(exercise=None))
     await later_on_an_exercise(rig)
@@ -381,11 +360,6 @@ async def test_later_on_an_exercise_with_the_moment_off_promises_no_reminder(rig
     assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: 'Later' on an exercise says 'Goed, ik herinner je er straks nog eens aan' "
-    "while reminders are paused (/pause): no reminder will come",
-)
 async def test_later_on_an_exercise_while_paused_promises_no_reminder(rig, content):
     rig.consent(USER)
     await rig.say("/pause 7")
