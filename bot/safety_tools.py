@@ -26,7 +26,9 @@ TRAINING_FOLDER = REPO / "tests" / "safety" / "batches"
 C_LEVELS, C_KINDS, C_DENSE = 10.0, 10.0, 1.0
 # gp 0.7 -> 0.65 once b08 and b09 were trained on: leave one batch out over the seven batches,
 # gp recall 92.2% -> 95.2% (as high or higher on every batch) for 0.4 points more false
-# alarms (15.1% -> 15.5%), crisis recall 97.5% either way.
+# alarms (15.1% -> 15.5%), crisis recall 97.5% either way. Kept when b10-b13 were trained on:
+# leave one batch out over eleven batches (b01-b05, b08-b13), no other pair of thresholds
+# gave a point fewer false alarms without a crisis lost (docs/safety.md).
 THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.65, "kind": 0.6}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 

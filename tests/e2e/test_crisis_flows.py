@@ -22,6 +22,7 @@ UNCLEAR = (
     "ik kan niet meer",
     "alles is zo zwaar, ik zie het niet meer zitten",
     "ik weet niet hoe lang ik dit nog volhou",
+    "alles is zo zwaar, ik zie het echt niet meer zitten",
 )
 
 

@@ -151,18 +151,22 @@ def test_the_model_file_is_rebuilt_byte_for_byte_from_the_labelled_data(tmp_path
 # <= 10%. Where a batch met a bar at first sight, the bar is asserted; where it missed, the
 # floor is what was measured at first sight minus about one sentence (docs/safety.md), so
 # this guards against getting worse and does not claim the target is met. False alarms
-# missed 10% on every batch.
+# met 10% on b15 only.
 # batch: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS = {
-    "b06": (0.95, 0.90, 0.20),  # first sight: 98.6%, 93.7%, 15.6%
+    # first sight: 98.6%, 93.7%, 15.6%; trained on b10-b13 too: 98.0%, 96.0%, 11.6%
+    "b06": (0.95, 0.90, 0.20),
     # first sight 95.2%, 92.1%, 15.6%; after training on b08 and b09: 93.9%, 89.7%, 15.0%;
-    # with the rules learned from them and gp at 0.65: 94.6%, 93.7%, 16.3%
+    # with the rules learned from them and gp at 0.65: 94.6%, 93.7%, 16.3%; trained on
+    # b10-b13 too: 94.6%, 94.4%, 12.2%
     "b07": (0.93, 0.90, 0.20),
-    "b10": (0.95, 0.90, 0.30),  # first sight: 97.3%, 97.6%, 29.3% (false alarms miss the bar)
-    "b11": (0.95, 0.90, 0.10),  # first sight: 95.9%, 91.3%, 7.5%
-    # first sight 98.0%, 89.7% (113/126, gp misses the bar), 23.1% (34/147)
-    "b12": (0.95, 0.88, 0.24),
-    "b13": (0.95, 0.90, 0.15),  # first sight: 98.6%, 96.8%, 14.3% (21/147)
+    # b14-b17: first sight of the model trained on b10-b13 too (before it, with the model
+    # of b10-b13's first sight: b14 93.9%, 87.3%, 25.2%; b15 96.7%, 92.7%, 9.7%; b16 91.2%,
+    # 94.5%, 27.1%; b17 95.9%, 88.2%, 13.6%)
+    "b14": (0.93, 0.88, 0.25),  # 94.6% (139/147), 89.7% (113/126), 23.8% (35/147)
+    "b15": (0.95, 0.90, 0.10),  # 97.4% (148/152), 93.5% (115/123), 8.3% (12/145)
+    "b16": (0.91, 0.90, 0.26),  # 92.6% (137/148), 93.0% (119/128), 25.0% (36/144)
+    "b17": (0.95, 0.86, 0.15),  # 97.3% (142/146), 87.4% (111/127), 14.3% (21/147)
 }
 
 
