@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.core.models import RECORD_TYPES, Profile
 from bot.storage.atomic import FOLDER_MODE, TEMP_SUFFIX, write_atomically
+from bot.storage.coaches import FILE_NAME as COACHES_NAME
+from bot.storage.coaches import READS_FILE_NAME as COACH_READS_NAME
 from bot.storage.codec import from_json, table_name
 from bot.storage.migrations import CURRENT_SCHEMA, META_TABLE, schema_of
 from bot.storage.sealing import TOKEN_START, DataKeyError, Sealer, is_sealed
@@ -23,14 +25,20 @@ INDEX_NAME = "index.json"
 HEAD_NAME = "profile.json"
 USERS_DIR = "users"
 RECORD_TABLES = {table_name(kind): kind for kind in RECORD_TYPES}
+# Files of the whole bot beside the index: the coach side's store and its read log
+# (bot/storage/coaches.py). Sealed like the rest: a rotation and every check cover them.
+SHARED_NAMES = (INDEX_NAME, COACHES_NAME, COACH_READS_NAME)
+
+
+def _shared_files(data_dir: Path) -> list[Path]:
+    return [data_dir / name for name in SHARED_NAMES if (data_dir / name).is_file()]
 
 
 def data_files(data_dir: Path) -> list[Path]:
     """The index and every coachee's files: their folder's head and months, or a single file
     from before the split (temp files of killed writes are not among them)."""
-    index = data_dir / INDEX_NAME
     users = data_dir / USERS_DIR
-    found = [index] if index.is_file() else []
+    found = _shared_files(data_dir)
     if users.is_dir():
         found += sorted(
             (p for p in users.glob("*.json") if not p.name.startswith(".")),
@@ -75,9 +83,8 @@ def start_files(data_dir: Path) -> list[Path]:
     folder; a month that does not (restored from another backup) is refused when read and
     found by `data check`. Opening every file took seconds at 10,000 coachees.
     """
-    index = data_dir / INDEX_NAME
     users = data_dir / USERS_DIR
-    found = [index] if index.is_file() else []
+    found = _shared_files(data_dir)
     if not users.is_dir():
         return found
     for entry in sorted(os.scandir(users), key=lambda e: (len(e.name), e.name)):
@@ -172,7 +179,7 @@ def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
             problems.append(f"{path}: schema {version}, newer than this code's {CURRENT_SCHEMA}")
             continue
         documents[path] = document
-        if path.name != INDEX_NAME:
+        if user_of(path) is not None:
             problems += _record_problems(path, document)
     for leftover in leftover_temp_files(data_dir):
         problems.append(
@@ -184,7 +191,7 @@ def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
     erased = _ids(index.get("erased", {}))
     for path in files:
         user_id = user_of(path)
-        if path.name == INDEX_NAME or user_id is None:
+        if user_id is None:
             continue
         if user_id in erased:
             problems.append(f"{path}: belongs to a user who erased their data")

@@ -324,3 +324,30 @@ def test_the_start_check_opens_the_index_and_each_head_and_data_check_every_file
     ]
     with pytest.raises(DataKeyError):  # and the coachee's unit of work reads, never writes
         TinyDbRepository(data, Sealer.with_keys([key])).add(3, Reflection("p", T0, T0.date(), "x"))
+
+
+# --- the coach store's files ----------------------------------------------------------------
+
+
+def fill_coaches(data: Path, sealer: Sealer) -> None:
+    from bot.core.coaching import request_coach
+    from bot.storage.coaches import TinyDbCoachStore
+
+    store = TinyDbCoachStore(data, sealer)
+    store.save_coach(request_coach(None, 77, "Coach Ann", T0))
+
+
+def test_a_rotation_and_the_checks_cover_the_coach_store_too(data: Path, key: str) -> None:
+    """coaches.json holds who coaches whom: left on the old key, the bot could not open it."""
+    new = new_key()
+    fill(TinyDbRepository(data, Sealer.with_keys([key])), range(1, 2))
+    fill_coaches(data, Sealer.with_keys([key]))
+
+    rotate(data, [key], new)
+
+    coaches = data / "coaches.json"
+    Fernet(new).decrypt(coaches.read_bytes())
+    assert coaches in data_files.start_files(data)
+    assert check(data, [new])[0] == []
+    with pytest.raises(DataKeyError):
+        check_keys(data, [key])
