@@ -13,7 +13,8 @@ arrived, or nothing more came for `--settle` seconds (longer than a failed remin
 after RESEND_AFTER), then stops the bot and reads the reminder marks back from the data folder.
 
 Figures (seconds are wall clock on this machine; arrival times are the emulator's):
-- messages_per_second: reminders received over the span from the first to the last one;
+- messages_per_second: reminders received over the span from the first to the last one
+  (a reminder re-sent RESEND_AFTER later, after flood control refused it, stretches the span);
   configured_rate: the outbox's overall rate (PriorityLimiter);
 - lost_reminders: coachees who received no reminder; duplicate_reminders: extra ones;
   marked_not_received: coachees whose stored mark says sent (not failed) but got none;
@@ -27,7 +28,8 @@ Figures (seconds are wall clock on this machine; arrival times are the emulator'
   I/O; emulator_waiting_for_cpu_s: the same wait for the emulator's main thread (a starved
   emulator takes requests in clumps, which its 1-second flood window then counts);
   cpu_pressure_avg60: the machine's PSI "some" CPU pressure in percent;
-- bot_log: counts of the bot's own log events during the run (reminder.*, telegram.*).
+- bot_log: counts of the bot's own log events over the whole run, start-up included
+  (reminder.*, telegram.*, safety.*; errors; RetryAfter: lines naming a 429).
 
 With a ready_s near or past the lead, the burst overlaps start-up (the reminders are then sent
 by start-up's catch-up, not by their planned jobs): raise --lead.
