@@ -12,7 +12,9 @@
  *
  * Does not own: conversations (client.py) or process management and npm installs (harness.py).
  *
- * Usage: node emulator.js [--port N] [--files DIR] [--quiet]
+ * Usage: node emulator.js [--port N] [--files DIR] [--quiet] [--flood-limit N]
+ *   --flood-limit N answers 429 (retry_after 1) to a bot's send that would be its N+1st within
+ *   one second, like Telegram's flood control (off by default); bench/burst.py uses it.
  *   --port 0 or no --port picks a free port. Exactly one line `READY <port>` goes to stdout once
  *   the server listens; everything else is logged to stderr. SIGTERM/SIGINT stop it cleanly.
  */
@@ -68,9 +70,10 @@ const MIME_EXTENSIONS = {
 };
 
 class ApiError extends Error {
-  constructor(code, description) {
+  constructor(code, description, parameters = undefined) {
     super(description);
     this.code = code;
+    this.parameters = parameters; // e.g. {retry_after: 1} with a 429
   }
 }
 
@@ -80,7 +83,7 @@ const byteOffset = (text, index) => Buffer.byteLength(text.slice(0, index));
 const parseError = (detail) => badRequest(`can't parse entities: ${detail}`);
 
 function parseArgs(argv) {
-  const options = { port: 0, files: null, quiet: false };
+  const options = { port: 0, files: null, quiet: false, floodLimit: 0 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--port') {
@@ -89,12 +92,17 @@ function parseArgs(argv) {
       options.files = argv[(i += 1)];
     } else if (arg === '--quiet') {
       options.quiet = true;
+    } else if (arg === '--flood-limit') {
+      options.floodLimit = Number(argv[(i += 1)]);
     } else {
       throw new Error(`unknown argument: ${arg}`);
     }
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error('--port needs an integer between 0 and 65535');
+  }
+  if (!Number.isInteger(options.floodLimit) || options.floodLimit < 0) {
+    throw new Error('--flood-limit needs a whole number of messages per second (0: off)');
   }
   return options;
 }
@@ -385,7 +393,7 @@ function sniffMime(data, declared) {
 // ---------------------------------------------------------------------------------------------
 // The emulator proper.
 
-function createEmulator({ filesDir, quiet }) {
+function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
   // Route handlers only touch `server` while serving requests, so it can be built after the
   // routes are registered (the stock constructor registers whatever `routes` holds).
   let server = null;
@@ -410,7 +418,9 @@ function createEmulator({ filesDir, quiet }) {
   const botTag = (token) => `bot=${String(token).split(':')[0]}`;
   const statusFor = (token) => {
     if (!state.status.has(token)) {
-      state.status.set(token, { calls: {}, getUpdatesCalls: 0, lastPollAt: null, polling: 0 });
+      state.status.set(token, {
+        calls: {}, getUpdatesCalls: 0, lastPollAt: null, polling: 0, sentAt: [], floodErrors: 0,
+      });
     }
     return state.status.get(token);
   };
@@ -462,6 +472,7 @@ function createEmulator({ filesDir, quiet }) {
       message_id: entry.messageId,
       chat_id: Number(e.chatId),
       date: Math.floor(entry.time / 1000),
+      time_ms: entry.time, // when the emulator stored it, for latency measurements
       edited: Boolean(e.editDate),
       edit_date: e.editDate,
       text: e.text === undefined ? null : e.text,
@@ -780,13 +791,25 @@ function createEmulator({ filesDir, quiet }) {
         const status = statusFor(token);
         status.calls[method] = (status.calls[method] || 0) + 1;
         if (method !== 'getUpdates') log(`${botTag(token)} ${method} ${JSON.stringify(params).slice(0, 300)}`);
+        if (floodLimit > 0 && method.startsWith('send') && method !== 'sendChatAction') {
+          // Telegram's flood control: more than floodLimit messages in one second -> 429.
+          const now = Date.now();
+          while (status.sentAt.length && status.sentAt[0] <= now - 1000) status.sentAt.shift();
+          if (status.sentAt.length >= floodLimit) {
+            status.floodErrors += 1;
+            throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+          }
+          status.sentAt.push(now);
+        }
         const result = await handler({ token, params, files, req, res });
         if (!res.headersSent && !res.destroyed) res.json({ ok: true, result });
       } catch (err) {
         const code = err instanceof ApiError ? err.code : 500;
         const description = err instanceof ApiError ? err.message : `Internal Server Error: ${err.stack || err}`;
         log(`${botTag(token)} ${method} failed: ${code} ${description}`);
-        if (!res.headersSent && !res.destroyed) res.status(code).json({ ok: false, error_code: code, description });
+        const body = { ok: false, error_code: code, description };
+        if (err instanceof ApiError && err.parameters) body.parameters = err.parameters;
+        if (!res.headersSent && !res.destroyed) res.status(code).json(body);
       }
     });
   };
@@ -874,6 +897,7 @@ function createEmulator({ filesDir, quiet }) {
           last_poll_at: status.lastPollAt,
           polling: status.polling > 0,
           pending_updates: pendingUpdates(token, 0).length,
+          flood_errors: status.floodErrors,
         },
       });
     });
@@ -963,7 +987,9 @@ async function main() {
   const filesDir = path.resolve(options.files || fs.mkdtempSync(path.join(os.tmpdir(), 'tg-e2e-files-')));
   fs.mkdirSync(filesDir, { recursive: true });
 
-  const { server, state, log } = createEmulator({ filesDir, quiet: options.quiet });
+  const { server, state, log } = createEmulator({
+    filesDir, quiet: options.quiet, floodLimit: options.floodLimit,
+  });
 
   process.on('unhandledRejection', (err) => log(`unhandled rejection: ${err && err.stack ? err.stack : err}`));
 

@@ -187,8 +187,12 @@ def _terminate(process: subprocess.Popen[bytes], timeout: float) -> None:
             process.wait()
 
 
-def start_emulator(tmp_dir: Path, startup_timeout: float = 30.0) -> Emulator:
-    """Install dependencies if needed, start the emulator on a free port and wait for READY."""
+def start_emulator(
+    tmp_dir: Path, startup_timeout: float = 30.0, extra_args: Sequence[str] = ()
+) -> Emulator:
+    """Install dependencies if needed, start the emulator on a free port and wait for READY.
+
+    ``extra_args`` go to emulator.js, e.g. ``["--flood-limit", "30"]``."""
     ensure_node_modules()
     node = _require_tool("node")
     tmp_dir = Path(tmp_dir)
@@ -197,7 +201,12 @@ def start_emulator(tmp_dir: Path, startup_timeout: float = 30.0) -> Emulator:
     log_path = tmp_dir / "emulator.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [node, str(DEVTOOLS_DIR / "emulator.js"), "--port", "0", "--files", str(files_dir)],
+            [
+                node,
+                str(DEVTOOLS_DIR / "emulator.js"),
+                *("--port", "0", "--files", str(files_dir)),
+                *extra_args,
+            ],
             cwd=DEVTOOLS_DIR,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
