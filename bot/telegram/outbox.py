@@ -7,7 +7,8 @@ crisis answers go first, interactive replies next, scheduled items last. Telegra
 about 30 messages per second per bot and about one per second per chat; the limiter keeps
 the overall rate under that and spaces scheduled messages per chat, so python-telegram-bot's
 AIORateLimiter behind it (kept for its flood-control retries) never has to queue, and a
-crisis answer never waits behind a burst of reminders.
+crisis answer never waits behind a burst of reminders: it goes past AIORateLimiter too, whose
+pause after a 429 would otherwise hold it for the reminders' retry_after.
 
 OutgoingLimiter also rides out Telegram faults for ordinary sends (replies, edits, button
 answers, reminders): network errors, timeouts, 5xx and flood control are retried with
@@ -250,15 +251,23 @@ class OutgoingLimiter(BaseRateLimiter[dict[str, Any]]):
             kwargs = {**kwargs, "read_timeout": SEND_READ_TIMEOUT}
         retried = delivering and priority is not Priority.CRISIS
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + (
-            ANSWER_DEADLINE if endpoint == "answerCallbackQuery" else SEND_DEADLINE
-        )
+        window = ANSWER_DEADLINE if endpoint == "answerCallbackQuery" else SEND_DEADLINE
+        deadline = math.inf
         backoff, attempt = FIRST_BACKOFF, 0
         chat_id = _chat_of(data)
         while True:
             attempt += 1
             await self.priorities.acquire(priority, chat_id)
+            if attempt == 1:
+                # From the first try, not from joining the queue: a reminder behind thousands
+                # of others still gets its retries.
+                deadline = loop.time() + window
             try:
+                if priority is Priority.CRISIS:
+                    # Past AIORateLimiter: after a 429 it holds every request for retry_after,
+                    # and the crisis answer must not wait out a burst of reminders' flood
+                    # control. Our own limiter still counts it; its caller retries it.
+                    return await callback(*args, **kwargs)
                 # AIORateLimiter reads its own rate_limit_args (a retry count): none from us.
                 return await self.inner.process_request(
                     callback, args, kwargs, endpoint, data, None

@@ -481,3 +481,70 @@ def test_outbox_passes_errors_on():
 def test_rate_must_be_positive():
     with pytest.raises(ValueError):
         PriorityLimiter(rate=0)
+
+
+# --- long queues and flood control (bench.burst found both) ----------------------------------
+
+
+class Pausing(Direct):
+    """Stands in for AIORateLimiter after a 429: every request it passes waits `pause` first
+    (python-telegram-bot holds them all for retry_after)."""
+
+    def __init__(self, pause: float) -> None:
+        self.pause = pause
+        self.passed: list[str] = []
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        self.passed.append(str(data.get("chat_id")))
+        await asyncio.sleep(self.pause)
+        return await callback(*args, **kwargs)
+
+
+def test_a_crisis_answer_does_not_wait_out_anyone_elses_flood_control():
+    """The crisis answer retries on its own (safety_net.deliver_crisis); held behind a 429
+    pause meant for a burst of reminders it would come seconds late."""
+
+    async def scenario(loop: VirtualTimeLoop) -> float:
+        inner = Pausing(pause=5.0)
+        limiter = OutgoingLimiter(inner, PriorityLimiter(rate=10, clock=loop.time))
+
+        async def api(endpoint: str, data: dict[str, Any], **_: Any) -> float:
+            return loop.time()
+
+        data = {"chat_id": 3}
+        sent_at = await limiter.process_request(
+            api, ("sendMessage", data), {}, "sendMessage", data, {"priority": int(Priority.CRISIS)}
+        )
+        assert inner.passed == []
+        return sent_at
+
+    assert run(scenario) == pytest.approx(0.0)
+
+
+def test_a_send_far_down_a_long_queue_still_gets_its_retries():
+    """The retry window starts at a send's first try, not when it joined the queue: a
+    reminder behind thousands of others was given up after one 429 (bench.burst, 3,000)."""
+    from telegram.error import RetryAfter
+
+    tries: list[float] = []
+
+    async def scenario(loop: VirtualTimeLoop) -> Any:
+        limiter = OutgoingLimiter(Direct(), PriorityLimiter(rate=1, clock=loop.time))
+
+        async def api(endpoint: str, data: dict[str, Any], **_: Any) -> str:
+            if data["chat_id"] == 999:
+                tries.append(loop.time())
+                if len(tries) == 1:
+                    raise RetryAfter(1)
+            return "ok"
+
+        def send(chat_id: int) -> Awaitable[Any]:
+            data = {"chat_id": chat_id}
+            args = {"priority": int(Priority.SCHEDULED)}
+            return limiter.process_request(api, ("sendMessage", data), {}, "sendMessage", data, args)
+
+        results = await asyncio.gather(*(send(chat) for chat in range(1, 120)), send(999))
+        return results[-1]
+
+    assert run(scenario) == "ok"
+    assert len(tries) == 2 and tries[0] > 100  # first tried after the queue, then once again
