@@ -140,6 +140,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     ),
     "history.chart_title": frozenset({"days"}),
     "history.show_days": frozenset({"days"}),
+    "history.periods": NONE,
     "history.empty": frozenset({"days"}),
     "history.averages": frozenset({"days", "checkins", "energy", "stress"}),
     "history.exercises": frozenset({"count"}),
@@ -338,6 +339,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **{f"settings.ask.{what}": NONE for what in SETTINGS_MENU},
     **{f"settings.share.{field}.{state}": NONE for field in SHARING for state in ("on", "off")},
     "pause.started": frozenset({"days", "until"}),
+    **_ids("pause.days.one", "pause.days.other", filled=frozenset({"days"})),
+    "settings.stale": NONE,
     "pause.invalid": frozenset({"max"}),
     "pause.resumed": NONE,
     **_ids(

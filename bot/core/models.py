@@ -14,6 +14,7 @@ from typing import Literal
 from bot.core.awaiting import Awaiting
 
 MomentKind = Literal["checkin", "exercise", "reflection"]
+OnboardingStep = Literal["country", "timezone", "moments"]
 EscalationSource = Literal["text", "questionnaire", "checkins", "sos", "ask", "followup"]
 MOMENT_KINDS: tuple[MomentKind, ...] = ("checkin", "exercise", "reflection")
 CONSENT_VERSION = 1
@@ -73,6 +74,13 @@ class Profile:
     # Since when Telegram refuses to deliver to this coachee (they blocked the bot); None
     # while reachable. Set once at the first refusal, cleared when they write again.
     inactive_since: datetime | None = None
+    # The onboarding question still open ("country", "timezone", "moments"); None once
+    # onboarding ended (and for profiles stored before this field). A coachee in step
+    # "country" never chose one: /start and /settings ask it before anything else.
+    onboarding: OnboardingStep | None = None
+    # The id of the newest settings message closed with "Klaar": buttons under an older
+    # settings message no longer change anything.
+    settings_closed_on: int | None = None
 
 
 @dataclass(frozen=True)

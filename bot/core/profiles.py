@@ -122,7 +122,30 @@ def new_profile(
         timezone=timezone,
         consent=Consent(given_at=now),
         created_at=now,
+        onboarding="country",
     )
+
+
+def country_chosen(profile: Profile) -> bool:
+    """False while the coachee has the operator's default country without having chosen it."""
+    return profile.onboarding != "country"
+
+
+def onboarded(profile: Profile) -> Profile:
+    """Onboarding ended: no question of it is open any more."""
+    return replace(profile, onboarding=None)
+
+
+def with_settings_closed(profile: Profile, message_id: int) -> Profile:
+    """ "Klaar" pressed under settings message `message_id`: older ones are stale."""
+    newest = max(message_id, profile.settings_closed_on or 0)
+    return replace(profile, settings_closed_on=newest)
+
+
+def settings_message_stale(profile: Profile, message_id: int | None) -> bool:
+    """A settings button under a message older than the one last closed with "Klaar"."""
+    closed = profile.settings_closed_on
+    return message_id is not None and closed is not None and message_id < closed
 
 
 @lru_cache(maxsize=1)
@@ -193,7 +216,9 @@ def parse_time_of_day(typed: str) -> time:
 
 
 def with_timezone(profile: Profile, zone: str) -> Profile:
-    return replace(profile, timezone=parse_timezone(zone, profile.country))
+    """The zone set; during onboarding, once the country is chosen, the moments come next."""
+    step = "moments" if profile.onboarding == "timezone" else profile.onboarding
+    return replace(profile, timezone=parse_timezone(zone, profile.country), onboarding=step)
 
 
 def with_moment(profile: Profile, kind: MomentKind, at: time | None) -> Profile:
@@ -203,9 +228,11 @@ def with_moment(profile: Profile, kind: MomentKind, at: time | None) -> Profile:
 
 
 def with_country(profile: Profile, country: str) -> Profile:
+    """The country set (it decides the help lines); during onboarding the zone comes next."""
     if country not in COUNTRY_TIMEZONES:
         raise InvalidChoice(country)
-    return replace(profile, country=country)
+    step = "timezone" if profile.onboarding == "country" else profile.onboarding
+    return replace(profile, country=country, onboarding=step)
 
 
 def with_quiet_hours(profile: Profile, start: time, end: time) -> Profile:

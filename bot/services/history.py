@@ -60,6 +60,24 @@ def checkins_counted(content: Content, count: int, lang: str) -> str:
 # --- /history -------------------------------------------------------------------------------
 
 
+def history_asked(
+    coachee: CoacheeFile, typed: str | None, now: datetime, content: Content
+) -> Outcome:
+    """/history [days] as typed: 14 days without a number, 14 or 30 as asked; any other
+    number or word gets what is possible (both periods as buttons), not a silent 14."""
+    if not typed or not typed.strip():
+        return history(coachee, PERIODS[0], now, content)
+    if typed.strip() in {str(p) for p in PERIODS}:
+        return history(coachee, int(typed.strip()), now, content)
+    profile = coachee.profile
+    if profile is None:
+        return needs_consent()
+    choices = (
+        tuple(Choice(say("history.show_days", days=p), actions.HISTORY, (p,)) for p in PERIODS),
+    )
+    return outcome(message(say("history.periods"), choices=choices), lang=profile.lang)
+
+
 def history(coachee: CoacheeFile, days: int, now: datetime, content: Content) -> Outcome:
     """/history [30], or the button for the other period: the chart with a few lines."""
     profile = coachee.profile

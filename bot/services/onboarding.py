@@ -60,13 +60,44 @@ def _introduction(lang: str, name: str, edit: bool = False) -> Message:
     )
 
 
-def start(coachee: CoacheeFile, name: str, lang: str) -> Outcome:
+def start(coachee: CoacheeFile, name: str, lang: str, content: Content) -> Outcome:
     """Greet; a known coachee gets a short welcome back, a new one the consent question in
-    `lang` (Telegram's hint or the language chosen before; nothing is stored)."""
+    `lang` (Telegram's hint or the language chosen before; nothing is stored). A coachee
+    halfway through onboarding gets its open question again (the country first: it decides
+    the help lines, and the operator's default is never kept without being chosen)."""
     profile = coachee.profile
     if profile is not None:
+        if profile.onboarding is not None:
+            return outcome(open_question(profile, content), lang=profile.lang)
         return outcome(message(say("start.welcome_back", name=name)), lang=profile.lang)
     return outcome(_introduction(lang, name), lang=lang)
+
+
+def ask_country() -> Message:
+    return message(
+        say("onboarding.country"),
+        choices=(
+            (
+                Choice(say("country.BE"), actions.COUNTRY, ("BE",)),
+                Choice(say("country.NL"), actions.COUNTRY, ("NL",)),
+            ),
+        ),
+    )
+
+
+def ask_timezone(profile: Profile) -> Message:
+    zones = profiles.country_zones(profile.country)
+    suggested = zones[0] if zones else profile.timezone
+    return message(say("onboarding.timezone", timezone=suggested), choices=_zone_choices(suggested))
+
+
+def open_question(profile: Profile, content: Content) -> Message:
+    """Onboarding's question still open for `profile` (its step is stored with it)."""
+    if profile.onboarding == "country":
+        return ask_country()
+    if profile.onboarding == "timezone":
+        return ask_timezone(profile)
+    return ask_moments(profile, content)
 
 
 def switch_language(coachee: CoacheeFile, name: str, lang: str) -> Outcome:
@@ -88,9 +119,13 @@ def consent(
     now: datetime,
 ) -> Outcome:
     """Yes makes the profile (with the operator's default country and zone) and asks the
-    country; no keeps only the refusal. Someone who consented already is told so."""
-    if coachee.profile is not None:
-        return outcome(message(say("consent.already"), edit=True), lang=coachee.profile.lang)
+    country; no keeps only the refusal. Someone who consented already is told so; a yes
+    again while onboarding goes on (a double tap) keeps the thanks."""
+    profile = coachee.profile
+    if profile is not None:
+        if yes and profile.onboarding is not None:
+            return outcome(message(say("consent.thanks"), edit=True), lang=profile.lang)
+        return outcome(message(say("consent.already"), edit=True), lang=profile.lang)
     if not yes:
         log.info("consent.refused")
         return Outcome(
@@ -103,19 +138,7 @@ def consent(
     coachee.record_consent()  # lifts the tombstone of an earlier /delete
     coachee.save_profile(profile)
     log.info("consent.given user=%s", coachee.user_id)
-    return outcome(
-        message(say("consent.thanks"), edit=True),
-        message(
-            say("onboarding.country"),
-            choices=(
-                (
-                    Choice(say("country.BE"), actions.COUNTRY, ("BE",)),
-                    Choice(say("country.NL"), actions.COUNTRY, ("NL",)),
-                ),
-            ),
-        ),
-        lang=lang,
-    )
+    return outcome(message(say("consent.thanks"), edit=True), ask_country(), lang=lang)
 
 
 def _zone_choices(suggested: str) -> tuple[tuple[Choice, ...], ...]:
@@ -135,10 +158,9 @@ def choose_country(coachee: CoacheeFile, country: str) -> Outcome:
     except profiles.InvalidChoice:
         return outcome(message(say("input.stale_button"), edit=True), lang=profile.lang)
     coachee.save_profile(profile)
-    suggested = profiles.country_zones(profile.country)[0]
     return outcome(
         message(say(f"country.{profile.country}"), edit=True),
-        message(say("onboarding.timezone", timezone=suggested), choices=_zone_choices(suggested)),
+        ask_timezone(profile),
         lang=profile.lang,
     )
 
@@ -234,6 +256,10 @@ def accept_moments(coachee: CoacheeFile, content: Content) -> Outcome:
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
+    if profile.onboarding == "country":  # never without a country chosen
+        return outcome(ask_country(), lang=profile.lang)
+    if profile.onboarding is not None:
+        coachee.save_profile(profiles.onboarded(profile))
     return outcome(closing(profile, content), effects=(Reschedule(),), lang=profile.lang)
 
 

@@ -21,7 +21,7 @@ from bot.core.ports import CoacheeFile
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
 from bot.core.rules import PHASE_IDS
 from bot.services import actions
-from bot.services.onboarding import SETTINGS_ZONE, closing, moments_summary
+from bot.services.onboarding import SETTINGS_ZONE, ask_country, closing, moments_summary
 from bot.services.outcome import (
     Choice,
     Message,
@@ -121,10 +121,13 @@ def menu(profile: Profile, content: Content, edit: bool = False) -> Message:
 
 
 def show_menu(coachee: CoacheeFile, content: Content) -> Outcome:
-    """/settings: what is set now, and a button per choice."""
+    """/settings: what is set now, and a button per choice. A coachee who never chose a
+    country (onboarding left at its first question) is asked that first."""
     profile = coachee.profile
     if profile is None:
         return needs_consent()
+    if not profiles.country_chosen(profile):
+        return outcome(ask_country(), lang=profile.lang)
     return outcome(menu(profile, content), lang=profile.lang)
 
 
@@ -228,12 +231,16 @@ def choose(
     chat_id: int,
     now: datetime,
     content: Content,
+    message_id: int | None = None,
 ) -> Outcome:
-    """A settings button: open a choice's options, or save the option pressed."""
+    """A settings button: open a choice's options, or save the option pressed. A button
+    under a settings message older than the one last closed with "Klaar" changes nothing."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
     lang = profile.lang
+    if profiles.settings_message_stale(profile, message_id):
+        return outcome(message(say("settings.stale"), edit=True), lang=lang)
     if not (what in MOMENT_CHOICES and value in ("", "other")):
         # Any other button ends a moment's open time question.
         stop_waiting(coachee, now, "moment")
@@ -275,12 +282,29 @@ def choose(
     return _saved(coachee, profile, content, edit=True)
 
 
-def close(coachee: CoacheeFile, after_onboarding: bool, content: Content) -> Outcome:
-    """ "Klaar": the menu closes with a word; after onboarding's "Aanpassen", its closing one."""
+def close(
+    coachee: CoacheeFile,
+    after_onboarding: bool,
+    content: Content,
+    message_id: int | None = None,
+) -> Outcome:
+    """ "Klaar": the menu closes with a word; after onboarding's "Aanpassen" (or with its
+    moments question still open), its closing one. Settings messages older than this one
+    (`message_id`) are stale from now on."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
-    if after_onboarding:
+    changed = profile
+    if message_id is not None:
+        changed = profiles.with_settings_closed(changed, message_id)
+    ends_onboarding = profile.onboarding == "moments" or (
+        after_onboarding and profiles.country_chosen(profile)
+    )
+    if ends_onboarding:
+        changed = profiles.onboarded(changed)
+    if changed != profile:
+        coachee.save_profile(changed)
+    if ends_onboarding:
         return outcome(closing(profile, content), lang=profile.lang)
     return outcome(message(say("settings.closed"), edit=True), lang=profile.lang)
 
@@ -399,8 +423,11 @@ def pause(coachee: CoacheeFile, typed_days: str | None, now: datetime) -> Outcom
         lang,
         schedule.local_today(profile, now),
     )
+    period = say("pause.days.one" if days == 1 else "pause.days.other", days=days)
     return outcome(
-        message(say("pause.started", days=days, until=until)), effects=(Reschedule(),), lang=lang
+        message(say("pause.started", days=period, until=until)),
+        effects=(Reschedule(),),
+        lang=lang,
     )
 
 

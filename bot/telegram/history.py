@@ -12,9 +12,14 @@ from bot.telegram.usecase import deliver, run
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """/history [30]: the last 14 days unless 30 is asked for."""
-    days = 30 if context.args and context.args[0].strip() == "30" else 14
-    await _send_history(update, context, days)
+    """/history [14|30]: the last 14 days unless 30 is asked for; anything else typed gets
+    the periods there are."""
+    s = context.services
+    typed = " ".join(context.args) if context.args else None
+    result = await run(
+        context, update.effective_user.id, service.history_asked, typed, s.clock(), s.texts
+    )
+    await deliver(update, context, result)
 
 
 async def period_choice(update: Update, context: BotContext) -> None:

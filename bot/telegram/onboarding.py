@@ -23,8 +23,9 @@ async def start(update: Update, context: BotContext) -> None:
     if context.args:
         context.user_data["invite"] = context.args[0][:64]
     lang = language_of(update, context)
+    texts = context.services.texts
     await deliver(
-        update, context, await run(context, user.id, service.start, user.first_name, lang)
+        update, context, await run(context, user.id, service.start, user.first_name, lang, texts)
     )
     if context.args:  # a coach's invitation (bot.telegram.coaching)
         from bot.telegram import coaching

@@ -27,9 +27,10 @@ async def choice(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     payload = callbacks.decode(query.data)
     what = payload.arg(0)
+    message_id = query.message.message_id if query.message is not None else None
     if what == "done":
         after_onboarding = bool(context.user_data.pop(AFTER_ONBOARDING, False))
-        result = await run(context, user_id, service.close, after_onboarding, s.texts)
+        result = await run(context, user_id, service.close, after_onboarding, s.texts, message_id)
     else:
         result = await run(
             context,
@@ -41,6 +42,7 @@ async def choice(update: Update, context: BotContext) -> None:
             update.effective_chat.id,
             s.clock(),
             s.texts,
+            message_id,
         )
     await deliver(update, context, result)
 

@@ -266,3 +266,41 @@ def test_resume_ends_the_pause(profile):
 def test_never_paused_is_not_paused(profile):
     assert not is_paused(profile, NOW)
     assert not is_paused(resumed(profile), NOW)
+
+
+# --- onboarding's open question and closed settings messages -------------------------------
+
+
+def test_onboarding_steps_follow_the_choices_and_never_skip_the_country(profile):
+    from bot.core.profiles import country_chosen, onboarded
+
+    assert profile.onboarding == "country" and not country_chosen(profile)
+    zone_first = with_timezone(profile, "Europe/Amsterdam")
+    assert zone_first.onboarding == "country", "a zone does not choose the country"
+    chosen = with_country(profile, "BE")
+    assert chosen.onboarding == "timezone" and country_chosen(chosen)
+    assert with_timezone(chosen, "Europe/Brussels").onboarding == "moments"
+    assert onboarded(chosen).onboarding is None
+    done = onboarded(with_timezone(chosen, "Europe/Brussels"))
+    assert with_country(done, "NL").onboarding is None, "settings later change no step"
+
+
+def test_a_profile_stored_before_the_step_existed_reads_as_onboarded():
+    from bot.core.models import Profile
+    from bot.storage.codec import from_json, to_json
+
+    stored = to_json(new_profile(1, 10, "nl", "BE", "Europe/Brussels", NOW))
+    del stored["onboarding"], stored["settings_closed_on"]
+
+    assert from_json(Profile, stored).onboarding is None
+
+
+def test_settings_messages_older_than_the_last_closed_one_are_stale(profile):
+    from bot.core.profiles import settings_message_stale, with_settings_closed
+
+    assert not settings_message_stale(profile, 3)
+    closed = with_settings_closed(with_settings_closed(profile, 12), 8)
+    assert closed.settings_closed_on == 12
+    assert settings_message_stale(closed, 11)
+    assert not settings_message_stale(closed, 12) and not settings_message_stale(closed, 13)
+    assert not settings_message_stale(closed, None)

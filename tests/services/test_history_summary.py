@@ -183,3 +183,35 @@ def test_the_follow_up_needs_consent(repo, content):
     result = run(repo, service.gp_followup, "prepare", NOW, content)
 
     assert not result.consented and result.messages[0].edit
+
+
+# --- /history's argument ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["365", "abc", "7", "30 dagen"])
+def test_a_period_we_do_not_have_gets_the_periods_there_are(repo, content, typed):
+    repo.save_profile(coachee_profile())
+
+    result = run(repo, service.history_asked, typed, NOW, content)
+
+    (said,) = result.messages
+    assert said.body[0].id == "history.periods" and said.chart is None
+    assert [(c.action, c.args) for row in said.choices for c in row] == [
+        (actions.HISTORY, (14,)),
+        (actions.HISTORY, (30,)),
+    ]
+
+
+@pytest.mark.parametrize(("typed", "days"), [(None, 14), ("", 14), ("14", 14), (" 30 ", 30)])
+def test_no_period_or_one_we_have_draws_the_chart(repo, content, typed, days):
+    repo.save_profile(coachee_profile())
+
+    (said,) = run(repo, service.history_asked, typed, NOW, content).messages
+
+    assert said.chart is not None and said.chart.title.values == {"days": days}
+
+
+def test_a_period_we_do_not_have_needs_consent_first(repo, content):
+    result = run(repo, service.history_asked, "365", NOW, content)
+
+    assert not result.consented and repo.user_ids() == []

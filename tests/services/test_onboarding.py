@@ -34,8 +34,8 @@ def waiting(repo) -> Awaiting | None:
 # --- before consent: nothing stored ---
 
 
-def test_a_stranger_gets_the_introduction_and_the_consent_question(repo):
-    result = run(repo, service.start, "Alice", "en")
+def test_a_stranger_gets_the_introduction_and_the_consent_question(repo, content):
+    result = run(repo, service.start, "Alice", "en", content)
 
     (intro,) = result.messages
     assert ids(intro) == ["start.greeting", "start.what_we_are", "consent.ask"]
@@ -46,10 +46,10 @@ def test_a_stranger_gets_the_introduction_and_the_consent_question(repo):
     assert repo.export(ALICE)["profile"] is None and repo.user_ids() == []
 
 
-def test_a_known_coachee_is_welcomed_back_in_their_language(repo):
+def test_a_known_coachee_is_welcomed_back_in_their_language(repo, content):
     repo.save_profile(coachee_profile(lang="en"))
 
-    result = run(repo, service.start, "Alice", "nl")
+    result = run(repo, service.start, "Alice", "nl", content)
 
     assert ids(result.messages[0]) == ["start.welcome_back"]
     assert result.lang == "en"
@@ -111,6 +111,69 @@ def test_a_second_yes_changes_nothing(repo):
 
     assert ids(result.messages[0]) == ["consent.already"]
     assert repo.load_profile(ALICE) == before
+
+
+def test_a_double_yes_during_onboarding_keeps_the_thanks(repo):
+    consent(repo)
+    stored = repo.load_profile(ALICE)
+
+    result = consent(repo)
+
+    (thanks,) = result.messages
+    assert ids(thanks) == ["consent.thanks"] and thanks.edit
+    assert repo.load_profile(ALICE) == stored
+
+
+# --- /start halfway: the open question again ---
+
+
+def test_yes_leaves_the_country_open_until_it_is_chosen(repo):
+    consent(repo)
+
+    assert repo.load_profile(ALICE).onboarding == "country"
+
+
+def test_start_halfway_asks_each_open_question_again(repo, content):
+    def start():
+        (asked,) = run(repo, service.start, "Alice", "nl", content).messages
+        return asked
+
+    consent(repo)
+    asked = start()
+    assert ids(asked) == ["onboarding.country"]
+    assert [c.args for c in asked.choices[0]] == [("BE",), ("NL",)]
+
+    run(repo, service.choose_country, "NL")
+    asked = start()
+    assert ids(asked) == ["onboarding.timezone"]
+    assert asked.body[0].values == {"timezone": "Europe/Amsterdam"}
+
+    run(repo, service.choose_timezone, "Europe.Amsterdam", ALICE, NOW, content)
+    asked = start()
+    assert asked.body[0].raw.startswith(content.text("onboarding.moments", "nl"))
+
+    run(repo, service.accept_moments, content)
+    assert repo.load_profile(ALICE).onboarding is None
+    assert ids(start()) == ["start.welcome_back"]
+
+
+def test_a_typed_zone_in_onboarding_moves_on_to_the_moments(repo, content):
+    consent(repo)
+    run(repo, service.choose_country, "BE")
+    run(repo, service.choose_timezone, "other", ALICE, NOW, content)
+
+    run(repo, service.type_timezone, "Gent", NOW, content)
+
+    assert repo.load_profile(ALICE).onboarding == "moments"
+
+
+def test_old_moments_buttons_never_end_onboarding_without_a_country(repo, content):
+    consent(repo)
+
+    result = run(repo, service.accept_moments, content)
+
+    assert ids(result.messages[0]) == ["onboarding.country"]
+    assert repo.load_profile(ALICE).onboarding == "country"
 
 
 # --- country and time zone ---

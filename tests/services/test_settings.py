@@ -12,7 +12,7 @@ from bot.core.awaiting import Awaiting, still_awaited
 from bot.core.models import Moments
 from bot.services import actions
 from bot.services import settings as service
-from bot.services.outcome import ReadAsItself, Reschedule
+from bot.services.outcome import ReadAsItself, Reschedule, Text
 
 
 def run(repo, use_case, *args):
@@ -245,6 +245,44 @@ def test_done_after_onboarding_says_onboardings_closing_words(repo, content, ali
     assert ids(closed) == ["onboarding.done"]
 
 
+def test_done_with_the_moments_question_open_ends_onboarding(repo, content):
+    repo.save_profile(coachee_profile(onboarding="moments"))
+
+    (closed,) = run(repo, service.close, False, content).messages
+
+    assert ids(closed) == ["onboarding.done"]
+    assert repo.load_profile(ALICE).onboarding is None
+
+
+def test_settings_without_a_chosen_country_ask_the_country_first(repo, content):
+    repo.save_profile(coachee_profile(onboarding="country"))
+
+    (asked,) = run(repo, service.show_menu, content).messages
+
+    assert ids(asked) == ["onboarding.country"]
+    assert [c.action for c in asked.choices[0]] == [actions.COUNTRY, actions.COUNTRY]
+
+
+def test_a_button_under_an_older_settings_message_after_done_changes_nothing(repo, content, alice):
+    run(repo, service.close, False, content, 12)
+
+    result = run(repo, service.choose, "checkin", "0700", "", ALICE, NOW, content, 10)
+
+    assert ids(result.messages[0]) == ["settings.stale"] and result.messages[0].edit
+    assert result.effects == ()
+    assert repo.load_profile(ALICE).moments.checkin == time(9, 0)
+
+
+def test_a_button_under_a_newer_settings_message_still_works(repo, content, alice):
+    run(repo, service.close, False, content, 12)
+    run(repo, service.close, False, content, 8)  # an old one closed later: 12 stays
+
+    run(repo, service.choose, "checkin", "0700", "", ALICE, NOW, content, 15)
+
+    assert repo.load_profile(ALICE).moments.checkin == time(7, 0)
+    assert repo.load_profile(ALICE).settings_closed_on == 12
+
+
 # --- pause and resume ---
 
 
@@ -254,8 +292,14 @@ def test_pause_defaults_to_a_week_and_says_until_when(repo, alice):
     assert repo.load_profile(ALICE).paused_until == NOW + timedelta(days=7)
     (said,) = result.messages
     assert ids(said) == ["pause.started"]
-    assert said.body[0].values["days"] == 7
+    assert said.body[0].values["days"] == Text("pause.days.other", {"days": 7})
     assert result.effects == (Reschedule(),)
+
+
+def test_a_pause_of_one_day_says_one_day(repo, alice):
+    (said,) = run(repo, service.pause, "1", NOW).messages
+
+    assert said.body[0].values["days"] == Text("pause.days.one", {"days": 1})
 
 
 @pytest.mark.parametrize("typed", ["abc", "0", "91", "-3"])

@@ -39,6 +39,29 @@ async def test_a_new_coachee_goes_from_start_to_the_end_of_onboarding(rig, conte
     assert rig.api.edited()[-1] == t(content, "onboarding.done", phase=phase)
 
 
+async def test_start_halfway_asks_the_open_question_even_after_a_restart(rig, content):
+    await rig.process(press(rig, actions.CONSENT, "yes"))
+    rig.application.drop_user_data(USER)  # a restart keeps only what is stored
+    await rig.process(rig.update(USER, "/settings"))
+    assert rig.api.sent(USER)[-1] == t(content, "onboarding.country"), "no default country"
+
+    await rig.process(press(rig, actions.COUNTRY, "NL"))
+    await rig.process(rig.update(USER, "/start"))
+    assert rig.api.sent(USER)[-1] == t(content, "onboarding.timezone", timezone="Europe/Amsterdam")
+
+    await rig.process(press(rig, actions.TIMEZONE, "Europe.Amsterdam"))
+    await rig.process(rig.update(USER, "/start"))
+    assert rig.api.sent(USER)[-1].startswith(t(content, "onboarding.moments"))
+
+    await rig.process(press(rig, actions.MOMENTS, "change"))
+    rig.application.drop_user_data(USER)  # the session's "Aanpassen" mark is gone
+    await rig.process(press(rig, actions.SETTINGS, "done"))
+    phase = content.phase("analysis").title.get("nl")
+    assert rig.api.edited()[-1] == t(content, "onboarding.done", phase=phase)
+    await rig.process(rig.update(USER, "/start"))
+    assert rig.api.sent(USER)[-1].startswith(t(content, "start.welcome_back", name="")[:10])
+
+
 async def test_a_typed_zone_during_onboarding_leads_to_the_moments(rig, content):
     await rig.process(press(rig, actions.CONSENT, "yes"))
     await rig.process(press(rig, actions.TIMEZONE, "other"))

@@ -285,3 +285,30 @@ async def test_after_other_time_a_text_that_is_no_time_is_asked_again(rig, conte
     await rig.process(rig.update(USER, text="straks"))
 
     assert said(rig)[-1] == t(content, "settings.time_unknown")
+
+
+# --- 6. buttons under an old settings message after "Klaar" ---
+
+
+async def test_an_old_settings_message_changes_nothing_after_done_on_a_newer_one(rig, content):
+    set_profile(rig)
+    await rig.process(rig.update(USER, text="/settings"))
+    await rig.process(rig.update(USER, text="/settings"))
+    await rig.process(rig.press(USER, "v1:set:done", message_id=20))
+    assert said(rig)[-1] == t(content, "settings.closed")
+
+    await rig.process(rig.press(USER, "v1:set:checkin:0700", message_id=19))
+
+    assert said(rig)[-1] == t(content, "settings.stale")
+    assert payloads(rig) == []
+    assert stored(rig).moments.checkin == time(9, 0)
+    await rig.process(rig.press(USER, "v1:set:checkin:0700", message_id=25))
+    assert stored(rig).moments.checkin == time(7, 0), "a newer settings message still works"
+
+
+async def test_pause_for_one_day_says_one_day_in_english(rig, content):
+    set_profile(rig, lang="en")
+    await rig.process(rig.update(USER, text="/pause 1"))
+
+    body = said(rig)[-1]
+    assert body.startswith("I'll send you nothing for 1 day,"), body

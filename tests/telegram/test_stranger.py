@@ -187,12 +187,6 @@ async def test_a_checkin_finished_just_after_midnight_is_kept(rig, content, cloc
     assert [(c.energy, c.stress, c.sleep) for c in rig.repo.records(USER, CheckIn)] == [(4, 5, 3)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: /start after consenting but before choosing a country says 'good to see "
-    "you again, tap /checkin' and never asks the country, time zone or moments again; the "
-    "coachee keeps the default country's crisis line (BE 1813) without having chosen it",
-)
 async def test_start_again_halfway_through_onboarding_asks_the_country_again(rig, content):
     await rig.say("/start")
     await rig.tap(callbacks.encode(actions.CONSENT, "yes"))
@@ -203,11 +197,6 @@ async def test_start_again_halfway_through_onboarding_asks_the_country_again(rig
     assert rig.api.sent(USER)[-1] == content.text("onboarding.country", "nl")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (cosmetic): /pause 1 answers 'Ik stuur je 1 dagen niets' ('for 1 days' in "
-    "English): the plural is used for one day",
-)
 async def test_pause_for_one_day_says_one_day(rig):
     rig.consent(USER)
     await rig.say("/pause 1")
@@ -293,12 +282,6 @@ async def test_a_reflection_answer_of_only_spaces_is_not_stored(rig, content):
     assert content.text("reflect.saved_private", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (wrong text): a double tap on 'Ja, bewaar mijn antwoorden' turns the "
-    "consent message into 'Je hebt al ingestemd. Je instellingen pas je aan met /settings.' "
-    "while onboarding still waits for the country question below it",
-)
 async def test_a_double_tap_on_consent_keeps_the_thanks(rig, content):
     await rig.say("/start")
     yes = callbacks.encode(actions.CONSENT, "yes")
