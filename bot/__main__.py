@@ -41,7 +41,8 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 def cmd_content_show(args: argparse.Namespace) -> int:
     """Preview one item as the coachee sees it; the cross-file checks are `content check`'s."""
-    from bot.content.show import UnknownItem, render_item
+    from bot.services.preview import UnknownItem, render_item
+    from bot.storage.memory import InMemoryRepository
 
     directory = Path(args.content) if args.content else content_dir_from()
     try:
@@ -51,7 +52,11 @@ def cmd_content_show(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     try:
-        print(render_item(content, args.id, args.lang, args.country))
+        # The use cases run for a coachee of the preview's own, in an in-memory store.
+        shown = render_item(
+            content, args.id, args.lang, args.country, new_repository=InMemoryRepository
+        )
+        print(shown)
     except UnknownItem as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -277,9 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("dir", nargs="?", help="content folder (default: BOT_CONTENT_DIR)")
     check.set_defaults(func=cmd_content_check)
     show = content_commands.add_parser(
-        "show", help="preview an exercise, prompt, phase, questionnaire, escalation or UI text"
+        "show",
+        help="preview an exercise, prompt, phase, questionnaire, the check-in, an escalation or "
+        "a UI text",
     )
-    show.add_argument("id", help="e.g. box-breathing, crisis, crisis:self_harm, exercise.next")
+    show.add_argument(
+        "id", help="e.g. box-breathing, checkin, crisis, crisis:self_harm, exercise.next"
+    )
     show.add_argument("--lang", choices=("nl", "en"), default="nl")
     show.add_argument(
         "--country", choices=("BE", "NL"), default="BE", help="whose help lines an escalation gives"

@@ -4,6 +4,7 @@
   loader turns content's pydantic models into core's own rule types, bot.core.rules).
 - Only bot/content reads YAML.
 - Handlers under bot/telegram never touch tinydb.
+- bot/content imports neither bot.services nor bot.telegram (no package cycle).
 - Every text id the chat layer asks for is in the UI_TEXTS table, and every id in that table
   is written in content/ui.yaml.
 
@@ -102,6 +103,12 @@ def test_services_import_neither_telegram_nor_storage():
         "bot.telegram",
     )
     assert offenders(python_files(BOT / "services"), forbidden) == []
+
+
+def test_content_imports_neither_the_services_nor_telegram():
+    """The services read content; `content show` runs the services from bot.services.preview,
+    so a preview of content never makes a package cycle."""
+    assert offenders(python_files(BOT / "content"), ("bot.services", "bot.telegram")) == []
 
 
 def test_only_bot_content_reads_yaml():

@@ -1,25 +1,22 @@
-"""`python -m bot content show <id>`: one content item as the coachee will see it, in a terminal.
+"""The parts of `python -m bot content show <id>` that content alone decides: which
+escalation ids exist, and the pieces no use case says (a phase, a UI text with the values the
+bot fills, the question after GP advice, a questionnaire's scoring).
 
-For maintainers previewing a change before they put it live. The messages are built from the
-same UI texts the bot uses (`exercise.intro`, `exercise.step`, `reflect.prompt`, ...), with
-buttons shown as [ ... ] and the bot's timing and metadata on lines starting with `--`.
-
-Ids: an exercise, prompt, phase, questionnaire or UI text id; `crisis` or `gp` for an
-escalation (`crisis:self_harm`, `gp:alcohol`, ... for the opener of one category or source);
-`gp_followup` for the question after GP advice.
+What a coachee reads from a use case (an exercise, a prompt, a questionnaire, the check-in,
+the crisis and GP answers) is previewed by running that use case (bot.services.preview):
+this package does not import the services, they import it.
 """
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Sequence
 
-from bot.content.escalation_texts import SOURCE_OPENERS, escalation_text
+from bot.content.escalation_texts import SOURCE_OPENERS
 from bot.content.loader import Content
 from bot.content.schema import CRISIS_CATEGORIES, GP_CATEGORIES
 from bot.content.ui_texts import UI_TEXTS
-from bot.core.rules import Exercise, Questionnaire
+from bot.core.rules import Questionnaire
 
 ESCALATION_LEVELS = ("crisis", "gp")
 GP_FOLLOWUP = "gp_followup"
@@ -36,55 +33,23 @@ class UnknownItem(LookupError):
         super().__init__(f"no content item has the id {item_id!r}{hint}")
 
 
-def all_ids(content: Content) -> list[str]:
-    """Every id `content show` knows, in the order of the kinds above."""
-    escalations = [
-        f"{level}:{category}"
-        for level in ESCALATION_LEVELS
-        for category in getattr(content.escalations, level).openers
-        if category != "default"
-    ]
+def escalation_ids(content: Content) -> list[str]:
+    """`crisis`, `gp`, then the opener of each category or source that has one."""
     return [
-        *content.exercises,
-        *(p.id for p in content.prompts),
-        *(p.id for p in content.phases),
-        *content.questionnaires,
         *ESCALATION_LEVELS,
-        *escalations,
-        GP_FOLLOWUP,
-        *sorted(content.texts),
+        *(
+            f"{level}:{category}"
+            for level in ESCALATION_LEVELS
+            for category in getattr(content.escalations, level).openers
+            if category != "default"
+        ),
     ]
 
 
-def closest_ids(content: Content, item_id: str, n: int = 5) -> list[str]:
-    return difflib.get_close_matches(item_id, all_ids(content), n=n, cutoff=0.5)
-
-
-def render_item(content: Content, item_id: str, lang: str = "nl", country: str = "BE") -> str:
-    """The item as the coachee sees it; UnknownItem (with the closest ids) if there is none."""
-    shown = []
-    if item_id in content.exercises:
-        shown.append(render_exercise(content, content.exercises[item_id], lang))
-    prompt = next((p for p in content.prompts if p.id == item_id), None)
-    if prompt is not None:
-        shown.append(render_prompt(content, item_id, lang))
-    if any(p.id == item_id for p in content.phases):
-        shown.append(render_phase(content, item_id, lang))
-    if item_id in content.questionnaires:
-        shown.append(render_questionnaire(content, content.questionnaires[item_id], lang))
-    level, _, category = item_id.partition(":")
-    if level in ESCALATION_LEVELS and _is_opener(content, level, category):
-        shown.append(render_escalation(content, level, category or "default", lang, country))
-    if item_id == GP_FOLLOWUP:
-        shown.append(render_gp_followup(content, lang))
-    if item_id in content.texts:
-        shown.append(render_ui_text(content, item_id, lang))
-    if not shown:
-        raise UnknownItem(item_id, closest_ids(content, item_id))
-    return f"\n{RULE}\n".join(shown)
-
-
-def _is_opener(content: Content, level: str, category: str) -> bool:
+def is_opener(content: Content, level: str, category: str) -> bool:
+    """Whether `level:category` (or `level` alone) names an escalation the bot can give."""
+    if level not in ESCALATION_LEVELS:
+        return False
     if not category:
         return True
     known = CRISIS_CATEGORIES if level == "crisis" else GP_CATEGORIES
@@ -95,75 +60,29 @@ def _is_opener(content: Content, level: str, category: str) -> bool:
 # --- pieces -------------------------------------------------------------------------------
 
 
-def _ui(content: Content, text_id: str, lang: str, **values: object) -> str:
+def ui(content: Content, text_id: str, lang: str, **values: object) -> str:
     """A UI text as the bot fills it; a visible marker instead of a crash when it is broken."""
     if text_id not in content.texts:
-        return f"[missing UI text {text_id!r}: run `python -m bot content check`]"
+        return broken(content, text_id)
     try:
         return content.text(text_id, lang, **values)
     except (KeyError, IndexError, ValueError):
-        return f"[UI text {text_id!r} cannot be filled: run `python -m bot content check`]"
+        return broken(content, text_id)
 
 
-def _buttons(*rows: Sequence[str]) -> str:
+def broken(content: Content, text_id: str) -> str:
+    """In place of a UI text that is missing or cannot be filled."""
+    if text_id not in content.texts:
+        return f"[missing UI text {text_id!r}: run `python -m bot content check`]"
+    return f"[UI text {text_id!r} cannot be filled: run `python -m bot content check`]"
+
+
+def buttons(*rows: Sequence[str]) -> str:
     return "\n".join(" ".join(f"[ {label} ]" for label in row) for row in rows)
 
 
-def _note(text: str) -> str:
+def note(text: str) -> str:
     return f"-- {text}"
-
-
-def render_exercise(content: Content, exercise: Exercise, lang: str) -> str:
-    total = len(exercise.steps)
-    seconds = sum(step.seconds for step in exercise.steps)
-    lines = [
-        _note(
-            f"exercise {exercise.id} ({exercise.kind}), {exercise.duration_minutes} min, "
-            f"steps {seconds} s in all; phases: {', '.join(exercise.phases)}"
-            + (f"; energy: {exercise.energy}" if exercise.energy else "")
-        ),
-        _ui(
-            content,
-            "exercise.intro",
-            lang,
-            title=exercise.title.get(lang),
-            minutes=exercise.duration_minutes,
-            intro=exercise.intro.get(lang),
-        ),
-        _buttons(
-            [_ui(content, "exercise.start", lang)],
-            [_ui(content, "exercise.later", lang), _ui(content, "exercise.skip", lang)],
-        ),
-    ]
-    for number, step in enumerate(exercise.steps, start=1):
-        lines += [
-            "",
-            _note(f"step {number} of {total}: {step.seconds} s until the next message"),
-            _ui(content, "exercise.step", lang, number=number, total=total),
-            step.text.get(lang),
-            _buttons([_ui(content, "exercise.next", lang), _ui(content, "exercise.stop", lang)]),
-        ]
-    lines += [
-        "",
-        _note("after the last step"),
-        exercise.outro.get(lang),
-        _buttons([_ui(content, "exercise.done", lang), _ui(content, "exercise.again_later", lang)]),
-    ]
-    if exercise.source:
-        lines += ["", _note(f"source: {exercise.source}")]
-    return "\n".join(lines)
-
-
-def render_prompt(content: Content, prompt_id: str, lang: str) -> str:
-    prompt = next(p for p in content.prompts if p.id == prompt_id)
-    phase = content.phase(prompt.phase).title.get(lang)
-    return "\n".join(
-        [
-            _note(f"reflection prompt {prompt.id}, phase {prompt.phase}"),
-            _ui(content, "reflect.prompt", lang, phase=phase, prompt=prompt.text.get(lang)),
-            _buttons([_ui(content, "reflect.other", lang), _ui(content, "reflect.later", lang)]),
-        ]
-    )
 
 
 def render_phase(content: Content, phase_id: str, lang: str) -> str:
@@ -172,92 +91,47 @@ def render_phase(content: Content, phase_id: str, lang: str) -> str:
     exercises = [e.id for e in content.exercises.values() if phase_id in e.phases]
     return "\n".join(
         [
-            _note(f"phase {phase.id}, number {phase.number} of 8"),
+            note(f"phase {phase.id}, number {phase.number} of 8"),
             phase.title.get(lang),
             phase.summary.get(lang),
             "",
-            _note(f"{len(prompts)} prompts: {', '.join(prompts) or 'none'}"),
-            _note(f"{len(exercises)} exercises: {', '.join(exercises) or 'none'}"),
+            note(f"{len(prompts)} prompts: {', '.join(prompts) or 'none'}"),
+            note(f"{len(exercises)} exercises: {', '.join(exercises) or 'none'}"),
         ]
     )
 
 
-def render_questionnaire(content: Content, questionnaire: Questionnaire, lang: str) -> str:
+def scoring_notes(questionnaire: Questionnaire, lang: str) -> list[str]:
+    """How a questionnaire is scored: its bands, the rules that escalate, its subscales."""
     q = questionnaire
-    total = len(q.items)
-    lines = [_note(f"questionnaire {q.id}: {q.title.get(lang)}"), q.title.get(lang), ""]
-    for number, item in enumerate(q.items, start=1):
-        if number == 1:
-            lines += [q.intro.get(lang), ""]
-        lines += [
-            _note(f"item {item.id}"),
-            _ui(content, "questionnaire.counter", lang, number=number, total=total),
-            item.text.get(lang),
-            _buttons(
-                *([f"{option.text.get(lang)} ({option.value})"] for option in q.options_for(item))
-            ),
-            "",
-        ]
     score = "the sum of the answers" if q.scoring.method == "sum" else "the mean of the answers"
-    lines.append(_note(f"scoring: {score}"))
+    lines = [note(f"scoring: {score}")]
     for band in sorted(q.scoring.bands, key=lambda band: band.min):
-        lines.append(_note(f"from {band.min:g}: {band.label.get(lang)}"))
+        lines.append(note(f"from {band.min:g}: {band.label.get(lang)}"))
     for rule in q.scoring.rules:
         what = "score" if rule.when == "total" else f"answer to {rule.item}"
         lines.append(
-            _note(f"rule {rule.id}: {what} >= {rule.min:g} -> {rule.level} ({rule.category})")
+            note(f"rule {rule.id}: {what} >= {rule.min:g} -> {rule.level} ({rule.category})")
         )
     for name, subscale in q.subscales.items():
         lines.append(
-            _note(f"subscale {name} ({subscale.label.get(lang)}): {', '.join(subscale.items)}")
+            note(f"subscale {name} ({subscale.label.get(lang)}): {', '.join(subscale.items)}")
         )
-    lines += [
-        "",
-        _note("the result message:"),
-        _ui(
-            content, "questionnaire.result", lang, title=q.title.get(lang), band="<the band's text>"
-        ),
-    ]
-    return "\n".join(lines)
-
-
-def render_escalation(content: Content, level: str, category: str, lang: str, country: str) -> str:
-    message = escalation_text(content, level, category, lang, country)
-    openers = getattr(content.escalations, level).openers
-    opener = category if category in openers else "default"
-    lines = [
-        _note(
-            f"{level} escalation, opener {opener!r}, help lines of {country}, "
-            f"{len(message)} characters"
-        ),
-        message,
-    ]
-    if level == "crisis":
-        lines.append(
-            _buttons(
-                [_ui(content, "crisis.ground_button", lang)],
-                [_ui(content, "crisis.ok_button", lang)],
-            )
-        )
-    return "\n".join(lines)
+    return lines
 
 
 def render_gp_followup(content: Content, lang: str) -> str:
     followup = content.escalations.gp_followup
+    choices = ("reached", "not_yet", "prepare")
     lines = [
-        _note("a day after GP advice"),
+        note("a day after GP advice"),
         followup.question.get(lang),
-        _buttons(
-            *(
-                [_ui(content, f"gp_followup.{choice}", lang)]
-                for choice in ("reached", "not_yet", "prepare")
-            )
-        ),
+        buttons(*([ui(content, f"gp_followup.{choice}", lang)] for choice in choices)),
     ]
-    for choice in ("reached", "not_yet", "prepare"):
+    for choice in choices:
         lines += [
             "",
-            _note(f"after {_ui(content, f'gp_followup.{choice}', lang)!r}"),
+            note(f"after {ui(content, f'gp_followup.{choice}', lang)!r}"),
             getattr(followup, choice).get(lang),
         ]
     return "\n".join(lines)
@@ -271,11 +145,11 @@ def render_ui_text(content: Content, text_id: str, lang: str) -> str:
     except ValueError:
         used = []
     if text_id not in UI_TEXTS:
-        note = "the bot does not use this id"
+        said = "the bot does not use this id"
     elif filled:
-        note = "the bot fills " + ", ".join("{" + name + "}" for name in filled)
+        said = "the bot fills " + ", ".join("{" + name + "}" for name in filled)
     else:
-        note = "the bot fills no placeholders here"
+        said = "the bot fills no placeholders here"
     if used:
-        note += "; this text uses " + ", ".join("{" + name + "}" for name in used)
-    return "\n".join([_note(f"UI text {text_id} ({note})"), template])
+        said += "; this text uses " + ", ".join("{" + name + "}" for name in used)
+    return "\n".join([note(f"UI text {text_id} ({said})"), template])

@@ -1,33 +1,21 @@
 """Outcomes (bot.services.outcome) into Telegram text and buttons.
 
-The one place that turns text ids into words and choices into inline buttons; `content
-show` renders its previews through `render_text` too, so a preview reads as the chat does.
+The words come from bot.services.wording, which `content show` (bot.services.preview) words
+its previews with too, so a preview reads as the chat does; here only what is Telegram's:
+choices into inline buttons with their payloads, a chart into a picture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.loader import Content
-from bot.services.outcome import Choices, HistoryChart, Message, Text
+from bot.services.outcome import Choices, HistoryChart, Message
+from bot.services.wording import choice_label, render_body, render_text
 from bot.telegram import callbacks
 
-
-def render_text(texts: Content, text: Text, lang: str) -> str:
-    if text.raw is not None:
-        return text.raw
-    # A value may itself be a text by id (an item's name in the reader's language).
-    values = {
-        key: render_text(texts, value, lang) if isinstance(value, Text) else value
-        for key, value in text.values.items()
-    }
-    return texts.text(text.id, lang, **values)
-
-
-def render_body(texts: Content, body: Sequence[Text], lang: str) -> str:
-    return "\n\n".join(render_text(texts, part, lang) for part in body)
+# render_text is imported from here by the handlers that word a single text.
+__all__ = ["render", "render_chart", "render_choices", "render_text"]
 
 
 def render_choices(texts: Content, choices: Choices, lang: str) -> InlineKeyboardMarkup | None:
@@ -37,7 +25,7 @@ def render_choices(texts: Content, choices: Choices, lang: str) -> InlineKeyboar
         [
             [
                 InlineKeyboardButton(
-                    render_text(texts, choice.label, lang),
+                    choice_label(texts, choice, lang),
                     callback_data=callbacks.encode(choice.action, *choice.args),
                 )
                 for choice in row

@@ -1,4 +1,6 @@
-"""`content show <id>`: each kind of item rendered as the coachee sees it."""
+"""`content show <id>`: each kind of item rendered as the coachee sees it (the use cases run
+for a coachee of the preview's own; tests/telegram/test_preview_drift.py holds the preview to
+what the bot sends)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 
 from bot.__main__ import main
 from bot.content.loader import Content, load_content
-from bot.content.show import UnknownItem, all_ids, render_item
+from bot.services.preview import UnknownItem, all_ids, render_item
+from bot.storage.memory import InMemoryRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = ROOT / "content"
@@ -22,9 +25,13 @@ def shipped() -> Content:
     return load_content(CONTENT_DIR, checks=())
 
 
+def show(content: Content, item_id: str, lang: str = "nl", country: str = "BE") -> str:
+    return render_item(content, item_id, lang, country, new_repository=InMemoryRepository)
+
+
 def test_an_exercise_shows_title_duration_intro_steps_with_seconds_and_outro(shipped):
     exercise = shipped.exercises["box-breathing"]
-    shown = render_item(shipped, "box-breathing", "nl")
+    shown = show(shipped, "box-breathing", "nl")
     assert f"{exercise.title.nl} ({exercise.duration_minutes} min)" in shown
     assert exercise.intro.nl in shown
     total = len(exercise.steps)
@@ -43,7 +50,7 @@ def test_an_exercise_shows_title_duration_intro_steps_with_seconds_and_outro(shi
 
 
 def test_an_exercise_in_english(shipped):
-    shown = render_item(shipped, "box-breathing", "en")
+    shown = show(shipped, "box-breathing", "en")
     exercise = shipped.exercises["box-breathing"]
     assert exercise.steps[0].text.en in shown and "Step 1 of" in shown
     assert exercise.steps[0].text.nl not in shown
@@ -51,34 +58,59 @@ def test_an_exercise_in_english(shipped):
 
 def test_a_prompt_shows_its_phase_and_buttons(shipped):
     prompt = shipped.prompts[0]
-    shown = render_item(shipped, prompt.id, "nl")
+    shown = show(shipped, prompt.id, "nl")
     assert prompt.text.nl in shown
     assert shipped.phase(prompt.phase).title.nl in shown
-    assert "[ Andere vraag ]" in shown or "[ " in shown.splitlines()[-1]
+    assert shown.splitlines()[-1] == "[ Andere vraag ] [ Niet nu ]"
+
+
+def test_each_prompt_of_a_phase_shows_itself_not_the_phase_s_next_one(shipped):
+    for prompt in shipped.prompts_for("recovery"):
+        shown = show(shipped, prompt.id, "en")
+        assert prompt.text.en in shown
+        others = [p for p in shipped.prompts_for("recovery") if p.id != prompt.id]
+        assert not any(other.text.en in shown for other in others)
+
+
+def test_the_checkin_shows_its_questions_taps_and_acknowledgement(shipped):
+    shown = show(shipped, "checkin", "nl")
+    assert shown.startswith("-- the daily check-in")
+    energy = shipped.text("checkin.energy", "nl")
+    assert f"{energy}\n[ 0 ] [ 1 ] [ 2 ] [ 3 ] [ 4 ] [ 5 ]\n[ 6 ] [ 7 ] [ 8 ] [ 9 ] [ 10 ]" in shown
+    stress = shipped.text("checkin.stress", "nl")
+    assert f"-- after [ 0 ]\n-- in place of the message whose button was pressed\n{stress}" in shown
+    assert shipped.text("checkin.sleep", "nl") + "\n[ 1 ] [ 2 ] [ 3 ] [ 4 ] [ 5 ]" in shown
+    assert shipped.text("checkin.recorded", "nl", energy=0, stress=0, sleep=1) in shown
+    assert shipped.text("checkin.note_ask", "nl") in shown
+    assert shown.splitlines()[-1] == f"[ {shipped.text('checkin.no_note', 'nl')} ]"
 
 
 def test_a_phase_shows_title_summary_and_what_it_holds(shipped):
     phase = shipped.phase("recovery")
-    shown = render_item(shipped, "recovery", "en")
+    shown = show(shipped, "recovery", "en")
     assert phase.title.en in shown and phase.summary.en in shown
     assert "number 3 of 8" in shown
     assert "box-breathing" in shown  # an exercise of this phase
 
 
 def test_a_ui_text_shows_its_template_and_what_the_bot_fills(shipped):
-    shown = render_item(shipped, "start.greeting", "nl")
+    shown = show(shipped, "start.greeting", "nl")
     assert shipped.texts["start.greeting"].nl in shown
     assert "the bot fills {name}" in shown
 
 
 def test_a_questionnaire_shows_intro_items_options_bands_and_rules(shipped):
     phq9 = shipped.questionnaires["phq9"]
-    shown = render_item(shipped, "phq9", "nl")
+    shown = show(shipped, "phq9", "nl")
     assert phq9.intro.nl in shown
     for item in phq9.items:
         assert item.text.nl in shown
-    for option in phq9.options:
-        assert f"[ {option.text.nl} ({option.value}) ]" in shown
+    for option in phq9.options:  # a button shows its words; its value is a note
+        assert f"\n[ {option.text.nl} ]\n" in shown
+        assert f"({option.value})" not in shown
+    assert "-- item phq9-1; the buttons give 0, 1, 2, 3" in shown
+    lowest = min(phq9.scoring.bands, key=lambda band: band.min)
+    assert f"{phq9.title.nl}: klaar.\n{lowest.label.nl}" in shown  # the first answers' result
     for band in phq9.scoring.bands:
         assert f"from {band.min:g}: {band.label.nl}" in shown
     assert "rule phq9-item9: answer to phq9-9 >= 1 -> crisis" in shown
@@ -89,43 +121,75 @@ def test_the_bat12_drop_in_shows_its_subscales_and_mean_scoring(tmp_path):
     copy = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, copy)
     shutil.copy(BAT12_FIXTURE, copy / "questionnaires" / "bat12.yaml")
-    shown = render_item(load_content(copy, checks=()), "bat12", "en")
+    shown = show(load_content(copy, checks=()), "bat12", "en")
     assert "scoring: the mean of the answers" in shown
     assert "subscale exhaustion (Exhaustion): bat12-1, bat12-2, bat12-3" in shown
 
 
+def test_a_broken_ui_text_is_marked_and_the_rest_still_shows(tmp_path, capsys):
+    """`content show` loads without the cross-file checks: a text the bot cannot fill
+    stops the preview where the bot would stop, with a line that says so."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / "ui.yaml"
+    path.write_text(path.read_text().replace('"Stap {number} van {total}"', '"Stap {nummer}"', 1))
+    broken = load_content(copy, checks=())
+
+    shown = show(broken, "box-breathing", "nl")
+
+    assert broken.exercises["box-breathing"].intro.nl in shown  # the intro, before the steps
+    assert "[ Start ]" in shown
+    assert shown.splitlines()[-1].startswith("[the bot cannot go on here (KeyError: 'nummer')")
+    assert main(["content", "show", "box-breathing", "--content", str(copy)]) == 0
+    assert "run `python -m bot content check`" in capsys.readouterr().out
+
+
+def test_a_broken_button_label_is_marked(tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / "ui.yaml"
+    path.write_text(path.read_text().replace('nl: "Probeer: {title}"', 'nl: "Probeer: {titel}"'))
+
+    shown = show(load_content(copy, checks=()), "checkin", "nl")
+
+    marker = "[UI text 'checkin.try_exercise' cannot be filled: run `python -m bot content check`]"
+    assert f"[ {marker} ]" in shown
+
+
 @pytest.mark.parametrize(("country", "number"), [("BE", "1813"), ("NL", "113")])
 def test_a_crisis_escalation_with_the_help_lines_of_a_country(shipped, country, number):
-    shown = render_item(shipped, "crisis", "nl", country)
+    shown = show(shipped, "crisis", "nl", country)
     assert shipped.escalations.crisis.openers["default"].nl in shown
     assert number in shown and "112" in shown
     assert f"help lines of {country}" in shown
     assert "characters" in shown.splitlines()[0]
+    ground, ok = (shipped.text(f"crisis.{b}_button", "nl") for b in ("ground", "ok"))
+    assert shown.endswith(f"\n[ {ground} ]\n[ {ok} ]")  # the safety service's choices
 
 
 def test_a_crisis_escalation_for_one_category(shipped):
-    shown = render_item(shipped, "crisis:self_harm", "en", "NL")
+    shown = show(shipped, "crisis:self_harm", "en", "NL")
     assert shipped.escalations.crisis.openers["self_harm"].en in shown
     assert "Call 113 or 0800-0113 now" in shown
 
 
 def test_a_gp_escalation_and_its_followup(shipped):
-    assert shipped.escalations.gp.body.nl in render_item(shipped, "gp", "nl")
-    followup = render_item(shipped, "gp_followup", "en")
+    assert shipped.escalations.gp.body.nl in show(shipped, "gp", "nl")
+    followup = show(shipped, "gp_followup", "en")
     assert shipped.escalations.gp_followup.question.en in followup
     assert shipped.escalations.gp_followup.prepare.en in followup
 
 
 def test_an_unknown_id_suggests_the_closest(shipped):
     with pytest.raises(UnknownItem) as raised:
-        render_item(shipped, "box-breathin", "nl")
+        show(shipped, "box-breathin", "nl")
     assert raised.value.suggestions[0] == "box-breathing"
     assert "did you mean: box-breathing" in str(raised.value)
 
 
 def test_every_id_renders(shipped):
     for item_id in all_ids(shipped):
-        assert render_item(shipped, item_id, "en", "NL")
+        assert show(shipped, item_id, "en", "NL")
 
 
 def test_the_cli_shows_an_item(capsys):
