@@ -1,8 +1,8 @@
 """Content files that are too deep, too big or not text: a `file:line` problem on every path
 (`content check`, /reload, SIGHUP, start-up), never a traceback or the generic apology.
 
-Each test uses a copy of content/ (without the learned model, which these paths do not need)
-with one bad file in it.
+Each test uses a copy of the fixture content (tests/fixtures/content: small, and without the
+learned model, which these paths do not need) with one bad file in it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.storage.memory import InMemoryRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = ROOT / "content"
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "content"
 ADMIN = 501
 NOW = datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
 
@@ -37,7 +38,7 @@ DEEP_MAP = "exercises:\n  - " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.bin", "README.md"))
+    shutil.copytree(FIXTURE_DIR, target)
     return target
 
 
