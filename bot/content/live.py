@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.content.checks import safety_engine
 from bot.content.loader import Content, load_content
 from bot.core.assessment import SafetyAssessor
 from bot.core.learned_safety import LearnedLayer
@@ -58,7 +57,7 @@ def build_assessor(
             learned = replace(learned, embed=encoder)
     elif problem is not None:
         problem = f"the learned safety layer did not load ({problem}): the rules run alone"
-    engine = safety_engine(content.safety)
+    engine = content.safety_engine
     if not lazy:
         engine.compile_all()
     return SafetyAssessor(engine, learned), problem

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -30,6 +31,7 @@ from bot.content.schema import (
     SafetyRules,
     Text,
 )
+from bot.core.safety import SafetyEngine
 
 
 @dataclass(frozen=True, order=True)
@@ -84,6 +86,13 @@ class Content:
     questionnaires: MappingProxyType[str, Questionnaire]
     checkin_rules: CheckinRules
     source_dir: Path = field(compare=False)
+
+    @cached_property
+    def safety_engine(self) -> SafetyEngine:
+        """The engine for these safety rules, built once per load when first asked for: the
+        content check runs every rule's examples through it, and the bot then assesses with
+        the same one (building and compiling the rules is most of a load's time)."""
+        return SafetyEngine(self.safety)
 
     def text(self, text_id: str, lang: str, **values: object) -> str:
         template = self.texts[text_id].get(lang)

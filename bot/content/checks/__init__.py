@@ -22,7 +22,7 @@ from bot.content.checks.limits import check_ids_fit_buttons
 from bot.content.checks.prompts import check_phases, check_prompts_per_phase
 from bot.content.checks.questionnaires import check_questionnaires
 from bot.content.checks.references import check_unique_ids
-from bot.content.checks.safety_rules import check_checkin_rules, check_safety_rules, safety_engine
+from bot.content.checks.safety_rules import check_checkin_rules, check_safety_rules
 from bot.content.checks.texts import check_content_placeholders, check_ui_texts
 from bot.content.checks.wording import (
     banned_phrases,
@@ -42,7 +42,6 @@ __all__ = [
     "holds_number",
     "minimising_phrases",
     "register_slips",
-    "safety_engine",
 ]
 
 ALL_CHECKS = (

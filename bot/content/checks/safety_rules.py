@@ -9,20 +9,7 @@ from collections.abc import Callable
 
 from bot.content.checks.common import LANGUAGE_NAMES, problem_at
 from bot.content.loader import Content, Problem, YamlDoc
-from bot.content.schema import CRISIS_CATEGORIES, LANGS, SafetyRules
-from bot.core.safety import SafetyEngine
-
-_last_engine: tuple[SafetyRules, SafetyEngine] | None = None
-
-
-def safety_engine(rules: SafetyRules) -> SafetyEngine:
-    """The engine for these rules, built once per load: the check runs every example
-    through it, and the bot then assesses with the same one (compiling the rules is most of
-    a load's time)."""
-    global _last_engine
-    if _last_engine is None or _last_engine[0] is not rules:
-        _last_engine = (rules, SafetyEngine(rules))
-    return _last_engine[1]
+from bot.content.schema import CRISIS_CATEGORIES, LANGS
 
 
 def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
@@ -59,7 +46,7 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
     if len(set(ids)) != len(ids):
         return problems  # check_unique_ids names them; the engine needs unique ids
     try:
-        engine = safety_engine(content.safety)
+        engine = content.safety_engine
     except PatternError:
         return problems + _pattern_problems(content, doc, pattern_problem)
     for index, rule in enumerate(content.safety.rules):
