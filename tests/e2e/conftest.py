@@ -27,7 +27,7 @@ _EMULATOR_KEY = pytest.StashKey[Emulator]()
 _user_ids = itertools.count(700_000_001)
 
 # How long a starting bot may take to poll. Starting is CPU-bound (imports, loading and checking
-# the content, compiling the safety rules: about 4 s alone); on two cores shared by parallel
+# the content, building the safety assessor: about 2.5 s alone); on two cores shared by parallel
 # test workers it can take several times that. Waiting longer for a start asserts nothing away:
 # no test measures the start-up, and the bot's answers keep their own deadlines.
 BOT_READY_TIMEOUT = 120.0
