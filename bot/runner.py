@@ -45,7 +45,7 @@ def run_bot(settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        content = LiveContent(settings.content_dir)
+        content = LiveContent(settings.content_dir, lazy=True)  # warmed up below
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -84,6 +84,7 @@ def run_bot(settings: Settings) -> int:
         coaches=TinyDbCoachStore(settings.data_dir, sealer),
     )
     application = build_application(services)
+    content.warm_up()  # the sentence encoder and the rest of the patterns, while polling
     application.run_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
     return 0
 

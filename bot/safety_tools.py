@@ -39,15 +39,22 @@ def training_paths() -> list[Path]:
 
 def train(out: Path, with_embeddings: bool = True) -> dict[str, object]:
     """Train on every training file and write the model; returns what was written."""
+    from threadpoolctl import threadpool_limits
+
     from bot.safety_embedding import encode_many
 
     paths = training_paths()
     examples = [e for path in paths for e in read_labelled(path)]
-    levels, kinds = fit_layer(examples, C_LEVELS, C_KINDS)
+    # One BLAS thread for the fits: they give the same bytes with any number (the sentence
+    # encoder does not, so it keeps its own), and idle BLAS threads spin, which made the
+    # rebuild test take minutes beside the other tests on two cores.
+    with threadpool_limits(1):
+        levels, kinds = fit_layer(examples, C_LEVELS, C_KINDS)
     dense = None
     if with_embeddings:
         vectors = encode_many([e.text for e in examples])
-        dense = fit_dense(vectors, [e.level for e in examples], C_DENSE)
+        with threadpool_limits(1):
+            dense = fit_dense(vectors, [e.level for e in examples], C_DENSE)
     header = {
         "format": MAGIC.decode().strip(),
         "trained_on": digest(paths),

@@ -155,6 +155,14 @@ class StubApplication:
         pass
 
 
+class StubContent:
+    def __init__(self, _dir: Path, lazy: bool = False) -> None:
+        pass
+
+    def warm_up(self) -> None:
+        pass
+
+
 @pytest.mark.parametrize("encrypted", [False, True])
 def test_run_warns_once_when_data_is_not_encrypted(
     tmp_path: Path,
@@ -169,7 +177,7 @@ def test_run_warns_once_when_data_is_not_encrypted(
     else:
         monkeypatch.delenv("BOT_DATA_KEY", raising=False)
     monkeypatch.setattr(runner, "configure_logging", lambda _token: None)
-    monkeypatch.setattr(runner, "LiveContent", lambda _dir: object())
+    monkeypatch.setattr(runner, "LiveContent", StubContent)
 
     async def bot_api_answers(*_args: object, **_kwargs: object) -> None:
         return None

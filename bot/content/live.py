@@ -1,16 +1,24 @@
 """The live content: one validated Content that can be swapped for a newer one at run time,
-with the safety assessor built from it (the phrase rules and the learned layer)."""
+with the safety assessor built from it (the phrase rules and the learned layer).
+
+At the bot's start the content is loaded and checked (the check compiles every rule pattern
+that has an example), and the rest of the assessor, the sentence encoder (about a second)
+and the remaining patterns, is built by `warm_up` in a background thread while the bot
+already polls: the start takes about half as long, and a message that comes during the
+warm-up waits for the encoder instead of being assessed without it. A reload builds all of
+it before the swap (it runs in a worker thread already)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.content.checks import safety_engine
 from bot.content.loader import Content, load_content
 from bot.core.assessment import SafetyAssessor
 from bot.core.learned_safety import LearnedLayer
+from bot.safety_embedding import LazyEncoder
 
 log = logging.getLogger(__name__)
 MODEL_FILE = Path("safety") / "learned-model.bin"
@@ -58,15 +66,15 @@ def build_assessor(
             learned = replace(learned, embed=encoder)
     elif problem is not None:
         problem = f"the learned safety layer did not load ({problem}): the rules run alone"
-    engine = safety_engine(content.safety)
+    engine = content.safety_engine
     if not lazy:
         engine.compile_all()
     return SafetyAssessor(engine, learned), problem
 
 
-def _load(directory: Path) -> _Live:
+def _load(directory: Path, lazy: bool = False) -> _Live:
     content = load_content(directory, checks=None)
-    assessor, problem = build_assessor(directory, content)
+    assessor, problem = build_assessor(directory, content, lazy)
     if problem is not None:
         # Never silently without it: the rules alone missed a third of unseen crises.
         log.error("safety.learned_layer_degraded reason=%s", problem)
@@ -80,9 +88,11 @@ class LiveContent:
     handler see new texts with the old safety rules or the other way round.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, lazy: bool = False) -> None:
+        """Load and check the content; with `lazy` (the bot's start), leave the sentence
+        encoder and the patterns the check did not compile to `warm_up`."""
         self.directory = directory
-        self._live = _load(directory)
+        self._live = _load(directory, lazy)
 
     @property
     def current(self) -> Content:
@@ -96,6 +106,27 @@ class LiveContent:
     def learned_problem(self) -> str | None:
         """Why the learned safety layer is not running, or None when it is."""
         return self._live.learned_problem
+
+    def warm_up(self) -> threading.Thread:
+        """Build what a lazy load left for later, in a background thread (returned, started):
+        the sentence encoder first (a message that comes meanwhile waits for it), then every
+        rule pattern not compiled yet."""
+        assessor = self._live.safety
+
+        def build() -> None:
+            try:
+                embed = assessor.learned.embed if assessor.learned is not None else None
+                if isinstance(embed, LazyEncoder):
+                    embed.load()
+                assessor.rules.compile_all()
+            except Exception:  # the assessor still builds what it needs when it needs it
+                log.exception("safety.warm_up_failed")
+            else:
+                log.info("safety.warmed_up")
+
+        thread = threading.Thread(target=build, name="safety-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def reload(self) -> Content:
         """Load again from disk; raises ContentError and keeps the old content on problems."""

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from bot.content import schema
 from bot.content.schema import (
@@ -26,6 +30,7 @@ from bot.content.schema import (
     Text,
 )
 from bot.core import rules
+from bot.core.safety import SafetyEngine
 
 
 @dataclass(frozen=True, order=True)
@@ -80,6 +85,13 @@ class Content:
     questionnaires: MappingProxyType[str, rules.Questionnaire]
     checkin_rules: rules.CheckinRules
     source_dir: Path = field(compare=False)
+
+    @cached_property
+    def safety_engine(self) -> SafetyEngine:
+        """The engine for these safety rules, built once per load when first asked for: the
+        content check runs every rule's examples through it, and the bot then assesses with
+        the same one (building and compiling the rules is most of a load's time)."""
+        return SafetyEngine(self.safety)
 
     def text(self, text_id: str, lang: str, **values: object) -> str:
         template = self.texts[text_id].get(lang)
@@ -139,9 +151,9 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 20
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that refuses nesting deeper than MAX_NESTING at the line where it
-    happens (its composer recurses once per level, and runs out of stack long before 20,000)."""
+class _Bounded:
+    """Refuses nesting deeper than MAX_NESTING at the line where it happens (PyYAML's composer
+    recurses once per level, and runs out of stack long before 20,000)."""
 
     _depth = 0
 
@@ -149,7 +161,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_NESTING:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
                 raise yaml.composer.ComposerError(
                     None,
                     None,
@@ -159,6 +171,51 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
+
+
+class _BoundedLoader(_Bounded, yaml.SafeLoader):
+    """PyYAML's safe loader, bounded: pure Python, so it works everywhere."""
+
+
+def _fast_loader() -> type | None:
+    """PyYAML's safe loader on libyaml's parser, bounded: the same nodes, marks and data as
+    _BoundedLoader (PyYAML's own composer, constructor and resolver read libyaml's events)
+    in an eighth of the time; None where PyYAML was built without libyaml."""
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:
+        return None
+
+    class FastBoundedLoader(_Bounded, Composer, SafeConstructor, Resolver, CParser):
+        # CParser composes in C, where the nesting cannot be bounded: PyYAML's composer does.
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
+            node = super().compose_scalar_node(anchor)
+            node.style = node.style or None  # libyaml says "" for plain, PyYAML None
+            return node
+
+    return FastBoundedLoader
+
+
+_FastBoundedLoader = _fast_loader()
+
+
+def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    """One parse gives both the node tree (for line numbers) and the data."""
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
 
 
 def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc | None:
@@ -188,13 +245,13 @@ def read_yaml(path: Path, content_dir: Path, problems: list[Problem]) -> YamlDoc
         )
         return None
     try:
-        # One parse gives both the node tree (for line numbers) and the data.
-        loader = _BoundedLoader(text)
         try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
+            root, data = _parse(text, _FastBoundedLoader or _BoundedLoader)
+        except yaml.YAMLError:
+            if _FastBoundedLoader is None:
+                raise
+            # A problem is reported as PyYAML's own parser words it, at the line it names.
+            root, data = _parse(text, _BoundedLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -50,6 +50,9 @@ E2E_DIR = DEVTOOLS_DIR  # the name the e2e tests knew it by
 DEFAULT_TOKEN = "123456:TEST-abc"
 _INSTALL_STAMP = ".e2e-installed"  # holds the sha256 of the package-lock.json it installed
 _PR_SET_PDEATHSIG = 1
+# What the bot logs when its background warm-up is over (bot.content.live.LiveContent.warm_up).
+WARMED_UP = "safety.warmed_up"
+WARM_UP_FAILED = "safety.warm_up_failed"
 _token_ids = itertools.count(1)
 _log_ids = itertools.count(1)
 
@@ -277,6 +280,23 @@ class BotProcess:
             time.sleep(0.05)
         raise RuntimeError(f"bot did not poll for updates within {timeout}s\n{self.output()}")
 
+    def wait_until_warm(self, timeout: float = 30.0) -> None:
+        """Block until the bot has built the rest of its safety assessor (the sentence encoder
+        and the rule patterns), which it does in the background once it polls: a test that
+        measures an answer against a deadline measures the running bot, not its start."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.stderr_path.read_text(errors="replace")
+            if WARMED_UP in log or WARM_UP_FAILED in log:
+                return
+            if not self.is_running():
+                raise RuntimeError(
+                    f"bot exited with code {self.process.returncode} before it was warm\n"
+                    f"{self.output()}"
+                )
+            time.sleep(0.05)
+        raise RuntimeError(f"bot was not warm within {timeout}s\n{self.output()}")
+
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM (the bot's graceful shutdown), then SIGKILL after ``timeout`` seconds."""
         _terminate(self.process, timeout)
@@ -310,8 +330,9 @@ def start_bot(
 ) -> BotProcess:
     """Start ``python -m bot run`` from the repo root against ``emulator``.
 
-    With ``wait_ready`` it returns once the bot polls for updates, failing with the bot's output
-    if it exits first. ``content_dir`` is passed as BOT_CONTENT_DIR. ``command`` replaces
+    With ``wait_ready`` it returns once the bot polls for updates and has built its safety
+    assessor (see ``wait_until_warm``; not for a stand-in ``command``), failing with the bot's
+    output if it exits first. ``content_dir`` is passed as BOT_CONTENT_DIR. ``command`` replaces
     ``python -m bot run`` (e.g. to drive a stand-in bot); it still runs from the repo root.
     """
     data_dir = Path(data_dir)
@@ -352,7 +373,10 @@ def start_bot(
     bot = BotProcess(process, emulator, token, data_dir, stdout_path, stderr_path, [stdout, stderr])
     if wait_ready:
         try:
+            started = time.monotonic()
             bot.wait_until_polling(ready_timeout, after_polls=polls_before)
+            if command is None:
+                bot.wait_until_warm(max(1.0, ready_timeout - (time.monotonic() - started)))
         except BaseException:
             bot.stop()
             raise

@@ -1,10 +1,11 @@
-"""`content check` on broken copies of content/: each break is reported at its file and line.
+"""`content check` on broken copies of a content folder: each break is reported at its file
+and line.
 
-Every test copies the shipped content, breaks it in one way by editing the YAML text (so line
-numbers are those a maintainer would see in their editor), loads it, and asserts the problem
-that comes back: the file, the exact line and a message that says what to do. Problems the
-shipped content already has (a safety rule being tuned) are subtracted, so each test sees
-only what its own break caused.
+Every test copies the fixture content (tests/fixtures/content: a small content folder that
+passes every check, with a few exercises, prompts and safety rules taken from content/), breaks
+it in one way by editing the YAML text (so line numbers are those a maintainer would see in
+their editor), loads it, and asserts the problem that comes back: the file, the exact line and
+a message that says what to do. The shipped content is checked once, as a whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixture_content import fixture_copy
 
 from bot.__main__ import main
 from bot.content import checks
@@ -39,8 +41,9 @@ _baselines: dict[str, set[tuple[str, str]]] = {}
 def baseline_of(directory: Path) -> set[tuple[str, str]]:
     """Problems of an untouched copy, by file and message (an edit may shift their lines).
 
-    Someone may be tuning the shipped content while the tests run, so the baseline is taken
-    per version of it, keyed by a digest of the files.
+    None while the fixture passes every check; should it stop passing, only
+    test_the_fixture_passes_every_check fails (and says which), not every test here. Keyed
+    by a digest of the files, so it is taken once.
     """
     digest = hashlib.sha256()
     for path in sorted(directory.rglob("*.yaml")):
@@ -52,7 +55,7 @@ def baseline_of(directory: Path) -> set[tuple[str, str]]:
 
 
 class ContentCopy:
-    """A copy of content/ to break, one text edit at a time."""
+    """A copy of the fixture content to break, one text edit at a time."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -64,14 +67,14 @@ class ContentCopy:
     def edit(self, name: str, old: str, new: str, count: int = 1) -> None:
         """Replace the first `count` occurrences of `old` (-1: all of them)."""
         text = self.path(name).read_text(encoding="utf-8")
-        assert old in text, f"{old!r} is not in {name}: the shipped content changed"
+        assert old in text, f"{old!r} is not in {name}: the fixture content changed"
         self.path(name).write_text(text.replace(old, new, count), encoding="utf-8")
 
     def sub(self, name: str, pattern: str, new: str) -> None:
         """Replace the first match of a regular expression (DOTALL, MULTILINE)."""
         text = self.path(name).read_text(encoding="utf-8")
         changed, n = re.subn(pattern, new, text, count=1, flags=re.DOTALL | re.MULTILINE)
-        assert n == 1, f"{pattern!r} does not match {name}: the shipped content changed"
+        assert n == 1, f"{pattern!r} does not match {name}: the fixture content changed"
         self.path(name).write_text(changed, encoding="utf-8")
 
     def line(self, name: str, needle: str, nth: int = 1) -> int:
@@ -83,14 +86,14 @@ class ContentCopy:
         return text.count("\n", 0, at) + 1
 
     def problems(self) -> list[Problem]:
-        """What loading reports now, minus what the shipped content already reported."""
+        """What loading reports now, minus what the untouched copy reported."""
         return [p for p in problems_of(self.root) if (p.file, p.message) not in self.baseline]
 
 
 @pytest.fixture
 def copy(tmp_path: Path) -> ContentCopy:
     root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
+    fixture_copy(root)
     return ContentCopy(root)
 
 
@@ -112,10 +115,12 @@ def reported(problems: list[Problem], file: str, line: int, *fragments: str) -> 
     raise AssertionError(f"no problem at {file}:{line} saying {fragments}; got:\n{listing}")
 
 
-def test_the_shipped_content_passes_every_check_but_the_rules_being_tuned():
-    """The safety rules are tuned by someone else right now; every other check must pass."""
-    others = [c for c in checks.ALL_CHECKS if c is not checks.check_safety_rules]
-    load_content(CONTENT_DIR, checks=others)
+def test_the_shipped_content_passes_every_check():
+    load_content(CONTENT_DIR)
+
+
+def test_the_fixture_passes_every_check(tmp_path: Path):
+    assert problems_of(fixture_copy(tmp_path / "content")) == []
 
 
 # --- YAML itself ----------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """Content files that are too deep, too big or not text: a `file:line` problem on every path
 (`content check`, /reload, SIGHUP, start-up), never a traceback or the generic apology.
 
-Each test uses a copy of content/ (without the learned model, which these paths do not need)
-with one bad file in it.
+Each test uses a copy of the fixture content (tests/fixtures/content: small, and without the
+learned model, which these paths do not need) with one bad file in it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fixture_content import fixture_copy
 
 from bot.config import Settings
 from bot.content import loader
@@ -37,7 +37,7 @@ DEEP_MAP = "exercises:\n  - " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.bin", "README.md"))
+    fixture_copy(target)
     return target
 
 

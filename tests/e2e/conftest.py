@@ -8,7 +8,9 @@ Isolation: tests share the emulator but each gets its own bot token, and the emu
 updates and messages per token, so no test sees another's traffic. Nothing is skipped: without
 node/npm the ``emulator`` fixture errors.
 
-Override ``bot_content_dir`` or ``bot_env`` in a test module to start the bot differently.
+Override ``bot_content_dir`` or ``bot_env`` in a test module to start the bot differently. A
+module whose tests only talk to the bot (each as users of its own) and never stop it sets
+``SHARED_BOT = True``: its tests share one bot and one data folder.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _EMULATOR_KEY = pytest.StashKey[Emulator]()
 _user_ids = itertools.count(700_000_001)
 
 # How long a starting bot may take to poll. Starting is CPU-bound (imports, loading and checking
-# the content, compiling the safety rules: about 4 s alone); on two cores shared by parallel
+# the content, building the safety assessor: about 2.5 s alone); on two cores shared by parallel
 # test workers it can take several times that. Waiting longer for a start asserts nothing away:
 # no test measures the start-up, and the bot's answers keep their own deadlines.
 BOT_READY_TIMEOUT = 120.0
@@ -66,26 +68,58 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     emu.stop()
 
 
+def _shares_a_bot(request: pytest.FixtureRequest) -> bool:
+    return bool(getattr(request.module, "SHARED_BOT", False))
+
+
+@pytest.fixture(scope="module")
+def shared_bot(
+    emulator: Emulator,
+    bot_content_dir: Path | None,
+    bot_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[BotProcess]:
+    """One bot for every test of a module that sets ``SHARED_BOT = True``: modules whose tests
+    only talk to the bot, each as new users of their own, and never stop it. A start costs
+    about 2.5 s of CPU, most of an e2e test's."""
+    folder = tmp_path_factory.mktemp("shared-bot")
+    process = start_bot(
+        emulator,
+        folder / "bot-data",
+        bot_content_dir,
+        bot_env,
+        token=make_token(),
+        log_dir=folder,
+        ready_timeout=BOT_READY_TIMEOUT,
+    )
+    yield process
+    process.stop()
+
+
 @pytest.fixture
-def bot_token() -> str:
-    """A bot token no other test uses."""
+def bot_token(request: pytest.FixtureRequest) -> str:
+    """A bot token no other test uses (in a SHARED_BOT module, that of the module's bot)."""
+    if _shares_a_bot(request):
+        return request.getfixturevalue("shared_bot").token
     return make_token()
 
 
 @pytest.fixture
-def bot_data_dir(tmp_path: Path) -> Path:
+def bot_data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    if _shares_a_bot(request):
+        return request.getfixturevalue("shared_bot").data_dir
     path = tmp_path / "bot-data"
     path.mkdir()
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bot_content_dir() -> Path | None:
     """Content the bot reads (BOT_CONTENT_DIR); None means the bot's own default."""
     return None
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bot_env() -> dict[str, str]:
     """Extra environment variables for the bot process."""
     return {}
@@ -131,9 +165,16 @@ def bot_factory(
 
 
 @pytest.fixture
-def bot(bot_factory: BotFactory) -> BotProcess:
-    """The bot under test, already polling the emulator."""
-    return bot_factory()
+def bot(request: pytest.FixtureRequest) -> BotProcess:
+    """The bot under test, already polling the emulator (the module's, in a SHARED_BOT
+    module)."""
+    if not _shares_a_bot(request):
+        return request.getfixturevalue("bot_factory")()
+    shared: BotProcess = request.getfixturevalue("shared_bot")
+    request.node.stash[_BOTS_KEY] = [shared]
+    request.node.stash[_EMULATOR_KEY] = request.getfixturevalue("emulator")
+    assert shared.is_running(), shared.output()
+    return shared
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from client import BotMessage, ChatClient
 from conversations import check_in, eventually, onboard, user_file
 from harness import REPO_ROOT
 
+# Every test talks to the bot as new users of its own: one bot serves them all.
+SHARED_BOT = True
+
 # Steps of about a second: a step that was not stopped shows up within the silence below.
 PACE = "0.03"
 SILENCE = 3.0
@@ -26,7 +29,7 @@ UNCLEAR = (
 )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bot_env() -> dict[str, str]:
     return {"BOT_EXERCISE_PACE": PACE}
 

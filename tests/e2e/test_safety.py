@@ -6,6 +6,9 @@ import time
 
 from conversations import check_in, eventually, onboard, user_file
 
+# Every test talks to the bot as new users of its own: one bot serves them all.
+SHARED_BOT = True
+
 
 def test_a_brand_new_users_first_message_in_crisis_gets_the_crisis_line_within_2s(
     bot, chat, bot_data_dir
@@ -104,12 +107,13 @@ def test_logs_hold_no_message_text_and_no_token(bot, chat):
     check_in(coachee, energy=3, stress=8, sleep=2)
     coachee.say("mijn geheime notitie over mijn baas")
     coachee.wait_for_text("Notitie bewaard")
+    escalations_before = bot.output(lines=10_000).count("safety.escalation level=crisis")
     coachee.say("ik wil dood")
     coachee.wait_for(timeout=5)
 
     def logged() -> str:
         output = bot.output(lines=10_000)
-        assert "safety.escalation level=crisis" in output
+        assert output.count("safety.escalation level=crisis") > escalations_before
         return output
 
     output = eventually(logged)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Every test talks to the bot as new users of its own: one bot serves them all.
+SHARED_BOT = True
+
 
 def test_start_greets_in_dutch_and_says_what_the_bot_is_and_is_not(bot, chat):
     coachee = chat(first_name="An", language_code="nl")

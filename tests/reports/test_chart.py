@@ -237,3 +237,15 @@ def test_the_empty_chart_says_so():
     said = [t.get_text() for t in main_axes(figure).texts]
     assert said == [LABELS.no_data]
     assert main_axes(figure).get_xlim() == (-0.5, 13.5)
+
+
+def test_the_bot_starts_without_loading_matplotlib():
+    """matplotlib (with numpy and PIL) took a quarter of a second of every start; it is
+    loaded by the first /history picture instead."""
+    import subprocess
+
+    script = "import sys, bot.runner; print(sorted({'matplotlib', 'numpy'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -541,7 +541,9 @@ def test_a_send_far_down_a_long_queue_still_gets_its_retries():
         def send(chat_id: int) -> Awaitable[Any]:
             data = {"chat_id": chat_id}
             args = {"priority": int(Priority.SCHEDULED)}
-            return limiter.process_request(api, ("sendMessage", data), {}, "sendMessage", data, args)
+            return limiter.process_request(
+                api, ("sendMessage", data), {}, "sendMessage", data, args
+            )
 
         results = await asyncio.gather(*(send(chat) for chat in range(1, 120)), send(999))
         return results[-1]

@@ -1,0 +1,112 @@
+"""The safety rules and check-in rules: a lexicon for every language, a rule for every
+crisis category in every language, patterns the engine can read, every rule matching its own
+examples and none of its counter-examples, and every check-in rule holding for its examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.content.checks.common import LANGUAGE_NAMES, problem_at
+from bot.content.loader import Content, Problem, YamlDoc
+from bot.content.schema import CRISIS_CATEGORIES, LANGS
+
+
+def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    from bot.core.safety import PatternError, pattern_problem
+
+    doc = docs["safety/rules.yaml"]
+    problems = []
+    for lang in LANGS:
+        if lang not in content.safety.lexicon:
+            problems.append(
+                problem_at(
+                    doc,
+                    ["lexicon"],
+                    f"the lexicon has no `{lang}:` part; negations and "
+                    f"idioms in {LANGUAGE_NAMES[lang]} are needed to read "
+                    "texts in that language",
+                )
+            )
+    for category in CRISIS_CATEGORIES:
+        for lang in LANGS:
+            if not any(r.category == category and r.lang == lang for r in content.safety.rules):
+                problems.append(
+                    problem_at(
+                        doc,
+                        ["rules"],
+                        f"no {lang} rule has the crisis category "
+                        f"{category!r}; a coachee who writes it in "
+                        f"{LANGUAGE_NAMES[lang]} would get no crisis help: "
+                        "add one (never delete a crisis rule to silence a "
+                        "test)",
+                    )
+                )
+    ids = [rule.id for rule in content.safety.rules]
+    if len(set(ids)) != len(ids):
+        return problems  # check_unique_ids names them; the engine needs unique ids
+    try:
+        engine = content.safety_engine
+    except PatternError:
+        return problems + _pattern_problems(content, doc, pattern_problem)
+    for index, rule in enumerate(content.safety.rules):
+        for number, example in enumerate(rule.examples):
+            if not engine.rule_matches(rule.id, example):
+                problems.append(
+                    problem_at(
+                        doc,
+                        ["rules", index, "examples", number],
+                        f"rule {rule.id!r} no longer matches its own example "
+                        f"{example!r}; widen a pattern (or add a spelling to "
+                        "the lexicon) until it does; never delete the example "
+                        "to pass",
+                    )
+                )
+        for number, example in enumerate(rule.counter_examples):
+            if engine.rule_matches(rule.id, example):
+                problems.append(
+                    problem_at(
+                        doc,
+                        ["rules", index, "counter_examples", number],
+                        f"rule {rule.id!r} matches its counter-example "
+                        f"{example!r}; narrow the pattern or add the phrase "
+                        "to the lexicon's `idioms`",
+                    )
+                )
+    return problems
+
+
+def _pattern_problems(
+    content: Content, doc: YamlDoc, pattern_problem: Callable[[str], str | None]
+) -> list[Problem]:
+    """Which patterns the engine could not read: each is tried on its own."""
+    problems = []
+    for index, rule in enumerate(content.safety.rules):
+        for number, pattern in enumerate(rule.patterns):
+            if (why := pattern_problem(pattern)) is not None:
+                problems.append(
+                    problem_at(
+                        doc, ["rules", index, "patterns", number], f"rule {rule.id!r}: {why}"
+                    )
+                )
+    for lang, lexicon in content.safety.lexicon.items():
+        for field in ("idioms", "reaffirmations", "past_markers"):
+            for number, pattern in enumerate(getattr(lexicon, field)):
+                if (why := pattern_problem(pattern)) is not None:
+                    problems.append(
+                        problem_at(doc, ["lexicon", lang, field, number], f"{lang} {field}: {why}")
+                    )
+    return problems
+
+
+def check_checkin_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
+    rules = getattr(content, "checkin_rules", None)
+    doc = docs.get("safety/checkin_rules.yaml")
+    if rules is None or doc is None:
+        return []
+    from bot.core.checkin_rules import example_mismatches
+
+    return [
+        problem_at(doc, ["rules", m.rule_index, "examples", m.example_index], m.message)
+        for m in example_mismatches(rules)
+    ]

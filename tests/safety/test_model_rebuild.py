@@ -1,0 +1,31 @@
+"""The shipped learned model is what its labelled data gives: rebuilt byte for byte.
+
+A file of its own, so the parallel test run gives it a worker of its own from the start (it
+is the slowest single test: training, and encoding five thousand sentences).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.content.live import MODEL_FILE
+
+HERE = Path(__file__).parent
+CONTENT = HERE.parents[1] / "content"
+
+
+def test_the_model_file_is_rebuilt_byte_for_byte_from_the_labelled_data(tmp_path):
+    folder = tmp_path / "content"
+    (folder / "safety").mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "safety", "train", "--content", str(folder)],
+        check=True,
+        capture_output=True,
+        cwd=HERE.parents[1],
+    )
+    assert (folder / MODEL_FILE).read_bytes() == (CONTENT / MODEL_FILE).read_bytes(), (
+        "the shipped model is not what the training data gives: run `python -m bot safety "
+        "train` and commit content/safety/learned-model.bin"
+    )
