@@ -80,6 +80,8 @@ def make_profile(user_id: int = ALICE, **changes: Any) -> Profile:
         coach_id=42,
         questionnaire_weeks=4,
         inactive_since=datetime(2025, 3, 12, 18, 30, tzinfo=timezone(timedelta(hours=1))),
+        onboarding="timezone",
+        settings_closed_on=1234,
     )
     values.update(changes)
     return Profile(**values)
