@@ -6,13 +6,12 @@ week to pass: tests/telegram/test_coaching_flow.py moves the rig's clock for it.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conversations import check_in, eventually, onboard
+from conversations import check_in, eventually, onboard, user_file
 
 ADMIN = 690_000_001
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +115,5 @@ def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
 
 
 def _today(data_dir: Path, user_id: int) -> str:
-    stored = json.loads((data_dir / "users" / f"{user_id}.json").read_text())
-    (checkin,) = stored["checkin"].values()
+    (checkin,) = user_file(data_dir, user_id)["checkin"].values()
     return str(checkin["local_date"])
