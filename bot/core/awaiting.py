@@ -7,8 +7,15 @@ for that same question, or a crisis, ends it. Everything else leaves it alone: a
 that needs no typed text (/summary, /history, /exercise, /help ...) never throws away what
 is awaited, so "/reflect, /summary, then the answer" still stores the answer.
 
-An open check-in is a state too (kind "checkin"): it waits for buttons, not text, and a text
-typed meanwhile is pointed at those buttons instead of getting the generic reply.
+Some questions wait for buttons, not text (BUTTON_KINDS): an open check-in, an onboarding
+question, /delete's "really erase everything?", a questionnaire's item (that one is never
+stored: a questionnaire needs no consent). A text typed meanwhile is pointed at those
+buttons instead of getting the generic reply, and is never stored: a typed "ja" under /delete
+erases nothing and is not kept as a note either (the delete question replaced the note's).
+A crisis ends only the questions that take text; buttons that still work stay pointed at.
+
+A note may come in more than one message, as people type on a phone: after each part the
+note stays open for NOTE_MORE, and a part within it joins the note.
 """
 
 from __future__ import annotations
@@ -17,20 +24,32 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-AwaitedKind = Literal["checkin", "note", "reflection", "timezone", "moment"]
+AwaitedKind = Literal["checkin", "note", "reflection", "timezone", "moment", "onboarding", "delete"]
 AWAITING_ID = "awaiting"
 
 # How long each question stays open. A note belongs to the check-in just done: after an
 # hour a "hoi" is a new message, never yesterday's note. An open check-in lives as long.
 # A reflection prompt (sent at 20:00 by default) may be answered the next morning, so a
-# day. A typed time zone or time of day is asked in the middle of settings: an hour.
+# day. A typed time zone or time of day is asked in the middle of settings: an hour. An
+# onboarding question is pointed at for a day (like a reflection, someone may come back to
+# it the next morning); /delete's question and a questionnaire's item for an hour.
 EXPIRY: dict[str, timedelta] = {
     "checkin": timedelta(hours=1),
     "note": timedelta(hours=1),
     "reflection": timedelta(days=1),
     "timezone": timedelta(hours=1),
     "moment": timedelta(hours=1),
+    "onboarding": timedelta(days=1),
+    "delete": timedelta(hours=1),
+    "questionnaire": timedelta(hours=1),
 }
+# Questions answered with buttons: a typed text is pointed at them, never taken as an answer.
+# "questionnaire" is never stored (a questionnaire needs no consent): the chat remembers
+# its open item, and the conversation service makes it a question of this kind.
+BUTTON_KINDS = frozenset({"checkin", "onboarding", "delete", "questionnaire"})
+# After a part of a note, the next part may follow this long after it (a phone's second
+# message comes within a minute or two); a text later than that is a message of its own.
+NOTE_MORE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,16 @@ def awaited_in(state: Awaiting | None, chat: int, now: datetime) -> Awaiting | N
     if state is None or not still_awaited(state, now) or state.chat != chat:
         return None
     return state
+
+
+def takes_text(state: Awaiting) -> bool:
+    """Whether a typed text answers this question (else it is pointed at its buttons)."""
+    return state.kind not in BUTTON_KINDS
+
+
+def open_for_more(state: Awaiting, now: datetime) -> Awaiting:
+    """The same note question, open NOTE_MORE after the part just typed."""
+    return replace(state, until=utc(now) + NOTE_MORE)
 
 
 def ended(state: Awaiting, now: datetime) -> Awaiting:

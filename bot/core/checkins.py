@@ -15,6 +15,9 @@ from bot.core.models import CheckIn
 # The longest text one message can carry (Telegram's limit): a note typed in one message is
 # kept whole, never cut while the reply says "saved".
 NOTE_MAX_CHARS = 4096
+# A note typed in several messages is kept whole up to four full messages, each on a line of
+# its own; a part that would go beyond it is not added (never cut while the reply says so).
+NOTE_PARTS_MAX_CHARS = 4 * (NOTE_MAX_CHARS + 1)
 ENERGY_RANGE = range(0, 11)
 STRESS_RANGE = range(0, 11)
 SLEEP_RANGE = range(1, 6)
@@ -42,6 +45,18 @@ def new_checkin(energy: int, stress: int, sleep: int, local_date: date, now: dat
 def with_note(checkin: CheckIn, note: str) -> CheckIn:
     """The note, trimmed (at most NOTE_MAX_CHARS, all one message holds); empty is no note."""
     return replace(checkin, note=note.strip()[:NOTE_MAX_CHARS].rstrip() or None)
+
+
+def with_more_note(checkin: CheckIn, part: str) -> CheckIn | None:
+    """The note with one more part (the next message of the same note) on a line of its
+    own; None when the note would grow beyond NOTE_PARTS_MAX_CHARS."""
+    more = part.strip()[:NOTE_MAX_CHARS].rstrip()
+    if not more:
+        return checkin
+    joined = f"{checkin.note}\n{more}" if checkin.note else more
+    if len(joined) > NOTE_PARTS_MAX_CHARS:
+        return None
+    return replace(checkin, note=joined)
 
 
 def low_energy_on(history: Iterable[CheckIn], day: date) -> bool:

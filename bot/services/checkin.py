@@ -5,9 +5,12 @@ nothing is stored until energy, stress and sleep are all given. The question mes
 identifies the check-in, so a double tap on "sleep" stores it once.
 
 While the check-in is open (bot.core.awaiting kind "checkin", an hour) a typed text gets
-one line that points at its buttons. A typed "7" is not taken as the answer: the question on
-screen may be energy or stress (0-10) or sleep (1-5), and "7" may as well mean seven hours of
-sleep; the buttons stay the one way a check-in is stored.
+one line that points at its buttons (bot.services.conversation). A typed "7" is not taken as
+the answer: the question on screen may be energy or stress (0-10) or sleep (1-5), and "7" may
+as well mean seven hours of sleep; the buttons stay the one way a check-in is stored.
+
+The note may come in more than one message, as people type on a phone: each part within
+NOTE_MORE (bot.core.awaiting) of the last joins it, on a line of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core import checkins, schedule
+from bot.core.awaiting import is_question, open_for_more
 from bot.core.checkin_rules import checkin_lookback, due_checkin_rule, escalation_for
 from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.ports import CoacheeFile
@@ -32,13 +36,14 @@ from bot.services.outcome import (
     Escalate,
     Message,
     Outcome,
+    ReadAsItself,
     Text,
     message,
     needs_consent,
     outcome,
     say,
 )
-from bot.services.waiting import stop_waiting, wait_for
+from bot.services.waiting import current, stop_waiting, wait_for
 
 
 def day_code(day: date) -> str:
@@ -188,22 +193,30 @@ def _acknowledgement(
     )
 
 
-def point_at_buttons(question_id: str) -> Outcome:
-    """A text typed during an open check-in: one line, as a reply to its question."""
-    return Outcome((Message((say("checkin.use_buttons"),), reply_to=int(question_id)),))
-
-
 def save_note(coachee: CoacheeFile, checkin_id: str, note: str, now: datetime) -> Outcome:
-    """The typed note (already through the safety net) joins the check-in it was asked for."""
+    """The typed note (already through the safety net) joins the check-in it was asked for.
+    A note may come in more messages: a part within NOTE_MORE of the last one joins it.
+    A text of only spaces stores nothing and leaves the question open."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
+    lang = profile.lang
+    if not note.strip():
+        return outcome(message(say("input.blank")), lang=lang)
     found = coachee.find(CheckIn, checkin_id)
-    if found is not None:  # stored before the question ends: a failure between loses no note
-        coachee.replace(checkins.with_note(found, note))
-    stop_waiting(coachee, now, "note", checkin_id)
-    said = "checkin.note_saved" if found is not None else "checkin.stale"
-    return outcome(message(say(said)), lang=profile.lang)
+    if found is None:
+        stop_waiting(coachee, now, "note", checkin_id)
+        return outcome(message(say("checkin.stale")), lang=lang)
+    more = found.note is not None
+    noted = checkins.with_more_note(found, note) if more else checkins.with_note(found, note)
+    if noted is None:  # the note is full: this text is not part of it
+        stop_waiting(coachee, now, "note", checkin_id)
+        return Outcome(effects=(ReadAsItself(),), lang=lang)
+    coachee.replace(noted)
+    state = current(coachee)
+    if state is not None and is_question(state, "note", checkin_id, now=now):
+        coachee.replace(open_for_more(state, now))
+    return outcome(message(say("checkin.note_added" if more else "checkin.note_saved")), lang=lang)
 
 
 def skip_note(coachee: CoacheeFile, checkin_id: str, now: datetime) -> Outcome:

@@ -7,32 +7,77 @@ as yesterday's note. A flow asks only in the person's private chat (the gate ref
 other chat), whose id is the user id, and only a text from that same chat answers it. While
 a crisis answer is on its way, the question it is about to end answers nothing: the text is
 read as itself.
+
+A question on buttons (an open check-in, an onboarding question, /delete's, a questionnaire's
+item) takes no text: the text gets one line that points at those buttons, as a reply to the
+question, and nothing is stored. A questionnaire needs no consent, so its open item is not
+stored: the chat remembers it (message id and when it was shown) and passes it in here.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.awaiting import Awaiting, awaited_in
+from bot.core.awaiting import EXPIRY, Awaiting, awaited_in, utc
 from bot.core.ports import CoacheeFile
 from bot.services import actions
-from bot.services.outcome import Choice, Outcome, message, outcome, say
+from bot.services.outcome import Choice, Message, Outcome, message, outcome, say
 from bot.services.waiting import current
 
 # The kinds of typed answer this version takes; a kind from a later version is read as text.
-ANSWERED_KINDS = frozenset({"checkin", "note", "reflection", "timezone", "moment"})
+ANSWERED_KINDS = frozenset(
+    {"checkin", "note", "reflection", "timezone", "moment", "onboarding", "delete"}
+)
+# What a text typed under a question on buttons is told, by the question's kind.
+USE_BUTTONS = {
+    "checkin": "checkin.use_buttons",
+    "onboarding": "onboarding.use_buttons",
+    "delete": "delete.use_buttons",
+    "questionnaire": "questionnaire.use_buttons",
+}
 
 
 def awaited_answer(
-    coachee: CoacheeFile, chat_id: int, own_chat: bool, crisis_under_way: bool, now: datetime
+    coachee: CoacheeFile,
+    chat_id: int,
+    own_chat: bool,
+    crisis_under_way: bool,
+    now: datetime,
+    questionnaire: tuple[int, datetime] | None = None,
 ) -> Awaiting | None:
-    """The open question a text typed in `chat_id` answers, or None: read it as itself."""
+    """The open question a text typed in `chat_id` answers, or None: read it as itself.
+    `questionnaire` is the item of a questionnaire open in this chat (its message id and when
+    it was shown). A question that takes text comes first (the text is kept); of two questions
+    on buttons, the one asked last."""
     if not own_chat or crisis_under_way:
         return None
     state = awaited_in(current(coachee), chat_id, now)
-    if state is None or state.kind not in ANSWERED_KINDS:
-        return None
+    if state is not None and state.kind not in ANSWERED_KINDS:
+        state = None
+    if state is not None and state.kind not in USE_BUTTONS:
+        return state
+    item = _open_item(questionnaire, chat_id, now)
+    if item is not None and (state is None or item.at >= state.at):
+        return item
     return state
+
+
+def _open_item(
+    questionnaire: tuple[int, datetime] | None, chat_id: int, now: datetime
+) -> Awaiting | None:
+    if questionnaire is None:
+        return None
+    message_id, shown = questionnaire
+    shown = utc(shown)
+    item = Awaiting(
+        "questionnaire", str(message_id), chat_id, shown, shown + EXPIRY["questionnaire"]
+    )
+    return awaited_in(item, chat_id, now)
+
+
+def point_at_buttons(state: Awaiting) -> Outcome:
+    """A text typed under a question on buttons: one line, as a reply to that question."""
+    return Outcome((Message((say(USE_BUTTONS[state.kind]),), reply_to=int(state.reference)),))
 
 
 def unexpected() -> Outcome:

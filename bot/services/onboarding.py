@@ -8,6 +8,10 @@ Onboarding asks the moments after the time zone. Whether a zone is chosen during
 is read from the question itself, so it survives a restart: onboarding's zone buttons carry
 their own action (actions.TIMEZONE), and a typed zone answers a wait whose reference is
 ONBOARDING (the settings' own wait has reference "tz").
+
+Each onboarding question on buttons (country, zone, moments) waits for them (bot.core.awaiting
+kind "onboarding"): a text typed meanwhile is pointed at the question, not offered a
+check-in before the country and zone are chosen. The moments' answer ends that wait.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from bot.core.models import Profile
 from bot.core.ports import CoacheeFile
 from bot.services import actions
 from bot.services.outcome import (
+    AwaitReplyTo,
     Choice,
     Message,
     Outcome,
@@ -68,7 +73,11 @@ def start(coachee: CoacheeFile, name: str, lang: str, content: Content) -> Outco
     profile = coachee.profile
     if profile is not None:
         if profile.onboarding is not None:
-            return outcome(open_question(profile, content), lang=profile.lang)
+            return outcome(
+                open_question(profile, content),
+                effects=(AwaitReplyTo("onboarding"),),
+                lang=profile.lang,
+            )
         return outcome(message(say("start.welcome_back", name=name)), lang=profile.lang)
     return outcome(_introduction(lang, name), lang=lang)
 
@@ -138,7 +147,12 @@ def consent(
     coachee.record_consent()  # lifts the tombstone of an earlier /delete
     coachee.save_profile(profile)
     log.info("consent.given user=%s", coachee.user_id)
-    return outcome(message(say("consent.thanks"), edit=True), ask_country(), lang=lang)
+    return outcome(
+        message(say("consent.thanks"), edit=True),
+        ask_country(),
+        effects=(AwaitReplyTo("onboarding"),),
+        lang=lang,
+    )
 
 
 def _zone_choices(suggested: str) -> tuple[tuple[Choice, ...], ...]:
@@ -161,6 +175,7 @@ def choose_country(coachee: CoacheeFile, country: str) -> Outcome:
     return outcome(
         message(say(f"country.{profile.country}"), edit=True),
         ask_timezone(profile),
+        effects=(AwaitReplyTo("onboarding"),),
         lang=profile.lang,
     )
 
@@ -208,6 +223,7 @@ def _save_timezone(
     said = [message(say("onboarding.timezone_saved", timezone=zone), edit=edit)]
     if during_onboarding:
         said.append(ask_moments(profile, content))
+        return outcome(*said, effects=(Reschedule(), AwaitReplyTo("onboarding")), lang=profile.lang)
     return outcome(*said, effects=(Reschedule(),), lang=profile.lang)
 
 
@@ -251,19 +267,20 @@ def closing(profile: Profile, content: Content) -> Message:
     return message(say("onboarding.done", phase=phase), edit=True)
 
 
-def accept_moments(coachee: CoacheeFile, content: Content) -> Outcome:
+def accept_moments(coachee: CoacheeFile, content: Content, now: datetime) -> Outcome:
     """The moments as proposed: onboarding ends, and the reminders are planned."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
     if profile.onboarding == "country":  # never without a country chosen
-        return outcome(ask_country(), lang=profile.lang)
+        return outcome(ask_country(), effects=(AwaitReplyTo("onboarding"),), lang=profile.lang)
     if profile.onboarding is not None:
         coachee.save_profile(profiles.onboarded(profile))
+    stop_waiting(coachee, now, "onboarding")
     return outcome(closing(profile, content), effects=(Reschedule(),), lang=profile.lang)
 
 
-def change_moments(coachee: CoacheeFile, content: Content) -> Outcome:
+def change_moments(coachee: CoacheeFile, content: Content, now: datetime) -> Outcome:
     """ "Aanpassen": the settings menu in place of the question; its "Klaar" then ends
     onboarding with the closing message (bot.services.settings.close)."""
     from bot.services import settings
@@ -271,6 +288,7 @@ def change_moments(coachee: CoacheeFile, content: Content) -> Outcome:
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
+    stop_waiting(coachee, now, "onboarding")
     return outcome(
         settings.menu(profile, content, edit=True), effects=(Reschedule(),), lang=profile.lang
     )

@@ -112,10 +112,13 @@ def later(coachee: CoacheeFile, prompt_id: str, now: datetime) -> Outcome:
 
 
 def save_answer(coachee: CoacheeFile, prompt_id: str, answer: str, now: datetime) -> Outcome:
-    """The typed answer (already through the safety net) is stored, private by default."""
+    """The typed answer (already through the safety net) is stored, private by default; a
+    text of only spaces stores nothing and leaves the question open."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
+    if not answer.strip():
+        return outcome(message(say("input.blank")), lang=profile.lang)
     reflection = Reflection(
         prompt_id,
         now,

@@ -35,7 +35,7 @@ from bot.services.outcome import (
     Text,
     say,
 )
-from bot.services.waiting import stop_waiting
+from bot.services.waiting import stop_waiting_for_text
 
 ASK_CHOICES = ("yes", "unsure", "no")
 
@@ -126,8 +126,9 @@ def followup_answered(
 
 def after_crisis(coachee: CoacheeFile, escalation: Escalation, now: datetime) -> Outcome:
     """The storage work of a crisis, once its answer is out: the question the bot waited for
-    ends (the next text is read as itself), and the escalation is recorded with consent."""
-    stop_waiting(coachee, now)
+    text for ends (the next text is read as itself; buttons that still work stay pointed
+    at), and the escalation is recorded with consent."""
+    stop_waiting_for_text(coachee, now)
     return record_escalation(coachee, escalation)
 
 

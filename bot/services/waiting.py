@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.awaiting import AwaitedKind, Awaiting, awaiting, ended, is_question, still_awaited
+from bot.core.awaiting import (
+    AwaitedKind,
+    Awaiting,
+    awaiting,
+    ended,
+    is_question,
+    still_awaited,
+    takes_text,
+)
 from bot.core.ports import CoacheeFile
 
 
@@ -40,3 +48,11 @@ def stop_waiting(
     if kind is not None and not is_question(state, kind, reference, now=now):
         return
     coachee.replace(ended(state, now))
+
+
+def stop_waiting_for_text(coachee: CoacheeFile, now: datetime) -> None:
+    """A crisis: end the open question if a text answers it, so the next text is read as
+    itself; a question on buttons that still work (an open check-in) stays pointed at."""
+    state = current(coachee)
+    if state is not None and still_awaited(state, now) and takes_text(state):
+        coachee.replace(ended(state, now))

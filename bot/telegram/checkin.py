@@ -18,11 +18,6 @@ async def start_checkin(update: Update, context: BotContext) -> None:
     )
 
 
-async def point_at_buttons(update: Update, context: BotContext, question_id: str) -> None:
-    """A text typed during an open check-in: one line, as a reply to its question."""
-    await deliver(update, context, service.point_at_buttons(question_id))
-
-
 async def checkin_answer(update: Update, context: BotContext) -> None:
     """One tap: the next question, or the check-in stored when sleep is answered."""
     query = update.callback_query
@@ -44,7 +39,7 @@ async def checkin_answer(update: Update, context: BotContext) -> None:
 
 
 async def save_note(update: Update, context: BotContext, checkin_id: str) -> None:
-    """The typed note (already through the safety net) joins the check-in it was asked for."""
+    """The typed note (or its next part) joins the check-in it was asked for."""
     note = update.effective_message.text
     now = context.services.clock()
     result = await run(context, update.effective_user.id, service.save_note, checkin_id, note, now)

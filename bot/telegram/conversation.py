@@ -2,12 +2,13 @@
 the rest. By the time a text gets here it has passed the safety net.
 
 Which question a text answers is decided by bot.services.conversation; here it is handed to
-the flow that asked.
+the flow that asked, or pointed at the buttons of a question that takes none.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from telegram import Update
 
@@ -16,7 +17,12 @@ from bot.services import conversation as service
 from bot.telegram import checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import BotContext, language_of
 from bot.telegram.replies import reply, text
+from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
 from bot.telegram.usecase import deliver
+
+# chat_data key: when the questionnaire item on screen (safety_net.OPEN_QUESTIONNAIRE) was
+# shown (bot.telegram.usecase sets both); a text is pointed at it for a while only.
+QUESTIONNAIRE_SHOWN_AT = "questionnaire_shown_at"
 
 
 async def typed_text(update: Update, context: BotContext) -> None:
@@ -26,8 +32,8 @@ async def typed_text(update: Update, context: BotContext) -> None:
         await unexpected_text(update, context)
         return
     typed = update.effective_message.text
-    if state.kind == "checkin":
-        await checkin.point_at_buttons(update, context, state.reference)
+    if state.kind in service.USE_BUTTONS:
+        await deliver(update, context, service.point_at_buttons(state))
     elif state.kind == "note":
         await checkin.save_note(update, context, state.reference)
     elif state.kind == "reflection":
@@ -43,13 +49,23 @@ async def _awaited(update: Update, context: BotContext) -> Awaiting | None:
     user_id, chat_id = update.effective_user.id, update.effective_chat.id
     own_chat = _own_chat(update)
     under_way = safety_net.crisis_under_way(context, chat_id)
+    questionnaire = _open_questionnaire(context)
     now = s.clock()
 
     def read() -> Awaiting | None:
         with s.repo.unit_of_work(user_id) as coachee:
-            return service.awaited_answer(coachee, chat_id, own_chat, under_way, now)
+            return service.awaited_answer(coachee, chat_id, own_chat, under_way, now, questionnaire)
 
     return await asyncio.to_thread(read)
+
+
+def _open_questionnaire(context: BotContext) -> tuple[int, datetime] | None:
+    """The questionnaire item on screen in this chat (its message id, when it was shown)."""
+    chat = context.chat_data if context.chat_data is not None else {}
+    message_id, shown = chat.get(OPEN_QUESTIONNAIRE), chat.get(QUESTIONNAIRE_SHOWN_AT)
+    if not isinstance(message_id, int) or not isinstance(shown, datetime):
+        return None
+    return message_id, shown
 
 
 def _own_chat(update: Update) -> bool:

@@ -98,11 +98,11 @@ async def moments_choice(update: Update, context: BotContext) -> None:
     """Defaults accepted ends onboarding; 'change' opens the settings for the moments."""
     query = update.callback_query
     await query.answer()
-    texts = context.services.texts
+    s = context.services
     user_id = update.effective_user.id
     if callbacks.decode(query.data).arg(0) == "change":
         context.user_data[AFTER_ONBOARDING] = True
-        result = await run(context, user_id, service.change_moments, texts)
+        result = await run(context, user_id, service.change_moments, s.texts, s.clock())
     else:
-        result = await run(context, user_id, service.accept_moments, texts)
+        result = await run(context, user_id, service.accept_moments, s.texts, s.clock())
     await deliver(update, context, result)

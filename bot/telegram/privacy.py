@@ -31,7 +31,12 @@ async def delete_choice(update: Update, context: BotContext) -> None:
     await query.answer()
     choice = callbacks.decode(query.data)
     result = await run(
-        context, update.effective_user.id, service.answer_delete, choice.arg(0), choice.arg(1)
+        context,
+        update.effective_user.id,
+        service.answer_delete,
+        choice.arg(0),
+        choice.arg(1),
+        context.services.clock(),
     )
     await deliver(update, context, result)
 

@@ -158,12 +158,15 @@ async def _carry_out(
 
             await coaching.carry_out(context, effect)
         elif isinstance(effect, TrackQuestionnaire) and update.callback_query is not None:
+            from bot.telegram.conversation import QUESTIONNAIRE_SHOWN_AT
             from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
 
             if effect.open:
                 context.chat_data[OPEN_QUESTIONNAIRE] = update.callback_query.message.message_id
+                context.chat_data[QUESTIONNAIRE_SHOWN_AT] = s.clock()  # typed text points at it
             else:
                 context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
+                context.chat_data.pop(QUESTIONNAIRE_SHOWN_AT, None)
         elif isinstance(effect, FollowUp):
             jobs.schedule_followup(context.application, user_id, effect.when)
         elif isinstance(effect, AlertCoach):

@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.awaiting import EXPIRY, awaited_in, awaiting, ended, is_question, still_awaited
+from bot.core.awaiting import (
+    EXPIRY,
+    NOTE_MORE,
+    awaited_in,
+    awaiting,
+    ended,
+    is_question,
+    open_for_more,
+    still_awaited,
+    takes_text,
+)
 
 NOW = datetime(2026, 3, 30, 20, 0, tzinfo=UTC)
 CHAT = 10
@@ -74,3 +84,29 @@ def test_no_note_or_later_ends_only_its_own_question():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         awaiting("note", "c1", CHAT, datetime(2026, 3, 30, 20, 0))
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("note", True),
+        ("reflection", True),
+        ("timezone", True),
+        ("moment", True),
+        ("checkin", False),
+        ("onboarding", False),
+        ("delete", False),
+    ],
+)
+def test_a_question_on_buttons_takes_no_text(kind, text):
+    assert takes_text(awaiting(kind, "r", CHAT, NOW)) is text
+
+
+def test_after_a_part_of_a_note_the_next_part_may_follow_shortly():
+    note = awaiting("note", "c1", CHAT, NOW)
+
+    more = open_for_more(note, NOW + timedelta(minutes=50))
+
+    assert (more.kind, more.reference, more.at) == (note.kind, note.reference, note.at)
+    assert still_awaited(more, NOW + timedelta(minutes=50) + NOTE_MORE - timedelta(seconds=1))
+    assert not still_awaited(more, NOW + timedelta(minutes=50) + NOTE_MORE)

@@ -9,10 +9,12 @@ import pytest
 from bot.core.checkins import (
     LOW_ENERGY,
     NOTE_MAX_CHARS,
+    NOTE_PARTS_MAX_CHARS,
     CheckinAcknowledgement,
     InvalidAnswer,
     acknowledge,
     new_checkin,
+    with_more_note,
     with_note,
 )
 from bot.core.models import CheckIn
@@ -94,6 +96,24 @@ def test_note_keeps_the_checkin_and_changes_nothing_else():
     assert noted.id == checkin.id
     assert (noted.energy, noted.at) == (checkin.energy, checkin.at)
     assert checkin.note is None
+
+
+def test_the_next_part_of_a_note_comes_on_a_line_of_its_own():
+    noted = with_note(new_checkin(5, 5, 3, TODAY, NOW), "moe")
+
+    assert with_more_note(noted, "  en gespannen ").note == "moe\nen gespannen"
+    assert with_more_note(noted, "   ") == noted
+
+
+def test_a_note_in_parts_is_kept_whole_up_to_four_full_messages():
+    noted = with_note(new_checkin(5, 5, 3, TODAY, NOW), "a" * NOTE_MAX_CHARS)
+    for _ in range(3):
+        more = with_more_note(noted, "b" * NOTE_MAX_CHARS)
+        assert more is not None
+        noted = more
+
+    assert len(noted.note or "") <= NOTE_PARTS_MAX_CHARS
+    assert with_more_note(noted, "c") is None  # not cut: not added
 
 
 # --- acknowledge ---------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core.awaiting import Awaiting
+from bot.core.awaiting import NOTE_MORE, Awaiting
 from bot.core.models import CheckIn, Escalation
 from bot.services import actions
 from bot.services import checkin as service
-from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate
+from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, ReadAsItself
 
 DAY = "20260330"
 QUESTION = 55
@@ -89,16 +89,56 @@ def test_a_check_in_from_yesterday_is_stale_and_ends_its_question(repo, content)
     assert repo.records(ALICE, Awaiting)[-1].until == NOW
 
 
-def test_a_typed_note_joins_its_check_in_and_ends_the_question(repo, content):
+def test_a_typed_note_joins_its_check_in_and_stays_open_a_little_for_more(repo, content):
     repo.save_profile(coachee_profile())
     answer(repo, content, 6, 3, 4)
     checkin_id = f"{DAY}-{QUESTION}"
+    typed = NOW + timedelta(minutes=2)
 
-    result = run(repo, service.save_note, checkin_id, "drukke dag", NOW + timedelta(minutes=2))
+    result = run(repo, service.save_note, checkin_id, "drukke dag", typed)
 
     assert repo.records(ALICE, CheckIn)[0].note == "drukke dag"
     assert result.messages[0].body[0].id == "checkin.note_saved"
-    assert repo.records(ALICE, Awaiting)[-1].until == NOW + timedelta(minutes=2)
+    assert repo.records(ALICE, Awaiting)[-1].until == typed + NOTE_MORE
+
+
+def test_the_next_part_of_a_note_joins_it_on_a_line_of_its_own(repo, content):
+    repo.save_profile(coachee_profile())
+    answer(repo, content, 6, 3, 4)
+    checkin_id = f"{DAY}-{QUESTION}"
+    run(repo, service.save_note, checkin_id, "drukke dag", NOW + timedelta(minutes=2))
+
+    result = run(repo, service.save_note, checkin_id, " en moe ", NOW + timedelta(minutes=3))
+
+    assert repo.records(ALICE, CheckIn)[0].note == "drukke dag\nen moe"
+    assert result.messages[0].body[0].id == "checkin.note_added"
+    assert repo.records(ALICE, Awaiting)[-1].until == NOW + timedelta(minutes=3) + NOTE_MORE
+
+
+def test_a_note_of_only_spaces_stores_nothing_and_the_question_stays(repo, content):
+    repo.save_profile(coachee_profile())
+    answer(repo, content, 6, 3, 4)
+    asked = repo.records(ALICE, Awaiting)[-1]
+
+    result = run(repo, service.save_note, f"{DAY}-{QUESTION}", " \n ", NOW + timedelta(minutes=2))
+
+    assert repo.records(ALICE, CheckIn)[0].note is None
+    assert [t.id for t in result.messages[0].body] == ["input.blank"]
+    assert repo.records(ALICE, Awaiting)[-1] == asked
+
+
+def test_a_part_that_would_overfill_the_note_is_read_as_itself(repo, content):
+    repo.save_profile(coachee_profile())
+    answer(repo, content, 6, 3, 4)
+    checkin_id = f"{DAY}-{QUESTION}"
+    for minute in range(1, 5):
+        run(repo, service.save_note, checkin_id, "a" * 4096, NOW + timedelta(minutes=minute))
+
+    result = run(repo, service.save_note, checkin_id, "meer", NOW + timedelta(minutes=5))
+
+    assert len(repo.records(ALICE, CheckIn)[0].note) == 4 * 4096 + 3
+    assert result.messages == () and result.effects == (ReadAsItself(),)
+    assert repo.records(ALICE, Awaiting)[-1].until == NOW + timedelta(minutes=5)
 
 
 def test_no_note_takes_the_buttons_away_and_ends_only_its_own_question(repo, content):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, awaiting, ended
 from bot.services import actions, conversation
 
 
-def answered(repo, chat=ALICE, own_chat=True, crisis=False, now=NOW):
+def answered(repo, chat=ALICE, own_chat=True, crisis=False, now=NOW, questionnaire=None):
     with repo.unit_of_work(ALICE) as coachee:
-        return conversation.awaited_answer(coachee, chat, own_chat, crisis, now)
+        return conversation.awaited_answer(coachee, chat, own_chat, crisis, now, questionnaire)
 
 
 def test_a_text_in_the_chat_asked_answers_the_open_question(repo):
@@ -44,6 +45,62 @@ def test_a_kind_from_a_later_version_is_read_as_text(repo):
 
 def test_nothing_awaited_nothing_answered(repo):
     assert answered(repo) is None
+
+
+# --- questions on buttons: a text is pointed at them -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("checkin", "checkin.use_buttons"),
+        ("onboarding", "onboarding.use_buttons"),
+        ("delete", "delete.use_buttons"),
+    ],
+)
+def test_a_text_under_a_question_on_buttons_is_pointed_at_them(repo, kind, said):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting(kind, "105", ALICE, NOW))
+
+    state = answered(repo)
+
+    assert state is not None and state.kind == kind
+    (message,) = conversation.point_at_buttons(state).messages
+    assert [t.id for t in message.body] == [said]
+    assert message.reply_to == 105 and message.choices == ()
+
+
+def test_an_open_questionnaire_item_is_pointed_at_for_an_hour(repo):
+    item = (107, NOW)
+
+    state = answered(repo, questionnaire=item)
+
+    assert state is not None and (state.kind, state.reference) == ("questionnaire", "107")
+    (message,) = conversation.point_at_buttons(state).messages
+    assert [t.id for t in message.body] == ["questionnaire.use_buttons"]
+    assert message.reply_to == 107
+    assert answered(repo, questionnaire=item, now=NOW + timedelta(hours=1)) is None
+    assert answered(repo, questionnaire=item, crisis=True) is None
+
+
+def test_a_question_that_takes_text_comes_before_an_open_questionnaire(repo):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("note", "c1", ALICE, NOW))
+
+    state = answered(repo, questionnaire=(107, NOW + timedelta(minutes=1)))
+
+    assert state is not None and state.kind == "note"  # the text is kept, as the note
+
+
+def test_of_two_questions_on_buttons_the_last_one_asked_is_pointed_at(repo):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("checkin", "105", ALICE, NOW))
+
+    later_item = answered(repo, questionnaire=(107, NOW + timedelta(minutes=1)))
+    earlier_item = answered(repo, questionnaire=(103, NOW - timedelta(minutes=1)))
+
+    assert later_item is not None and later_item.kind == "questionnaire"
+    assert earlier_item is not None and earlier_item.kind == "checkin"
 
 
 def test_the_unexpected_reply_offers_a_check_in_and_an_exercise():

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core.awaiting import Awaiting, still_awaited
+from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.ports import UserErased
 from bot.services import actions
 from bot.services import onboarding as service
-from bot.services.outcome import RecordRefusal, RememberLanguage, Reschedule
+from bot.services.outcome import AwaitReplyTo, RecordRefusal, RememberLanguage, Reschedule
 
 
 def run(repo, use_case, *args):
@@ -90,6 +90,7 @@ def test_yes_makes_the_profile_and_asks_the_country(repo):
         (actions.COUNTRY, ("BE",)),
         (actions.COUNTRY, ("NL",)),
     ]
+    assert result.effects == (AwaitReplyTo("onboarding"),)  # a typed text is pointed at it
 
 
 def test_yes_after_an_erasure_lifts_the_tombstone(repo):
@@ -152,7 +153,7 @@ def test_start_halfway_asks_each_open_question_again(repo, content):
     asked = start()
     assert asked.body[0].raw.startswith(content.text("onboarding.moments", "nl"))
 
-    run(repo, service.accept_moments, content)
+    run(repo, service.accept_moments, content, NOW)
     assert repo.load_profile(ALICE).onboarding is None
     assert ids(start()) == ["start.welcome_back"]
 
@@ -170,7 +171,7 @@ def test_a_typed_zone_in_onboarding_moves_on_to_the_moments(repo, content):
 def test_old_moments_buttons_never_end_onboarding_without_a_country(repo, content):
     consent(repo)
 
-    result = run(repo, service.accept_moments, content)
+    result = run(repo, service.accept_moments, content, NOW)
 
     assert ids(result.messages[0]) == ["onboarding.country"]
     assert repo.load_profile(ALICE).onboarding == "country"
@@ -190,6 +191,7 @@ def test_the_country_is_saved_and_its_zone_suggested(repo):
     assert zone.body[0].values == {"timezone": "Europe/Amsterdam"}
     assert [row[0].args for row in zone.choices] == [("Europe.Amsterdam",), ("other",)]
     assert {row[0].action for row in zone.choices} == {actions.TIMEZONE}
+    assert result.effects == (AwaitReplyTo("onboarding"),)
 
 
 def test_a_country_without_consent_stores_nothing(repo):
@@ -217,7 +219,7 @@ def test_a_suggested_zone_is_taken_and_the_moments_come_next(repo, content):
     assert ids(saved) == ["onboarding.timezone_saved"] and saved.edit
     assert moments.body[0].raw.startswith(content.text("onboarding.moments", "nl"))
     assert [c.args for c in moments.choices[0]] == [("ok",), ("change",)]
-    assert Reschedule() in result.effects
+    assert Reschedule() in result.effects and AwaitReplyTo("onboarding") in result.effects
 
 
 def test_other_waits_for_a_typed_zone_that_survives_a_restart(repo, content):
@@ -264,24 +266,28 @@ def test_an_unknown_zone_is_asked_again_and_the_question_stays(repo, content):
 
 def test_the_moments_as_proposed_end_onboarding(repo, content):
     repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("onboarding", "100", ALICE, NOW))
 
-    result = run(repo, service.accept_moments, content)
+    result = run(repo, service.accept_moments, content, NOW)
 
     (done,) = result.messages
     assert ids(done) == ["onboarding.done"] and done.edit
     assert done.body[0].values == {"phase": content.phase("analysis").title.get("nl")}
     assert result.effects == (Reschedule(),)
+    assert waiting(repo) is None  # a typed text is no longer pointed at the question
 
 
 def test_change_opens_the_settings_menu_in_place(repo, content):
     repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("onboarding", "100", ALICE, NOW))
 
-    result = run(repo, service.change_moments, content)
+    result = run(repo, service.change_moments, content, NOW)
 
     (menu,) = result.messages
     assert menu.edit
     assert menu.choices[-1][0].args == ("done",)
     assert ("checkin",) in [row[0].args for row in menu.choices]
+    assert waiting(repo) is None
 
 
 def test_a_moment_shows_when_it_really_comes(repo, content):

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core import profiles
+from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.models import Consent
 from bot.services import actions
 from bot.services import privacy as service
-from bot.services.outcome import EraseEverything, SendExport, say
+from bot.services.outcome import AwaitReplyTo, EraseEverything, SendExport, say
 
 
 def run(repo, use_case, *args):
@@ -59,12 +61,30 @@ def test_the_delete_question_carries_the_consent_it_covers(repo):
     assert no.args == ("cancel",)
 
 
+def test_the_delete_question_waits_for_its_buttons_only_with_a_profile(repo):
+    assert run(repo, service.ask_delete).effects == ()
+
+    repo.save_profile(coachee_profile())
+
+    assert run(repo, service.ask_delete).effects == (AwaitReplyTo("delete"),)
+
+
+@pytest.mark.parametrize("choice", ["cancel", "confirm"])
+def test_no_or_an_old_yes_ends_the_wait_for_the_buttons(repo, choice):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("delete", "100", ALICE, NOW))
+
+    run(repo, service.answer_delete, choice, "an-older-stamp", NOW + timedelta(minutes=1))
+
+    assert not still_awaited(repo.records(ALICE, Awaiting)[-1], NOW + timedelta(minutes=1))
+
+
 def test_yes_under_the_same_consent_erases_stopping_everything_first(repo):
     profile = coachee_profile()
     repo.save_profile(profile)
     stamp = str(profiles.erasure_stamp(profile))
 
-    result = run(repo, service.answer_delete, "confirm", stamp)
+    result = run(repo, service.answer_delete, "confirm", stamp, NOW)
 
     assert ids(result.messages[0]) == ["delete.done"] and result.messages[0].edit
     assert result.effects == (EraseEverything(),)
@@ -77,7 +97,7 @@ def test_an_old_question_erases_nothing(repo):
     # Erased and started again since the question was asked.
     repo.save_profile(replace(old, consent=Consent(given_at=NOW + timedelta(minutes=5))))
 
-    result = run(repo, service.answer_delete, "confirm", stamp)
+    result = run(repo, service.answer_delete, "confirm", stamp, NOW)
 
     assert ids(result.messages[0]) == ["delete.expired"]
     assert result.effects == ()
@@ -86,7 +106,7 @@ def test_an_old_question_erases_nothing(repo):
 def test_no_keeps_everything(repo):
     repo.save_profile(coachee_profile())
 
-    result = run(repo, service.answer_delete, "cancel", "")
+    result = run(repo, service.answer_delete, "cancel", "", NOW)
 
     assert ids(result.messages[0]) == ["delete.cancelled"]
     assert result.effects == ()

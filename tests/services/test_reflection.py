@@ -81,6 +81,18 @@ def test_the_answer_is_stored_private_without_a_coach_and_ends_the_question(repo
     assert repo.records(ALICE, Awaiting)[-1].until == NOW
 
 
+def test_an_answer_of_only_spaces_is_not_stored_and_the_question_stays(repo, content):
+    repo.save_profile(coachee_profile())
+    prompt = prompt_of(ask(repo, content))
+    asked = repo.records(ALICE, Awaiting)[-1]
+
+    result = run(repo, service.save_answer, prompt, "  \n ", NOW)
+
+    assert repo.records(ALICE, Reflection) == []
+    assert ids(result) == ["input.blank"]
+    assert repo.records(ALICE, Awaiting)[-1] == asked
+
+
 def test_a_long_answer_is_kept_up_to_telegrams_limit(repo, content):
     repo.save_profile(coachee_profile())
 

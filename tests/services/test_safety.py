@@ -71,6 +71,17 @@ def test_after_a_crisis_the_escalation_is_stored_and_the_question_ends(repo):
     )
 
 
+def test_a_crisis_leaves_a_question_on_buttons_pointed_at(repo):
+    repo.save_profile(coachee_profile())
+    open_checkin = awaiting("checkin", "100", ALICE, NOW)
+    repo.replace(ALICE, open_checkin)
+
+    with repo.unit_of_work(ALICE) as coachee:
+        safety.after_crisis(coachee, safety.sos(NOW), NOW)
+
+    assert repo.records(ALICE, Awaiting) == [open_checkin]  # its buttons still work
+
+
 def test_without_consent_nothing_is_stored(repo):
     with repo.unit_of_work(ALICE) as coachee:
         result = safety.after_crisis(coachee, safety.sos(NOW), NOW)

@@ -94,12 +94,6 @@ async def test_an_exercise_done_right_after_delete_does_not_claim_it_was_saved(r
     assert said not in rig.api.sent(USER), "after /delete the coachee is told it was stored"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a text typed while a questionnaire's answer buttons are open gets the "
-    "generic 'I don't understand free text, want to check in?' with a Check-in button, "
-    "not a line pointing at the questionnaire's buttons as a check-in does",
-)
 async def test_text_typed_during_a_questionnaire_points_at_its_buttons(rig, content):
     rig.consent(USER)
     await rig.say("/questionnaire")
@@ -114,12 +108,6 @@ async def test_text_typed_during_a_questionnaire_points_at_its_buttons(rig, cont
     assert "Check-in" not in rig.buttons(rig.api.calls_of("sendMessage")[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a text typed while an onboarding question (country) is open gets the "
-    "generic reply with Check-in and Exercise buttons, which start a check-in before the "
-    "country and time zone are chosen; the open question is not pointed at",
-)
 async def test_text_typed_during_onboarding_points_at_the_open_question(rig, content):
     await rig.say("/start")
     await rig.tap(callbacks.encode(actions.CONSENT, "yes"))
@@ -131,12 +119,6 @@ async def test_text_typed_during_onboarding_points_at_the_open_question(rig, con
     assert "Check-in" not in offered, offered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: with /delete's 'Do you really want to erase everything?' open, a typed "
-    "'ja' is stored as the open reflection's answer ('Bewaard. Dit antwoord blijft bij jou.') "
-    "and nothing is erased; the coachee meant yes to the erasure",
-)
 async def test_a_typed_yes_to_delete_is_not_stored_as_the_reflection_answer(rig, content):
     rig.consent(USER)
     await rig.say("/reflect")
@@ -149,12 +131,6 @@ async def test_a_typed_yes_to_delete_is_not_stored_as_the_reflection_answer(rig,
     assert content.text("reflect.saved_private", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: with /delete's 'Do you really want to erase everything?' open, a typed "
-    "'ja' is stored as the note of the check-in just made ('Notitie bewaard') and nothing is "
-    "erased; the coachee meant yes to the erasure",
-)
 async def test_a_typed_yes_to_delete_is_not_stored_as_the_checkin_note(rig, content):
     rig.consent(USER)
     await rig.say("/checkin")
@@ -206,12 +182,6 @@ async def test_pause_for_one_day_says_one_day(rig):
     assert "1 dagen" not in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (minor): after /sos in the middle of a check-in, whose buttons still work, "
-    "a typed text gets the generic reply with a new Check-in button instead of the line "
-    "pointing at the open check-in's buttons",
-)
 async def test_text_typed_in_a_checkin_after_sos_points_at_its_buttons(rig, content):
     rig.consent(USER)
     await rig.say("/checkin")
@@ -250,11 +220,6 @@ async def test_an_exercise_goes_on_by_itself_after_a_restart(content, repo, tmp_
         await asyncio.sleep(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (cosmetic): a note of only spaces is answered 'Notitie bewaard bij je "
-    "check-in' while no note is stored",
-)
 async def test_a_note_of_only_spaces_is_not_called_saved(rig, content):
     rig.consent(USER)
     await rig.say("/checkin")
@@ -267,11 +232,6 @@ async def test_a_note_of_only_spaces_is_not_called_saved(rig, content):
     assert content.text("checkin.note_saved", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a reflection answer of only spaces is stored as an answer and called "
-    "saved ('Bewaard. Dit antwoord blijft bij jou.')",
-)
 async def test_a_reflection_answer_of_only_spaces_is_not_stored(rig, content):
     rig.consent(USER)
     await rig.say("/reflect")
@@ -351,12 +311,6 @@ async def test_later_on_an_exercise_while_paused_promises_no_reminder(rig, conte
     assert content.text("exercise.ended.later", "nl") not in rig.api.sent(USER)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (minor data loss): a note typed in two messages, as people do on a phone, "
-    "keeps only the first; the second gets 'Ik ben een eenvoudige hulp en begrijp vrije "
-    "tekst niet altijd' and is dropped",
-)
 async def test_a_note_typed_in_two_messages_keeps_both(rig, content):
     rig.consent(USER)
     await rig.say("/checkin")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from rig import NOW, FakeBotApi, Rig, make_repository, profile, running
 
-from bot.core.awaiting import Awaiting
+from bot.core.awaiting import NOTE_MORE, Awaiting
 from bot.core.models import CheckIn, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram import callbacks
@@ -148,13 +148,19 @@ async def test_a_note_within_the_hour_is_saved(bot, clock):
     assert note_of(bot) == "rustige dag"
 
 
-async def test_a_note_is_taken_once(bot, content):
+async def test_a_note_in_two_messages_is_one_note_and_a_text_later_is_its_own(bot, content, clock):
     await bot.check_in()
     await bot.say("eerste")
     await bot.say("tweede")
+    clock[0] = NOW + NOTE_MORE + timedelta(seconds=1)
+    await bot.say("iets anders")
 
-    assert note_of(bot) == "eerste"
-    assert bot.api.sent(USER)[-1] == unexpected(content)
+    assert note_of(bot) == "eerste\ntweede"
+    assert bot.api.sent(USER)[-3:] == [
+        content.text("checkin.note_saved", "nl"),
+        content.text("checkin.note_added", "nl"),
+        unexpected(content),
+    ]
 
 
 async def test_no_note_ends_the_question(bot, content):
@@ -233,6 +239,82 @@ async def test_after_the_checkin_the_text_is_the_note(bot, content):
     await bot.say("7")
 
     assert note_of(bot) == "7"
+
+
+# --- other questions on buttons: a text is pointed at them, never stored ---------------------
+
+
+def replied_to(bot: Bot) -> int | None:
+    return bot.last_sent().get("reply_parameters", {}).get("message_id")
+
+
+async def test_a_typed_yes_under_delete_erases_nothing_and_points_at_its_buttons(bot, content):
+    await bot.check_in()
+    await bot.say("/delete")
+    question = bot.last_message_id()
+
+    await bot.say("ja")
+
+    assert bot.last_sent()["text"] == content.text("delete.use_buttons", "nl")
+    assert replied_to(bot) == question
+    assert bot.repo.load_profile(USER) is not None
+    assert note_of(bot) is None
+
+
+async def test_after_no_to_delete_a_text_is_read_as_itself(bot, content):
+    await bot.say("/delete")
+    await bot.press(callbacks.encode(callbacks.DELETE, "cancel"), bot.last_message_id())
+
+    await bot.say("ja")
+
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_onboarding_questions_are_pointed_at_until_the_moments_are_chosen(start, content):
+    async with start() as fresh:
+        pointed = content.text("onboarding.use_buttons", "nl")
+        await fresh.press(callbacks.encode(callbacks.CONSENT, "yes"), 500)
+        await fresh.say("hallo?")
+        assert (fresh.last_sent()["text"], replied_to(fresh)) == (pointed, 100)
+
+        await fresh.press(callbacks.encode(callbacks.COUNTRY, "NL"), 100)
+        zone = fresh.last_message_id()
+        await fresh.say("hallo?")
+        assert (fresh.last_sent()["text"], replied_to(fresh)) == (pointed, zone)
+
+        await fresh.press(callbacks.encode(callbacks.TIMEZONE, "Europe.Amsterdam"), zone)
+        moments = fresh.last_message_id()
+        await fresh.say("hallo?")
+        assert (fresh.last_sent()["text"], replied_to(fresh)) == (pointed, moments)
+
+        await fresh.press(callbacks.encode(callbacks.MOMENTS, "ok"), moments)
+        await fresh.say("hallo?")
+        assert fresh.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_a_questionnaire_item_is_pointed_at_for_an_hour(bot, content, clock):
+    await bot.say("/questionnaire")
+    item = bot.last_message_id()
+    await bot.press(callbacks.encode(callbacks.QUESTIONNAIRE, "phq9", "start"), item)
+
+    await bot.say("hallo?")
+    assert bot.last_sent()["text"] == content.text("questionnaire.use_buttons", "nl")
+    assert replied_to(bot) == item
+
+    clock[0] = NOW + timedelta(hours=1)
+    await bot.say("hallo?")
+    assert bot.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_a_finished_questionnaire_is_not_pointed_at(bot, content):
+    await bot.say("/questionnaire")
+    item = bot.last_message_id()
+    await bot.press(callbacks.encode(callbacks.QUESTIONNAIRE, "phq9", "start"), item)
+    await bot.press(callbacks.encode(callbacks.QUESTIONNAIRE, "phq9", "0" * 9), item)
+
+    await bot.say("hallo?")
+
+    assert bot.api.sent(USER)[-1] == unexpected(content)
 
 
 # --- sharing with a coach only when there is one ----------------------------------------------
