@@ -3,7 +3,10 @@
 SAFETY.md: complaints that last more than one to two weeks go to the GP first; when coaching
 brings no progress after three to four sessions, the coach refers via the GP. The numbers
 (windows, thresholds, shares) are content in content/safety/checkin_rules.yaml; this module
-owns how a series of check-ins is read against them and how often one rule may speak.
+owns how a series of check-ins is read against them and how often one rule may speak: each
+rule at most once per its own window, and after any check-in rule has spoken, no check-in
+rule speaks again within the shortest rule window unless it calls for a more serious level
+(the rules share one GP advice; it is not repeated the next day by the next rule).
 
 Every rule works on day means, as bot.core.history does: a coachee who checks in three
 times on one bad day does not outweigh the other days.
@@ -91,22 +94,50 @@ def due_checkin_rule(
 ) -> CheckinRule | None:
     """The first rule that fires and has not spoken within its own window: the one to send.
 
-    A rule still quiet after its last message does not hide the rules after it.
+    A rule still quiet after its last message does not hide the rules after it. But the
+    rules share one message: low energy, high stress and poor sleep often come together, and
+    each rule sending the same GP advice a day after the other is one advice repeated. So
+    after any check-in rule has spoken, every check-in rule stays quiet for `quiet_window`
+    (the shortest rule window), unless it calls for a more serious level than the last one.
     """
     last_at: dict[str, datetime] = {}
+    latest: Escalation | None = None
     for escalation in escalations:
-        if escalation.source == "checkins" and (
-            escalation.rule not in last_at or escalation.at > last_at[escalation.rule]
-        ):
+        if escalation.source != "checkins":
+            continue
+        if escalation.rule not in last_at or escalation.at > last_at[escalation.rule]:
             last_at[escalation.rule] = escalation.at
+        if latest is None or escalation.at > latest.at:
+            latest = escalation
+    quiet = quiet_window(rules)
     return next(
         (
             rule
             for rule in fired_checkin_rules(rules, checkins, today, coaching_started)
             if should_escalate_again(last_at.get(rule.id), now, rule)
+            and (
+                latest is None
+                or utc(now) - utc(latest.at) >= quiet
+                or _more_serious(rule.level, latest.level)
+            )
         ),
         None,
     )
+
+
+def quiet_window(rules: CheckinRules) -> timedelta:
+    """How long every check-in rule keeps quiet after any of them spoke: the shortest rule
+    window (7 days when there are no rules to read it from)."""
+    return timedelta(days=min((rule.window_days for rule in rules.rules), default=7))
+
+
+# The levels a check-in rule can call for, least serious first (as bot.core.safety orders
+# them; not imported from there to keep this module light).
+_LEVEL_ORDER = {"none": 0, "gp": 1, "crisis": 2}
+
+
+def _more_serious(level: str, than: str) -> bool:
+    return _LEVEL_ORDER.get(level, 0) > _LEVEL_ORDER.get(than, 0)
 
 
 def escalation_for(rule: CheckinRule, now: datetime) -> Escalation:

@@ -189,6 +189,27 @@ class LastSeen:
     id: str = LAST_SEEN_ID
 
 
+RUNNING_EXERCISE_ID = "running-exercise"
+
+
+@dataclass(frozen=True)
+class RunningExercise:
+    """The exercise running in the coachee's chat (bot.core.practice), kept so a restart
+    resumes it: step `index` of `run` comes by itself at `due`; `message` is the step on
+    screen, whose buttons go when the next one comes. `due` None: nothing runs. One row,
+    replaced in place; written only with consent."""
+
+    exercise_id: str
+    run: str
+    index: int
+    chat: int
+    lang: str
+    at: datetime
+    due: datetime | None
+    message: int | None = None
+    id: str = RUNNING_EXERCISE_ID
+
+
 Record = (
     CheckIn
     | ExerciseLog
@@ -200,6 +221,7 @@ Record = (
     | RetentionNotice
     | LastSeen
     | Awaiting
+    | RunningExercise
 )
 RECORD_TYPES: tuple[type, ...] = (
     CheckIn,
@@ -212,6 +234,7 @@ RECORD_TYPES: tuple[type, ...] = (
     RetentionNotice,
     LastSeen,
     Awaiting,
+    RunningExercise,
 )
 
 

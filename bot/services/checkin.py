@@ -16,11 +16,11 @@ NOTE_MORE (bot.core.awaiting) of the last joins it, on a line of its own.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.content.loader import Content
 from bot.core import checkins, schedule
-from bot.core.awaiting import is_question, open_for_more
+from bot.core.awaiting import EXPIRY, is_question, open_for_more
 from bot.core.checkin_rules import checkin_lookback, due_checkin_rule, escalation_for
 from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.ports import CoacheeFile
@@ -82,10 +82,11 @@ def answer_checkin(
     if profile is None:
         return needs_consent(edit=True)
     lang = profile.lang
-    today = schedule.local_today(profile, now)
-    if day != day_code(today):
+    started_on = _checkin_day(profile, day, now)
+    if started_on is None:
         stop_waiting(coachee, now, "checkin", str(question_id))
         return outcome(message(say("checkin.stale"), edit=True), lang=lang)
+    today = schedule.local_today(profile, now)
     if len(answers) == 1:
         ask = say("checkin.stress")
         return outcome(
@@ -107,7 +108,7 @@ def answer_checkin(
     if stored is not None:
         # A double tap, or a tap after the "saved" edit failed: show it saved, once.
         return outcome(message(_recorded(stored), edit=True), lang=lang)
-    checkin = replace(checkins.new_checkin(energy, stress, sleep, today, now), id=checkin_id)
+    checkin = replace(checkins.new_checkin(energy, stress, sleep, started_on, now), id=checkin_id)
     coachee.add(checkin)
     wait_for(coachee, "note", checkin.id, chat_id, now)
     effects: tuple[Effect, ...] = ()
@@ -120,6 +121,29 @@ def answer_checkin(
         effects=effects,
         lang=lang,
     )
+
+
+def _checkin_day(profile: Profile, day: str, now: datetime) -> date | None:
+    """The local day a check-in's buttons belong to, or None when they are stale.
+
+    Today's buttons are live. Yesterday's stay live for as long as an open check-in does
+    (an hour, bot.core.awaiting) after local midnight: a check-in begun at 23:58 and
+    finished at 00:01 is kept, not lost. It is stored for the day it was started, as its
+    first answers were given then and describe that day, and today keeps its own check-in.
+    Buttons of any earlier day (yesterday morning's, seen the next day) are stale.
+    """
+    try:
+        started_on = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        return None
+    zone = schedule.zone_of(profile)
+    today = now.astimezone(zone).date()
+    if started_on == today:
+        return started_on
+    since_midnight = now.astimezone(UTC) - datetime.combine(today, time(), zone).astimezone(UTC)
+    if started_on == today - timedelta(days=1) and since_midnight <= EXPIRY["checkin"]:
+        return started_on
+    return None
 
 
 def _recorded(checkin: CheckIn) -> Text:

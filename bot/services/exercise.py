@@ -8,20 +8,30 @@ once, under the run's id, in the coachee's file; without consent nothing is stor
 chat remembers the ended runs instead (`ended_here`, kept by the handler in memory).
 
 The timing of the steps stays with the handler (a JobQueue job); what a step says and how
-long it lasts are decided here. "Later" promises only a reminder the plan will send
-(bot.core.schedule.later), and "saved in your history" is said only when it is.
+long it lasts are decided here. A coachee with consent has the running step kept in their
+file (RunningExercise: which step comes by itself when), so a restart, which loses the
+JobQueue, resumes the exercise (`to_resume`); without consent nothing is stored, and a
+restart stalls the exercise (its 'next' button still goes on). "Later" promises only a
+reminder the plan will send (bot.core.schedule.later), and "saved in your history" is said
+only when it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core import dates, schedule
 from bot.core.checkins import low_energy_on
-from bot.core.models import CheckIn, ExerciseLog
+from bot.core.models import (
+    RUNNING_EXERCISE_ID,
+    CheckIn,
+    Escalation,
+    ExerciseLog,
+    RunningExercise,
+)
 from bot.core.ports import CoacheeFile
 from bot.core.practice import Outcome as Ending
 from bot.core.practice import (
@@ -170,6 +180,54 @@ def step(
     return step_of(content, exercise, run, index, _lang(coachee, hint))
 
 
+def remember_step(
+    coachee: CoacheeFile,
+    step: Step,
+    chat: int,
+    lang: str,
+    message: int | None,
+    now: datetime,
+    due: datetime,
+) -> None:
+    """The step just sent, whose next comes by itself at `due`: kept with consent only."""
+    if coachee.profile is None:
+        return
+    coachee.replace(
+        RunningExercise(step.exercise_id, step.run, step.index + 1, chat, lang, now, due, message)
+    )
+
+
+def forget_run(coachee: CoacheeFile, now: datetime, run: str | None = None) -> None:
+    """Nothing runs any more (the run `run` ended, or the chat's exercise was stopped): a
+    restart resumes nothing."""
+    if coachee.profile is None:
+        return
+    running = coachee.find(RunningExercise, RUNNING_EXERCISE_ID)
+    if running is not None and running.due is not None and run in (None, running.run):
+        coachee.replace(replace(running, at=now, due=None))
+
+
+# A restart longer than this after a step was due: the moment of the exercise has passed,
+# and a breathing step out of the blue would puzzle more than help; it is not resumed.
+RESUME_WITHIN = timedelta(minutes=10)
+
+
+def to_resume(coachee: CoacheeFile, now: datetime) -> RunningExercise | None:
+    """At start: the exercise whose next step a restart interrupted, if any (and recent)."""
+    if coachee.profile is None:
+        return None
+    running = coachee.find(RunningExercise, RUNNING_EXERCISE_ID)
+    if running is None or running.due is None or now - running.due > RESUME_WITHIN:
+        return None
+    if run_ended(running.run, coachee.records(ExerciseLog)):
+        return None
+    # A crisis stops the chat's exercise in memory only (bot.telegram.safety_net): the stored
+    # crisis, later than the step, says this exercise was stopped.
+    if any(e.level == "crisis" and e.at >= running.at for e in coachee.records(Escalation)):
+        return None
+    return running
+
+
 def grounding(content: Content, lang: str) -> Step | None:
     """From the crisis answer: the first step of the shortest grounding exercise, at once."""
     exercise = grounding_exercise(content.exercises.values())
@@ -198,6 +256,7 @@ def end(
         return outcome(message(say(said.get(ending, f"exercise.ended.{ending}"))))
     lang = profile.lang
     today = schedule.local_today(profile, now)
+    forget_run(coachee, now, run)
     if ending != "later":
         coachee.add(end_of_run(run, exercise_id, ending, now, today))
         return outcome(message(say(f"exercise.ended.{ending}")), lang=lang)

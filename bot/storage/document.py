@@ -29,6 +29,7 @@ from bot.core.models import (
     QuestionnaireResult,
     Record,
     RetentionNotice,
+    RunningExercise,
 )
 from bot.storage.codec import from_json, table_name, to_json
 
@@ -42,7 +43,7 @@ Part = Document
 # Kinds that stay in the head: few rows, read whole (a follow-up looks at every escalation),
 # or one row replaced in place. Every other kind is daily history, split by month.
 HEAD_KINDS: frozenset[type] = frozenset(
-    {Escalation, QuestionnaireResult, RetentionNotice, LastSeen, Awaiting}
+    {Escalation, QuestionnaireResult, RetentionNotice, LastSeen, Awaiting, RunningExercise}
 )
 
 

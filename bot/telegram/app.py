@@ -86,6 +86,19 @@ async def post_init(application: Application) -> None:
     log.info("bot.started")
 
 
+class BotApplication(Application):  # type: ignore[type-arg]
+    """The Application, plus what every start does, whoever starts it (run_polling or the
+    tests' rig): the exercises a restart interrupted go on (bot.telegram.exercise)."""
+
+    async def start(self) -> None:
+        await super().start()
+        exercise.start_resume(self)
+
+    async def stop(self) -> None:
+        exercise.stop_resume(self)
+        await super().stop()
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure by type only (no message text), and tell the coachee kindly."""
     if (
@@ -116,6 +129,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
         .rate_limiter(OutgoingLimiter(AIORateLimiter(max_retries=3), services.outbox.limiter))
         .concurrent_updates(processor)
         .post_init(post_init)
+        .application_class(BotApplication)
         .context_types(CONTEXT_TYPES)
     )
     if request is not None:

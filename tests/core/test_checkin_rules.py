@@ -18,6 +18,7 @@ from bot.core.checkin_rules import (
     evaluate_checkin_rules,
     example_mismatches,
     fired_checkin_rules,
+    quiet_window,
     should_escalate_again,
 )
 from bot.core.models import CheckIn, Escalation
@@ -308,13 +309,34 @@ def escalation(rule_id: str, at: datetime, source: str = "checkins") -> Escalati
     )
 
 
-def test_due_checkin_rule_holds_back_a_rule_that_spoke_within_its_window():
+def test_due_checkin_rule_holds_back_every_rule_after_one_spoke_within_the_shortest_window():
+    # Low energy, high stress and poor sleep together: one GP advice, not one per rule on
+    # three days running.
     bad_everything = [checkin(days_ago(n), energy=2, stress=9, sleep=1) for n in range(14)]
-    spoke = [escalation("energy-low", NOW - timedelta(days=3))]
+    for days in (1, 3, 13):
+        spoke = [escalation("energy-low", NOW - timedelta(days=days))]
+        assert due_checkin_rule(ALL_RULES, bad_everything, spoke, TODAY, days_ago(13), NOW) is None
 
-    due = due_checkin_rule(ALL_RULES, bad_everything, spoke, TODAY, days_ago(13), NOW)
+    # Once the shortest window (14 days) has passed, the rules speak again, in content order,
+    # each still held to its own window.
+    no_progress_spoke = [escalation("energy-no-progress", NOW - timedelta(days=14))]
+    due = due_checkin_rule(ALL_RULES, bad_everything, no_progress_spoke, TODAY, days_ago(13), NOW)
+    assert due is ENERGY_LOW
 
-    assert due is STRESS_HIGH
+
+def test_due_checkin_rule_lets_a_more_serious_level_speak_within_the_quiet_window():
+    urgent = replace(STRESS_HIGH, id="stress-urgent", level="crisis")
+    rules = CheckinRules(rules=(ENERGY_LOW, urgent))
+    bad_everything = [checkin(days_ago(n), energy=2, stress=9, sleep=1) for n in range(14)]
+    spoke = [escalation("energy-low", NOW - timedelta(days=1))]
+
+    assert due_checkin_rule(rules, bad_everything, spoke, TODAY, days_ago(13), NOW) is urgent
+
+
+def test_quiet_window_is_the_shortest_rule_window():
+    assert quiet_window(ALL_RULES) == timedelta(days=14)
+    assert quiet_window(CheckinRules(rules=(NO_PROGRESS,))) == timedelta(days=28)
+    assert quiet_window(CheckinRules(rules=())) == timedelta(days=7)
 
 
 def test_due_checkin_rule_uses_the_latest_message_per_rule_and_only_checkin_ones():

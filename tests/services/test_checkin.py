@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
@@ -87,6 +87,44 @@ def test_a_check_in_from_yesterday_is_stale_and_ends_its_question(repo, content)
     assert result.messages[0].body[0].id == "checkin.stale"
     assert repo.records(ALICE, CheckIn) == []
     assert repo.records(ALICE, Awaiting)[-1].until == NOW
+
+
+# 00:01 in Brussels on Tuesday 31 March: the check-in began on Monday at 23:58.
+JUST_AFTER_MIDNIGHT = datetime(2026, 3, 30, 22, 1, tzinfo=UTC)
+
+
+def test_a_check_in_finished_just_after_midnight_is_kept_for_the_day_it_began(repo, content):
+    repo.save_profile(coachee_profile())
+
+    stress = answer(repo, content, 4, now=JUST_AFTER_MIDNIGHT)
+    first = answer(repo, content, 4, 5, 3, now=JUST_AFTER_MIDNIGHT)
+    again = answer(repo, content, 4, 5, 3, now=JUST_AFTER_MIDNIGHT + timedelta(seconds=1))
+
+    assert stress.messages[0].body[0].id == "checkin.stress"
+    assert first.messages[0].body[0].id == "checkin.recorded"
+    assert [m.body[0].id for m in again.messages] == ["checkin.recorded"]  # stored once
+    stored = repo.records(ALICE, CheckIn)
+    assert [(c.local_date, c.id, c.at) for c in stored] == [
+        (date(2026, 3, 30), f"{DAY}-{QUESTION}", JUST_AFTER_MIDNIGHT)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "now"),
+    [
+        ("20260330", datetime(2026, 3, 30, 23, 1, tzinfo=UTC)),  # 01:01: over an hour later
+        ("20260329", JUST_AFTER_MIDNIGHT),  # the day before yesterday
+        ("20260331", NOW),  # a day not yet begun
+        ("garbage", NOW),
+    ],
+)
+def test_a_check_in_of_another_day_stays_stale(repo, content, day, now):
+    repo.save_profile(coachee_profile())
+
+    result = answer(repo, content, 4, 5, 3, day=day, now=now)
+
+    assert result.messages[0].body[0].id == "checkin.stale"
+    assert repo.records(ALICE, CheckIn) == []
 
 
 def test_a_typed_note_joins_its_check_in_and_stays_open_a_little_for_more(repo, content):

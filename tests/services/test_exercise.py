@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core.models import ExerciseLog, Moments, Snooze
+from bot.core.models import Escalation, ExerciseLog, Moments, RunningExercise, Snooze
 from bot.services import actions
 from bot.services import exercise as service
 from bot.services.outcome import Reschedule
@@ -149,3 +149,82 @@ def test_the_crisis_grounding_begins_at_its_first_step(content):
     first = service.grounding(content, "nl")
     assert first is not None and first.index == 0
     assert content.exercises[first.exercise_id].kind == "grounding"
+
+
+# --- the running step, kept so a restart resumes it ----------------------------------------
+
+
+def remember(repo, content, index=0, run="r1", now=NOW):
+    from datetime import timedelta
+
+    exercise = content.exercises[BOX]
+    step = service.step_of(content, exercise, run, index, "nl")
+    with repo.unit_of_work(ALICE) as coachee:
+        service.remember_step(coachee, step, ALICE, "nl", 7, now, now + timedelta(seconds=5))
+
+
+def to_resume(repo, now=NOW):
+    with repo.unit_of_work(ALICE) as coachee:
+        return service.to_resume(coachee, now)
+
+
+def test_the_running_step_is_kept_with_consent_and_resumed_after_a_restart(repo, content):
+    repo.save_profile(coachee_profile())
+    remember(repo, content, index=0)
+    remember(repo, content, index=1)  # one row, replaced
+
+    running = to_resume(repo)
+
+    assert running is not None
+    assert (running.exercise_id, running.run, running.index, running.message) == (BOX, "r1", 2, 7)
+    assert len(repo.records(ALICE, RunningExercise)) == 1
+
+
+def test_without_consent_no_running_step_is_stored(repo, content):
+    remember(repo, content)
+
+    assert repo.user_ids() == []
+    assert to_resume(repo) is None
+
+
+@pytest.mark.parametrize("ending", ["done", "skipped", "later"])
+def test_an_ended_run_is_not_resumed(repo, content, ending):
+    repo.save_profile(coachee_profile())
+    remember(repo, content)
+
+    end(repo, ending, run="r1", content=content)
+
+    assert to_resume(repo) is None
+
+
+def test_the_end_of_another_run_leaves_the_running_one(repo, content):
+    repo.save_profile(coachee_profile())
+    remember(repo, content, run="r2")
+
+    end(repo, "later", run="r1", content=content)  # an old intro's 'later'
+
+    assert to_resume(repo) is not None
+
+
+def test_a_run_forgotten_or_stopped_by_a_crisis_is_not_resumed(repo, content):
+    from datetime import timedelta
+
+    repo.save_profile(coachee_profile())
+    remember(repo, content)
+    with repo.unit_of_work(ALICE) as coachee:
+        service.forget_run(coachee, NOW, "r1")
+    assert to_resume(repo) is None
+
+    remember(repo, content, run="r2")
+    repo.add(ALICE, Escalation("crisis", "text", "r", "c", NOW + timedelta(seconds=1)))
+    assert to_resume(repo) is None
+
+
+def test_a_step_due_long_before_the_start_is_not_resumed(repo, content):
+    from datetime import timedelta
+
+    repo.save_profile(coachee_profile())
+    remember(repo, content)  # due 5 seconds after NOW
+
+    assert to_resume(repo, NOW + timedelta(minutes=10, seconds=5)) is not None
+    assert to_resume(repo, NOW + timedelta(minutes=10, seconds=6)) is None

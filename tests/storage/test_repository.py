@@ -30,6 +30,7 @@ from bot.core.models import (
     Reflection,
     ReminderMark,
     RetentionNotice,
+    RunningExercise,
     Snooze,
 )
 from bot.core.ports import Repository
@@ -116,6 +117,17 @@ def make_record(kind: type, at: datetime, n: int = 0) -> Any:
         LastSeen: lambda: LastSeen(at, id=f"seen-{n}"),
         Awaiting: lambda: Awaiting(
             "note", f"c{n}", 10 + n, at, at + timedelta(hours=1), id=f"awaiting-{n}"
+        ),
+        RunningExercise: lambda: RunningExercise(
+            "box-breathing",
+            f"run{n}",
+            n,
+            10 + n,
+            "en",
+            at,
+            at + timedelta(seconds=15),
+            100 + n,
+            id=f"running-{n}",
         ),
     }
     assert set(makers) == set(RECORD_TYPES), "a new record type needs a maker here"

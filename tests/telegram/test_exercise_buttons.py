@@ -286,3 +286,66 @@ async def test_every_step_carries_one_step_number(rig, content):
                 numbered.append((exercise_id, counter, body[:20]))
 
     assert numbered == []
+
+
+def markup_removed(rig: ExerciseRig) -> list[int]:
+    """The messages whose buttons were taken off (editMessageReplyMarkup without a markup)."""
+    return [
+        c.params["message_id"]
+        for c in rig.api.calls_of("editMessageReplyMarkup")
+        if not c.params.get("reply_markup")
+    ]
+
+
+async def test_a_step_that_comes_by_itself_takes_the_buttons_off_the_one_before(rig, content):
+    # Stranger's list: steps that came by themselves kept their Verder/Stoppen buttons, so
+    # several sets were on screen.
+    rig.consent(USER)
+    intro = await open_intro(rig)
+    await rig.tap(rig.buttons(intro)["Start"])
+    first = rig.sends()[-1]
+    assert first.params["text"].startswith("Stap 1 van 6")
+
+    await step_job(rig).run(rig.application)  # step 1's time is up
+
+    assert rig.sends()[-1].params["text"].startswith("Stap 2 van 6")
+    assert rig.api.calls_of("editMessageReplyMarkup"), "step 1's buttons stay on screen"
+    assert len(markup_removed(rig)) == 2  # the intro's on 'Start', step 1's now
+    await step_job(rig).run(rig.application)
+    assert len(markup_removed(rig)) == 3 and len(set(markup_removed(rig))) == 3
+
+
+async def test_a_second_exercise_closes_the_running_one_kindly(rig, content):
+    # Stranger's list: a second /exercise while one ran stalled the first without closing
+    # it, and its buttons stayed live.
+    rig.consent(USER)
+    intro = await open_intro(rig)
+    await rig.tap(rig.buttons(intro)["Start"])
+    step = rig.sends()[-1]
+    removed_before = len(markup_removed(rig))
+
+    await rig.process(rig.update(USER, "/exercise"))
+
+    assert content.text("exercise.ended.skipped", "nl") in rig.api.sent(USER)
+    assert rig.sends()[-1].params["text"] == content.text("exercise.choose", "nl")
+    assert len(markup_removed(rig)) == removed_before + 1, "the running step keeps its buttons"
+    assert [j for j in rig.application.job_queue.jobs() if j.name == f"exercise:{USER}"] == []
+    assert [(log.exercise_id, log.outcome) for log in rig.logs()] == [(EXERCISE, "skipped")]
+    sends = len(rig.sends())
+    await rig.tap(rig.buttons(step)["Verder"])  # the old step's button: inert
+    assert len(rig.sends()) == sends
+    assert rig.callback_answers()[-1] == stale(content)
+
+    await rig.process(rig.update(USER, "/exercise"))  # nothing runs: just the menu
+    assert rig.api.sent(USER)[-1] == content.text("exercise.choose", "nl")
+    assert len(rig.logs()) == 1
+
+
+async def test_a_second_exercise_leaves_an_outro_alone(rig, content):
+    rig.consent(USER)
+    await through_to_the_outro(rig)
+
+    await rig.process(rig.update(USER, "/exercise"))
+
+    assert content.text("exercise.ended.skipped", "nl") not in rig.api.sent(USER)
+    assert rig.logs() == []
