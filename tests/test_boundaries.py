@@ -238,3 +238,13 @@ def test_jobs_are_found_by_id_never_by_scanning_every_job():
         if isinstance(node, ast.Attribute) and node.attr == "get_jobs_by_name"
     ]
     assert scans == []
+
+
+def test_test_file_names_are_unique_across_folders():
+    """The test folders are not packages: two files of one name cannot both be collected
+    ("import file mismatch"), and the whole suite stops at collection."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        if "node_modules" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
