@@ -301,6 +301,13 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "coach.digest.preview.none": NONE,
     "coach.digest.preview.intro": frozenset({"coach"}),
     "coach.digest.file": NONE,
+    **_ids(
+        "coach.digest.chart.title",
+        "coach.digest.chart.this_week",
+        "coach.digest.chart.last_week",
+        "coach.digest.chart.energy",
+        "coach.digest.chart.caption",
+    ),
     "coach.alert.now.gp": frozenset({"day", "name", "time"}),
     "coach.alert.now.crisis": frozenset({"day", "name", "time"}),
     **{f"menu.{command}": NONE for command in (*COACH_COMMANDS, "coaches", *COACHEE_COMMANDS)},

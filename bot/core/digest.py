@@ -257,6 +257,34 @@ def digest_due(coach: Coach, last_sent_week: date | None, now: datetime) -> date
     return week
 
 
+# --- the overview chart ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewPoint:
+    """One coachee in the digest's overview chart: their energy mean this week and the week
+    before (None without check-ins then). Only coachees who share their check-ins and checked
+    in this week; the others are in the digest's text (by name, or by what they do share)."""
+
+    name: str
+    this_week: float
+    last_week: float | None
+    checkin_days: int
+
+
+def overview_points(digest: Digest) -> tuple[OverviewPoint, ...]:
+    """The numbers of the overview chart, in the digest's order; built from the digest alone,
+    so it holds nothing the digest does not."""
+    points = []
+    for entry in digest.entries:
+        energy = entry.energy
+        if entry.shares_nothing or energy is None or entry.checkin_days is None:
+            continue
+        last = energy.mean - energy.change if energy.change is not None else None
+        points.append(OverviewPoint(entry.name, energy.mean, last, entry.checkin_days))
+    return tuple(points)
+
+
 # --- text -------------------------------------------------------------------------------------
 
 

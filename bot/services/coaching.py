@@ -36,12 +36,14 @@ from bot.core.coaching import (
 )
 from bot.core.dates import day_month
 from bot.core.digest import (
+    OverviewPoint,
     build_digest,
     coachee_preview,
     digest_csv,
     digest_due,
     digest_messages,
     digest_text,
+    overview_points,
 )
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
@@ -973,14 +975,28 @@ def digest_preview(
 
 
 @dataclass(frozen=True)
+class OverviewWords:
+    """The words on the digest's overview chart (bot.reports.overview.OverviewLabels)."""
+
+    title: str
+    this_week: str
+    last_week: str
+    energy: str
+
+
+@dataclass(frozen=True)
 class WeeklyDigest:
-    """A digest to send: its messages in the coach's language and the week's CSV."""
+    """A digest to send: its messages in the coach's language, the week's CSV, and the
+    overview chart's numbers (made from the digest alone; empty: no chart)."""
 
     coach_id: int
     week: date
     messages: tuple[str, ...]
     csv: str
     caption: str
+    overview: tuple[OverviewPoint, ...] = ()
+    overview_labels: OverviewWords | None = None
+    chart_caption: str = ""
 
 
 def due_digests(store: CoachStore, now: datetime) -> list[int]:
@@ -1018,6 +1034,14 @@ def weekly_digest(
         tuple(texts),
         digest_csv(digest),
         content.text("coach.digest.file", coach.lang),
+        overview_points(digest),
+        OverviewWords(
+            *(
+                content.text(f"coach.digest.chart.{part}", coach.lang)
+                for part in ("title", "this_week", "last_week", "energy")
+            )
+        ),
+        content.text("coach.digest.chart.caption", coach.lang),
     )
 
 

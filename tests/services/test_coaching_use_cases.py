@@ -407,6 +407,20 @@ def test_the_digest_holds_only_what_is_shared_and_goes_once(repo, store, content
     assert [r.purpose for r in store.reads(ALICE)] == ["digest"]
 
 
+def test_the_digests_overview_holds_only_coachees_who_share_their_check_ins(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    linked(repo, store, user_id=BOB, share=("exercises",), now=NOW)
+    week_of_checkins(repo)
+    week_of_checkins(repo, BOB)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert [(p.name, p.this_week, p.last_week) for p in digest.overview] == [("Alice", 6, None)]
+    assert digest.overview_labels.title == content.text("coach.digest.chart.title", "nl")
+    assert digest.chart_caption == content.text("coach.digest.chart.caption", "nl")
+
+
 def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
     approved(store)
     linked(repo, store, share=("checkins", "exercises"), now=NOW - timedelta(minutes=5))

@@ -276,3 +276,5 @@ async def test_the_weekly_digest_goes_once_with_its_csv(coach_rig, content):
     assert t(content, "coach.digest.checkins", days=7, possible=7) in digest
     (document,) = [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == COACH]
     assert t(content, "coach.digest.file") == document.params["caption"]
+    (photo,) = [c for c in rig.api.calls_of("sendPhoto") if c.params["chat_id"] == COACH]
+    assert t(content, "coach.digest.chart.caption") == photo.params["caption"]
