@@ -48,7 +48,7 @@ MENU_COMMANDS: tuple[str, ...] = (
 )
 # Per chat (setMyCommands with a chat scope, bot.telegram.coaching): a coach's menu starts
 # with these, a coachee with a coach gets these too.
-COACH_COMMANDS: tuple[str, ...] = ("coachees", "invite", "coach")
+COACH_COMMANDS: tuple[str, ...] = ("coachees", "invite", "coach", "report")
 COACHEE_COMMANDS: tuple[str, ...] = ("privacy", "digest")
 
 UI_TEXTS: dict[str, frozenset[str]] = {
@@ -282,6 +282,12 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "coach.coachee.phase": NONE,
     "coach.coachee.homework": NONE,
     "coach.coachee.unlink": NONE,
+    "coach.coachee.report": NONE,
+    **_ids("coach.report.which", "coach.report.chart", "coach.report.energy"),
+    "coach.report.stress": NONE,
+    "coach.report.title": frozenset({"name", "day"}),
+    "coach.report.week": frozenset({"start", "end"}),
+    "coach.report.caption": frozenset({"name"}),
     "coach.phase.ask": frozenset({"name"}),
     "coach.phase.set": frozenset({"name", "phase"}),
     "coach.phase.told": frozenset({"phase"}),

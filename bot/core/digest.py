@@ -285,6 +285,47 @@ def overview_points(digest: Digest) -> tuple[OverviewPoint, ...]:
     return tuple(points)
 
 
+# --- /report: one coachee, for the coach's file ---------------------------------------------
+
+REPORT_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ReportDay:
+    """One day of the report's chart: the day means (None: no check-in that day)."""
+
+    day: date
+    energy: float | None
+    stress: float | None
+    sleep: float | None
+
+
+@dataclass(frozen=True)
+class CoacheeReport:
+    """/report: the last seven days through today as a digest of this one coachee, and their
+    check-ins' day means of the last four weeks (None: check-ins not shared)."""
+
+    digest: Digest
+    days: tuple[ReportDay, ...] | None
+    made_on: date
+
+
+def coachee_report(coach: Coach, seen: Shared, now: datetime) -> CoacheeReport:
+    """Made from `seen` (visible_to_coach's answer) alone, so it holds nothing else."""
+    today = now_in(coach.timezone, now).date()
+    digest = build_digest(coach, [seen], today - timedelta(days=WEEK_DAYS - 1), now)
+    days = None
+    if seen.checkins is not None:
+        first = today - timedelta(days=REPORT_DAYS - 1)
+        recent = [c for c in seen.checkins if first <= c.day <= today]
+        energy, stress, sleep = (day_means(recent, f) for f in ("energy", "stress", "sleep"))
+        days = tuple(
+            ReportDay(day, energy.get(day), stress.get(day), sleep.get(day))
+            for day in (first + timedelta(days=n) for n in range(REPORT_DAYS))
+        )
+    return CoacheeReport(digest, days, today)
+
+
 # --- text -------------------------------------------------------------------------------------
 
 
@@ -359,6 +400,25 @@ def _entry_lines(
                 day=day_month(reflection.day, lang), answer=reflection.answer
             )
         )
+    return lines
+
+
+def report_lines(
+    report: CoacheeReport,
+    texts: Texts,
+    lang: str,
+    phase_names: Mapping[str, str] | None = None,
+    exercise_names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The report's text: the days it covers, then the coachee's lines as in a digest."""
+    digest = report.digest
+    lines = [
+        texts("coach.report.week").format(
+            start=day_month(digest.week_start, lang), end=day_month(digest.week_end, lang)
+        )
+    ]
+    for entry in digest.entries:
+        lines += _entry_lines(entry, texts, lang, phase_names or {}, exercise_names or {})[1:]
     return lines
 
 

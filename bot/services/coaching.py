@@ -37,6 +37,7 @@ from bot.core.coaching import (
 from bot.core.dates import day_month
 from bot.core.digest import (
     OverviewPoint,
+    ReportDay,
     build_digest,
     coachee_preview,
     digest_csv,
@@ -44,7 +45,9 @@ from bot.core.digest import (
     digest_messages,
     digest_text,
     overview_points,
+    report_lines,
 )
+from bot.core.digest import coachee_report as coaching_report
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
 from bot.services import actions
@@ -638,7 +641,7 @@ def coachee_menu(
     rows = (
         *(
             (Choice(say(f"coach.coachee.{what}"), actions.COACHEE, (coachee_id, what)),)
-            for what in ("phase", "homework", "unlink")
+            for what in ("phase", "homework", "report", "unlink")
         ),
         (Choice(say("coach.coachees.back"), actions.COACH_QUIET, ("list",)),),
     )
@@ -1048,6 +1051,101 @@ def weekly_digest(
 def unmark_digest(store: CoachStore, coach_id: int, week: date, now: datetime) -> None:
     """A digest Telegram did not take: due again at the next look (late rather than never)."""
     store.mark_digest_sent(coach_id, week - timedelta(days=7), now)
+
+
+# --- /report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """/report's PDF to draw and send (bot.reports.report): only what the coachee shares."""
+
+    coach_id: int
+    coachee_id: int
+    filename: str
+    title: str
+    lines: tuple[str, ...]
+    days: tuple[ReportDay, ...] | None
+    chart: str  # the chart's title
+    energy: str
+    stress: str
+    caption: str
+
+
+def _matches(links: list[Link], who: str) -> list[Link]:
+    who = who.strip().lstrip("@")
+    if who.isdigit():
+        return [link for link in links if link.coachee_id == int(who)]
+    wanted = who.casefold()
+    exact = [link for link in links if link.name.casefold() == wanted]
+    return exact or [link for link in links if link.name.casefold().startswith(wanted)]
+
+
+def coachee_report(
+    store: CoachStore, repo: Repository, coach_id: int, who: str, content: Content, now: datetime
+) -> Outcome | ReportFile:
+    """/report <coachee>: the report of one own coachee, named by (the start of) their name or
+    by id; without a name, or when several match, a button per (matching) coachee. Anyone
+    else is refused with the same words whether they exist or not, and nothing is read."""
+    coach = store.coach(coach_id)
+    if coach is None or not coaching.is_coach(coach):
+        return _refused("not_coach", lang=_lang_of(repo, coach_id))
+    links = coaching.coachees_of(store, coach_id)
+    if not who.strip() and not links:
+        return outcome(message(say("coach.digest.no_coachees")), lang=coach.lang)
+    found = _matches(links, who) if who.strip() else links
+    if not found:
+        return _refused("not_your_coachee", lang=coach.lang)
+    if len(found) > 1 or not who.strip():
+        rows = tuple(
+            (Choice(Text(raw=link.name), actions.COACHEE, (link.coachee_id, "report")),)
+            for link in found
+        )
+        return outcome(message(say("coach.report.which"), choices=rows), lang=coach.lang)
+    return report_of(store, repo, coach_id, found[0].coachee_id, content, now)
+
+
+def report_of(
+    store: CoachStore,
+    repo: Repository,
+    coach_id: int,
+    coachee_id: int,
+    content: Content,
+    now: datetime,
+) -> Outcome | ReportFile:
+    """The report of this coachee, through visible_to_coach, logged as a read ("report");
+    refused (and not logged) when they are not this coach's coachee."""
+    coach = store.coach(coach_id)
+    try:
+        link = _own_link(store, coach_id, coachee_id)
+        data = coaching.coachee_data(repo, coachee_id)
+        if data is None or coach is None:
+            raise CoachingRefused("not_your_coachee")
+        seen = coaching.view_coachee(store, coach_id, data, now, "report")
+    except CoachingRefused as refused:
+        lang = coach.lang if coach is not None else _lang_of(repo, coach_id)
+        return _refused(refused.reason, lang=lang)
+    lang = coach.lang
+    report = coaching_report(coach, seen, now)
+    phases, exercises = _digest_names(content, lang)
+    lines = report_lines(
+        report, lambda text_id: content.text(text_id, lang), lang, phases, exercises
+    )
+    log.info("coach.report_made")
+    return ReportFile(
+        coach_id,
+        coachee_id,
+        f"report-{report.made_on.isoformat()}.pdf",
+        content.text(
+            "coach.report.title", lang, name=link.name, day=day_month(report.made_on, lang)
+        ),
+        tuple(lines),
+        report.days,
+        content.text("coach.report.chart", lang),
+        content.text("coach.report.energy", lang),
+        content.text("coach.report.stress", lang),
+        content.text("coach.report.caption", lang, name=link.name),
+    )
 
 
 # --- alerts -----------------------------------------------------------------------------

@@ -554,3 +554,71 @@ def test_a_yes_to_a_former_coachs_question_shares_nothing_with_the_new_one(repo,
 
     assert ids(result) == ["input.stale_button"]
     assert store.sharing(ALICE).items == frozenset()
+
+
+# --- /report ------------------------------------------------------------------------------
+
+
+def test_a_report_holds_only_what_the_coachee_shares_and_is_logged(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+    now = NOW + timedelta(days=6, hours=2)
+
+    report = service.coachee_report(store, repo, COACH, "alice", content, now)
+
+    assert isinstance(report, service.ReportFile)
+    text = "\n".join(report.lines)
+    assert content.text("coach.digest.checkins", "nl", days=7, possible=7) in text
+    assert content.text("coach.digest.exercises", "nl", count=7) not in text
+    assert [round(d.energy) for d in report.days if d.energy is not None] == [6] * 7
+    assert report.title.startswith("Alice")
+    assert [r.purpose for r in store.reads(ALICE)] == ["report"]
+    assert store.reads(ALICE)[0].items == ("checkins",)
+
+
+def test_a_report_without_shared_check_ins_has_no_numbers_of_them(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("exercises",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    report = service.coachee_report(
+        store, repo, COACH, str(ALICE), content, NOW + timedelta(days=6)
+    )
+
+    assert report.days is None
+    text = "\n".join(report.lines)
+    assert content.text("coach.digest.exercises", "nl", count=7) in text
+    assert "Energie" not in text and "Check-ins" not in text
+
+
+def test_a_report_of_someone_elses_coachee_is_refused_and_not_logged(repo, store, content):
+    approved(store)
+    approved(store, OTHER_COACH)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    for who in ("Alice", str(ALICE), "nobody"):
+        refused = service.coachee_report(store, repo, OTHER_COACH, who, content, NOW)
+        assert ids(refused) == ["coach.refused.not_your_coachee"]
+    assert ids(service.report_of(store, repo, OTHER_COACH, ALICE, content, NOW)) == [
+        "coach.refused.not_your_coachee"
+    ]
+    assert store.reads(ALICE) == []
+
+
+def test_a_report_is_refused_to_someone_who_is_not_a_coach(repo, store, content):
+    linked(repo, store, share=("checkins",))
+    refused = service.coachee_report(store, repo, BOB, "Alice", content, NOW)
+    assert ids(refused) == ["coach.refused.not_coach"]
+
+
+def test_report_without_a_name_asks_which_coachee(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",))
+
+    result = service.coachee_report(store, repo, COACH, "", content, NOW)
+
+    assert ids(result) == ["coach.report.which"]
+    assert [(c.action, c.args) for c in choices(result)] == [(actions.COACHEE, (ALICE, "report"))]
+    assert store.reads(ALICE) == []

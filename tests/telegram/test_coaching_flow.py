@@ -278,3 +278,22 @@ async def test_the_weekly_digest_goes_once_with_its_csv(coach_rig, content):
     assert t(content, "coach.digest.file") == document.params["caption"]
     (photo,) = [c for c in rig.api.calls_of("sendPhoto") if c.params["chat_id"] == COACH]
     assert t(content, "coach.digest.chart.caption") == photo.params["caption"]
+
+
+async def test_report_sends_a_pdf_of_an_own_coachee_only(coach_rig, content):
+    rig = coach_rig
+    await link_alice(rig, ("checkins",))
+    for day in range(7):
+        at = NOW + timedelta(days=day)
+        rig.repo.add(ALICE, CheckIn(at, at.date(), 6, 4, 3))
+    rig.clock[0] = NOW + timedelta(days=7)
+
+    await rig.process(rig.update(COACH, f"/report {ALICE}"))  # every rig user is called "C"
+    await rig.process(rig.update(BOB, f"/report {ALICE}"))
+
+    (document,) = [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == COACH]
+    assert document.params["caption"] == t(content, "coach.report.caption", name="C")
+    assert not [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == BOB]
+    assert t(content, "coach.refused.not_coach") in sent_to(rig, BOB)
+    store = coaching.coach_store(rig.application)
+    assert [r.purpose for r in store.reads(ALICE)] == ["report"]
