@@ -24,7 +24,12 @@ A4 = (8.27, 11.69)  # inches, portrait
 TEXT_COLOUR = "#1a1a1a"
 GRID_COLOUR = "#d0d0d0"
 ENERGY: dict[str, Any] = {"color": "#0072B2", "marker": "o", "linestyle": "-"}
-STRESS: dict[str, Any] = {"color": "#D55E00", "marker": "s", "linestyle": "--", "markerfacecolor": "white"}
+STRESS: dict[str, Any] = {
+    "color": "#D55E00",
+    "marker": "s",
+    "linestyle": "--",
+    "markerfacecolor": "white",
+}
 TITLE_SIZE = 16
 BODY_SIZE = 10
 WRAP = 95  # characters per line at BODY_SIZE on A4
