@@ -116,6 +116,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "exercise.ended.later_unsaved",
     ),
     "exercise.option": frozenset({"title", "minutes"}),
+    "exercise.homework_option": frozenset({"title", "minutes"}),
+    "exercise.homework_reminder": frozenset({"exercises"}),
     "exercise.intro": frozenset({"title", "minutes", "intro"}),
     "exercise.step": frozenset({"number", "total"}),
     "reflect.prompt": frozenset({"phase", "prompt"}),

@@ -51,6 +51,7 @@ from bot.core.digest import coachee_report as coaching_report
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
 from bot.services import actions
+from bot.services.exercise import homework_today
 from bot.services.outcome import (
     Choice,
     Message,
@@ -944,6 +945,27 @@ def unlink_by_coach(
         effects=effects,
         lang=lang,
     )
+
+
+# --- homework on the coachee's side ---------------------------------------------------------
+
+
+def homework_reminder(
+    store: CoachStore, repo: Repository, coachee_id: int, content: Content, now: datetime
+) -> str:
+    """A line for the exercise reminder naming the homework that runs today ("" without)."""
+    profile = repo.load_profile(coachee_id)
+    if profile is None:
+        return ""
+    today = schedule.local_today(profile, now)
+    titles = [
+        exercise.title.get(profile.lang)
+        for exercise_id in homework_today(store, coachee_id, today)
+        if (exercise := content.exercises.get(exercise_id)) is not None
+    ]
+    if not titles:
+        return ""
+    return content.text("exercise.homework_reminder", profile.lang, exercises=", ".join(titles))
 
 
 # --- digests ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.coaching import hash_code
 from bot.core.models import CheckIn, Escalation, ExerciseLog
-from bot.services import actions
+from bot.services import actions, exercise
 from bot.services import coaching as service
 from bot.services.outcome import Notify, RefreshMenu
 from bot.storage.coaches import InMemoryCoachStore
@@ -622,3 +622,51 @@ def test_report_without_a_name_asks_which_coachee(repo, store, content):
     assert ids(result) == ["coach.report.which"]
     assert [(c.action, c.args) for c in choices(result)] == [(actions.COACHEE, (ALICE, "report"))]
     assert store.reads(ALICE) == []
+
+
+# --- homework on the coachee's side -------------------------------------------------------
+
+
+def exercise_menu(repo, store, content, now=NOW):
+    with repo.unit_of_work(ALICE) as coachee:
+        return exercise.choose(coachee, content, now, "nl", store)
+
+
+def test_active_homework_comes_first_in_the_exercise_menu_marked_as_homework(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+
+    menu = exercise_menu(repo, store, content, NOW + timedelta(days=2))
+
+    (first, *rest) = [row[0] for row in menu.messages[0].choices]
+    assert first.args == ("body-scan",) and first.label.id == "exercise.homework_option"
+    assert ("body-scan",) not in [c.args for c in rest]
+    assert all(c.label.id == "exercise.option" for c in rest)
+
+
+def test_homework_leaves_the_menu_when_it_ends_or_the_coach_is_unlinked(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+
+    after = exercise_menu(repo, store, content, NOW + timedelta(days=8))
+    service.unlink_by_coach(store, repo, COACH, ALICE, "nl", NOW)
+    unlinked = exercise_menu(repo, store, content, NOW + timedelta(days=1))
+
+    for menu in (after, unlinked):
+        labels = [row[0].label.id for row in menu.messages[0].choices]
+        assert "exercise.homework_option" not in labels
+
+
+def test_the_exercise_reminder_names_the_active_homework(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+    title = content.exercises["body-scan"].title.get("nl")
+
+    line = service.homework_reminder(store, repo, ALICE, content, NOW + timedelta(days=1))
+
+    assert line == content.text("exercise.homework_reminder", "nl", exercises=title)
+    assert service.homework_reminder(store, repo, ALICE, content, NOW + timedelta(days=9)) == ""
+    assert service.homework_reminder(store, repo, BOB, content, NOW) == ""

@@ -297,3 +297,54 @@ async def test_report_sends_a_pdf_of_an_own_coachee_only(coach_rig, content):
     assert t(content, "coach.refused.not_coach") in sent_to(rig, BOB)
     store = coaching.coach_store(rig.application)
     assert [r.purpose for r in store.reads(ALICE)] == ["report"]
+
+
+def buttons_of(rig, chat_id: int) -> list[str]:
+    for call in reversed(rig.api.calls):
+        markup: Any = call.params.get("reply_markup")
+        if call.params.get("chat_id") != chat_id or not markup:
+            continue
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [b["text"] for row in markup["inline_keyboard"] for b in row]
+    return []
+
+
+async def test_homework_comes_first_in_exercise_and_in_the_exercise_reminder(coach_rig, content):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from bot.core.models import Moments
+    from bot.services import coaching as service
+    from bot.telegram import jobs
+
+    rig = coach_rig
+    await link_alice(rig, ())
+    store = coaching.coach_store(rig.application)
+    now = rig.clock[0]
+    service.assign_homework(store, rig.repo, COACH, ALICE, "body-scan", "d7", "nl", content, now)
+    body_scan = content.exercises["body-scan"]
+    title = body_scan.title.get("nl")
+
+    await rig.process(rig.update(ALICE, "/exercise"))
+
+    minutes = body_scan.duration_minutes
+    assert buttons_of(rig, ALICE)[0] == t(
+        content, "exercise.homework_option", title=title, minutes=minutes
+    )
+
+    profile = rig.repo.load_profile(ALICE)
+    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
+    rig.repo.save_profile(
+        replace(
+            profile,
+            moments=Moments(checkin=None, exercise=time(local.hour, local.minute), reflection=None),
+            quiet_start=time(0, 0),
+            quiet_end=time(0, 0),
+        )
+    )
+    await jobs.reminder_tick(rig.job_context(ALICE))
+
+    reminder = sent_to(rig, ALICE)[-1]
+    assert reminder.startswith(t(content, "reminder.exercise.first"))
+    assert t(content, "exercise.homework_reminder", exercises=title) in reminder
