@@ -174,6 +174,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **_ids("coach.alert.gp", "coach.alert.crisis", filled=frozenset({"day"})),
     # The coach's weekly digest (bot.core.digest).
     "coach.digest.title": frozenset({"start", "end"}),
+    **_ids("coach.days.one", "coach.days.other", filled=frozenset({"days"})),
     **_ids("coach.digest.no_coachees", "coach.digest.nothing_shared"),
     "coach.digest.phase": frozenset({"phase", "days"}),
     "coach.digest.attention": frozenset({"reasons"}),

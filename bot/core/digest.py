@@ -338,6 +338,11 @@ def _signed(value: float, lang: str) -> str:
     return ("+" if value > 0 else "") + _number(value, lang)
 
 
+def _days(count: int | None, texts: Texts) -> str:
+    """ "1 dag", "3 dagen": the plural the language wants (coach.days.one / .other)."""
+    return texts("coach.days.one" if count == 1 else "coach.days.other").format(days=count)
+
+
 def _entry_lines(
     entry: DigestEntry,
     texts: Texts,
@@ -350,13 +355,17 @@ def _entry_lines(
         return [*lines, texts("coach.digest.nothing_shared")]
     if entry.phase is not None:
         phase = phase_names.get(entry.phase, entry.phase)
-        lines.append(texts("coach.digest.phase").format(phase=phase, days=entry.phase_days))
+        lines.append(
+            texts("coach.digest.phase").format(phase=phase, days=_days(entry.phase_days, texts))
+        )
     if entry.attention:
         reasons = "; ".join(_reason(a, texts, lang, exercise_names) for a in entry.attention)
         lines.append(texts("coach.digest.attention").format(reasons=reasons))
     if entry.checkin_days is not None and entry.days:
         lines.append(
-            texts("coach.digest.checkins").format(days=entry.checkin_days, possible=entry.days)
+            texts("coach.digest.checkins").format(
+                days=entry.checkin_days, possible=_days(entry.days, texts)
+            )
         )
         for what, measure in (
             ("energy", entry.energy),
@@ -426,7 +435,7 @@ def _reason(attention: Attention, texts: Texts, lang: str, names: Mapping[str, s
     template = texts(f"coach.attention.{attention.reason}")
     value = attention.value if attention.value is not None else 0.0
     return template.format(
-        days=attention.days,
+        days=_days(attention.days, texts),
         change=_signed(value, lang),
         count=int(value),
         exercise=names.get(attention.exercise_id or "", attention.exercise_id),

@@ -92,6 +92,11 @@ def _refused(reason: str, edit: bool = False, lang: str | None = None) -> Outcom
     return outcome(message(say(f"coach.refused.{reason}"), edit=edit), lang=lang)
 
 
+def _days(count: int | None) -> Text:
+    """ "1 dag", "3 dagen", as /pause says it (coach.days.one / .other)."""
+    return say("coach.days.one" if count == 1 else "coach.days.other", days=count)
+
+
 def _lang_of(repo: Repository, user_id: int, fallback: str = "nl") -> str:
     profile = repo.load_profile(user_id)
     return profile.lang if profile is not None else fallback
@@ -575,7 +580,9 @@ def coachees(
     views = coaching.views_for_coach(store, repo, coach_id, now, "coachees")
     today = coaching.now_in(coach.timezone, now).date()
     quiet_row = (
-        Choice(say("coach.quiet.button", days=coach.quiet_days), actions.COACH_QUIET, ("menu",)),
+        Choice(
+            say("coach.quiet.button", days=_days(coach.quiet_days)), actions.COACH_QUIET, ("menu",)
+        ),
         Choice(say("coach.moment.button"), actions.COACH_QUIET, ("digest",)),
     )
     if not views:
@@ -618,7 +625,11 @@ def _reason_text(content: Content, lang: str, attention: coaching.Attention) -> 
     return content.text(
         f"coach.attention.{attention.reason}",
         lang,
-        days=attention.days,
+        days=content.text(
+            "coach.days.one" if attention.days == 1 else "coach.days.other",
+            lang,
+            days=attention.days,
+        ),
         change=(f"{value:+.1f}".replace(".", ",") if lang == "nl" else f"{value:+.1f}"),
         count=int(value),
         exercise=exercise.title.get(lang) if exercise is not None else attention.exercise_id,
@@ -859,7 +870,7 @@ def set_quiet_days(store: CoachStore, coach_id: int, days: int, lang: str) -> Ou
         store.save_coach(coaching.set_quiet_days(coach, days))
     except ValueError:
         return outcome(message(say("input.stale_button"), edit=True), lang=coach.lang)
-    return outcome(message(say("coach.quiet.set", days=days), edit=True), lang=coach.lang)
+    return outcome(message(say("coach.quiet.set", days=_days(days)), edit=True), lang=coach.lang)
 
 
 def _moment_message(coach: Coach, edit: bool) -> Message:

@@ -402,3 +402,33 @@ def test_the_overview_without_a_week_before_has_no_last_week():
 def test_the_overview_leaves_out_a_sharer_without_check_ins_this_week():
     data = replace(history(), checkins=(checkin(10, 7),))
     assert overview_points(build_digest(coach(), [shared(data=data)], WEEK, SENT)) == ()
+
+
+# --- one day, many days -----------------------------------------------------------------------
+
+
+def texts_in(lang: str):
+    texts("coach.digest.title")  # loads the content once
+    return lambda text_id: _CONTENT.texts[text_id].get(lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "checkins", "phase"),
+    [
+        ("nl", "Check-ins: 1 van de 1 dag\n", "(al 1 dag)"),
+        ("en", "Check-ins: 1 of 1 day\n", "(1 day so far)"),
+    ],
+)
+def test_one_day_is_one_day_not_one_days(lang, checkins, phase):
+    data = replace(history(), checkins=(checkin(22, 7),))
+    setting = PhaseSetting(ANN, "recovery", at(22), COACH)
+    seen = shared(data=data, since=at(22, 8), phase=setting)
+    text = digest_text(build_digest(coach(), [seen], WEEK, SENT), texts_in(lang), lang)
+    assert checkins in text
+    assert phase in text
+
+
+def test_many_days_stay_many_days():
+    phase = PhaseSetting(ANN, "recovery", at(2), COACH)
+    text = digest_text(build_digest(coach(), [shared(phase=phase)], WEEK, SENT), texts, "en")
+    assert "Check-ins: 3 of 7 days\n" in text and "(21 days so far)" in text

@@ -307,7 +307,7 @@ def test_coachees_shows_own_coachees_only_with_attention_reasons(repo, store, co
 
     text = mine.messages[0].body[0].raw
     assert "Alice" in text and "Bob" not in text
-    assert content.text("coach.attention.no_checkin", "nl", days=11) in text
+    assert "11 dagen geen check-in" in text
     assert choices(mine)[0].args == (ALICE, "menu")
 
 
@@ -365,6 +365,24 @@ def test_the_coach_sets_their_no_checkin_days(store):
     assert store.coach(COACH).quiet_days == 5
 
 
+def test_the_coachs_no_checkin_days_are_said_in_the_singular_for_one(repo, store, content):
+    from bot.services.wording import render_text
+
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(days=2))
+
+    one = service.set_quiet_days(store, COACH, 1, "nl").messages[0].body[0]
+    listed = service.coachees(store, repo, COACH, "nl", content, NOW)
+
+    assert (
+        render_text(content, one, "nl")
+        == "Goed: na 1 dag zonder check-in zie je een aandachtspunt."
+    )
+    button = choices(listed)[-2].label
+    assert render_text(content, button, "nl") == "Aandacht na 1 dag zonder check-in"
+    assert "3 dagen geen check-in" in listed.messages[0].body[0].raw
+
+
 def test_the_coach_unlinks_and_the_coachee_is_told(repo, store):
     approved(store)
     linked(repo, store, share=("alerts",))
@@ -399,7 +417,7 @@ def test_the_digest_holds_only_what_is_shared_and_goes_once(repo, store, content
 
     text = "\n".join(digest.messages)
     assert "Alice" in text
-    assert content.text("coach.digest.checkins", "nl", days=7, possible=7) in text
+    assert content.text("coach.digest.checkins", "nl", days=7, possible="7 dagen") in text
     assert content.text("coach.digest.exercises", "nl", count=7) not in text
     assert "energy_mean" in digest.csv and ",7," in digest.csv
     assert service.due_digests(store, MONDAY_0900 + timedelta(hours=1)) == []
@@ -569,7 +587,7 @@ def test_a_report_holds_only_what_the_coachee_shares_and_is_logged(repo, store, 
 
     assert isinstance(report, service.ReportFile)
     text = "\n".join(report.lines)
-    assert content.text("coach.digest.checkins", "nl", days=7, possible=7) in text
+    assert content.text("coach.digest.checkins", "nl", days=7, possible="7 dagen") in text
     assert content.text("coach.digest.exercises", "nl", count=7) not in text
     assert [round(d.energy) for d in report.days if d.energy is not None] == [6] * 7
     assert report.title.startswith("Alice")

@@ -179,7 +179,9 @@ async def test_privacy_withdraws_at_once_and_digest_shows_the_coachees_part(coac
     rig.repo.add(ALICE, CheckIn(NOW, NOW.date(), 5, 5, 3))
 
     await rig.process(rig.update(ALICE, "/digest"))
-    assert t(content, "coach.digest.checkins", days=1, possible=7) in sent_to(rig, ALICE)[-1]
+    assert (
+        t(content, "coach.digest.checkins", days=1, possible="7 dagen") in sent_to(rig, ALICE)[-1]
+    )
 
     await rig.process(rig.update(ALICE, "/privacy"))
     assert f"v1:cshr:checkins:off:p:{COACH}" in payloads(rig, ALICE)
@@ -273,7 +275,7 @@ async def test_the_weekly_digest_goes_once_with_its_csv(coach_rig, content):
 
     assert (first, again) == (1, 0)
     digest = sent_to(rig, COACH)[-1]
-    assert t(content, "coach.digest.checkins", days=7, possible=7) in digest
+    assert t(content, "coach.digest.checkins", days=7, possible="7 dagen") in digest
     (document,) = [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == COACH]
     assert t(content, "coach.digest.file") == document.params["caption"]
     (photo,) = [c for c in rig.api.calls_of("sendPhoto") if c.params["chat_id"] == COACH]
