@@ -2,7 +2,8 @@
 there, and in bot.core.coaching).
 
 Commands: /coach (ask to coach; a coach's status and stepping down), /coaches (admins:
-approve, refuse, revoke), /invite, /coachees (phase, homework, unlink, the no-check-in days),
+approve, refuse, revoke), /invite, /coachees (phase, homework, report, unlink, the no-check-in
+days), /report (a one-page PDF of one own coachee, drawn by bot.reports.report off the loop),
 and for a coachee /privacy (a switch per item, the read log, unlink) and /digest. The coach
 store lives next to the repository (coaches.json in the data folder, in memory for an
 in-memory repository); every call of it holds one lock, so two changes never lose each other
