@@ -48,7 +48,7 @@ MENU_COMMANDS: tuple[str, ...] = (
 )
 # Per chat (setMyCommands with a chat scope, bot.telegram.coaching): a coach's menu starts
 # with these, a coachee with a coach gets these too.
-COACH_COMMANDS: tuple[str, ...] = ("coachees", "invite", "coach")
+COACH_COMMANDS: tuple[str, ...] = ("coachees", "invite", "coach", "report")
 COACHEE_COMMANDS: tuple[str, ...] = ("privacy", "digest")
 
 UI_TEXTS: dict[str, frozenset[str]] = {
@@ -116,6 +116,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
         "exercise.ended.later_unsaved",
     ),
     "exercise.option": frozenset({"title", "minutes"}),
+    "exercise.homework_option": frozenset({"title", "minutes"}),
+    "exercise.homework_reminder": frozenset({"exercises"}),
     "exercise.intro": frozenset({"title", "minutes", "intro"}),
     "exercise.step": frozenset({"number", "total"}),
     "reflect.prompt": frozenset({"phase", "prompt"}),
@@ -172,6 +174,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **_ids("coach.alert.gp", "coach.alert.crisis", filled=frozenset({"day"})),
     # The coach's weekly digest (bot.core.digest).
     "coach.digest.title": frozenset({"start", "end"}),
+    **_ids("coach.days.one", "coach.days.other", filled=frozenset({"days"})),
     **_ids("coach.digest.no_coachees", "coach.digest.nothing_shared"),
     "coach.digest.phase": frozenset({"phase", "days"}),
     "coach.digest.attention": frozenset({"reasons"}),
@@ -282,6 +285,12 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "coach.coachee.phase": NONE,
     "coach.coachee.homework": NONE,
     "coach.coachee.unlink": NONE,
+    "coach.coachee.report": NONE,
+    **_ids("coach.report.which", "coach.report.chart", "coach.report.energy"),
+    "coach.report.stress": NONE,
+    "coach.report.title": frozenset({"name", "day"}),
+    "coach.report.week": frozenset({"start", "end"}),
+    "coach.report.caption": frozenset({"name"}),
     "coach.phase.ask": frozenset({"name"}),
     "coach.phase.set": frozenset({"name", "phase"}),
     "coach.phase.told": frozenset({"phase"}),
@@ -301,6 +310,13 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "coach.digest.preview.none": NONE,
     "coach.digest.preview.intro": frozenset({"coach"}),
     "coach.digest.file": NONE,
+    **_ids(
+        "coach.digest.chart.title",
+        "coach.digest.chart.this_week",
+        "coach.digest.chart.last_week",
+        "coach.digest.chart.energy",
+        "coach.digest.chart.caption",
+    ),
     "coach.alert.now.gp": frozenset({"day", "name", "time"}),
     "coach.alert.now.crisis": frozenset({"day", "name", "time"}),
     **{f"menu.{command}": NONE for command in (*COACH_COMMANDS, "coaches", *COACHEE_COMMANDS)},

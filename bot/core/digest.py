@@ -257,6 +257,75 @@ def digest_due(coach: Coach, last_sent_week: date | None, now: datetime) -> date
     return week
 
 
+# --- the overview chart ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewPoint:
+    """One coachee in the digest's overview chart: their energy mean this week and the week
+    before (None without check-ins then). Only coachees who share their check-ins and checked
+    in this week; the others are in the digest's text (by name, or by what they do share)."""
+
+    name: str
+    this_week: float
+    last_week: float | None
+    checkin_days: int
+
+
+def overview_points(digest: Digest) -> tuple[OverviewPoint, ...]:
+    """The numbers of the overview chart, in the digest's order; built from the digest alone,
+    so it holds nothing the digest does not."""
+    points = []
+    for entry in digest.entries:
+        energy = entry.energy
+        if entry.shares_nothing or energy is None or entry.checkin_days is None:
+            continue
+        last = energy.mean - energy.change if energy.change is not None else None
+        points.append(OverviewPoint(entry.name, energy.mean, last, entry.checkin_days))
+    return tuple(points)
+
+
+# --- /report: one coachee, for the coach's file ---------------------------------------------
+
+REPORT_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ReportDay:
+    """One day of the report's chart: the day means (None: no check-in that day)."""
+
+    day: date
+    energy: float | None
+    stress: float | None
+    sleep: float | None
+
+
+@dataclass(frozen=True)
+class CoacheeReport:
+    """/report: the last seven days through today as a digest of this one coachee, and their
+    check-ins' day means of the last four weeks (None: check-ins not shared)."""
+
+    digest: Digest
+    days: tuple[ReportDay, ...] | None
+    made_on: date
+
+
+def coachee_report(coach: Coach, seen: Shared, now: datetime) -> CoacheeReport:
+    """Made from `seen` (visible_to_coach's answer) alone, so it holds nothing else."""
+    today = now_in(coach.timezone, now).date()
+    digest = build_digest(coach, [seen], today - timedelta(days=WEEK_DAYS - 1), now)
+    days = None
+    if seen.checkins is not None:
+        first = today - timedelta(days=REPORT_DAYS - 1)
+        recent = [c for c in seen.checkins if first <= c.day <= today]
+        energy, stress, sleep = (day_means(recent, f) for f in ("energy", "stress", "sleep"))
+        days = tuple(
+            ReportDay(day, energy.get(day), stress.get(day), sleep.get(day))
+            for day in (first + timedelta(days=n) for n in range(REPORT_DAYS))
+        )
+    return CoacheeReport(digest, days, today)
+
+
 # --- text -------------------------------------------------------------------------------------
 
 
@@ -267,6 +336,11 @@ def _number(value: float, lang: str) -> str:
 
 def _signed(value: float, lang: str) -> str:
     return ("+" if value > 0 else "") + _number(value, lang)
+
+
+def _days(count: int | None, texts: Texts) -> str:
+    """ "1 dag", "3 dagen": the plural the language wants (coach.days.one / .other)."""
+    return texts("coach.days.one" if count == 1 else "coach.days.other").format(days=count)
 
 
 def _entry_lines(
@@ -281,13 +355,17 @@ def _entry_lines(
         return [*lines, texts("coach.digest.nothing_shared")]
     if entry.phase is not None:
         phase = phase_names.get(entry.phase, entry.phase)
-        lines.append(texts("coach.digest.phase").format(phase=phase, days=entry.phase_days))
+        lines.append(
+            texts("coach.digest.phase").format(phase=phase, days=_days(entry.phase_days, texts))
+        )
     if entry.attention:
         reasons = "; ".join(_reason(a, texts, lang, exercise_names) for a in entry.attention)
         lines.append(texts("coach.digest.attention").format(reasons=reasons))
     if entry.checkin_days is not None and entry.days:
         lines.append(
-            texts("coach.digest.checkins").format(days=entry.checkin_days, possible=entry.days)
+            texts("coach.digest.checkins").format(
+                days=entry.checkin_days, possible=_days(entry.days, texts)
+            )
         )
         for what, measure in (
             ("energy", entry.energy),
@@ -334,11 +412,30 @@ def _entry_lines(
     return lines
 
 
+def report_lines(
+    report: CoacheeReport,
+    texts: Texts,
+    lang: str,
+    phase_names: Mapping[str, str] | None = None,
+    exercise_names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The report's text: the days it covers, then the coachee's lines as in a digest."""
+    digest = report.digest
+    lines = [
+        texts("coach.report.week").format(
+            start=day_month(digest.week_start, lang), end=day_month(digest.week_end, lang)
+        )
+    ]
+    for entry in digest.entries:
+        lines += _entry_lines(entry, texts, lang, phase_names or {}, exercise_names or {})[1:]
+    return lines
+
+
 def _reason(attention: Attention, texts: Texts, lang: str, names: Mapping[str, str]) -> str:
     template = texts(f"coach.attention.{attention.reason}")
     value = attention.value if attention.value is not None else 0.0
     return template.format(
-        days=attention.days,
+        days=_days(attention.days, texts),
         change=_signed(value, lang),
         count=int(value),
         exercise=names.get(attention.exercise_id or "", attention.exercise_id),

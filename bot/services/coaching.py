@@ -36,16 +36,22 @@ from bot.core.coaching import (
 )
 from bot.core.dates import day_month
 from bot.core.digest import (
+    OverviewPoint,
+    ReportDay,
     build_digest,
     coachee_preview,
     digest_csv,
     digest_due,
     digest_messages,
     digest_text,
+    overview_points,
+    report_lines,
 )
+from bot.core.digest import coachee_report as coaching_report
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
 from bot.services import actions
+from bot.services.exercise import homework_today
 from bot.services.outcome import (
     Choice,
     Message,
@@ -84,6 +90,11 @@ FLOW, PANEL = "f", "p"
 
 def _refused(reason: str, edit: bool = False, lang: str | None = None) -> Outcome:
     return outcome(message(say(f"coach.refused.{reason}"), edit=edit), lang=lang)
+
+
+def _days(count: int | None) -> Text:
+    """ "1 dag", "3 dagen", as /pause says it (coach.days.one / .other)."""
+    return say("coach.days.one" if count == 1 else "coach.days.other", days=count)
 
 
 def _lang_of(repo: Repository, user_id: int, fallback: str = "nl") -> str:
@@ -569,7 +580,9 @@ def coachees(
     views = coaching.views_for_coach(store, repo, coach_id, now, "coachees")
     today = coaching.now_in(coach.timezone, now).date()
     quiet_row = (
-        Choice(say("coach.quiet.button", days=coach.quiet_days), actions.COACH_QUIET, ("menu",)),
+        Choice(
+            say("coach.quiet.button", days=_days(coach.quiet_days)), actions.COACH_QUIET, ("menu",)
+        ),
         Choice(say("coach.moment.button"), actions.COACH_QUIET, ("digest",)),
     )
     if not views:
@@ -612,7 +625,11 @@ def _reason_text(content: Content, lang: str, attention: coaching.Attention) -> 
     return content.text(
         f"coach.attention.{attention.reason}",
         lang,
-        days=attention.days,
+        days=content.text(
+            "coach.days.one" if attention.days == 1 else "coach.days.other",
+            lang,
+            days=attention.days,
+        ),
         change=(f"{value:+.1f}".replace(".", ",") if lang == "nl" else f"{value:+.1f}"),
         count=int(value),
         exercise=exercise.title.get(lang) if exercise is not None else attention.exercise_id,
@@ -636,7 +653,7 @@ def coachee_menu(
     rows = (
         *(
             (Choice(say(f"coach.coachee.{what}"), actions.COACHEE, (coachee_id, what)),)
-            for what in ("phase", "homework", "unlink")
+            for what in ("phase", "homework", "report", "unlink")
         ),
         (Choice(say("coach.coachees.back"), actions.COACH_QUIET, ("list",)),),
     )
@@ -853,7 +870,7 @@ def set_quiet_days(store: CoachStore, coach_id: int, days: int, lang: str) -> Ou
         store.save_coach(coaching.set_quiet_days(coach, days))
     except ValueError:
         return outcome(message(say("input.stale_button"), edit=True), lang=coach.lang)
-    return outcome(message(say("coach.quiet.set", days=days), edit=True), lang=coach.lang)
+    return outcome(message(say("coach.quiet.set", days=_days(days)), edit=True), lang=coach.lang)
 
 
 def _moment_message(coach: Coach, edit: bool) -> Message:
@@ -941,6 +958,27 @@ def unlink_by_coach(
     )
 
 
+# --- homework on the coachee's side ---------------------------------------------------------
+
+
+def homework_reminder(
+    store: CoachStore, repo: Repository, coachee_id: int, content: Content, now: datetime
+) -> str:
+    """A line for the exercise reminder naming the homework that runs today ("" without)."""
+    profile = repo.load_profile(coachee_id)
+    if profile is None:
+        return ""
+    today = schedule.local_today(profile, now)
+    titles = [
+        exercise.title.get(profile.lang)
+        for exercise_id in homework_today(store, coachee_id, today)
+        if (exercise := content.exercises.get(exercise_id)) is not None
+    ]
+    if not titles:
+        return ""
+    return content.text("exercise.homework_reminder", profile.lang, exercises=", ".join(titles))
+
+
 # --- digests ----------------------------------------------------------------------------
 
 
@@ -973,14 +1011,28 @@ def digest_preview(
 
 
 @dataclass(frozen=True)
+class OverviewWords:
+    """The words on the digest's overview chart (bot.reports.overview.OverviewLabels)."""
+
+    title: str
+    this_week: str
+    last_week: str
+    energy: str
+
+
+@dataclass(frozen=True)
 class WeeklyDigest:
-    """A digest to send: its messages in the coach's language and the week's CSV."""
+    """A digest to send: its messages in the coach's language, the week's CSV, and the
+    overview chart's numbers (made from the digest alone; empty: no chart)."""
 
     coach_id: int
     week: date
     messages: tuple[str, ...]
     csv: str
     caption: str
+    overview: tuple[OverviewPoint, ...] = ()
+    overview_labels: OverviewWords | None = None
+    chart_caption: str = ""
 
 
 def due_digests(store: CoachStore, now: datetime) -> list[int]:
@@ -1018,12 +1070,115 @@ def weekly_digest(
         tuple(texts),
         digest_csv(digest),
         content.text("coach.digest.file", coach.lang),
+        overview_points(digest),
+        OverviewWords(
+            *(
+                content.text(f"coach.digest.chart.{part}", coach.lang)
+                for part in ("title", "this_week", "last_week", "energy")
+            )
+        ),
+        content.text("coach.digest.chart.caption", coach.lang),
     )
 
 
 def unmark_digest(store: CoachStore, coach_id: int, week: date, now: datetime) -> None:
     """A digest Telegram did not take: due again at the next look (late rather than never)."""
     store.mark_digest_sent(coach_id, week - timedelta(days=7), now)
+
+
+# --- /report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """/report's PDF to draw and send (bot.reports.report): only what the coachee shares."""
+
+    coach_id: int
+    coachee_id: int
+    filename: str
+    title: str
+    lines: tuple[str, ...]
+    days: tuple[ReportDay, ...] | None
+    chart: str  # the chart's title
+    energy: str
+    stress: str
+    caption: str
+
+
+def _matches(links: list[Link], who: str) -> list[Link]:
+    who = who.strip().lstrip("@")
+    if who.isdigit():
+        return [link for link in links if link.coachee_id == int(who)]
+    wanted = who.casefold()
+    exact = [link for link in links if link.name.casefold() == wanted]
+    return exact or [link for link in links if link.name.casefold().startswith(wanted)]
+
+
+def coachee_report(
+    store: CoachStore, repo: Repository, coach_id: int, who: str, content: Content, now: datetime
+) -> Outcome | ReportFile:
+    """/report <coachee>: the report of one own coachee, named by (the start of) their name or
+    by id; without a name, or when several match, a button per (matching) coachee. Anyone
+    else is refused with the same words whether they exist or not, and nothing is read."""
+    coach = store.coach(coach_id)
+    if coach is None or not coaching.is_coach(coach):
+        return _refused("not_coach", lang=_lang_of(repo, coach_id))
+    links = coaching.coachees_of(store, coach_id)
+    if not who.strip() and not links:
+        return outcome(message(say("coach.digest.no_coachees")), lang=coach.lang)
+    found = _matches(links, who) if who.strip() else links
+    if not found:
+        return _refused("not_your_coachee", lang=coach.lang)
+    if len(found) > 1 or not who.strip():
+        rows = tuple(
+            (Choice(Text(raw=link.name), actions.COACHEE, (link.coachee_id, "report")),)
+            for link in found
+        )
+        return outcome(message(say("coach.report.which"), choices=rows), lang=coach.lang)
+    return report_of(store, repo, coach_id, found[0].coachee_id, content, now)
+
+
+def report_of(
+    store: CoachStore,
+    repo: Repository,
+    coach_id: int,
+    coachee_id: int,
+    content: Content,
+    now: datetime,
+) -> Outcome | ReportFile:
+    """The report of this coachee, through visible_to_coach, logged as a read ("report");
+    refused (and not logged) when they are not this coach's coachee."""
+    coach = store.coach(coach_id)
+    try:
+        link = _own_link(store, coach_id, coachee_id)
+        data = coaching.coachee_data(repo, coachee_id)
+        if data is None or coach is None:
+            raise CoachingRefused("not_your_coachee")
+        seen = coaching.view_coachee(store, coach_id, data, now, "report")
+    except CoachingRefused as refused:
+        lang = coach.lang if coach is not None else _lang_of(repo, coach_id)
+        return _refused(refused.reason, lang=lang)
+    lang = coach.lang
+    report = coaching_report(coach, seen, now)
+    phases, exercises = _digest_names(content, lang)
+    lines = report_lines(
+        report, lambda text_id: content.text(text_id, lang), lang, phases, exercises
+    )
+    log.info("coach.report_made")
+    return ReportFile(
+        coach_id,
+        coachee_id,
+        f"report-{report.made_on.isoformat()}.pdf",
+        content.text(
+            "coach.report.title", lang, name=link.name, day=day_month(report.made_on, lang)
+        ),
+        tuple(lines),
+        report.days,
+        content.text("coach.report.chart", lang),
+        content.text("coach.report.energy", lang),
+        content.text("coach.report.stress", lang),
+        content.text("coach.report.caption", lang, name=link.name),
+    )
 
 
 # --- alerts -----------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.content.loader import Content
 from bot.core import dates, schedule
 from bot.core.checkins import low_energy_on
+from bot.core.coaching import CoachStore, active_homework
 from bot.core.models import (
     RUNNING_EXERCISE_ID,
     CheckIn,
@@ -79,26 +80,55 @@ def _lang(coachee: CoacheeFile, hint: str) -> str:
     return profile.lang if profile is not None else hint
 
 
-def choose(coachee: CoacheeFile, content: Content, now: datetime, hint: str) -> Outcome:
-    """/exercise: a short list that suits the coachee's phase and today's energy."""
+def choose(
+    coachee: CoacheeFile,
+    content: Content,
+    now: datetime,
+    hint: str,
+    coaches: CoachStore | None = None,
+) -> Outcome:
+    """/exercise: a short list that suits the coachee's phase and today's energy; the
+    homework their coach gave that runs today comes first, marked as homework."""
     profile = coachee.profile
     lang = _lang(coachee, hint)
     phase = profile.phase if profile is not None else "analysis"
     low_energy = profile is not None and low_energy_on(
         coachee.records(CheckIn), schedule.local_today(profile, now)
     )
-    options = suggest_exercises(content.exercises.values(), phase, low_energy)
+    homework: list[Exercise] = []
+    if coaches is not None and profile is not None:
+        today = schedule.local_today(profile, now)
+        for exercise_id in homework_today(coaches, coachee.user_id, today):
+            found = content.exercises.get(exercise_id)
+            if found is not None and found not in homework:
+                homework.append(found)
+    options = [
+        e
+        for e in suggest_exercises(content.exercises.values(), phase, low_energy)
+        if e not in homework
+    ]
     choices = tuple(
         (
             Choice(
-                say("exercise.option", title=e.title.get(lang), minutes=e.duration_minutes),
+                say(text_id, title=e.title.get(lang), minutes=e.duration_minutes),
                 actions.EXERCISE_PICK,
                 (e.id,),
             ),
         )
-        for e in options
+        for text_id, group in (("exercise.homework_option", homework), ("exercise.option", options))
+        for e in group
     )
     return outcome(message(say("exercise.choose"), choices=choices), lang=lang)
+
+
+def homework_today(coaches: CoachStore, coachee_id: int, today: date) -> list[str]:
+    """The exercises of the homework that runs on the coachee's `today`, from their present
+    coach only (an unlinked coach's homework stops)."""
+    link = coaches.link_of(coachee_id)
+    if link is None:
+        return []
+    own = [h for h in coaches.homework(coachee_id) if h.coach_id == link.coach_id]
+    return [h.exercise_id for h in active_homework(own, today)]
 
 
 def gone(edit: bool = True) -> Outcome:

@@ -179,6 +179,7 @@ def build_application(services: Services, request: BaseRequest | None = None) ->
             CommandHandler("coaches", coaching.coaches),
             CommandHandler("invite", coaching.invite),
             CommandHandler("coachees", coaching.coachees),
+            CommandHandler("report", coaching.report),
             CommandHandler("privacy", coaching.privacy),
             CommandHandler("digest", coaching.digest),
             CallbackQueryHandler(coaching.coach_choice, pattern(actions.COACH)),

@@ -2,7 +2,8 @@
 there, and in bot.core.coaching).
 
 Commands: /coach (ask to coach; a coach's status and stepping down), /coaches (admins:
-approve, refuse, revoke), /invite, /coachees (phase, homework, unlink, the no-check-in days),
+approve, refuse, revoke), /invite, /coachees (phase, homework, report, unlink, the no-check-in
+days), /report (a one-page PDF of one own coachee, drawn by bot.reports.report off the loop),
 and for a coachee /privacy (a switch per item, the read log, unlink) and /digest. The coach
 store lives next to the repository (coaches.json in the data folder, in memory for an
 in-memory repository); every call of it holds one lock, so two changes never lose each other
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import threading
 from typing import Any
@@ -292,6 +294,48 @@ async def coachees(update: Update, context: BotContext) -> None:
     await deliver(update, context, result)
 
 
+async def report(update: Update, context: BotContext) -> None:
+    """/report <coachee>: a one-page PDF of what that own coachee shares."""
+    s = context.services
+    who = " ".join(context.args or ())
+    result = await _off_loop(
+        service.coachee_report,
+        _store(context),
+        s.repo,
+        update.effective_user.id,
+        who,
+        s.texts,
+        s.clock(),
+    )
+    await _deliver_report(update, context, result)
+
+
+async def _deliver_report(
+    update: Update, context: BotContext, result: service.ReportFile | Any
+) -> None:
+    if not isinstance(result, service.ReportFile):
+        await deliver(update, context, result)
+        return
+    pdf = await asyncio.to_thread(_report_pdf, result)
+    document = io.BytesIO(pdf)
+    document.name = result.filename
+    await context.services.outbox.send(
+        Priority.INTERACTIVE,
+        result.coach_id,
+        context.bot.send_document,
+        document=document,
+        caption=result.caption,
+    )
+
+
+def _report_pdf(result: service.ReportFile) -> bytes:
+    """A few hundred ms: off the loop; matplotlib loads here, not at start."""
+    from bot.reports.report import ReportLabels, render_report_pdf
+
+    labels = ReportLabels(result.chart, result.energy, result.stress)
+    return render_report_pdf(result.title, result.lines, result.days, labels)
+
+
 async def coachee_choice(update: Update, context: BotContext) -> None:
     query = update.callback_query
     await query.answer()
@@ -311,6 +355,12 @@ async def coachee_choice(update: Update, context: BotContext) -> None:
         result = await _off_loop(
             service.homework_plans, store, coach_id, coachee_id, args[2], lang, s.texts
         )
+    elif what == "report":
+        made = await _off_loop(
+            service.report_of, store, s.repo, coach_id, coachee_id, s.texts, s.clock()
+        )
+        await _deliver_report(update, context, made)
+        return
     elif what == "unlink":
         result = await _off_loop(service.ask_unlink_coachee, store, coach_id, coachee_id, lang)
     elif what == "unlink_yes":

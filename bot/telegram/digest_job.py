@@ -1,6 +1,7 @@
 """The coaches' weekly digest: one repeating job looks every few minutes which digests are
 due (bot.core.digest.digest_due: the coach's day and time in their zone, the latest week
-only) and sends them, with the week's numbers as a CSV file.
+only) and sends them, with an overview chart (PNG: each coachee's energy this week against the week
+before, of those who share check-ins) and the week's numbers as a CSV file.
 
 Once per week, even across restarts: the week is marked sent before the digest goes
 (bot.services.coaching.weekly_digest), so a stop right after sending never sends it again.
@@ -63,12 +64,31 @@ async def send_due_digests(application: Application) -> int:
     return sent
 
 
+def _overview_png(digest: service.WeeklyDigest) -> bytes:
+    """The overview chart (a few hundred ms: off the loop); matplotlib loads here, not at start."""
+    from bot.reports.overview import OverviewLabels, render_overview_chart
+
+    words = digest.overview_labels
+    assert words is not None
+    labels = OverviewLabels(words.title, words.this_week, words.last_week, words.energy)
+    return render_overview_chart(digest.overview, labels)
+
+
 async def _send(application: Application, digest: service.WeeklyDigest) -> bool:
     s = application.bot_data["services"]
     bot = application.bot
     try:
         for text in digest.messages:
             await s.outbox.send(Priority.SCHEDULED, digest.coach_id, bot.send_message, text=text)
+        if digest.overview and digest.overview_labels is not None:
+            picture = await asyncio.to_thread(_overview_png, digest)
+            await s.outbox.send(
+                Priority.SCHEDULED,
+                digest.coach_id,
+                bot.send_photo,
+                photo=picture,
+                caption=digest.chart_caption,
+            )
         document = io.BytesIO(digest.csv.encode("utf-8"))
         document.name = f"digest-{digest.week.isoformat()}.csv"
         await s.outbox.send(

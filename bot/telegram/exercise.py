@@ -83,7 +83,13 @@ async def choose(update: Update, context: BotContext) -> None:
     s = context.services
     hint = language_of(update, context)
     await _close_running(update, context)
-    result = await run(context, update.effective_user.id, service.choose, s.texts, s.clock(), hint)
+    # The coach store too: homework that runs today comes first (bot.telegram.coaching).
+    from bot.telegram.coaching import coach_store
+
+    coaches = coach_store(context.application)
+    result = await run(
+        context, update.effective_user.id, service.choose, s.texts, s.clock(), hint, coaches
+    )
     await deliver(update, context, result)
 
 

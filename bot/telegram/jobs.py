@@ -205,7 +205,7 @@ async def reminder_tick(context: BotContext) -> None:
         mark = schedule.sending_mark(reminder, state, now)
         write = s.repo.replace if state.failed_before(reminder) else s.repo.add
         await _off_loop(write, user_id, mark)
-        sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder)
+        sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder, user_id)
         if sent is Sent.NOT_DELIVERED:
             # Certainly not there: due again, tried again within its grace window.
             await _off_loop(s.repo.replace, user_id, schedule.not_delivered(mark))
@@ -225,13 +225,19 @@ async def reminder_tick(context: BotContext) -> None:
 
 
 async def _send_reminder(
-    context: BotContext, chat_id: int, lang: str, reminder: schedule.Reminder
+    context: BotContext,
+    chat_id: int,
+    lang: str,
+    reminder: schedule.Reminder,
+    user_id: int | None = None,
 ) -> Sent:
     s = context.services
     kind = reminder.kind
     variant = "first" if reminder.attempt == 0 else "again"
     day = reminder.local_date.strftime("%Y%m%d")
     body = s.texts.text(f"reminder.{kind}.{variant}", lang)
+    if kind == "exercise":
+        body += await _homework_line(context, chat_id if user_id is None else user_id)
     buttons = [
         [
             (
@@ -252,6 +258,23 @@ async def _send_reminder(
         return sent
     log.info("reminder.sent kind=%s attempt=%s", kind, reminder.attempt)
     return Sent.DELIVERED
+
+
+async def _homework_line(context: BotContext, user_id: int) -> str:
+    """The exercise reminder names the homework the coach gave for today; reading it never
+    holds the reminder back."""
+    from bot.services.coaching import homework_reminder
+    from bot.telegram.coaching import coach_store
+
+    s = context.services
+    try:
+        line = await _off_loop(
+            homework_reminder, coach_store(context.application), s.repo, user_id, s.texts, s.clock()
+        )
+    except Exception:
+        log.exception("reminder.homework_unread")
+        return ""
+    return "\n\n" + line if line else ""
 
 
 # --- a coachee who blocked the bot, and came back ---------------------------------------------

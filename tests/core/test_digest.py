@@ -30,6 +30,7 @@ from bot.core.digest import (
     digest_messages,
     digest_text,
     digest_week,
+    overview_points,
 )
 from bot.core.models import CheckIn, Escalation, ExerciseLog, QuestionnaireResult, Reflection
 
@@ -373,3 +374,61 @@ def test_a_coachee_previews_exactly_their_part_of_the_next_digest():
     assert preview.entries[0].checkin_days == 2 and preview.entries[0].alerts is None
     assert store.reads(ANN) == []  # a coachee looking at their own data is not a coach's read
     assert coachee_preview(store, repo, 4242, at(18)) is None  # no coach
+
+
+# --- the overview chart's numbers -------------------------------------------------------------
+
+
+def test_the_overview_holds_energy_of_this_week_and_last_week_of_sharers_only():
+    everything = shared()
+    no_checkins = shared(items=("exercises", "alerts"), data=history(1002), name="Bob")
+    nothing = shared(items=(), data=history(1003), name="Cas")
+    digest = build_digest(coach(), [everything, no_checkins, nothing], WEEK, SENT)
+    points = overview_points(digest)
+    assert [p.name for p in points] == ["Ann"]
+    (ann,) = points
+    # This week: day means 4, 4 (5 and 3), 5 -> 4.33; the week before: 6 every day.
+    assert ann.this_week == pytest.approx(13 / 3)
+    assert ann.last_week == pytest.approx(6.0)
+    assert ann.checkin_days == 3
+
+
+def test_the_overview_without_a_week_before_has_no_last_week():
+    data = replace(history(), checkins=(checkin(18, 7),))
+    (point,) = overview_points(build_digest(coach(), [shared(data=data)], WEEK, SENT))
+    assert point.this_week == 7 and point.last_week is None
+
+
+def test_the_overview_leaves_out_a_sharer_without_check_ins_this_week():
+    data = replace(history(), checkins=(checkin(10, 7),))
+    assert overview_points(build_digest(coach(), [shared(data=data)], WEEK, SENT)) == ()
+
+
+# --- one day, many days -----------------------------------------------------------------------
+
+
+def texts_in(lang: str):
+    texts("coach.digest.title")  # loads the content once
+    return lambda text_id: _CONTENT.texts[text_id].get(lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "checkins", "phase"),
+    [
+        ("nl", "Check-ins: 1 van de 1 dag\n", "(al 1 dag)"),
+        ("en", "Check-ins: 1 of 1 day\n", "(1 day so far)"),
+    ],
+)
+def test_one_day_is_one_day_not_one_days(lang, checkins, phase):
+    data = replace(history(), checkins=(checkin(22, 7),))
+    setting = PhaseSetting(ANN, "recovery", at(22), COACH)
+    seen = shared(data=data, since=at(22, 8), phase=setting)
+    text = digest_text(build_digest(coach(), [seen], WEEK, SENT), texts_in(lang), lang)
+    assert checkins in text
+    assert phase in text
+
+
+def test_many_days_stay_many_days():
+    phase = PhaseSetting(ANN, "recovery", at(2), COACH)
+    text = digest_text(build_digest(coach(), [shared(phase=phase)], WEEK, SENT), texts, "en")
+    assert "Check-ins: 3 of 7 days\n" in text and "(21 days so far)" in text

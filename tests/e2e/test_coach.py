@@ -112,6 +112,9 @@ def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
     approve(admin, second)
     second.command("coachees")
     assert "nog geen coachees" in second.wait_for_text("coachees").text
+    # Nor a report of one of them, by name or at all.
+    second.command("report", "Anna")
+    second.wait_for_text("niet een van jouw coachees", timeout=10)
 
 
 def _today(data_dir: Path, user_id: int) -> str:

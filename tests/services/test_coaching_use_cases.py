@@ -10,7 +10,7 @@ from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.coaching import hash_code
 from bot.core.models import CheckIn, Escalation, ExerciseLog
-from bot.services import actions
+from bot.services import actions, exercise
 from bot.services import coaching as service
 from bot.services.outcome import Notify, RefreshMenu
 from bot.storage.coaches import InMemoryCoachStore
@@ -307,7 +307,7 @@ def test_coachees_shows_own_coachees_only_with_attention_reasons(repo, store, co
 
     text = mine.messages[0].body[0].raw
     assert "Alice" in text and "Bob" not in text
-    assert content.text("coach.attention.no_checkin", "nl", days=11) in text
+    assert "11 dagen geen check-in" in text
     assert choices(mine)[0].args == (ALICE, "menu")
 
 
@@ -365,6 +365,24 @@ def test_the_coach_sets_their_no_checkin_days(store):
     assert store.coach(COACH).quiet_days == 5
 
 
+def test_the_coachs_no_checkin_days_are_said_in_the_singular_for_one(repo, store, content):
+    from bot.services.wording import render_text
+
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(days=2))
+
+    one = service.set_quiet_days(store, COACH, 1, "nl").messages[0].body[0]
+    listed = service.coachees(store, repo, COACH, "nl", content, NOW)
+
+    assert (
+        render_text(content, one, "nl")
+        == "Goed: na 1 dag zonder check-in zie je een aandachtspunt."
+    )
+    button = choices(listed)[-2].label
+    assert render_text(content, button, "nl") == "Aandacht na 1 dag zonder check-in"
+    assert "3 dagen geen check-in" in listed.messages[0].body[0].raw
+
+
 def test_the_coach_unlinks_and_the_coachee_is_told(repo, store):
     approved(store)
     linked(repo, store, share=("alerts",))
@@ -399,12 +417,26 @@ def test_the_digest_holds_only_what_is_shared_and_goes_once(repo, store, content
 
     text = "\n".join(digest.messages)
     assert "Alice" in text
-    assert content.text("coach.digest.checkins", "nl", days=7, possible=7) in text
+    assert content.text("coach.digest.checkins", "nl", days=7, possible="7 dagen") in text
     assert content.text("coach.digest.exercises", "nl", count=7) not in text
     assert "energy_mean" in digest.csv and ",7," in digest.csv
     assert service.due_digests(store, MONDAY_0900 + timedelta(hours=1)) == []
     assert service.weekly_digest(store, repo, COACH, content, MONDAY_0900) is None
     assert [r.purpose for r in store.reads(ALICE)] == ["digest"]
+
+
+def test_the_digests_overview_holds_only_coachees_who_share_their_check_ins(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    linked(repo, store, user_id=BOB, share=("exercises",), now=NOW)
+    week_of_checkins(repo)
+    week_of_checkins(repo, BOB)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert [(p.name, p.this_week, p.last_week) for p in digest.overview] == [("Alice", 6, None)]
+    assert digest.overview_labels.title == content.text("coach.digest.chart.title", "nl")
+    assert digest.chart_caption == content.text("coach.digest.chart.caption", "nl")
 
 
 def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
@@ -540,3 +572,119 @@ def test_a_yes_to_a_former_coachs_question_shares_nothing_with_the_new_one(repo,
 
     assert ids(result) == ["input.stale_button"]
     assert store.sharing(ALICE).items == frozenset()
+
+
+# --- /report ------------------------------------------------------------------------------
+
+
+def test_a_report_holds_only_what_the_coachee_shares_and_is_logged(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+    now = NOW + timedelta(days=6, hours=2)
+
+    report = service.coachee_report(store, repo, COACH, "alice", content, now)
+
+    assert isinstance(report, service.ReportFile)
+    text = "\n".join(report.lines)
+    assert content.text("coach.digest.checkins", "nl", days=7, possible="7 dagen") in text
+    assert content.text("coach.digest.exercises", "nl", count=7) not in text
+    assert [round(d.energy) for d in report.days if d.energy is not None] == [6] * 7
+    assert report.title.startswith("Alice")
+    assert [r.purpose for r in store.reads(ALICE)] == ["report"]
+    assert store.reads(ALICE)[0].items == ("checkins",)
+
+
+def test_a_report_without_shared_check_ins_has_no_numbers_of_them(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("exercises",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    report = service.coachee_report(
+        store, repo, COACH, str(ALICE), content, NOW + timedelta(days=6)
+    )
+
+    assert report.days is None
+    text = "\n".join(report.lines)
+    assert content.text("coach.digest.exercises", "nl", count=7) in text
+    assert "Energie" not in text and "Check-ins" not in text
+
+
+def test_a_report_of_someone_elses_coachee_is_refused_and_not_logged(repo, store, content):
+    approved(store)
+    approved(store, OTHER_COACH)
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    for who in ("Alice", str(ALICE), "nobody"):
+        refused = service.coachee_report(store, repo, OTHER_COACH, who, content, NOW)
+        assert ids(refused) == ["coach.refused.not_your_coachee"]
+    assert ids(service.report_of(store, repo, OTHER_COACH, ALICE, content, NOW)) == [
+        "coach.refused.not_your_coachee"
+    ]
+    assert store.reads(ALICE) == []
+
+
+def test_a_report_is_refused_to_someone_who_is_not_a_coach(repo, store, content):
+    linked(repo, store, share=("checkins",))
+    refused = service.coachee_report(store, repo, BOB, "Alice", content, NOW)
+    assert ids(refused) == ["coach.refused.not_coach"]
+
+
+def test_report_without_a_name_asks_which_coachee(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("checkins",))
+
+    result = service.coachee_report(store, repo, COACH, "", content, NOW)
+
+    assert ids(result) == ["coach.report.which"]
+    assert [(c.action, c.args) for c in choices(result)] == [(actions.COACHEE, (ALICE, "report"))]
+    assert store.reads(ALICE) == []
+
+
+# --- homework on the coachee's side -------------------------------------------------------
+
+
+def exercise_menu(repo, store, content, now=NOW):
+    with repo.unit_of_work(ALICE) as coachee:
+        return exercise.choose(coachee, content, now, "nl", store)
+
+
+def test_active_homework_comes_first_in_the_exercise_menu_marked_as_homework(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+
+    menu = exercise_menu(repo, store, content, NOW + timedelta(days=2))
+
+    (first, *rest) = [row[0] for row in menu.messages[0].choices]
+    assert first.args == ("body-scan",) and first.label.id == "exercise.homework_option"
+    assert ("body-scan",) not in [c.args for c in rest]
+    assert all(c.label.id == "exercise.option" for c in rest)
+
+
+def test_homework_leaves_the_menu_when_it_ends_or_the_coach_is_unlinked(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+
+    after = exercise_menu(repo, store, content, NOW + timedelta(days=8))
+    service.unlink_by_coach(store, repo, COACH, ALICE, "nl", NOW)
+    unlinked = exercise_menu(repo, store, content, NOW + timedelta(days=1))
+
+    for menu in (after, unlinked):
+        labels = [row[0].label.id for row in menu.messages[0].choices]
+        assert "exercise.homework_option" not in labels
+
+
+def test_the_exercise_reminder_names_the_active_homework(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+    title = content.exercises["body-scan"].title.get("nl")
+
+    line = service.homework_reminder(store, repo, ALICE, content, NOW + timedelta(days=1))
+
+    assert line == content.text("exercise.homework_reminder", "nl", exercises=title)
+    assert service.homework_reminder(store, repo, ALICE, content, NOW + timedelta(days=9)) == ""
+    assert service.homework_reminder(store, repo, BOB, content, NOW) == ""

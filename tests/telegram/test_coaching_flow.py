@@ -179,7 +179,9 @@ async def test_privacy_withdraws_at_once_and_digest_shows_the_coachees_part(coac
     rig.repo.add(ALICE, CheckIn(NOW, NOW.date(), 5, 5, 3))
 
     await rig.process(rig.update(ALICE, "/digest"))
-    assert t(content, "coach.digest.checkins", days=1, possible=7) in sent_to(rig, ALICE)[-1]
+    assert (
+        t(content, "coach.digest.checkins", days=1, possible="7 dagen") in sent_to(rig, ALICE)[-1]
+    )
 
     await rig.process(rig.update(ALICE, "/privacy"))
     assert f"v1:cshr:checkins:off:p:{COACH}" in payloads(rig, ALICE)
@@ -273,6 +275,78 @@ async def test_the_weekly_digest_goes_once_with_its_csv(coach_rig, content):
 
     assert (first, again) == (1, 0)
     digest = sent_to(rig, COACH)[-1]
-    assert t(content, "coach.digest.checkins", days=7, possible=7) in digest
+    assert t(content, "coach.digest.checkins", days=7, possible="7 dagen") in digest
     (document,) = [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == COACH]
     assert t(content, "coach.digest.file") == document.params["caption"]
+    (photo,) = [c for c in rig.api.calls_of("sendPhoto") if c.params["chat_id"] == COACH]
+    assert t(content, "coach.digest.chart.caption") == photo.params["caption"]
+
+
+async def test_report_sends_a_pdf_of_an_own_coachee_only(coach_rig, content):
+    rig = coach_rig
+    await link_alice(rig, ("checkins",))
+    for day in range(7):
+        at = NOW + timedelta(days=day)
+        rig.repo.add(ALICE, CheckIn(at, at.date(), 6, 4, 3))
+    rig.clock[0] = NOW + timedelta(days=7)
+
+    await rig.process(rig.update(COACH, f"/report {ALICE}"))  # every rig user is called "C"
+    await rig.process(rig.update(BOB, f"/report {ALICE}"))
+
+    (document,) = [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == COACH]
+    assert document.params["caption"] == t(content, "coach.report.caption", name="C")
+    assert not [c for c in rig.api.calls_of("sendDocument") if c.params["chat_id"] == BOB]
+    assert t(content, "coach.refused.not_coach") in sent_to(rig, BOB)
+    store = coaching.coach_store(rig.application)
+    assert [r.purpose for r in store.reads(ALICE)] == ["report"]
+
+
+def buttons_of(rig, chat_id: int) -> list[str]:
+    for call in reversed(rig.api.calls):
+        markup: Any = call.params.get("reply_markup")
+        if call.params.get("chat_id") != chat_id or not markup:
+            continue
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [b["text"] for row in markup["inline_keyboard"] for b in row]
+    return []
+
+
+async def test_homework_comes_first_in_exercise_and_in_the_exercise_reminder(coach_rig, content):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from bot.core.models import Moments
+    from bot.services import coaching as service
+    from bot.telegram import jobs
+
+    rig = coach_rig
+    await link_alice(rig, ())
+    store = coaching.coach_store(rig.application)
+    now = rig.clock[0]
+    service.assign_homework(store, rig.repo, COACH, ALICE, "body-scan", "d7", "nl", content, now)
+    body_scan = content.exercises["body-scan"]
+    title = body_scan.title.get("nl")
+
+    await rig.process(rig.update(ALICE, "/exercise"))
+
+    minutes = body_scan.duration_minutes
+    assert buttons_of(rig, ALICE)[0] == t(
+        content, "exercise.homework_option", title=title, minutes=minutes
+    )
+
+    profile = rig.repo.load_profile(ALICE)
+    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
+    rig.repo.save_profile(
+        replace(
+            profile,
+            moments=Moments(checkin=None, exercise=time(local.hour, local.minute), reflection=None),
+            quiet_start=time(0, 0),
+            quiet_end=time(0, 0),
+        )
+    )
+    await jobs.reminder_tick(rig.job_context(ALICE))
+
+    reminder = sent_to(rig, ALICE)[-1]
+    assert reminder.startswith(t(content, "reminder.exercise.first"))
+    assert t(content, "exercise.homework_reminder", exercises=title) in reminder
