@@ -8,7 +8,7 @@ the probe and its lag in milliseconds (a pause between two of PTB's run_until_co
 at start-up shows as lag too: read only the window you measure).
 The bot itself is not changed: this wraps `asyncio.BaseEventLoop.run_forever` in this process
 and then runs the bot's own `__main__` with the argument `run`. With BENCH_OUTBOX_RATE set
-(a diagnosis, never the bot's behaviour) the outbox's overall rate is that many a second.
+(a diagnosis, never the bot's behaviour) the outbox's overall rates are that many a second.
 """
 
 from __future__ import annotations
@@ -69,8 +69,11 @@ def install(out: Path) -> None:
 
 
 def raise_outbox_rate(rate: float) -> None:
-    """A diagnosis only (bench/interactive.py --outbox-rate): the outbox's overall rate, 25 a
-    second in the bot (PriorityLimiter's default), replaced in this process."""
+    """A diagnosis only (bench/interactive.py --outbox-rate): the outbox's two overall rates,
+    replaced in this process: its own (PriorityLimiter, 25 calls a second in the bot) and the
+    one inside it (python-telegram-bot's AIORateLimiter, 30 a second for calls with a chat_id)."""
+    from telegram.ext import AIORateLimiter
+
     from bot.telegram import outbox
 
     original = outbox.PriorityLimiter.__init__
@@ -80,6 +83,13 @@ def raise_outbox_rate(rate: float) -> None:
         self.interval = 1.0 / rate
 
     outbox.PriorityLimiter.__init__ = init  # type: ignore[method-assign]
+
+    original_aio = AIORateLimiter.__init__
+
+    def init_aio(self: AIORateLimiter, *args: Any, **kwargs: Any) -> None:
+        original_aio(self, *args, **{**kwargs, "overall_max_rate": rate})
+
+    AIORateLimiter.__init__ = init_aio  # type: ignore[method-assign]
 
 
 def main() -> None:
