@@ -27,6 +27,14 @@ Figures:
   driver is this process: 50 threads of HTTP clients); loop_cpu_s / loop_waiting_for_cpu_s:
   the bot's main thread on a CPU, and runnable but waiting for a core;
 - cores, load_avg_1m, cpu_pressure_avg60 (PSI "some", percent); bot_log: the bot's log events.
+
+Reading it: every answer goes through the outbox, whose overall rate (25 API calls a second,
+answerCallbackQuery included, and python-telegram-bot's AIORateLimiter inside it: 30 a second
+for calls with a chat_id) is Telegram's flood limit, not the bot's speed; this conversation
+takes about 1.6 such calls per update, so it cannot pass about 16 updates a second however
+fast the bot is (api_calls shows it). `--outbox-rate 1000` lifts both (a diagnosis, in the
+bot process only: bench/lag_probe.py) to see what the bot itself can do; BENCH_PROFILE=FILE
+in the environment also profiles the bot's event loop with cProfile into FILE.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ from bench.burst import (
     is_crisis_answer,
     loop_times,
 )
-from bench.lag_probe import OUTBOX_RATE_ENV
+from bench.lag_probe import OUTBOX_RATE_ENV, PROFILE_ENV
 from bot.devtools.client import BotMessage, ChatClient
 from bot.devtools.harness import BotProcess, Emulator, make_token, start_bot, start_emulator
 from bot.storage.tinydb_store import TinyDbRepository
@@ -190,6 +198,8 @@ def start(
     outbox_rate: float | None,
 ) -> BotProcess:
     env = {OUTBOX_RATE_ENV: str(outbox_rate)} if outbox_rate else {}
+    if os.environ.get(PROFILE_ENV):
+        env[PROFILE_ENV] = os.environ[PROFILE_ENV]
     if noop:
         command = [sys.executable, "-m", "bench.noop_bot"]
     else:

@@ -8,7 +8,8 @@ the probe and its lag in milliseconds (a pause between two of PTB's run_until_co
 at start-up shows as lag too: read only the window you measure).
 The bot itself is not changed: this wraps `asyncio.BaseEventLoop.run_forever` in this process
 and then runs the bot's own `__main__` with the argument `run`. With BENCH_OUTBOX_RATE set
-(a diagnosis, never the bot's behaviour) the outbox's overall rates are that many a second.
+(a diagnosis, never the bot's behaviour) the outbox's overall rates are that many a second;
+with BENCH_PROFILE set to a file, the main thread (the loop) is profiled into it (cProfile).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 INTERVAL = 0.05  # seconds between probes
 FLUSH_EVERY = 1.0
 OUTBOX_RATE_ENV = "BENCH_OUTBOX_RATE"
+PROFILE_ENV = "BENCH_PROFILE"  # a file: cProfile the main thread (the loop) into it
 
 
 class LagProbe:
@@ -99,7 +101,19 @@ def main() -> None:
     if rate:
         raise_outbox_rate(float(rate))
     sys.argv = ["bot", "run"]
-    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+    profile_to = os.environ.get(PROFILE_ENV)
+    if not profile_to:
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()  # the main thread only: the event loop
+    profiler.enable()
+    try:
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_to)
 
 
 if __name__ == "__main__":
