@@ -108,6 +108,7 @@ class ChatClient:
         *,
         username: str | None = None,
         http_timeout: float = 40.0,
+        per_chat_version: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -121,6 +122,9 @@ class ChatClient:
         self._cursor = 0  # highest message_id already handed out by wait_for()
         self._version = -1
         self._file_counter = 0
+        # Waits wake only on changes to this chat (not on every bot message): for many clients
+        # at once, as in bench/interactive.py.
+        self._per_chat_version = per_chat_version
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -409,6 +413,7 @@ class ChatClient:
                 "chatId": self.chat_id,
                 "afterVersion": after_version,
                 "timeout": timeout,
+                **({"chatVersion": True} if self._per_chat_version else {}),
             },
             timeout=timeout + 10.0,
         )

@@ -399,6 +399,8 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
   let server = null;
   const state = {
     version: 0,
+    chatVersions: new Map(), // `${token}|${chatId}` -> version of that chat's last change
+    resetVersion: 0, // version of the last change to every chat at once
     fileCounter: 0,
     chats: new Map(), // chat id -> chat object seen in user updates
     files: new Map(), // file_id -> media object, so bots can re-send by file_id
@@ -424,8 +426,17 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
     }
     return state.status.get(token);
   };
-  const botMessagesChanged = () => {
+  // A chat's version: the global version of the last change to one of its bot messages (a
+  // reset changes every chat), so a client waiting on one chat can sleep through the others.
+  const chatKey = (token, chatId) => `${token}|${chatId}`;
+  const chatVersion = (token, chatId) => Math.max(
+    state.chatVersions.get(chatKey(token, chatId)) ?? 0,
+    state.resetVersion,
+  );
+  const botMessagesChanged = (entry = null) => {
     state.version += 1;
+    if (entry) state.chatVersions.set(chatKey(entry.botToken, chatIdOf(entry)), state.version);
+    else state.resetVersion = state.version;
     server.emit(BOT_MESSAGES_EVENT);
   };
   const botUser = (token) => {
@@ -512,7 +523,7 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
       localPath: null,
       ...fields,
     };
-    botMessagesChanged();
+    botMessagesChanged(entry);
     return telegramMessage(entry);
   };
 
@@ -529,7 +540,7 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
     if (unchanged) throw badRequest(NOT_MODIFIED);
     Object.assign(e, changes, { editDate: nowSeconds() });
     entry.message = { ...entry.message, text: e.text, reply_markup: e.inlineMarkup || undefined };
-    botMessagesChanged();
+    botMessagesChanged(entry);
     return telegramMessage(entry);
   };
   const editedMarkup = (params) => {
@@ -711,7 +722,7 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
       const entry = findBotEntry(token, chatId, messageId);
       if (entry) {
         server.storage.botMessages = server.storage.botMessages.filter((e) => e !== entry);
-        botMessagesChanged();
+        botMessagesChanged(entry);
         return true;
       }
       let deleted = false;
@@ -856,16 +867,19 @@ function createEmulator({ filesDir, quiet, floodLimit = 0 }) {
     app.post('/_test/botMessages', async (req, res) => {
       const { token, chatId } = req.body || {};
       const afterVersion = Number(req.body.afterVersion ?? -1);
+      // `chatVersion: true` (with a chatId): wait for, and answer with, this chat's version.
+      const perChat = Boolean(req.body.chatVersion) && chatId !== undefined && chatId !== null;
+      const version = () => (perChat ? chatVersion(token, chatId) : state.version);
       const timeout = Math.min(Math.max(Number(req.body.timeout || 0), 0), MAX_TEST_WAIT_SECONDS);
       const deadline = Date.now() + timeout * 1000;
-      while (state.version <= afterVersion && Date.now() < deadline && !state.shuttingDown && !res.destroyed) {
+      while (version() <= afterVersion && Date.now() < deadline && !state.shuttingDown && !res.destroyed) {
         await waitForEvent(BOT_MESSAGES_EVENT, deadline - Date.now(), res);
       }
       const result = server.storage.botMessages
         .filter((entry) => entry.e2e && entry.botToken === token)
         .filter((entry) => chatId === undefined || chatId === null || String(chatIdOf(entry)) === String(chatId))
         .map(testView);
-      if (!res.destroyed) res.json({ ok: true, version: state.version, result });
+      if (!res.destroyed) res.json({ ok: true, version: version(), result });
     });
     app.post('/_test/commands', (req, res) => {
       const entries = state.commands.get((req.body || {}).token);
