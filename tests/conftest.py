@@ -38,6 +38,7 @@ SLOW_FIRST = (
     "tests/safety/test_model_rebuild.py",
     "tests/safety/test_layers.py",
     "tests/test_demo.py",
+    "tests/test_demo_time.py",
     "tests/e2e/test_faults.py",
     "tests/e2e/test_crisis_flows.py",
     "tests/e2e/test_coachee_day.py",

@@ -1,5 +1,5 @@
 """Running `python -m bot demo` as a maintainer does, for the demo's session tests
-(tests/test_demo.py, tests/test_demo_clock.py: two files, so the slow sessions run on two
+(tests/test_demo.py, tests/test_demo_time.py: two files, so the slow sessions run on two
 workers)."""
 
 from __future__ import annotations
