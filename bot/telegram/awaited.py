@@ -1,16 +1,15 @@
 """What the bot waits for the coachee to type (bot.core.awaiting), read and written through
 the repository, so it expires on its own and a restart keeps it.
 
-Flows call `wait_for` when they ask (only with a profile: never before consent) and
-`stop_waiting` when their question is answered or declined. Commands that need no typed
-text call neither.
+Flows ask and end their questions inside their unit of work (bot.services.waiting); what is
+left here is for the crisis path and erasure, outside any use case.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.core.awaiting import AwaitedKind, Awaiting, awaiting, ended, is_question, still_awaited
+from bot.core.awaiting import Awaiting, ended, is_question, still_awaited
 from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -20,18 +19,6 @@ def current(context: BotContext, user_id: int) -> Awaiting | None:
     """The stored state (open, ended or expired), or None."""
     found = context.services.repo.records(user_id, Awaiting)
     return found[-1] if found else None
-
-
-def wait_for(
-    context: BotContext,
-    user_id: int,
-    chat_id: int,
-    kind: AwaitedKind,
-    reference: str = "",
-) -> None:
-    """Ask: the next text in `chat_id` answers this question, until it expires."""
-    s = context.services
-    s.repo.replace(user_id, awaiting(kind, reference, chat_id, s.clock()))
 
 
 def stop_waiting(

@@ -167,17 +167,7 @@ async def _step_pressed(update: Update, context: BotContext, index: int) -> None
     app, lang = context.application, language_of(update, context)
     stops = app.chat_data[chat_id].get(STOPS, 0)
     try:
-        step = await run(
-            context,
-            user_id,
-            service.step,  # type: ignore[arg-type]
-            exercise_id,
-            run_id,
-            index,
-            _ended_here(app, chat_id),
-            context.services.texts,
-            lang,
-        )
+        step = await _load_step(context, chat_id, user_id, lang, exercise_id, run_id, index)
     except service.RunOver:
         # The error handler answers it as a button no longer valid (buttons.py).
         raise StaleCallback("the exercise has ended") from None
@@ -196,7 +186,7 @@ async def _step_pressed(update: Update, context: BotContext, index: int) -> None
     await query.answer()
     await query.edit_message_reply_markup(None)
     if due:
-        await _send_step(context, chat_id, user_id, lang, cast(service.Step, step))
+        await _send_step(context, chat_id, user_id, lang, step)
 
 
 async def send_step(
@@ -328,6 +318,24 @@ async def _take_buttons_off(context: BotContext, chat_id: int, message_id: int |
         log.info("exercise.buttons_not_removed")
 
 
+async def _load_step(
+    context: BotContext,
+    chat_id: int,
+    user_id: int,
+    lang: str,
+    exercise_id: str,
+    run_id: str,
+    index: int,
+) -> service.Step | None:
+    """The step to show next, from the exercise service in the coachee's unit of work (raises
+    service.RunOver when the run has ended)."""
+    ended_here = _ended_here(context.application, chat_id)
+    texts = context.services.texts
+    return await run(
+        context, user_id, service.step, exercise_id, run_id, index, ended_here, texts, lang
+    )
+
+
 async def step_due(context: BotContext) -> None:
     """A step's time is up: the next step, unless the run ended or a press sent it first."""
     chat_id, user_id, lang, exercise_id, index, run_id, previous = context.job.data
@@ -337,17 +345,7 @@ async def step_due(context: BotContext) -> None:
         return
     stops = chat.get(STOPS, 0)
     try:
-        step = await run(
-            context,
-            user_id,
-            service.step,  # type: ignore[arg-type]
-            exercise_id,
-            run_id,
-            index,
-            _ended_here(app, chat_id),
-            context.services.texts,
-            lang,
-        )
+        step = await _load_step(context, chat_id, user_id, lang, exercise_id, run_id, index)
     except service.RunOver:
         return
     if step is None:  # removed by a content reload mid-way: say so rather than go quiet
@@ -362,7 +360,7 @@ async def step_due(context: BotContext) -> None:
         return
     _claim(app, chat_id, run_id, index)
     await _take_buttons_off(context, chat_id, previous)
-    await _send_step(context, chat_id, user_id, lang, cast(service.Step, step))
+    await _send_step(context, chat_id, user_id, lang, step)
 
 
 async def ended(update: Update, context: BotContext) -> None:

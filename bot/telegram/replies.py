@@ -1,5 +1,5 @@
-"""Small helpers every handler uses: texts by id, keyboards, sending through the outbox,
-and the coachee's profile (or a kind word that it needs consent first)."""
+"""Small helpers for the handlers that send outside a use case's outcome: texts by id,
+keyboards, sending through the outbox."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.core.models import Profile
 from bot.telegram.context import BotContext, language_of
 from bot.telegram.outbox import Priority
 
@@ -72,20 +71,3 @@ async def edit(
         text=body,
         reply_markup=markup,
     )
-
-
-async def require_profile(update: Update, context: BotContext) -> Profile | None:
-    """The profile, or a kind word that this needs consent first."""
-    profile = context.services.repo.load_profile(update.effective_user.id)
-    if profile is None:
-        await reply(update, context, "consent.needed")
-    return profile
-
-
-async def pressed(update: Update, context: BotContext) -> Profile | None:
-    """Acknowledge a button press; the profile, or (without consent) a kind word instead."""
-    await update.callback_query.answer()
-    profile = context.services.repo.load_profile(update.effective_user.id)
-    if profile is None:
-        await edit(update, context, text(context, "consent.needed", language_of(update, context)))
-    return profile

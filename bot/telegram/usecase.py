@@ -14,7 +14,7 @@ import io
 import json
 import logging
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, TypeVar
 
 from telegram import Message as SentMessage
 from telegram import ReplyParameters, Update
@@ -45,20 +45,21 @@ from bot.telegram.outbox import Priority
 from bot.telegram.render import render, render_chart, render_text
 
 P = ParamSpec("P")
+R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 
 async def run(
     context: BotContext,
     user_id: int,
-    use_case: Callable[Concatenate[CoacheeFile, P], Outcome],
+    use_case: Callable[Concatenate[CoacheeFile, P], R],
     *args: P.args,
     **kwargs: P.kwargs,
-) -> Outcome:
+) -> R:
     """`use_case(coachee, *args, **kwargs)` in one unit of work, off the event loop."""
     repo = context.services.repo
 
-    def work() -> Outcome:
+    def work() -> R:
         with repo.unit_of_work(user_id) as coachee:
             return use_case(coachee, *args, **kwargs)
 
