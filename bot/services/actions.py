@@ -34,7 +34,8 @@ COACH_INVITE = "cinv"  # yes | no, the invitation code
 # item, on | off, f (the questions after an invitation) | p (/privacy), the coach's user id
 COACH_SHARE = "cshr"
 COACH_PRIVACY = "cpriv"  # panel | ask | reads | digest | unlink | unlink_yes, an item or ''
-COACHEE = "cee"  # coachee id, menu | phase | homework | unlink | unlink_yes | hw, exercise id
+COACHEE = "cee"  # coachee id, menu | phase | homework | questionnaires | report | unlink |
+#   unlink_yes | hw, exercise id | qn_set, weeks (0: never)
 COACH_PHASE = "cph"  # coachee id, phase
 COACH_HOMEWORK = "chw"  # coachee id, exercise id, plan
 COACH_QUIET = "cqd"  # menu | list | set, days | digest | day, weekday | at, HHMM

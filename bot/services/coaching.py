@@ -50,6 +50,7 @@ from bot.core.digest import (
 from bot.core.digest import coachee_report as coaching_report
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
+from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
 from bot.services import actions
 from bot.services.exercise import homework_today
 from bot.services.outcome import (
@@ -639,7 +640,7 @@ def _reason_text(content: Content, lang: str, attention: coaching.Attention) -> 
 def coachee_menu(
     store: CoachStore, coach_id: int, coachee_id: int, lang: str, content: Content
 ) -> Outcome:
-    """One coachee: phase, homework, unlink."""
+    """One coachee: phase, homework, questionnaire rhythm, report, unlink."""
     try:
         link = _own_link(store, coach_id, coachee_id)
     except CoachingRefused as refused:
@@ -653,7 +654,7 @@ def coachee_menu(
     rows = (
         *(
             (Choice(say(f"coach.coachee.{what}"), actions.COACHEE, (coachee_id, what)),)
-            for what in ("phase", "homework", "report", "unlink")
+            for what in ("phase", "homework", "questionnaires", "report", "unlink")
         ),
         (Choice(say("coach.coachees.back"), actions.COACH_QUIET, ("list",)),),
     )
@@ -730,6 +731,66 @@ def set_phase(
         effects=effects,
         lang=lang,
     )
+
+
+def questionnaire_choices(store: CoachStore, coach_id: int, coachee_id: int, lang: str) -> Outcome:
+    """How often the coachee is offered a questionnaire after a check-in: every 2, 4 or 8
+    weeks, or never. What the coachee set themselves is not shown: a setting of theirs is not
+    among what they share."""
+    try:
+        link = _own_link(store, coach_id, coachee_id)
+    except CoachingRefused as refused:
+        return _refused(refused.reason, edit=True, lang=lang)
+    rows = tuple(
+        (
+            Choice(
+                say("settings.questionnaires.weeks", weeks=weeks),
+                actions.COACHEE,
+                (coachee_id, "qn_set", weeks),
+            ),
+        )
+        for weeks in QUESTIONNAIRE_WEEKS_CHOICES
+    )
+    off = Choice(say("settings.questionnaires.off"), actions.COACHEE, (coachee_id, "qn_set", 0))
+    return outcome(
+        message(
+            say("coach.questionnaires.ask", name=link.name), choices=(*rows, (off,)), edit=True
+        ),
+        lang=lang,
+    )
+
+
+def set_questionnaire_weeks(
+    store: CoachStore, repo: Repository, coach_id: int, coachee_id: int, weeks: int, lang: str
+) -> Outcome:
+    """The coach sets the questionnaire rhythm (0: never) in the coachee's own settings; the
+    coachee is told and can change it in /settings (being asked is theirs to decide)."""
+    if weeks not in (0, *QUESTIONNAIRE_WEEKS_CHOICES):
+        return outcome(message(say("input.stale_button"), edit=True), lang=lang)
+    try:
+        link = _own_link(store, coach_id, coachee_id)
+    except CoachingRefused as refused:
+        return _refused(refused.reason, edit=True, lang=lang)
+    with repo.unit_of_work(coachee_id) as coachee:
+        profile = coachee.profile
+        if profile is not None:
+            coachee.save_profile(replace(profile, questionnaire_weeks=weeks or None))
+    rhythm = say("settings.questionnaires.weeks", weeks=weeks) if weeks else None
+    effects: tuple[Notify, ...] = ()
+    if profile is not None:
+        told = (
+            say("coach.questionnaires.told", rhythm=rhythm)
+            if rhythm
+            else say("coach.questionnaires.told_off")
+        )
+        effects = (Notify(coachee_id, message(told), profile.lang),)
+    log.info("coach.questionnaires_set")
+    done = (
+        say("coach.questionnaires.set", name=link.name, rhythm=rhythm)
+        if rhythm
+        else say("coach.questionnaires.set_off", name=link.name)
+    )
+    return outcome(message(done, edit=True), effects=effects, lang=lang)
 
 
 def homework_choices(

@@ -250,6 +250,11 @@ def choose(
         return _fix_clash(coachee, profile, value, extra, content)
     if what not in _visible_menu(profile):
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
+    if what == "phase" and profile.coach_id is not None:
+        # With a coach the phase is theirs to set (they plan the coaching): one place only.
+        phase = Text(raw=content.phase(profile.phase).title.get(lang))
+        told = say("settings.phase_by_coach", phase=phase)
+        return outcome(message(told, choices=(BACK_ROW, DONE_ROW), edit=True), lang=lang)
     if not value:
         if what in MOMENT_CHOICES:  # a time typed instead of pressed is taken as well
             wait_for(coachee, "moment", what + BUTTONS, chat_id, now)

@@ -106,7 +106,8 @@ SHAPES.update(
             COACH_SHARE: r"(?:checkins|exercises|questionnaires|alerts|reflections)"
             rf":(?:on|off):[fp]:{_user}",
             COACH_PRIVACY: r"(?:panel|reads|digest|unlink|unlink_yes):|ask:[a-z]{1,20}",
-            COACHEE: rf"{_user}:(?:menu|phase|homework|unlink|unlink_yes|hw:{_an_id})",
+            COACHEE: rf"{_user}:(?:menu|phase|homework|questionnaires|report|unlink|unlink_yes"
+            rf"|hw:{_an_id}|qn_set:[0-9])",
             COACH_PHASE: rf"{_user}:[a-z]{{1,20}}",
             COACH_HOMEWORK: rf"{_user}:{_an_id}:(?:d7|d14|w28)",
             COACH_QUIET: r"menu|list|digest|set:[0-9]{1,2}|day:[0-6]|at:[0-9]{4}",

@@ -355,6 +355,12 @@ async def coachee_choice(update: Update, context: BotContext) -> None:
         result = await _off_loop(
             service.homework_plans, store, coach_id, coachee_id, args[2], lang, s.texts
         )
+    elif what == "questionnaires":
+        result = await _off_loop(service.questionnaire_choices, store, coach_id, coachee_id, lang)
+    elif what == "qn_set":
+        result = await _off_loop(
+            service.set_questionnaire_weeks, store, s.repo, coach_id, coachee_id, int(args[2]), lang
+        )
     elif what == "report":
         made = await _off_loop(
             service.report_of, store, s.repo, coach_id, coachee_id, s.texts, s.clock()

@@ -10,7 +10,7 @@ from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.coaching import hash_code
 from bot.core.models import CheckIn, Escalation, ExerciseLog
-from bot.services import actions, exercise
+from bot.services import actions, checkin, exercise
 from bot.services import coaching as service
 from bot.services.outcome import Notify, RefreshMenu
 from bot.storage.coaches import InMemoryCoachStore
@@ -322,6 +322,8 @@ def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
         service.set_phase(store, repo, COACH, BOB, "recovery", "nl", content, NOW),
         service.homework_choices(store, COACH, BOB, "nl", content),
         service.assign_homework(store, repo, COACH, BOB, "box-breathing", "d7", "nl", content, NOW),
+        service.questionnaire_choices(store, COACH, BOB, "nl"),
+        service.set_questionnaire_weeks(store, repo, COACH, BOB, 2, "nl"),
         service.ask_unlink_coachee(store, COACH, BOB, "nl"),
         service.unlink_by_coach(store, repo, COACH, BOB, "nl", NOW),
     ]
@@ -329,6 +331,7 @@ def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
     assert {tuple(ids(r)) for r in refusals} == {("coach.refused.not_your_coachee",)}
     assert store.link_of(BOB).coach_id == OTHER_COACH
     assert store.phase(BOB) is None and store.homework(BOB) == []
+    assert repo.load_profile(BOB).questionnaire_weeks is None
 
 
 def test_the_coach_sets_the_phase_and_the_coachee_follows_it(repo, store, content):
@@ -340,6 +343,49 @@ def test_the_coach_sets_the_phase_and_the_coachee_follows_it(repo, store, conten
     assert store.phase(ALICE).phase == "recovery"
     assert repo.load_profile(ALICE).phase == "recovery"
     assert [e.user_id for e in result.effects if isinstance(e, Notify)] == [ALICE]
+
+
+def test_the_coach_sets_how_often_questionnaires_are_offered_and_the_coachee_is_told(
+    repo, store, content
+):
+    approved(store)
+    linked(repo, store)
+    menu = service.coachee_menu(store, COACH, ALICE, "nl", content)
+    assert (ALICE, "questionnaires") in [c.args for c in choices(menu)]
+
+    asked = service.questionnaire_choices(store, COACH, ALICE, "nl")
+    assert [c.args for c in choices(asked)] == [
+        (ALICE, "qn_set", 2),
+        (ALICE, "qn_set", 4),
+        (ALICE, "qn_set", 8),
+        (ALICE, "qn_set", 0),
+    ]
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+
+    assert repo.load_profile(ALICE).questionnaire_weeks == 4
+    assert ids(result) == ["coach.questionnaires.set"]
+    (told,) = [e for e in result.effects if isinstance(e, Notify)]
+    assert told.user_id == ALICE and told.message.body[0].id == "coach.questionnaires.told"
+
+    checked_in = in_file(
+        repo, ALICE, checkin.answer_checkin, "20260330", (6, 4, 3), 55, ALICE, NOW, content
+    )
+    offered = [c.action for row in checked_in.messages[-1].choices for c in row]
+    assert actions.QUESTIONNAIRE in offered  # the next check-in offers one (none filled in yet)
+
+    off = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl")
+    assert repo.load_profile(ALICE).questionnaire_weeks is None
+    assert ids(off) == ["coach.questionnaires.set_off"]
+
+
+def test_a_questionnaire_rhythm_no_button_carries_changes_nothing(repo, store):
+    approved(store)
+    linked(repo, store)
+
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 3, "nl")
+
+    assert ids(result) == ["input.stale_button"]
+    assert repo.load_profile(ALICE).questionnaire_weeks is None and not result.effects
 
 
 def test_homework_is_stored_from_the_coachees_today_and_they_are_told(repo, store, content):

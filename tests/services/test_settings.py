@@ -74,6 +74,23 @@ def test_with_a_coach_the_menu_offers_sharing_and_says_what_is_shared(repo, cont
     assert shared in menu.body[0].raw
 
 
+def test_with_a_coach_the_phase_is_the_coachs_to_set(repo, content):
+    repo.save_profile(coachee_profile(coach_id=9, phase="recovery"))
+
+    (opened,) = choose(repo, content, "phase").messages
+    (pressed,) = choose(repo, content, "phase", "coping").messages  # a button from before
+
+    assert ids(opened) == ids(pressed) == ["settings.phase_by_coach"]
+    assert args(opened) == [("menu",), ("done",)]
+    assert repo.load_profile(ALICE).phase == "recovery"
+
+
+def test_without_a_coach_the_coachee_sets_their_phase(repo, content, alice):
+    choose(repo, content, "phase", "coping")
+
+    assert repo.load_profile(ALICE).phase == "coping"
+
+
 def test_a_choice_opens_its_options_in_place(repo, content, alice):
     (options,) = choose(repo, content, "quiet").messages
 

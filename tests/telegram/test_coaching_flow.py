@@ -262,6 +262,40 @@ async def test_a_coach_sees_and_touches_only_their_own_coachees(coach_rig, conte
     assert coaching.coach_store(rig.application).link_of(ALICE).coach_id == COACH
 
 
+async def test_a_coachee_pressed_in_the_list_opens_their_menu_with_every_button(coach_rig, content):
+    # The menu's "report" button once fell outside the callback shapes: the press failed.
+    rig = coach_rig
+    await link_alice(rig, ())
+    await rig.process(rig.update(COACH, "/coachees"))
+    assert f"v1:cee:{ALICE}:menu" in payloads(rig, COACH)
+
+    await rig.process(rig.update(COACH, data=f"v1:cee:{ALICE}:menu"))
+
+    assert [p.rsplit(":", 1)[1] for p in payloads(rig, COACH)[:-1]] == [
+        "phase",
+        "homework",
+        "questionnaires",
+        "report",
+        "unlink",
+    ]
+
+
+async def test_the_coach_sets_the_questionnaire_rhythm_and_the_coachee_is_told(coach_rig, content):
+    rig = coach_rig
+    await link_alice(rig, ())
+    await rig.process(rig.update(COACH, "/coachees"))
+    await rig.process(rig.update(COACH, data=f"v1:cee:{ALICE}:menu"))
+    assert f"v1:cee:{ALICE}:questionnaires" in payloads(rig, COACH)
+    await rig.process(rig.update(COACH, data=f"v1:cee:{ALICE}:questionnaires"))
+    assert f"v1:cee:{ALICE}:qn_set:4" in payloads(rig, COACH)
+
+    await rig.process(rig.update(COACH, data=f"v1:cee:{ALICE}:qn_set:4"))
+
+    assert rig.repo.load_profile(ALICE).questionnaire_weeks == 4
+    rhythm = t(content, "settings.questionnaires.weeks", weeks=4)
+    assert t(content, "coach.questionnaires.told", rhythm=rhythm) in sent_to(rig, ALICE)
+
+
 async def test_the_weekly_digest_goes_once_with_its_csv(coach_rig, content):
     rig = coach_rig
     await link_alice(rig, ("checkins",))
