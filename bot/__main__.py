@@ -218,6 +218,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from bot.config import data_dir_from, data_key_from
     from bot.core.coaching import is_coach, views_for_coach
     from bot.core.digest import build_digest, digest_csv, digest_text, digest_week
+    from bot.services.coaching import digest_names
     from bot.storage.coaches import TinyDbCoachStore
     from bot.storage.sealing import DataKeyError, Sealer
     from bot.storage.tinydb_store import TinyDbRepository
@@ -259,11 +260,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     lang = args.lang or coach.lang
     print(
         digest_text(
-            digest,
-            lambda text_id: content.texts[text_id].get(lang),
-            lang,
-            {phase.id: phase.title.get(lang) for phase in content.phases},
-            {key: exercise.title.get(lang) for key, exercise in content.exercises.items()},
+            digest, lambda text_id: content.text(text_id, lang), lang, digest_names(content, lang)
         )
     )
     return 0

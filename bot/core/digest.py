@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
 from zoneinfo import ZoneInfo
@@ -145,14 +145,15 @@ def _entry(coach: Coach, shared: Shared, start: date, end: date) -> DigestEntry:
     scores = None
     if shared.scores is not None:
         lines = []
+        # The latest score of each questionnaire and its date, also from an earlier week: one
+        # filled in every four or eight weeks (a licensed BAT an organisation dropped in, say)
+        # would otherwise show in one digest of four.
         for qid in sorted({s.questionnaire_id for s in shared.scores}):
             results = [s for s in shared.scores if s.questionnaire_id == qid and s.day <= end]
-            this_week = [s for s in results if in_week(s.day)]
-            if not this_week:
+            if not results:
                 continue
-            latest = this_week[-1]
-            earlier = results[: results.index(latest)]
-            change = latest.score - earlier[-1].score if earlier else None
+            latest = results[-1]
+            change = latest.score - results[-2].score if len(results) > 1 else None
             lines.append(ScoreLine(qid, latest.score, latest.day, change))
         scores = tuple(lines)
     alerts = None if shared.alerts is None else sum(in_week(a.day) for a in shared.alerts)
@@ -334,8 +335,27 @@ def _number(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
+def _score(value: float, lang: str) -> str:
+    """A questionnaire score as the questionnaire gives it: a sum whole ("8"), a mean with
+    one decimal ("2,6")."""
+    return str(int(value)) if float(value).is_integer() else _number(value, lang)
+
+
 def _signed(value: float, lang: str) -> str:
     return ("+" if value > 0 else "") + _number(value, lang)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the digest calls things in the coach's language: phases, exercises and
+    questionnaires by id (an id without a name is shown as itself)."""
+
+    phases: Mapping[str, str] = field(default_factory=dict)
+    exercises: Mapping[str, str] = field(default_factory=dict)
+    questionnaires: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_NAMES = Names()
 
 
 def _days(count: int | None, texts: Texts) -> str:
@@ -343,23 +363,17 @@ def _days(count: int | None, texts: Texts) -> str:
     return texts("coach.days.one" if count == 1 else "coach.days.other").format(days=count)
 
 
-def _entry_lines(
-    entry: DigestEntry,
-    texts: Texts,
-    lang: str,
-    phase_names: Mapping[str, str],
-    exercise_names: Mapping[str, str],
-) -> list[str]:
+def _entry_lines(entry: DigestEntry, texts: Texts, lang: str, names: Names) -> list[str]:
     lines = [entry.name]
     if entry.shares_nothing:
         return [*lines, texts("coach.digest.nothing_shared")]
     if entry.phase is not None:
-        phase = phase_names.get(entry.phase, entry.phase)
+        phase = names.phases.get(entry.phase, entry.phase)
         lines.append(
             texts("coach.digest.phase").format(phase=phase, days=_days(entry.phase_days, texts))
         )
     if entry.attention:
-        reasons = "; ".join(_reason(a, texts, lang, exercise_names) for a in entry.attention)
+        reasons = "; ".join(_reason(a, texts, lang, names.exercises) for a in entry.attention)
         lines.append(texts("coach.digest.attention").format(reasons=reasons))
     if entry.checkin_days is not None and entry.days:
         lines.append(
@@ -385,7 +399,7 @@ def _entry_lines(
     if entry.exercises_done is not None:
         lines.append(texts("coach.digest.exercises").format(count=entry.exercises_done))
     for kept in entry.homework or ():
-        name = exercise_names.get(kept.exercise_id, kept.exercise_id)
+        name = names.exercises.get(kept.exercise_id, kept.exercise_id)
         lines.append(
             texts("coach.digest.homework").format(exercise=name, kept=kept.kept, due=kept.due)
         )
@@ -395,8 +409,10 @@ def _entry_lines(
             change = texts("coach.digest.score_change").format(change=_signed(score.change, lang))
         lines.append(
             texts("coach.digest.score").format(
-                questionnaire=score.questionnaire_id.upper(),
-                score=_number(score.score, lang),
+                questionnaire=names.questionnaires.get(
+                    score.questionnaire_id, score.questionnaire_id.upper()
+                ),
+                score=_score(score.score, lang),
                 day=day_month(score.day, lang),
                 change=change,
             )
@@ -413,11 +429,7 @@ def _entry_lines(
 
 
 def report_lines(
-    report: CoacheeReport,
-    texts: Texts,
-    lang: str,
-    phase_names: Mapping[str, str] | None = None,
-    exercise_names: Mapping[str, str] | None = None,
+    report: CoacheeReport, texts: Texts, lang: str, names: Names = NO_NAMES
 ) -> list[str]:
     """The report's text: the days it covers, then the coachee's lines as in a digest."""
     digest = report.digest
@@ -427,7 +439,7 @@ def report_lines(
         )
     ]
     for entry in digest.entries:
-        lines += _entry_lines(entry, texts, lang, phase_names or {}, exercise_names or {})[1:]
+        lines += _entry_lines(entry, texts, lang, names)[1:]
     return lines
 
 
@@ -448,30 +460,15 @@ def _title(digest: Digest, texts: Texts, lang: str) -> str:
     )
 
 
-def _blocks(
-    digest: Digest,
-    texts: Texts,
-    lang: str,
-    phase_names: Mapping[str, str] | None,
-    exercise_names: Mapping[str, str] | None,
-) -> list[str]:
+def _blocks(digest: Digest, texts: Texts, lang: str, names: Names) -> list[str]:
     if not digest.entries:
         return [texts("coach.digest.no_coachees")]
-    return [
-        "\n".join(_entry_lines(entry, texts, lang, phase_names or {}, exercise_names or {}))
-        for entry in digest.entries
-    ]
+    return ["\n".join(_entry_lines(entry, texts, lang, names)) for entry in digest.entries]
 
 
-def digest_text(
-    digest: Digest,
-    texts: Texts,
-    lang: str,
-    phase_names: Mapping[str, str] | None = None,
-    exercise_names: Mapping[str, str] | None = None,
-) -> str:
+def digest_text(digest: Digest, texts: Texts, lang: str, names: Names = NO_NAMES) -> str:
     """The whole digest as one plain text (the dry run, a coachee's /digest preview)."""
-    blocks = _blocks(digest, texts, lang, phase_names, exercise_names)
+    blocks = _blocks(digest, texts, lang, names)
     return "\n\n".join([_title(digest, texts, lang), *blocks])
 
 
@@ -479,8 +476,7 @@ def digest_messages(
     digest: Digest,
     texts: Texts,
     lang: str,
-    phase_names: Mapping[str, str] | None = None,
-    exercise_names: Mapping[str, str] | None = None,
+    names: Names = NO_NAMES,
     limit: int = MESSAGE_LIMIT,
 ) -> list[str]:
     """The digest as Telegram messages: split between coachees, a coachee's block only when it
@@ -488,7 +484,7 @@ def digest_messages(
     title = _title(digest, texts, lang)
     room = limit - len(title) - len(" (99/99)\n\n")
     pieces: list[str] = []
-    for block in _blocks(digest, texts, lang, phase_names, exercise_names):
+    for block in _blocks(digest, texts, lang, names):
         pieces += _fit(block, room)
     messages: list[str] = []
     for piece in pieces:

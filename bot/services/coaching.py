@@ -36,6 +36,7 @@ from bot.core.coaching import (
 )
 from bot.core.dates import day_month
 from bot.core.digest import (
+    Names,
     OverviewPoint,
     ReportDay,
     build_digest,
@@ -1043,10 +1044,16 @@ def homework_reminder(
 # --- digests ----------------------------------------------------------------------------
 
 
-def _digest_names(content: Content, lang: str) -> tuple[dict[str, str], dict[str, str]]:
-    return (
-        {phase.id: phase.title.get(lang) for phase in content.phases},
-        {key: exercise.title.get(lang) for key, exercise in content.exercises.items()},
+def digest_names(content: Content, lang: str) -> Names:
+    """Phases and exercises by their titles; a questionnaire by the part of its title before
+    a colon ("PHQ-9", or "BAT-12" for a licensed one an organisation dropped in)."""
+    return Names(
+        phases={phase.id: phase.title.get(lang) for phase in content.phases},
+        exercises={key: exercise.title.get(lang) for key, exercise in content.exercises.items()},
+        questionnaires={
+            key: questionnaire.title.get(lang).split(":", 1)[0].strip()
+            for key, questionnaire in content.questionnaires.items()
+        },
     )
 
 
@@ -1060,9 +1067,11 @@ def digest_preview(
     coach = store.coach(link.coach_id) if link is not None else None
     if preview is None or coach is None:
         return outcome(message(say("coach.digest.preview.none")), lang=lang)
-    phases, exercises = _digest_names(content, coach.lang)
     text = digest_text(
-        preview, lambda text_id: content.text(text_id, coach.lang), coach.lang, phases, exercises
+        preview,
+        lambda text_id: content.text(text_id, coach.lang),
+        coach.lang,
+        digest_names(content, coach.lang),
     )
     return outcome(
         message(say("coach.digest.preview.intro", coach=coach.name)),
@@ -1120,9 +1129,11 @@ def weekly_digest(
     views = coaching.views_for_coach(store, repo, coach_id, now, "digest")
     digest = build_digest(coach, views, week, now)
     store.mark_digest_sent(coach_id, week, now)
-    phases, exercises = _digest_names(content, coach.lang)
     texts = digest_messages(
-        digest, lambda text_id: content.text(text_id, coach.lang), coach.lang, phases, exercises
+        digest,
+        lambda text_id: content.text(text_id, coach.lang),
+        coach.lang,
+        digest_names(content, coach.lang),
     )
     log.info("coach.digest_built coachees=%s", len(digest.entries))
     return WeeklyDigest(
@@ -1221,9 +1232,8 @@ def report_of(
         return _refused(refused.reason, lang=lang)
     lang = coach.lang
     report = coaching_report(coach, seen, now)
-    phases, exercises = _digest_names(content, lang)
     lines = report_lines(
-        report, lambda text_id: content.text(text_id, lang), lang, phases, exercises
+        report, lambda text_id: content.text(text_id, lang), lang, digest_names(content, lang)
     )
     log.info("coach.report_made")
     return ReportFile(

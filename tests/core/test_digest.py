@@ -24,6 +24,7 @@ from bot.core.coaching import (
 )
 from bot.core.digest import (
     MESSAGE_LIMIT,
+    Names,
     build_digest,
     digest_csv,
     digest_due,
@@ -432,3 +433,50 @@ def test_many_days_stay_many_days():
     phase = PhaseSetting(ANN, "recovery", at(2), COACH)
     text = digest_text(build_digest(coach(), [shared(phase=phase)], WEEK, SENT), texts, "en")
     assert "Check-ins: 3 of 7 days\n" in text and "(21 days so far)" in text
+
+
+# --- questionnaires filled in weeks ago, and licensed ones dropped in -----------------------
+
+
+def test_the_latest_score_of_each_questionnaire_shows_with_its_date_also_from_an_earlier_week():
+    # A BAT-12 (licensed: an organisation drops it in as content) filled in every 8 weeks,
+    # last on 2 November; a PHQ-9 this week. Both show, each with its own date and change.
+    data = replace(
+        history(),
+        questionnaires=(
+            QuestionnaireResult("bat12", at(2) - timedelta(weeks=8), (("i1", 3),), 3.1, "severe"),
+            QuestionnaireResult("bat12", at(2), (("i1", 2),), 2.6, "at_risk"),
+            QuestionnaireResult("phq9", at(18), (("q1", 1),), 8.0, "mild"),
+            QuestionnaireResult("bat12", at(23), (("i1", 1),), 1.9, "low"),  # after the week
+        ),
+    )
+
+    linked = shared(data=data, since=at(1) - timedelta(weeks=10))
+    (entry,) = build_digest(coach(), [linked], WEEK, SENT).entries
+
+    assert [(s.questionnaire_id, s.score, s.day, s.change) for s in entry.scores] == [
+        ("bat12", 2.6, date(2026, 11, 2), pytest.approx(-0.5)),
+        ("phq9", 8.0, date(2026, 11, 18), None),
+    ]
+    named = Names(questionnaires={"bat12": "BAT-12", "phq9": "PHQ-9"})
+    lines = digest_text(build_digest(coach(), [linked], WEEK, SENT), texts, "en", named)
+    assert "BAT-12: 2.6 on 2 November (-0.5 against the previous score)\n" in lines
+    assert "PHQ-9: 8 on 18 November\n" in lines
+
+
+def test_the_digest_names_a_dropped_in_questionnaire_by_its_title(tmp_path):
+    import shutil
+
+    from bot.content.loader import load_content
+    from bot.services.coaching import digest_names
+    from tests.conftest import CONTENT_DIR
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    fixture = CONTENT_DIR.parent / "tests" / "fixtures" / "questionnaires" / "bat12-fixture.yaml"
+    shutil.copy(fixture, folder / "questionnaires" / "bat12.yaml")
+
+    names = digest_names(load_content(folder, checks=()), "en")
+
+    assert names.questionnaires["phq9"] == "PHQ-9"
+    assert names.questionnaires["bat12"] == "BAT-12 TEST FIXTURE (not the BAT wording)"
