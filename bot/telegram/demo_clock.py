@@ -9,7 +9,8 @@ How the time moves: the bot's clock is real time plus an offset. Jobs are planne
 clock but the JobQueue runs on real time, so jobs.py hands it `to_real(instant)`. A jump walks
 forward wake-up by wake-up: at each coachee's next reminder moment before the target it runs
 that coachee's reminder check, so the reminders of the skipped time arrive in order (a day
-previewed in one command); then every coachee's jobs are planned again (jobs.rebuild_all).
+previewed in one command); then every coachee's jobs are planned again (jobs.rebuild_all)
+and a coach's weekly digest that fell due is sent (`/time` to Monday 08:00 shows it).
 The clock never goes back: marks already written would say reminders were sent in the future.
 Admins only; its replies are plain English like the demo's own lines.
 """
@@ -28,7 +29,7 @@ from telegram.ext import Application, Job
 from bot.config import Settings
 from bot.core import schedule
 from bot.core.models import now_utc
-from bot.telegram import job_names, jobs
+from bot.telegram import digest_job, job_names, jobs
 from bot.telegram.context import BotContext
 from bot.telegram.replies import reply, send
 
@@ -127,6 +128,9 @@ async def advance(application: Application, clock: DemoClock, target: datetime) 
                 checks += 1
     clock.move_to(max(target, clock()))
     jobs.rebuild_all(application)
+    # The digests' look runs on real time (every few minutes): after a jump a coach's digest
+    # that fell due comes now, as it would at the bot's first look after a stop.
+    await digest_job.send_due_digests(application)
     return checks
 
 

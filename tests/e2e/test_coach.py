@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conversations import check_in, eventually, onboard, user_file
@@ -17,9 +19,10 @@ ADMIN = 690_000_001
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bot_env() -> dict[str, str]:
-    return {"BOT_ADMIN_IDS": str(ADMIN)}
+    # The demo clock (loopback only) lets the admin move the bot to the digest's Monday.
+    return {"BOT_ADMIN_IDS": str(ADMIN), "BOT_DEMO_CLOCK": "1"}
 
 
 def dry_run(data_dir: Path, coach_id: int, week: str) -> str:
@@ -51,6 +54,26 @@ def invite_code(coach) -> str:
     return link.text.rsplit("start=", 1)[1].split()[0]
 
 
+def accept(coachee, code: str, checkins: bool = False, alerts: bool = False) -> None:
+    """The invitation accepted from Carla, sharing check-ins and alerts as asked, nothing else
+    (exercises, questionnaires, reflections: no)."""
+    coachee.command("start", code)
+    invitation = coachee.wait_for_text("Carla nodigt je uit", timeout=10)
+    coachee.press("Aannemen", invitation)
+    coachee.wait_for_text("Mag Carla je check-inscores zien")
+    coachee.press("Ja" if checkins else "Nee")
+    coachee.wait_for_text("welke oefeningen")
+    coachee.press("Nee")
+    coachee.wait_for_text("vragenlijstscores zien")
+    coachee.press("Nee")
+    asked = coachee.wait_for_text("meteen een bericht krijgen")
+    assert "geen noodhulp" in asked.text and "112" in asked.text
+    coachee.press("Ja" if alerts else "Nee", asked)
+    coachee.wait_for_text("reflecties lezen")
+    coachee.press("Nee")
+    coachee.wait_for_text("Je coach is Carla")
+
+
 def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
     admin = chat(first_name="Ada", user_id=ADMIN)
     coach = chat(first_name="Carla")
@@ -59,21 +82,7 @@ def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
     code = invite_code(coach)
 
     onboard(coachee)
-    coachee.command("start", code)
-    invitation = coachee.wait_for_text("Carla nodigt je uit", timeout=10)
-    coachee.press("Aannemen", invitation)
-    coachee.wait_for_text("Mag Carla je check-inscores zien")
-    coachee.press("Ja")
-    coachee.wait_for_text("welke oefeningen")
-    coachee.press("Nee")
-    coachee.wait_for_text("vragenlijstscores zien")
-    coachee.press("Nee")
-    alerts = coachee.wait_for_text("meteen een bericht krijgen")
-    assert "geen noodhulp" in alerts.text and "112" in alerts.text
-    coachee.press("Ja", alerts)
-    coachee.wait_for_text("reflecties lezen")
-    coachee.press("Nee")
-    coachee.wait_for_text("Je coach is Carla")
+    accept(coachee, code, checkins=True, alerts=True)
     coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
 
     check_in(coachee, energy=4, stress=6, sleep=3)
@@ -120,3 +129,40 @@ def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
 def _today(data_dir: Path, user_id: int) -> str:
     (checkin,) = user_file(data_dir, user_id)["checkin"].values()
     return str(checkin["local_date"])
+
+
+def test_the_weekly_digest_arrives_with_its_chart_and_csv_and_a_report_as_pdf(bot, chat):
+    admin = chat(first_name="Ada", user_id=ADMIN)
+    coach = chat(first_name="Carla")
+    coachee = chat(first_name="Anna")
+    approve(admin, coach)
+    code = invite_code(coach)
+    onboard(coachee)
+    accept(coachee, code, checkins=True)
+    coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
+    check_in(coachee, energy=4, stress=6, sleep=3)
+    coachee.command("pause", "14")  # a week of reminders would take the jump 20 s to send
+    coachee.wait_for_text("Ik stuur je")
+
+    # To the next Monday (the coach's digest day), then past 08:00 (the digest's time).
+    brussels = datetime.now(ZoneInfo("Europe/Brussels"))
+    admin.command("time", f"+{7 - brussels.weekday()}d")
+    admin.wait_for_text("Demo clock:", timeout=20)
+    admin.command("time", "09:00")
+
+    digest = coach.wait_for_text("Weekoverzicht", timeout=30)
+    assert "Anna" in digest.text and "Energie: gemiddeld 4,0, laagste 4" in digest.text
+    assert "Veiligheidsmeldingen" not in digest.text  # alerts not shared
+    chart = coach.wait_for(lambda m: m.media == "photo", timeout=30)
+    assert chart.photo_path is not None
+    assert chart.photo_path.read_bytes().startswith(b"\x89PNG")
+    table = coach.wait_for(lambda m: m.media == "document", timeout=30)
+    assert table.photo_path is not None
+    rows = table.photo_path.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("name,days,checkin_days") and rows[1].startswith("Anna,"), rows
+    assert coachee.messages()[-1].media is None  # the coachee gets nothing of it
+
+    coach.command("report", "Anna")
+    pdf = coach.wait_for(lambda m: m.media == "document" and m != table, timeout=30)
+    assert pdf.photo_path is not None and pdf.photo_path.read_bytes().startswith(b"%PDF")
+    assert "Anna" in pdf.text
