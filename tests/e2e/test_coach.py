@@ -140,18 +140,20 @@ def test_the_weekly_digest_arrives_with_its_chart_and_csv_and_a_report_as_pdf(bo
     onboard(coachee)
     accept(coachee, code, checkins=True)
     coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
-    check_in(coachee, energy=4, stress=6, sleep=3)
-    coachee.command("pause", "14")  # a week of reminders would take the jump 20 s to send
+    coachee.command("pause", "14")  # the week's reminders would take each jump seconds to send
     coachee.wait_for_text("Ik stuur je")
 
-    # To the next Monday (the coach's digest day), then past 08:00 (the digest's time).
-    brussels = datetime.now(ZoneInfo("Europe/Brussels"))
-    admin.command("time", f"+{7 - brussels.weekday()}d")
-    admin.wait_for_text("Demo clock:", timeout=20)
+    # A check-in every day up to the next Monday (the coach's digest day), then past 08:00.
+    days = 7 - datetime.now(ZoneInfo("Europe/Brussels")).weekday()
+    for day in range(days):
+        check_in(coachee, energy=4 + day % 2, stress=6, sleep=3)
+        admin.command("time", "+1d")
+        admin.wait_for_text("Demo clock:", timeout=20)
     admin.command("time", "09:00")
 
     digest = coach.wait_for_text("Weekoverzicht", timeout=30)
-    assert "Anna" in digest.text and "Energie: gemiddeld 4,0, laagste 4" in digest.text
+    assert "Anna" in digest.text and f"Check-ins: {days} van de" in digest.text
+    assert "Energie: gemiddeld" in digest.text and "laagste 4" in digest.text
     assert "Veiligheidsmeldingen" not in digest.text  # alerts not shared
     chart = coach.wait_for(lambda m: m.media == "photo", timeout=30)
     assert chart.photo_path is not None
