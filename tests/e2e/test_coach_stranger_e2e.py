@@ -1,5 +1,5 @@
-"""The coach side against the real bot process, driven as a stranger would: a restart in
-the middle of the sharing questions, and the coach role across a restart."""
+"""The coach side against the real bot process, driven as a stranger would: restarts while
+an admin's approve button waits and in the middle of a coachee's sharing questions."""
 
 from __future__ import annotations
 
@@ -14,21 +14,19 @@ def bot_env() -> dict[str, str]:
     return {"BOT_ADMIN_IDS": str(ADMIN)}
 
 
-def approve(admin, coach) -> None:
-    coach.command("coach")
-    coach.wait_for_text("doorgestuurd", timeout=10)
-    request = admin.wait_for_text(f"id {coach.user_id}")
-    admin.press("Goedkeuren", request)
-    coach.wait_for_text("Je bent nu coach")
-
-
-def test_a_restart_in_the_middle_of_the_sharing_questions_keeps_coach_and_choices(
-    bot, bot_factory, chat
-):
+def test_restarts_keep_a_pending_approval_the_coach_and_the_sharing_choices(bot, bot_factory, chat):
     admin = chat(first_name="Ada", user_id=ADMIN)
     coach = chat(first_name="Carla")
     coachee = chat(first_name="Anna")
-    approve(admin, coach)
+    coach.command("coach")
+    coach.wait_for_text("doorgestuurd", timeout=10)
+    request = admin.wait_for_text(f"id {coach.user_id}")
+
+    bot.stop()
+    bot = bot_factory()
+
+    admin.press("Goedkeuren", request)  # pressed on the message from before the restart
+    coach.wait_for_text("Je bent nu coach", timeout=15)
     coach.command("invite")
     code = coach.wait_for_text("t.me/").text.rsplit("start=", 1)[1].split()[0]
     onboard(coachee)
