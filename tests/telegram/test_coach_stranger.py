@@ -833,3 +833,45 @@ async def test_export_holds_what_the_coaching_file_keeps_about_the_coachee(crig)
     assert "body-scan" in exported, "the homework"
     assert "questionnaires" in exported, "what is shared"
     assert "report" in exported, "the read log"
+
+
+@pytest.mark.parametrize("how", ["steps down", "revoked"])
+async def test_a_coach_leaving_the_role_stays_a_coachee_of_their_own_coach(crig, how):
+    await crig.approve(COACH)
+    await crig.approve(COACH2)
+    crig.consent(COACH)
+    await crig.accept(COACH, await crig.invite(COACH2), ("checkins", "alerts"))
+    await linked(crig, "checkins")
+    if how == "steps down":
+        await crig.say(COACH, "/coach")
+        await crig.tap(COACH, "Stoppen als coach")
+    else:
+        await crig.say(ADMIN, "/coaches")
+        await crig.tap(ADMIN, "Carla: coachrol intrekken")
+
+    await crig.say(COACH, CRISIS_TEXT)
+    await wait_for(lambda: crig.last(COACH2).startswith("Melding: Carla"))
+
+    await crig.say(COACH2, "/coachees")
+    assert "Carla: geen gedeelde activiteit" in crig.last(COACH2)
+    await crig.say(COACH, "/privacy")
+    assert crig.last(COACH).startswith("Je coach is Omar.")
+
+
+async def test_a_withdrawal_while_the_digest_is_due_holds_for_that_digest(crig):
+    await linked(crig, "checkins", "exercises")
+    for day in range(7):
+        at = NOW + timedelta(days=day)
+        crig.repo.add(ALICE, CheckIn(at, at.date(), 5, 5, 3))
+    crig.clock[0] = NOW + timedelta(days=7, hours=-6)  # Monday 10:00: due since 08:00
+    await crig.say(ALICE, "/privacy")
+    await crig.tap(ALICE, "check-inscores")
+
+    await digest_job.send_due_digests(crig.application)
+
+    digest = crig.texts(COACH)[-1]
+    assert digest.startswith("Weekoverzicht") and "Oefeningen gedaan: 0" in digest
+    assert "Check-ins" not in digest and "Energie" not in digest
+    (table,) = [d.decode() for m, n, d in crig.api.files if n.endswith(".csv")]
+    assert ",5.0," not in table
+    assert not crig.api.calls_of("sendPhoto")
