@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rig import CRISIS_TABLE, CRISIS_TEXT, GROUP, NOW, Call, FakeBotApi, Rig, wait_for
+from rig import CRISIS_TABLE, CRISIS_TEXT, GROUP, NOW, UNSURE_TEXT, Call, FakeBotApi, Rig, wait_for
 
 from bot.core.models import CheckIn
 from bot.core.safety import Assessment
@@ -893,3 +893,21 @@ async def test_an_invitation_from_ones_own_coach_does_not_suggest_switching(crig
 
     assert "wisselen" not in crig.last(ALICE), crig.last(ALICE)
     assert crig.repo.load_profile(ALICE).coach_id == COACH
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A sentence with weaker crisis evidence alerts the coach, and the coachee's 'Ja' to "
+    "'denk je eraan om een einde aan je leven te maken?' sends the same alert again, word for word",
+)
+async def test_one_crisis_episode_with_its_question_gives_the_coach_distinct_alerts(crig):
+    await linked(crig, "alerts")
+    await crig.say(ALICE, UNSURE_TEXT)
+    await wait_for(lambda: crig.last(COACH).startswith("Melding:"))
+    first = crig.last(COACH)
+
+    await crig.tap(ALICE, "Ja")
+    await asyncio.sleep(0.3)
+
+    alerts = [t for t in crig.texts(COACH) if t.startswith("Melding:")]
+    assert alerts == [first] or len(set(alerts)) == len(alerts), alerts
