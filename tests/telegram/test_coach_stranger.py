@@ -931,3 +931,41 @@ async def test_a_coachs_night_work_respects_the_coachees_quiet_hours(crig):
     assert all(call.params.get("disable_notification") for call in notices), [
         call.params for call in notices
     ]
+
+
+async def test_forged_menu_presses_on_another_coachs_coachee_are_refused(crig):
+    await crig.approve(COACH2)
+    crig.consent(BOB)
+    await crig.accept(BOB, await crig.invite(COACH2), ("checkins",))
+    await linked(crig, "checkins")
+    bob_before = len(crig.texts(BOB))
+
+    for action in ("menu", "report", "homework", "hw:body-scan", "questionnaires", "qn_set:2"):
+        await crig.tap_data(COACH, f"v1:cee:{BOB}:{action}")
+
+    assert crig.texts(COACH)[-6:] == ["Dat is niet een van jouw coachees."] * 6
+    assert not [name for _method, name, _data in crig.api.files if name.endswith(".pdf")]
+    assert crig.texts(BOB)[bob_before:] == []
+    assert crig.repo.load_profile(BOB).questionnaire_weeks is None
+    await crig.say(BOB, "/privacy")
+    await crig.tap(BOB, "Wie las wat")
+    assert "Carla" not in crig.last(BOB)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'Stoppen als coach' (coach) and 'Carla: coachrol intrekken' (admin) act on one tap, "
+    "no 'are you sure', though unlinking one coachee asks first",
+)
+@pytest.mark.parametrize("who", ["coach", "admin"])
+async def test_ending_a_coach_role_asks_first(crig, who):
+    await linked(crig, "checkins", "alerts")
+    if who == "coach":
+        await crig.say(COACH, "/coach")
+        await crig.tap(COACH, "Stoppen als coach")
+    else:
+        await crig.say(ADMIN, "/coaches")
+        await crig.tap(ADMIN, "Carla: coachrol intrekken")
+
+    await crig.say(COACH, "/coachees")
+    assert "Anna" in crig.last(COACH), "one tap ended the role"
