@@ -969,3 +969,25 @@ async def test_ending_a_coach_role_asks_first(crig, who):
 
     await crig.say(COACH, "/coachees")
     assert "Anna" in crig.last(COACH), "one tap ended the role"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A coachee who shares a reflection (or a PHQ-9) today is listed in /coachees as "
+    "'geen gedeelde activiteit'",
+)
+@pytest.mark.parametrize("shared", ["reflections", "questionnaires"])
+async def test_the_coachee_list_counts_a_shared_reflection_or_score_as_activity(crig, shared):
+    await linked(crig, shared)
+    if shared == "reflections":
+        await crig.say(ALICE, "/reflect")
+        await crig.say(ALICE, "een gedachte voor Carla")
+        await crig.tap(ALICE, "Ja, deel het")
+        assert "een gedachte voor Carla" in await digest_of(crig)
+        crig.clock[0] = NOW
+    else:
+        await phq9(crig, [1] * 8 + [0])
+
+    await crig.say(COACH, "/coachees")
+
+    assert "Anna: geen gedeelde activiteit" not in crig.last(COACH), crig.last(COACH)
