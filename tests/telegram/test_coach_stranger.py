@@ -272,16 +272,19 @@ async def test_declining_a_second_copy_of_an_accepted_invitation_tells_the_truth
 
 @pytest.mark.xfail(
     strict=True,
-    reason="The coach steps down or an admin revokes them: the coachee is not told, and "
-    "/privacy still says 'Je coach is Carla' with check-ins and alerts shared",
+    reason="The coach steps down, is revoked or /delete's: the coachee is not told (and after a "
+    "step-down or revoke /privacy still says 'Je coach is Carla' with items shared)",
 )
-@pytest.mark.parametrize("how", ["steps down", "revoked"])
+@pytest.mark.parametrize("how", ["steps down", "revoked", "deletes"])
 async def test_a_coachee_is_told_when_their_coach_is_no_coach_any_more(crig, how):
     await linked(crig, "checkins", "alerts")
     before = len(crig.texts(ALICE))
     if how == "steps down":
         await crig.say(COACH, "/coach")
         await crig.tap(COACH, "Stoppen als coach")
+    elif how == "deletes":
+        await crig.say(COACH, "/delete")
+        await crig.tap(COACH, "Ja, wis alles")
     else:
         await crig.say(ADMIN, "/coaches")
         await crig.tap(ADMIN, "Carla: coachrol intrekken")
