@@ -74,16 +74,22 @@ def accept(coachee, code: str, checkins: bool = False, alerts: bool = False) -> 
     coachee.wait_for_text("Je coach is Carla")
 
 
-def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
+def carla_and_anna(chat, checkins: bool = False, alerts: bool = False):
+    """Ada (admin) approves Carla as a coach; Anna onboards and accepts Carla's invitation,
+    sharing what is asked. Returns (admin, coach, coachee, the used code)."""
     admin = chat(first_name="Ada", user_id=ADMIN)
     coach = chat(first_name="Carla")
     coachee = chat(first_name="Anna")
     approve(admin, coach)
     code = invite_code(coach)
-
     onboard(coachee)
-    accept(coachee, code, checkins=True, alerts=True)
+    accept(coachee, code, checkins=checkins, alerts=alerts)
     coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
+    return admin, coach, coachee, code
+
+
+def test_a_coach_gets_exactly_what_a_coachee_shares(bot, chat, bot_data_dir):
+    admin, coach, coachee, code = carla_and_anna(chat, checkins=True, alerts=True)
 
     check_in(coachee, energy=4, stress=6, sleep=3)
     coachee.command("exercise")  # an exercise chosen is not shared: exercises stay off
@@ -132,14 +138,7 @@ def _today(data_dir: Path, user_id: int) -> str:
 
 
 def test_the_weekly_digest_arrives_with_its_chart_and_csv_and_a_report_as_pdf(bot, chat):
-    admin = chat(first_name="Ada", user_id=ADMIN)
-    coach = chat(first_name="Carla")
-    coachee = chat(first_name="Anna")
-    approve(admin, coach)
-    code = invite_code(coach)
-    onboard(coachee)
-    accept(coachee, code, checkins=True)
-    coach.wait_for_text("Anna heeft je uitnodiging aangenomen")
+    admin, coach, coachee, _code = carla_and_anna(chat, checkins=True)
     coachee.command("pause", "14")  # the week's reminders would take each jump seconds to send
     coachee.wait_for_text("Ik stuur je")
 
