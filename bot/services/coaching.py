@@ -1092,13 +1092,14 @@ class OverviewWords:
 
 @dataclass(frozen=True)
 class WeeklyDigest:
-    """A digest to send: its messages in the coach's language, the week's CSV, and the
-    overview chart's numbers (made from the digest alone; empty: no chart)."""
+    """A digest to send: its messages in the coach's language, the week's CSV (None for a
+    coach without coachees: a header line says nothing), and the overview chart's numbers
+    (made from the digest alone; empty: no chart)."""
 
     coach_id: int
     week: date
     messages: tuple[str, ...]
-    csv: str
+    csv: str | None
     caption: str
     overview: tuple[OverviewPoint, ...] = ()
     overview_labels: OverviewWords | None = None
@@ -1140,7 +1141,7 @@ def weekly_digest(
         coach_id,
         week,
         tuple(texts),
-        digest_csv(digest),
+        digest_csv(digest) if digest.entries else None,
         content.text("coach.digest.file", coach.lang),
         overview_points(digest),
         OverviewWords(

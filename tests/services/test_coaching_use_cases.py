@@ -498,6 +498,28 @@ def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
     assert "Check-ins" not in text and "Energie" not in text
 
 
+def test_a_digest_without_coachees_is_its_short_text_without_a_csv_or_a_chart(
+    repo, store, content
+):
+    approved(store)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert content.text("coach.digest.no_coachees", "nl") in digest.messages[0]
+    assert digest.csv is None and digest.overview == ()
+
+
+def test_a_digest_where_nobody_shares_check_ins_has_a_csv_but_no_chart(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("exercises",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert digest.csv is not None and len(digest.csv.splitlines()) == 2
+    assert digest.overview == ()
+
+
 def test_a_digest_telegram_did_not_take_is_due_again(repo, store, content):
     approved(store)
     digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)

@@ -435,11 +435,6 @@ async def test_a_double_tap_on_the_last_questionnaire_answer_keeps_one_result(cr
     assert "tegenover de vorige score" not in digest, digest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A coach with no coachees gets a weekly 'Je hebt nog geen coachees' plus an empty "
-    "CSV file (a header line only)",
-)
 async def test_a_digest_without_coachees_comes_without_an_empty_csv(crig):
     await crig.approve()
 
