@@ -701,18 +701,24 @@ def set_phase(
     content: Content,
     now: datetime,
 ) -> Outcome:
-    """The coach sets a coachee's phase: reflections and suggested exercises follow it."""
+    """The coach sets a coachee's phase: reflections and suggested exercises follow it. The
+    phase they are in already (a double tap) changes nothing: the days in it keep counting,
+    and the coachee is not told twice."""
     if not coaching.is_coach(store.coach(coach_id)):
         return _refused("not_coach", edit=True, lang=lang)
     try:
         setting = coaching.set_phase(store.link_of(coachee_id), coach_id, phase, now)
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
-    store.save_phase(setting)
-    with repo.unit_of_work(coachee_id) as coachee:
-        profile = coachee.profile
-        if profile is not None:
-            coachee.save_profile(replace(profile, phase=phase))
+    current = store.phase(coachee_id)
+    unchanged = current is not None and current.phase == phase
+    profile = None
+    if not unchanged:
+        store.save_phase(setting)
+        with repo.unit_of_work(coachee_id) as coachee:
+            profile = coachee.profile
+            if profile is not None:
+                coachee.save_profile(replace(profile, phase=phase))
     link = store.link_of(coachee_id)
     assert link is not None
     effects: tuple[Notify, ...] = ()
@@ -765,20 +771,23 @@ def set_questionnaire_weeks(
     store: CoachStore, repo: Repository, coach_id: int, coachee_id: int, weeks: int, lang: str
 ) -> Outcome:
     """The coach sets the questionnaire rhythm (0: never) in the coachee's own settings; the
-    coachee is told and can change it in /settings (being asked is theirs to decide)."""
+    coachee is told and can change it in /settings (being asked is theirs to decide). The
+    rhythm they have already (a double tap) changes nothing and is not told twice."""
     if weeks not in (0, *QUESTIONNAIRE_WEEKS_CHOICES):
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
     try:
         link = _own_link(store, coach_id, coachee_id)
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
+    changed = False
     with repo.unit_of_work(coachee_id) as coachee:
         profile = coachee.profile
-        if profile is not None:
+        if profile is not None and profile.questionnaire_weeks != (weeks or None):
             coachee.save_profile(replace(profile, questionnaire_weeks=weeks or None))
+            changed = True
     rhythm = say("settings.questionnaires.weeks", weeks=weeks) if weeks else None
     effects: tuple[Notify, ...] = ()
-    if profile is not None:
+    if profile is not None and changed:
         told = (
             say("coach.questionnaires.told", rhythm=rhythm)
             if rhythm
@@ -866,7 +875,8 @@ def assign_homework(
     now: datetime,
 ) -> Outcome:
     """Homework from the coachee's today: the coach sees it kept (if exercises are shared),
-    the coachee is told."""
+    the coachee is told. The same plan while it still runs (a double tap) changes nothing and
+    is not told twice."""
     exercise = content.exercises.get(exercise_id)
     if exercise is None or plan not in HOMEWORK_PLANS:
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
@@ -885,12 +895,17 @@ def assign_homework(
         )
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
-    store.save_homework(homework)
+    running = any(
+        (h.exercise_id, h.rhythm, h.days) == (exercise_id, rhythm, days)
+        for h in coaching.active_homework(store.homework(coachee_id), today)
+    )
+    if not running:
+        store.save_homework(homework)
+        log.info("coach.homework_set")
     link = store.link_of(coachee_id)
     assert link is not None
-    log.info("coach.homework_set")
     effects: tuple[Notify, ...] = ()
-    if profile is not None:
+    if profile is not None and not running:
         told = say(
             "coach.homework.told",
             exercise=Text(raw=exercise.title.get(profile.lang)),

@@ -403,6 +403,54 @@ def test_homework_is_stored_from_the_coachees_today_and_they_are_told(repo, stor
     assert told[0].user_id == ALICE and told[0].message.body[0].id == "coach.homework.told"
 
 
+def test_setting_what_is_already_set_changes_nothing_and_tells_no_one(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    phase = service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
+    homework = service.assign_homework(
+        store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW
+    )
+    weeks = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+    since = store.phase(ALICE).since
+    later = NOW + timedelta(days=2)
+
+    again = [
+        (phase, service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, later)),
+        (
+            homework,
+            service.assign_homework(
+                store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, later
+            ),
+        ),
+        (weeks, service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")),
+    ]
+
+    for first, second in again:
+        assert ids(second) == ids(first)  # the same confirmation for the coach
+        assert second.effects == ()  # and nothing for the coachee
+    assert store.phase(ALICE).since == since  # the days in the phase still count
+    assert len(store.homework(ALICE)) == 1
+
+
+def test_a_different_choice_or_homework_that_ended_is_set_and_told(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+    service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+
+    changed = [
+        service.set_phase(store, repo, COACH, ALICE, "analysis", "nl", content, NOW),
+        service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d14", "nl", content, NOW),
+        service.assign_homework(
+            store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW + timedelta(days=7)
+        ),
+        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl"),
+    ]
+
+    assert all([e.user_id for e in r.effects if isinstance(e, Notify)] == [ALICE] for r in changed)
+
+
 def test_the_coach_sets_their_no_checkin_days(store):
     approved(store)
 

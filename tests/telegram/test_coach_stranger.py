@@ -313,11 +313,6 @@ async def test_a_coach_approved_again_does_not_get_former_coachees_back_unasked(
     assert "Anna" not in crig.last(COACH) or crig.texts(ALICE)[before:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A double tap on a phase, a homework rhythm or a questionnaire rhythm in the coach's "
-    "menu sends the coachee the same notice twice",
-)
 @pytest.mark.parametrize("what", ["phase", "homework", "questionnaires"])
 async def test_a_double_tap_in_the_coachees_menu_tells_the_coachee_once(crig, what):
     await linked(crig, "exercises")
