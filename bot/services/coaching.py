@@ -691,6 +691,16 @@ def phase_choices(
     )
 
 
+def _to_coachee(profile: Profile, body: Message, now: datetime) -> Notify:
+    """A notice to a coachee caused by their coach (phase, homework, questionnaires, unlink):
+    sent at once, so nothing waits or is lost, but without sound inside their quiet hours:
+    no reminder of the bot would buzz then either."""
+    local = utc(now).astimezone(schedule.zone_of(profile)).time()
+    return Notify(
+        profile.user_id, body, profile.lang, silent=schedule.in_quiet_hours(profile, local)
+    )
+
+
 def set_phase(
     store: CoachStore,
     repo: Repository,
@@ -724,7 +734,7 @@ def set_phase(
     effects: tuple[Notify, ...] = ()
     if profile is not None:
         told = say("coach.phase.told", phase=Text(raw=content.phase(phase).title.get(profile.lang)))
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     log.info("coach.phase_set")
     return outcome(
         message(
@@ -768,7 +778,13 @@ def questionnaire_choices(store: CoachStore, coach_id: int, coachee_id: int, lan
 
 
 def set_questionnaire_weeks(
-    store: CoachStore, repo: Repository, coach_id: int, coachee_id: int, weeks: int, lang: str
+    store: CoachStore,
+    repo: Repository,
+    coach_id: int,
+    coachee_id: int,
+    weeks: int,
+    lang: str,
+    now: datetime,
 ) -> Outcome:
     """The coach sets the questionnaire rhythm (0: never) in the coachee's own settings; the
     coachee is told and can change it in /settings (being asked is theirs to decide). The
@@ -793,7 +809,7 @@ def set_questionnaire_weeks(
             if rhythm
             else say("coach.questionnaires.told_off")
         )
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     log.info("coach.questionnaires_set")
     done = (
         say("coach.questionnaires.set", name=link.name, rhythm=rhythm)
@@ -911,7 +927,7 @@ def assign_homework(
             exercise=Text(raw=exercise.title.get(profile.lang)),
             plan=say(f"coach.homework.plan.{plan}"),
         )
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     return outcome(
         message(
             say(
@@ -1027,7 +1043,7 @@ def unlink_by_coach(
     effects: tuple[Notify | RefreshMenu, ...] = (RefreshMenu(coachee_id),)
     if profile is not None and coach is not None:
         notice = message(say("coach.unlinked.by_coach", coach=coach.name))
-        effects = (Notify(coachee_id, notice, profile.lang), *effects)
+        effects = (_to_coachee(profile, notice, now), *effects)
     return outcome(
         message(say("coach.unlinked.coachee", name=link.name), edit=True),
         effects=effects,

@@ -323,7 +323,7 @@ def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
         service.homework_choices(store, COACH, BOB, "nl", content),
         service.assign_homework(store, repo, COACH, BOB, "box-breathing", "d7", "nl", content, NOW),
         service.questionnaire_choices(store, COACH, BOB, "nl"),
-        service.set_questionnaire_weeks(store, repo, COACH, BOB, 2, "nl"),
+        service.set_questionnaire_weeks(store, repo, COACH, BOB, 2, "nl", NOW),
         service.ask_unlink_coachee(store, COACH, BOB, "nl"),
         service.unlink_by_coach(store, repo, COACH, BOB, "nl", NOW),
     ]
@@ -360,7 +360,7 @@ def test_the_coach_sets_how_often_questionnaires_are_offered_and_the_coachee_is_
         (ALICE, "qn_set", 8),
         (ALICE, "qn_set", 0),
     ]
-    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
 
     assert repo.load_profile(ALICE).questionnaire_weeks == 4
     assert ids(result) == ["coach.questionnaires.set"]
@@ -373,7 +373,7 @@ def test_the_coach_sets_how_often_questionnaires_are_offered_and_the_coachee_is_
     offered = [c.action for row in checked_in.messages[-1].choices for c in row]
     assert actions.QUESTIONNAIRE in offered  # the next check-in offers one (none filled in yet)
 
-    off = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl")
+    off = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl", NOW)
     assert repo.load_profile(ALICE).questionnaire_weeks is None
     assert ids(off) == ["coach.questionnaires.set_off"]
 
@@ -382,7 +382,7 @@ def test_a_questionnaire_rhythm_no_button_carries_changes_nothing(repo, store):
     approved(store)
     linked(repo, store)
 
-    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 3, "nl")
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 3, "nl", NOW)
 
     assert ids(result) == ["input.stale_button"]
     assert repo.load_profile(ALICE).questionnaire_weeks is None and not result.effects
@@ -410,7 +410,7 @@ def test_setting_what_is_already_set_changes_nothing_and_tells_no_one(repo, stor
     homework = service.assign_homework(
         store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW
     )
-    weeks = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+    weeks = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
     since = store.phase(ALICE).since
     later = NOW + timedelta(days=2)
 
@@ -422,7 +422,7 @@ def test_setting_what_is_already_set_changes_nothing_and_tells_no_one(repo, stor
                 store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, later
             ),
         ),
-        (weeks, service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")),
+        (weeks, service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)),
     ]
 
     for first, second in again:
@@ -437,7 +437,7 @@ def test_a_different_choice_or_homework_that_ended_is_set_and_told(repo, store, 
     linked(repo, store)
     service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
     service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
-    service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+    service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
 
     changed = [
         service.set_phase(store, repo, COACH, ALICE, "analysis", "nl", content, NOW),
@@ -445,10 +445,44 @@ def test_a_different_choice_or_homework_that_ended_is_set_and_told(repo, store, 
         service.assign_homework(
             store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW + timedelta(days=7)
         ),
-        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl"),
+        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl", NOW),
     ]
 
     assert all([e.user_id for e in r.effects if isinstance(e, Notify)] == [ALICE] for r in changed)
+
+
+NIGHT = NOW.replace(hour=22, minute=30)  # 00:30 in Brussels: inside the quiet hours
+
+
+@pytest.mark.parametrize("at", [NOW, NIGHT])
+def test_a_coachs_notice_in_the_coachees_quiet_hours_comes_at_once_without_sound(
+    repo, store, content, at
+):
+    approved(store)
+    linked(repo, store)
+
+    results = [
+        service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, at),
+        service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, at),
+        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", at),
+        service.unlink_by_coach(store, repo, COACH, ALICE, "nl", at),
+    ]
+
+    told = [e for r in results for e in r.effects if isinstance(e, Notify)]
+    assert [n.user_id for n in told] == [ALICE] * 4  # nothing held back
+    assert {n.silent for n in told} == {at == NIGHT}
+
+
+def test_an_alert_to_the_coach_is_never_silent_at_night(repo, store, content):
+    approved(store)
+    repo.save_profile(coachee_profile(COACH))  # the coach has quiet hours of their own
+    linked(repo, store, share=("alerts",))
+
+    crisis = Escalation("crisis", "text", "nl-suicidal-ideation", "suicidal_ideation", NIGHT)
+
+    alert = service.coach_alert(store, ALICE, crisis, content, NIGHT)
+
+    assert alert is not None and alert.user_id == COACH and alert.silent is False
 
 
 def test_the_coach_sets_their_no_checkin_days(store):
@@ -546,9 +580,7 @@ def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
     assert "Check-ins" not in text and "Energie" not in text
 
 
-def test_a_digest_without_coachees_is_its_short_text_without_a_csv_or_a_chart(
-    repo, store, content
-):
+def test_a_digest_without_coachees_is_its_short_text_without_a_csv_or_a_chart(repo, store, content):
     approved(store)
 
     digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)

@@ -906,11 +906,6 @@ async def test_one_crisis_episode_with_its_question_gives_the_coach_distinct_ale
     assert alerts == [first] or len(set(alerts)) == len(alerts), alerts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A coach who gives homework at 00:30 buzzes the coachee's phone at once, inside their "
-    "quiet hours (22:00-07:30), though no reminder would come then",
-)
 async def test_a_coachs_night_work_respects_the_coachees_quiet_hours(crig):
     await linked(crig, "checkins")
     crig.clock[0] = NOW.replace(hour=22, minute=30)  # 00:30 in Brussels
