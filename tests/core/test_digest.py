@@ -308,6 +308,43 @@ def test_late_rather_than_never():
     assert digest_due(c, WEEK - timedelta(days=21), SENT + timedelta(days=1)) == WEEK
 
 
+@pytest.mark.parametrize(
+    ("weekday", "skipped", "next_moment", "next_week"),
+    [
+        # Monday to Tuesday 12:00: Tuesday 24 November's week (17-23) holds six days already
+        # sent; the next digest is Tuesday 1 December's, of 24-30 November.
+        (
+            1,
+            datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
+            datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
+            date(2026, 11, 24),
+        ),
+        # Monday to Sunday 12:00: Sunday 29 November's week (22-28) holds the 22nd, sent.
+        (
+            6,
+            datetime(2026, 11, 29, 11, 0, tzinfo=UTC),
+            datetime(2026, 12, 6, 11, 0, tzinfo=UTC),
+            date(2026, 11, 29),
+        ),
+    ],
+)
+def test_a_moved_digest_day_never_sends_days_an_earlier_digest_held(
+    weekday, skipped, next_moment, next_week
+):
+    moved = replace(coach(), digest_weekday=weekday, digest_time=time(12, 0))
+    # The Monday digest of 16-22 November went; then the coach moved the day.
+    for hours in range(0, 24 * 7, 2):
+        now = SENT + timedelta(hours=hours)
+        if now < next_moment:
+            assert digest_due(moved, WEEK, now) is None, now
+    assert digest_due(moved, WEEK, skipped) is None
+    assert digest_due(moved, WEEK, next_moment - timedelta(minutes=1)) is None
+    assert digest_due(moved, WEEK, next_moment) == next_week
+    # Late rather than never, and once: due until it is marked sent.
+    assert digest_due(moved, WEEK, next_moment + timedelta(days=3)) == next_week
+    assert digest_due(moved, next_week, next_moment + timedelta(days=3)) is None
+
+
 def test_a_new_coach_gets_no_digest_of_a_week_before_approval():
     fresh = approve(request_coach(None, COACH, "C", at(24)), 1, frozenset({1}), at(24))
     assert digest_due(fresh, None, at(25)) is None
