@@ -190,6 +190,27 @@ def test_an_empty_week_says_so_and_compares_nothing():
     assert "0 of 7" in text
 
 
+@pytest.mark.parametrize(
+    ("checkins", "days"),
+    [
+        ((), 7),  # linked on Monday, no check-in since: the week's seven days, not eight
+        ((checkin(19, 5),), 3),  # Friday to Sunday
+        ((checkin(20, 5),), 2),  # under the coach's three days: no mark
+        ((checkin(22, 5),), 0),
+    ],
+)
+def test_days_without_a_check_in_are_whole_days_before_the_digest_day(checkins, days):
+    data = CoacheeData(ANN, "Europe/Brussels", checkins=checkins)
+    digest = build_digest(coach(), [shared(data=data, since=at(16, 15))], WEEK, SENT)
+
+    (entry,) = digest.entries
+    found = [a.days for a in entry.attention if a.reason == "no_checkin"]
+    assert found == ([days] if days >= 3 else [])
+    if not checkins:
+        text = digest_text(digest, texts_in("nl"), "nl")
+        assert "Check-ins: 0 van de 7 dagen" in text and "7 dagen geen check-in" in text
+
+
 def test_a_coachee_who_joined_mid_week_counts_days_from_joining():
     joined = at(19, 8)  # Thursday
     (entry,) = build_digest(coach(), [shared(since=joined)], WEEK, SENT).entries

@@ -307,7 +307,7 @@ def test_coachees_shows_own_coachees_only_with_attention_reasons(repo, store, co
 
     text = mine.messages[0].body[0].raw
     assert "Alice" in text and "Bob" not in text
-    assert "11 dagen geen check-in" in text
+    assert "10 dagen geen check-in" in text  # whole days: from the linking day to yesterday
     assert choices(mine)[0].args == (ALICE, "menu")
 
 
@@ -508,7 +508,7 @@ def test_the_coachs_no_checkin_days_are_said_in_the_singular_for_one(repo, store
     )
     button = choices(listed)[-2].label
     assert render_text(content, button, "nl") == "Aandacht na 1 dag zonder check-in"
-    assert "3 dagen geen check-in" in listed.messages[0].body[0].raw
+    assert "2 dagen geen check-in" in listed.messages[0].body[0].raw
 
 
 def test_the_coach_unlinks_and_the_coachee_is_told(repo, store):
