@@ -439,11 +439,6 @@ async def test_a_digest_without_coachees_comes_without_an_empty_csv(crig):
     assert all(len(t.decode().splitlines()) > 1 for t in tables), tables
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/report of a coachee whose Telegram name is an emoji ('🌻'): the PDF shows a "
-    "missing-glyph box for the name",
-)
 async def test_a_report_of_a_coachee_named_with_an_emoji_renders_the_name(crig):
     crig.names[ALICE] = "🌻"
     await linked(crig, "checkins")
