@@ -589,7 +589,9 @@ def needs_attention(shared: Shared, today: date, quiet_days: int) -> tuple[Atten
     if shared.checkins is not None:
         days = [c.day for c in shared.checkins if c.day < today]
         last = max(days) if days else shared.linked_on - timedelta(days=1)
-        quiet = (today - last).days
+        # Whole days without a check-in: today is not over yet, so it does not count (a
+        # coachee linked a week ago who never checked in has 7 such days, as "0 of 7").
+        quiet = (today - last).days - 1
         if quiet >= quiet_days:
             found.append(Attention("no_checkin", days=quiet))
         change = _energy_change(shared.checkins, today)

@@ -9,7 +9,11 @@ reasons. A coachee who shares nothing appears by name only.
 
 The week is seven days of the coachee's own calendar, ending the day before the digest's
 day; `digest_due` says which week is due at `now` ("once per week even across restarts,
-late rather than never": the caller stores the week it sent, before sending).
+late rather than never": the caller stores the week it sent, before sending). A digest never
+holds a day an earlier one held: when the coach moves their digest day, the next digest comes
+at the new moment once a whole week after the last one sent has ended (moving Monday to
+Tuesday: not the next day, but Tuesday a week later, of the seven days before it; the days
+between the two weeks are in no digest, and /report shows them).
 """
 
 from __future__ import annotations
@@ -246,14 +250,16 @@ def _latest_moment(coach: Coach, now: datetime) -> datetime:
 
 def digest_due(coach: Coach, last_sent_week: date | None, now: datetime) -> date | None:
     """The week whose digest should go out now, or None. Only the latest week is ever due
-    (after a long stop, one digest, not a pile), and none from before the coach's approval."""
+    (after a long stop, one digest, not a pile), none from before the coach's approval, and
+    none that shares a day with the week last sent: after the coach moved their digest day,
+    the next digest is the first at the new moment whose whole week comes after that one."""
     if not is_coach(coach):
         return None
     moment = _latest_moment(coach, now)
     if coach.decided_at is not None and moment < coach.decided_at:
         return None
     week = moment.date() - timedelta(days=WEEK_DAYS)
-    if last_sent_week is not None and last_sent_week >= week:
+    if last_sent_week is not None and week < last_sent_week + timedelta(days=WEEK_DAYS):
         return None
     return week
 

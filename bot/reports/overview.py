@@ -5,7 +5,8 @@ Its input is bot.core.digest.overview_points, made from the digest alone: a coac
 nothing, or not their check-ins, is not in it (the digest's text names them). The scale stays
 0-10 (a fitted axis would make one point look like a fall). Drawn like bot.reports.chart: a
 `Figure` on its own Agg canvas, never pyplot, and matplotlib is imported by the first picture,
-not with this module.
+not with this module. A character of a name the font lacks (an emoji) is left out
+(bot.reports.glyphs), never drawn as a box.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 from bot.core.digest import OverviewPoint
+from bot.reports.glyphs import drawable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -93,7 +95,7 @@ def draw_overview_chart(points: Sequence[OverviewPoint], labels: OverviewLabels)
             fontsize=LABEL_SIZE - 4,
             color=TEXT_COLOUR,
         )
-    axes.set_yticks(ys, [p.name for p in points])
+    axes.set_yticks(ys, [drawable(p.name) for p in points])
     axes.set_xlim(0, 10.8)
     axes.set_xticks(range(0, 11, 2))
     if points:

@@ -6,7 +6,8 @@ Its inputs come from bot.core.digest.coachee_report, made from what visible_to_c
 through: the page can hold nothing else. One A4 page, always: text that would not fit is cut
 with an ellipsis rather than run onto a second page. Drawn like bot.reports.chart (a `Figure`
 on its own canvas, never pyplot; matplotlib's own PDF backend, no other dependency), and
-matplotlib is imported by the first report, not with this module.
+matplotlib is imported by the first report, not with this module. A character the font
+lacks (an emoji in a name) is left out (bot.reports.glyphs), never drawn as a box.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from io import BytesIO
 from typing import Any
 
 from bot.core.digest import ReportDay
+from bot.reports.glyphs import drawable
 
 A4 = (8.27, 11.69)  # inches, portrait
 TEXT_COLOUR = "#1a1a1a"
@@ -70,8 +72,10 @@ def render_report_pdf(
     figure = Figure(figsize=A4)
     FigureCanvasPdf(figure)
     figure.set_facecolor("white")
+    title = drawable(title)
     figure.text(0.07, 0.955, title, fontsize=TITLE_SIZE, fontweight="bold", color=TEXT_COLOUR)
-    body = _wrapped(lines, MAX_LINES_WITH_CHART if days is not None else MAX_LINES)
+    room = MAX_LINES_WITH_CHART if days is not None else MAX_LINES
+    body = _wrapped([drawable(line) for line in lines], room)
     for n, line in enumerate(body):
         figure.text(0.07, 0.92 - n * LINE_STEP, line, fontsize=BODY_SIZE, color=TEXT_COLOUR)
     if days is not None:

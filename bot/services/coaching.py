@@ -691,6 +691,16 @@ def phase_choices(
     )
 
 
+def _to_coachee(profile: Profile, body: Message, now: datetime) -> Notify:
+    """A notice to a coachee caused by their coach (phase, homework, questionnaires, unlink):
+    sent at once, so nothing waits or is lost, but without sound inside their quiet hours:
+    no reminder of the bot would buzz then either."""
+    local = utc(now).astimezone(schedule.zone_of(profile)).time()
+    return Notify(
+        profile.user_id, body, profile.lang, silent=schedule.in_quiet_hours(profile, local)
+    )
+
+
 def set_phase(
     store: CoachStore,
     repo: Repository,
@@ -701,24 +711,30 @@ def set_phase(
     content: Content,
     now: datetime,
 ) -> Outcome:
-    """The coach sets a coachee's phase: reflections and suggested exercises follow it."""
+    """The coach sets a coachee's phase: reflections and suggested exercises follow it. The
+    phase they are in already (a double tap) changes nothing: the days in it keep counting,
+    and the coachee is not told twice."""
     if not coaching.is_coach(store.coach(coach_id)):
         return _refused("not_coach", edit=True, lang=lang)
     try:
         setting = coaching.set_phase(store.link_of(coachee_id), coach_id, phase, now)
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
-    store.save_phase(setting)
-    with repo.unit_of_work(coachee_id) as coachee:
-        profile = coachee.profile
-        if profile is not None:
-            coachee.save_profile(replace(profile, phase=phase))
+    current = store.phase(coachee_id)
+    unchanged = current is not None and current.phase == phase
+    profile = None
+    if not unchanged:
+        store.save_phase(setting)
+        with repo.unit_of_work(coachee_id) as coachee:
+            profile = coachee.profile
+            if profile is not None:
+                coachee.save_profile(replace(profile, phase=phase))
     link = store.link_of(coachee_id)
     assert link is not None
     effects: tuple[Notify, ...] = ()
     if profile is not None:
         told = say("coach.phase.told", phase=Text(raw=content.phase(phase).title.get(profile.lang)))
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     log.info("coach.phase_set")
     return outcome(
         message(
@@ -762,29 +778,38 @@ def questionnaire_choices(store: CoachStore, coach_id: int, coachee_id: int, lan
 
 
 def set_questionnaire_weeks(
-    store: CoachStore, repo: Repository, coach_id: int, coachee_id: int, weeks: int, lang: str
+    store: CoachStore,
+    repo: Repository,
+    coach_id: int,
+    coachee_id: int,
+    weeks: int,
+    lang: str,
+    now: datetime,
 ) -> Outcome:
     """The coach sets the questionnaire rhythm (0: never) in the coachee's own settings; the
-    coachee is told and can change it in /settings (being asked is theirs to decide)."""
+    coachee is told and can change it in /settings (being asked is theirs to decide). The
+    rhythm they have already (a double tap) changes nothing and is not told twice."""
     if weeks not in (0, *QUESTIONNAIRE_WEEKS_CHOICES):
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
     try:
         link = _own_link(store, coach_id, coachee_id)
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
+    changed = False
     with repo.unit_of_work(coachee_id) as coachee:
         profile = coachee.profile
-        if profile is not None:
+        if profile is not None and profile.questionnaire_weeks != (weeks or None):
             coachee.save_profile(replace(profile, questionnaire_weeks=weeks or None))
+            changed = True
     rhythm = say("settings.questionnaires.weeks", weeks=weeks) if weeks else None
     effects: tuple[Notify, ...] = ()
-    if profile is not None:
+    if profile is not None and changed:
         told = (
             say("coach.questionnaires.told", rhythm=rhythm)
             if rhythm
             else say("coach.questionnaires.told_off")
         )
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     log.info("coach.questionnaires_set")
     done = (
         say("coach.questionnaires.set", name=link.name, rhythm=rhythm)
@@ -866,7 +891,8 @@ def assign_homework(
     now: datetime,
 ) -> Outcome:
     """Homework from the coachee's today: the coach sees it kept (if exercises are shared),
-    the coachee is told."""
+    the coachee is told. The same plan while it still runs (a double tap) changes nothing and
+    is not told twice."""
     exercise = content.exercises.get(exercise_id)
     if exercise is None or plan not in HOMEWORK_PLANS:
         return outcome(message(say("input.stale_button"), edit=True), lang=lang)
@@ -885,18 +911,23 @@ def assign_homework(
         )
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
-    store.save_homework(homework)
+    running = any(
+        (h.exercise_id, h.rhythm, h.days) == (exercise_id, rhythm, days)
+        for h in coaching.active_homework(store.homework(coachee_id), today)
+    )
+    if not running:
+        store.save_homework(homework)
+        log.info("coach.homework_set")
     link = store.link_of(coachee_id)
     assert link is not None
-    log.info("coach.homework_set")
     effects: tuple[Notify, ...] = ()
-    if profile is not None:
+    if profile is not None and not running:
         told = say(
             "coach.homework.told",
             exercise=Text(raw=exercise.title.get(profile.lang)),
             plan=say(f"coach.homework.plan.{plan}"),
         )
-        effects = (Notify(coachee_id, message(told), profile.lang),)
+        effects = (_to_coachee(profile, message(told), now),)
     return outcome(
         message(
             say(
@@ -1012,7 +1043,7 @@ def unlink_by_coach(
     effects: tuple[Notify | RefreshMenu, ...] = (RefreshMenu(coachee_id),)
     if profile is not None and coach is not None:
         notice = message(say("coach.unlinked.by_coach", coach=coach.name))
-        effects = (Notify(coachee_id, notice, profile.lang), *effects)
+        effects = (_to_coachee(profile, notice, now), *effects)
     return outcome(
         message(say("coach.unlinked.coachee", name=link.name), edit=True),
         effects=effects,
@@ -1092,13 +1123,14 @@ class OverviewWords:
 
 @dataclass(frozen=True)
 class WeeklyDigest:
-    """A digest to send: its messages in the coach's language, the week's CSV, and the
-    overview chart's numbers (made from the digest alone; empty: no chart)."""
+    """A digest to send: its messages in the coach's language, the week's CSV (None for a
+    coach without coachees: a header line says nothing), and the overview chart's numbers
+    (made from the digest alone; empty: no chart)."""
 
     coach_id: int
     week: date
     messages: tuple[str, ...]
-    csv: str
+    csv: str | None
     caption: str
     overview: tuple[OverviewPoint, ...] = ()
     overview_labels: OverviewWords | None = None
@@ -1140,7 +1172,7 @@ def weekly_digest(
         coach_id,
         week,
         tuple(texts),
-        digest_csv(digest),
+        digest_csv(digest) if digest.entries else None,
         content.text("coach.digest.file", coach.lang),
         overview_points(digest),
         OverviewWords(

@@ -166,11 +166,15 @@ class AlertCoach:
 @dataclass(frozen=True)
 class Notify:
     """Say `message` to someone else than the person who acted (an admin, a coach, a
-    coachee), in their private chat, in their language `lang`."""
+    coachee), in their private chat, in their language `lang`; `silent`: without sound
+    (Telegram's disable_notification), for a notice that can wait, sent at once all the
+    same. A use case sets it for a reason of its own (a coachee's quiet hours); an alert
+    never does."""
 
     user_id: int
     message: Message
     lang: str
+    silent: bool = False
 
 
 @dataclass(frozen=True)

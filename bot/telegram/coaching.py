@@ -359,7 +359,14 @@ async def coachee_choice(update: Update, context: BotContext) -> None:
         result = await _off_loop(service.questionnaire_choices, store, coach_id, coachee_id, lang)
     elif what == "qn_set":
         result = await _off_loop(
-            service.set_questionnaire_weeks, store, s.repo, coach_id, coachee_id, int(args[2]), lang
+            service.set_questionnaire_weeks,
+            store,
+            s.repo,
+            coach_id,
+            coachee_id,
+            int(args[2]),
+            lang,
+            s.clock(),
         )
     elif what == "report":
         made = await _off_loop(
@@ -460,13 +467,20 @@ async def carry_out(context: BotContext, effect: Notify | RefreshMenu) -> None:
 async def notify(
     application: Application, effect: Notify, priority: Priority = Priority.INTERACTIVE
 ) -> None:
-    """Say it in that person's private chat; one who cannot be reached is logged, and the
-    person who acted is not kept waiting or told of an error that is not theirs."""
+    """Say it in that person's private chat (without sound when the effect says so); one who
+    cannot be reached is logged, and the person who acted is not kept waiting or told of an
+    error that is not theirs."""
     s = application.bot_data["services"]
     body, markup = render(s.texts, effect.message, effect.lang)
+    quiet: dict[str, Any] = {"disable_notification": True} if effect.silent else {}
     try:
         await s.outbox.send(
-            priority, effect.user_id, application.bot.send_message, text=body, reply_markup=markup
+            priority,
+            effect.user_id,
+            application.bot.send_message,
+            text=body,
+            reply_markup=markup,
+            **quiet,
         )
     except TelegramError as exc:
         log.warning("coach.notify_failed error=%s", type(exc).__name__)

@@ -1,7 +1,8 @@
 """The coaches' weekly digest: one repeating job looks every few minutes which digests are
 due (bot.core.digest.digest_due: the coach's day and time in their zone, the latest week
 only) and sends them, with an overview chart (PNG: each coachee's energy this week against the week
-before, of those who share check-ins) and the week's numbers as a CSV file.
+before, of those who share check-ins; none when nobody does) and the week's numbers as a CSV
+file (neither for a coach without coachees: the short text alone).
 
 Once per week, even across restarts: the week is marked sent before the digest goes
 (bot.services.coaching.weekly_digest), so a stop right after sending never sends it again.
@@ -89,15 +90,16 @@ async def _send(application: Application, digest: service.WeeklyDigest) -> bool:
                 photo=picture,
                 caption=digest.chart_caption,
             )
-        document = io.BytesIO(digest.csv.encode("utf-8"))
-        document.name = f"digest-{digest.week.isoformat()}.csv"
-        await s.outbox.send(
-            Priority.SCHEDULED,
-            digest.coach_id,
-            bot.send_document,
-            document=document,
-            caption=digest.caption,
-        )
+        if digest.csv is not None:
+            document = io.BytesIO(digest.csv.encode("utf-8"))
+            document.name = f"digest-{digest.week.isoformat()}.csv"
+            await s.outbox.send(
+                Priority.SCHEDULED,
+                digest.coach_id,
+                bot.send_document,
+                document=document,
+                caption=digest.caption,
+            )
     except Forbidden:  # the coach blocked the bot: trying again each look would not help
         log.warning("coach.digest_not_delivered reason=blocked")
         return True

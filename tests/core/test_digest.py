@@ -190,6 +190,27 @@ def test_an_empty_week_says_so_and_compares_nothing():
     assert "0 of 7" in text
 
 
+@pytest.mark.parametrize(
+    ("checkins", "days"),
+    [
+        ((), 7),  # linked on Monday, no check-in since: the week's seven days, not eight
+        ((checkin(19, 5),), 3),  # Friday to Sunday
+        ((checkin(20, 5),), 2),  # under the coach's three days: no mark
+        ((checkin(22, 5),), 0),
+    ],
+)
+def test_days_without_a_check_in_are_whole_days_before_the_digest_day(checkins, days):
+    data = CoacheeData(ANN, "Europe/Brussels", checkins=checkins)
+    digest = build_digest(coach(), [shared(data=data, since=at(16, 15))], WEEK, SENT)
+
+    (entry,) = digest.entries
+    found = [a.days for a in entry.attention if a.reason == "no_checkin"]
+    assert found == ([days] if days >= 3 else [])
+    if not checkins:
+        text = digest_text(digest, texts_in("nl"), "nl")
+        assert "Check-ins: 0 van de 7 dagen" in text and "7 dagen geen check-in" in text
+
+
 def test_a_coachee_who_joined_mid_week_counts_days_from_joining():
     joined = at(19, 8)  # Thursday
     (entry,) = build_digest(coach(), [shared(since=joined)], WEEK, SENT).entries
@@ -306,6 +327,43 @@ def test_late_rather_than_never():
     assert digest_due(c, WEEK - timedelta(days=7), SENT + timedelta(days=2)) == WEEK
     # Down for three weeks: only the latest week, not a pile.
     assert digest_due(c, WEEK - timedelta(days=21), SENT + timedelta(days=1)) == WEEK
+
+
+@pytest.mark.parametrize(
+    ("weekday", "skipped", "next_moment", "next_week"),
+    [
+        # Monday to Tuesday 12:00: Tuesday 24 November's week (17-23) holds six days already
+        # sent; the next digest is Tuesday 1 December's, of 24-30 November.
+        (
+            1,
+            datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
+            datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
+            date(2026, 11, 24),
+        ),
+        # Monday to Sunday 12:00: Sunday 29 November's week (22-28) holds the 22nd, sent.
+        (
+            6,
+            datetime(2026, 11, 29, 11, 0, tzinfo=UTC),
+            datetime(2026, 12, 6, 11, 0, tzinfo=UTC),
+            date(2026, 11, 29),
+        ),
+    ],
+)
+def test_a_moved_digest_day_never_sends_days_an_earlier_digest_held(
+    weekday, skipped, next_moment, next_week
+):
+    moved = replace(coach(), digest_weekday=weekday, digest_time=time(12, 0))
+    # The Monday digest of 16-22 November went; then the coach moved the day.
+    for hours in range(0, 24 * 7, 2):
+        now = SENT + timedelta(hours=hours)
+        if now < next_moment:
+            assert digest_due(moved, WEEK, now) is None, now
+    assert digest_due(moved, WEEK, skipped) is None
+    assert digest_due(moved, WEEK, next_moment - timedelta(minutes=1)) is None
+    assert digest_due(moved, WEEK, next_moment) == next_week
+    # Late rather than never, and once: due until it is marked sent.
+    assert digest_due(moved, WEEK, next_moment + timedelta(days=3)) == next_week
+    assert digest_due(moved, next_week, next_moment + timedelta(days=3)) is None
 
 
 def test_a_new_coach_gets_no_digest_of_a_week_before_approval():

@@ -48,3 +48,18 @@ def test_the_module_does_not_load_matplotlib_by_itself():
     script = "import sys, bot.reports.overview; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_name_with_an_emoji_is_drawn_without_it_and_without_a_box():
+    import warnings
+
+    points = (OverviewPoint("Anna 🌻", 4.3, 6.0, 3), OverviewPoint("Bob", 7.0, None, 1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = draw_overview_chart(points, LABELS)
+        figure.savefig(BytesIO(), format="png")
+
+    (axes,) = figure.axes
+    top_down = sorted(axes.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    assert [t.get_text() for t in top_down] == ["Anna", "Bob"]
+    assert not [w for w in caught if "missing from font" in str(w.message)]

@@ -46,3 +46,19 @@ def test_the_module_does_not_load_matplotlib_by_itself():
     script = "import sys, bot.reports.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_name_with_characters_the_font_lacks_leaves_them_out_without_a_box():
+    import warnings
+
+    from bot.reports.glyphs import drawable
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf = render_report_pdf("🌻: rapport", ["Anna 🌻 Jansen: 5 van de 7 dagen"], days(), LABELS)
+
+    assert pages(pdf) == 1
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert drawable("🌻: wat gedeeld is") == "wat gedeeld is"
+    assert drawable("Anna 🌻 Jansen") == "Anna Jansen"
+    assert drawable("Zoë Ørsted – Łódź, 5,0") == "Zoë Ørsted – Łódź, 5,0"  # kept as it is

@@ -307,7 +307,7 @@ def test_coachees_shows_own_coachees_only_with_attention_reasons(repo, store, co
 
     text = mine.messages[0].body[0].raw
     assert "Alice" in text and "Bob" not in text
-    assert "11 dagen geen check-in" in text
+    assert "10 dagen geen check-in" in text  # whole days: from the linking day to yesterday
     assert choices(mine)[0].args == (ALICE, "menu")
 
 
@@ -323,7 +323,7 @@ def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
         service.homework_choices(store, COACH, BOB, "nl", content),
         service.assign_homework(store, repo, COACH, BOB, "box-breathing", "d7", "nl", content, NOW),
         service.questionnaire_choices(store, COACH, BOB, "nl"),
-        service.set_questionnaire_weeks(store, repo, COACH, BOB, 2, "nl"),
+        service.set_questionnaire_weeks(store, repo, COACH, BOB, 2, "nl", NOW),
         service.ask_unlink_coachee(store, COACH, BOB, "nl"),
         service.unlink_by_coach(store, repo, COACH, BOB, "nl", NOW),
     ]
@@ -360,7 +360,7 @@ def test_the_coach_sets_how_often_questionnaires_are_offered_and_the_coachee_is_
         (ALICE, "qn_set", 8),
         (ALICE, "qn_set", 0),
     ]
-    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl")
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
 
     assert repo.load_profile(ALICE).questionnaire_weeks == 4
     assert ids(result) == ["coach.questionnaires.set"]
@@ -373,7 +373,7 @@ def test_the_coach_sets_how_often_questionnaires_are_offered_and_the_coachee_is_
     offered = [c.action for row in checked_in.messages[-1].choices for c in row]
     assert actions.QUESTIONNAIRE in offered  # the next check-in offers one (none filled in yet)
 
-    off = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl")
+    off = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl", NOW)
     assert repo.load_profile(ALICE).questionnaire_weeks is None
     assert ids(off) == ["coach.questionnaires.set_off"]
 
@@ -382,7 +382,7 @@ def test_a_questionnaire_rhythm_no_button_carries_changes_nothing(repo, store):
     approved(store)
     linked(repo, store)
 
-    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 3, "nl")
+    result = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 3, "nl", NOW)
 
     assert ids(result) == ["input.stale_button"]
     assert repo.load_profile(ALICE).questionnaire_weeks is None and not result.effects
@@ -401,6 +401,88 @@ def test_homework_is_stored_from_the_coachees_today_and_they_are_told(repo, stor
     assert homework.start == NOW.date()
     told = [e for e in result.effects if isinstance(e, Notify)]
     assert told[0].user_id == ALICE and told[0].message.body[0].id == "coach.homework.told"
+
+
+def test_setting_what_is_already_set_changes_nothing_and_tells_no_one(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    phase = service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
+    homework = service.assign_homework(
+        store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW
+    )
+    weeks = service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
+    since = store.phase(ALICE).since
+    later = NOW + timedelta(days=2)
+
+    again = [
+        (phase, service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, later)),
+        (
+            homework,
+            service.assign_homework(
+                store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, later
+            ),
+        ),
+        (weeks, service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)),
+    ]
+
+    for first, second in again:
+        assert ids(second) == ids(first)  # the same confirmation for the coach
+        assert second.effects == ()  # and nothing for the coachee
+    assert store.phase(ALICE).since == since  # the days in the phase still count
+    assert len(store.homework(ALICE)) == 1
+
+
+def test_a_different_choice_or_homework_that_ended_is_set_and_told(repo, store, content):
+    approved(store)
+    linked(repo, store)
+    service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, NOW)
+    service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW)
+    service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", NOW)
+
+    changed = [
+        service.set_phase(store, repo, COACH, ALICE, "analysis", "nl", content, NOW),
+        service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d14", "nl", content, NOW),
+        service.assign_homework(
+            store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, NOW + timedelta(days=7)
+        ),
+        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 0, "nl", NOW),
+    ]
+
+    assert all([e.user_id for e in r.effects if isinstance(e, Notify)] == [ALICE] for r in changed)
+
+
+NIGHT = NOW.replace(hour=22, minute=30)  # 00:30 in Brussels: inside the quiet hours
+
+
+@pytest.mark.parametrize("at", [NOW, NIGHT])
+def test_a_coachs_notice_in_the_coachees_quiet_hours_comes_at_once_without_sound(
+    repo, store, content, at
+):
+    approved(store)
+    linked(repo, store)
+
+    results = [
+        service.set_phase(store, repo, COACH, ALICE, "recovery", "nl", content, at),
+        service.assign_homework(store, repo, COACH, ALICE, "body-scan", "d7", "nl", content, at),
+        service.set_questionnaire_weeks(store, repo, COACH, ALICE, 4, "nl", at),
+        service.unlink_by_coach(store, repo, COACH, ALICE, "nl", at),
+    ]
+
+    told = [e for r in results for e in r.effects if isinstance(e, Notify)]
+    assert [n.user_id for n in told] == [ALICE] * 4  # nothing held back
+    assert {n.silent for n in told} == {at == NIGHT}
+
+
+def test_an_alert_to_the_coach_is_never_silent_at_night(repo, store, content):
+    approved(store)
+    repo.save_profile(coachee_profile(COACH))  # the coach has quiet hours of their own
+    linked(repo, store, share=("alerts",))
+
+    crisis = Escalation("crisis", "text", "nl-suicidal-ideation", "suicidal_ideation", NIGHT)
+
+    alert = service.coach_alert(store, ALICE, crisis, content, NIGHT)
+
+    assert alert is not None and alert.user_id == COACH and alert.silent is False
 
 
 def test_the_coach_sets_their_no_checkin_days(store):
@@ -426,7 +508,7 @@ def test_the_coachs_no_checkin_days_are_said_in_the_singular_for_one(repo, store
     )
     button = choices(listed)[-2].label
     assert render_text(content, button, "nl") == "Aandacht na 1 dag zonder check-in"
-    assert "3 dagen geen check-in" in listed.messages[0].body[0].raw
+    assert "2 dagen geen check-in" in listed.messages[0].body[0].raw
 
 
 def test_the_coach_unlinks_and_the_coachee_is_told(repo, store):
@@ -496,6 +578,26 @@ def test_a_withdrawal_before_the_digest_removes_the_item(repo, store, content):
     text = "\n".join(digest.messages)
     assert content.text("coach.digest.exercises", "nl", count=7) in text
     assert "Check-ins" not in text and "Energie" not in text
+
+
+def test_a_digest_without_coachees_is_its_short_text_without_a_csv_or_a_chart(repo, store, content):
+    approved(store)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert content.text("coach.digest.no_coachees", "nl") in digest.messages[0]
+    assert digest.csv is None and digest.overview == ()
+
+
+def test_a_digest_where_nobody_shares_check_ins_has_a_csv_but_no_chart(repo, store, content):
+    approved(store)
+    linked(repo, store, share=("exercises",), now=NOW - timedelta(minutes=5))
+    week_of_checkins(repo)
+
+    digest = service.weekly_digest(store, repo, COACH, content, MONDAY_0900)
+
+    assert digest.csv is not None and len(digest.csv.splitlines()) == 2
+    assert digest.overview == ()
 
 
 def test_a_digest_telegram_did_not_take_is_due_again(repo, store, content):
