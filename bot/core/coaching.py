@@ -587,12 +587,13 @@ def needs_attention(shared: Shared, today: date, quiet_days: int) -> tuple[Atten
     coach looks (a digest: the day after the week)."""
     found: list[Attention] = []
     if shared.checkins is not None:
-        days = [c.day for c in shared.checkins if c.day < today]
+        days = [c.day for c in shared.checkins if c.day <= today]
         last = max(days) if days else shared.linked_on - timedelta(days=1)
         # Whole days without a check-in: today is not over yet, so it does not count (a
-        # coachee linked a week ago who never checked in has 7 such days, as "0 of 7").
+        # coachee linked a week ago who never checked in has 7 such days, as "0 of 7"),
+        # and a check-in made today ends the quiet spell.
         quiet = (today - last).days - 1
-        if quiet >= quiet_days:
+        if last < today and quiet >= quiet_days:
             found.append(Attention("no_checkin", days=quiet))
         change = _energy_change(shared.checkins, today)
         if change is not None and change <= -NOTICEABLE_DIFFERENCE:

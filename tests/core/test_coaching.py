@@ -456,6 +456,12 @@ def test_no_checkin_for_n_days_set_by_the_coach():
     assert "no_checkin" not in reasons(view(history, items=("alerts",)))
 
 
+def test_a_check_in_made_today_clears_the_no_checkin_mark():
+    # The coach looks on the 23rd at noon; the coachee checked in that morning.
+    history = data(checkins=(checkin(18), checkin(23)))
+    assert "no_checkin" not in reasons(view(history), quiet_days=3)
+
+
 def test_energy_down_against_the_previous_two_weeks():
     before = tuple(checkin(d, energy=7) for d in range(2, 16))
     steady = tuple(checkin(d, energy=7) for d in range(16, 23))
