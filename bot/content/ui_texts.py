@@ -325,6 +325,16 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     ),
     "coach.alert.now.gp": frozenset({"day", "name", "time"}),
     "coach.alert.now.crisis": frozenset({"day", "name", "time"}),
+    # A coach role that ends, links, coachees with the same name (bot.services.coaching).
+    **_ids("coach.step_down_confirm", "coach.step_down_yes", "coach.revoke_yes"),
+    **_ids("coach.revoke_confirm", "coach.refuse_named", filled=frozenset({"name"})),
+    "coach.ended.coachee": frozenset({"coach"}),
+    "coach.ended.yours_told": NONE,
+    "coach.ended.theirs_told": frozenset({"name"}),
+    "coach.invite.declined_linked": frozenset({"coach"}),
+    "coach.invite.refused.already_yours": frozenset({"coach"}),
+    "coach.coachee.named_day": frozenset({"name", "day"}),
+    "coach.coachee.named_number": frozenset({"name", "day", "number"}),
     **{f"menu.{command}": NONE for command in (*COACH_COMMANDS, "coaches", *COACHEE_COMMANDS)},
     **{
         f"reminder.{kind}.{variant}": NONE

@@ -254,10 +254,19 @@ def redeem(
         raise CoachingRefused("not_coach")
     if coachee_id == coach.user_id:
         raise CoachingRefused("own")
-    if current_link is not None:
-        raise CoachingRefused("already_linked")
+    if (reason := linked_already(current_link, coach.user_id)) is not None:
+        raise CoachingRefused(reason)
     used = replace(invitation, used_at=moment, used_by=coachee_id)
     return used, Link(coach.user_id, coachee_id, coachee_name, moment)
+
+
+def linked_already(current_link: Link | None, coach_id: int) -> str | None:
+    """Why an invitation of this coach links no one: "already_yours" when the coachee is
+    linked with this very coach (nothing to do), "already_linked" with another one (to switch,
+    they unlink first); None when they have no coach."""
+    if current_link is None:
+        return None
+    return "already_yours" if current_link.coach_id == coach_id else "already_linked"
 
 
 def may_unlink(link: Link, user_id: int) -> bool:
@@ -610,6 +619,19 @@ def needs_attention(shared: Shared, today: date, quiet_days: int) -> tuple[Atten
     return tuple(found)
 
 
+def last_activity(shared: Shared) -> date | None:
+    """The coachee's last day with anything shared: a check-in, an exercise done, a
+    questionnaire score, a reflection marked shared (alerts are no activity of theirs);
+    only what is shared counts."""
+    days = [
+        *(c.day for c in shared.checkins or ()),
+        *(e.day for e in shared.exercises or ()),
+        *(s.day for s in shared.scores or ()),
+        *(r.day for r in shared.reflections or ()),
+    ]
+    return max(days) if days else None
+
+
 def _energy_change(checkins: Iterable[SharedCheckIn], today: date) -> float | None:
     means = day_means(checkins, "energy")
     recent_from = today - timedelta(days=ENERGY_RECENT_DAYS)
@@ -627,6 +649,55 @@ def _overdue(homework: Homework, done_days: set[date], today: date) -> bool:
     if len(finished) < needed:
         return False
     return not any(any(first <= d <= last for d in done_days) for first, last in finished[-needed:])
+
+
+# --- telling coachees apart, and a long list -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoacheeLabel:
+    """How a coach tells a coachee apart from the others: their name, with the day of the
+    link (the coach's calendar) when another coachee has the same name, and a number too
+    when that day is the same as well (in the order they linked)."""
+
+    name: str
+    linked_on: date | None = None
+    number: int | None = None
+
+
+def tell_apart(links: Iterable[Link], zone: str) -> dict[int, CoacheeLabel]:
+    """A label per coachee id; names compare without case and surrounding spaces."""
+    by_name: dict[str, list[Link]] = defaultdict(list)
+    for link in sorted(links, key=lambda link: (link.linked_at, link.coachee_id)):
+        by_name[link.name.strip().casefold()].append(link)
+    labels: dict[int, CoacheeLabel] = {}
+    for same in by_name.values():
+        if len(same) == 1:
+            labels[same[0].coachee_id] = CoacheeLabel(same[0].name)
+            continue
+        days = [utc(link.linked_at).astimezone(ZoneInfo(zone)).date() for link in same]
+        for link, day in zip(same, days, strict=True):
+            twins = [other for other, d in zip(same, days, strict=True) if d == day]
+            number = twins.index(link) + 1 if len(twins) > 1 else None
+            labels[link.coachee_id] = CoacheeLabel(link.name, day, number)
+    return labels
+
+
+def split_between(sizes: Iterable[int], room: int, most: int) -> list[range]:
+    """The blocks of a long list per message: whole blocks (a coachee's lines) only, each
+    message at most `room` characters (blocks joined by a newline) and `most` blocks (their
+    buttons go under it)."""
+    parts: list[range] = []
+    start, used, total = 0, 0, 0
+    for index, size in enumerate(sizes):
+        total = index + 1
+        if index > start and (index - start >= most or used + 1 + size > room):
+            parts.append(range(start, index))
+            start, used = index, 0
+        used += size + (1 if index > start else 0)
+    if total > start:
+        parts.append(range(start, total))
+    return parts
 
 
 # --- the store port and what is done through it --------------------------------------------
@@ -653,7 +724,11 @@ class CoachStore(Protocol):
     def save_link(self, link: Link) -> None: ...
 
     def remove_link(self, coachee_id: int) -> None:
-        """Unlink; the coachee's sharing with that coach goes with it."""
+        """Unlink; the coachee's sharing, homework and the coach's phase setting go with it."""
+
+    def end_coach(self, coach: Coach) -> list[Link]:
+        """Save a coach who is no coach any more and end every link of theirs as an unlink
+        does, all in one write; the links that ended."""
 
     def sharing(self, coachee_id: int) -> Sharing | None: ...
 
@@ -691,9 +766,17 @@ def invite(
 
 
 def accept_invite(
-    store: CoachStore, code: str, coachee_id: int, name: str, now: datetime, pepper: bytes
+    store: CoachStore,
+    code: str,
+    coachee_id: int,
+    name: str,
+    now: datetime,
+    pepper: bytes,
+    phase: str | None = None,
 ) -> Link:
-    """Redeem a code: the invitation is used and the link made, with nothing shared yet."""
+    """Redeem a code: the invitation is used and the link made, with nothing shared yet. The
+    coach's phase setting starts from `phase`, the one the coachee has (set by the coachee):
+    coach and coachee see the same phase, and from then on the coach sets it."""
     invitation = store.invitation(hash_code(code, pepper))
     coach = store.coach(invitation.coach_id) if invitation is not None else None
     used, link = redeem(
@@ -702,6 +785,9 @@ def accept_invite(
     store.save_invitation(used)  # first: a crash after it burns a code, never reuses one
     store.save_link(link)
     store.save_sharing(Sharing(link.coach_id, coachee_id))
+    if phase in PHASES:
+        assert phase is not None
+        store.save_phase(PhaseSetting(coachee_id, phase, utc(now), coachee_id))
     return link
 
 
@@ -739,6 +825,16 @@ def unlink(store: CoachStore, by_user_id: int, coachee_id: int, now: datetime) -
         raise CoachingRefused("not_linked")
     store.remove_link(coachee_id)
     return link
+
+
+def stop_coaching(store: CoachStore, coach: Coach) -> list[Link]:
+    """A coach stepped down or was revoked: every link of theirs ends as an unlink does
+    (sharing, homework and their phase setting of each coachee go), in the same write as
+    the new status, so a coach approved again starts with no coachees. The coachees' read
+    log stays: it is their record. The links that ended (each coachee is to be told)."""
+    if is_coach(coach):
+        raise ValueError("stop_coaching needs a coach who is no coach any more")
+    return store.end_coach(coach)
 
 
 def coachees_of(store: CoachStore, coach_id: int) -> list[Link]:

@@ -28,8 +28,9 @@ DELETE = "del"  # confirm:<stamp> | cancel
 REMINDER = "rem"  # kind, day, later | start
 QUESTIONNAIRE = "q"  # questionnaire id, item index, value
 # The coach side (bot.services.coaching).
-COACH = "coach"  # step_down
-COACH_ADMIN = "cadm"  # approve | refuse | revoke, the coach's user id
+COACH = "coach"  # step_down (asks first) | step_down_yes | status
+# approve | refuse | revoke (asks first) | revoke_yes | list, the coach's user id
+COACH_ADMIN = "cadm"
 COACH_INVITE = "cinv"  # yes | no, the invitation code
 # item, on | off, f (the questions after an invitation) | p (/privacy), the coach's user id
 COACH_SHARE = "cshr"

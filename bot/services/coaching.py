@@ -31,7 +31,6 @@ from bot.core.coaching import (
     CoachingRefused,
     CoachStore,
     Link,
-    Shared,
     ShareItem,
 )
 from bot.core.dates import day_month
@@ -66,6 +65,7 @@ from bot.services.outcome import (
     outcome,
     say,
 )
+from bot.services.wording import render_text
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +155,30 @@ def ask_to_coach(
     return outcome(message(say("coach.request.sent")), effects=notices, lang=lang)
 
 
+def ask_revoke(
+    store: CoachStore, admin_id: int, coach_id: int, admin_ids: Collection[int], admin_lang: str
+) -> Outcome:
+    """Revoking asks first, with what it means: the coach's coachees are unlinked and told."""
+    coach = store.coach(coach_id)
+    if admin_id not in admin_ids:
+        return _refused("not_admin", edit=True, lang=admin_lang)
+    if coach is None or not coaching.is_coach(coach):
+        return _refused("decided_already", edit=True, lang=admin_lang)
+    choices = (
+        (
+            Choice(say("coach.revoke_yes"), actions.COACH_ADMIN, ("revoke_yes", coach_id)),
+            Choice(say("coach.unlink.no"), actions.COACH_ADMIN, ("list", coach_id)),
+        ),
+    )
+    return outcome(
+        message(say("coach.revoke_confirm", name=coach.name), choices=choices, edit=True),
+        lang=admin_lang,
+    )
+
+
 def decide_coach(
     store: CoachStore,
+    repo: Repository,
     admin_id: int,
     decision: str,
     coach_id: int,
@@ -164,8 +186,13 @@ def decide_coach(
     admin_lang: str,
     now: datetime,
 ) -> Outcome:
-    """An admin's approve, refuse or revoke; the coach hears it, and their menu follows."""
-    deciders = {"approve": coaching.approve, "refuse": coaching.refuse, "revoke": coaching.revoke}
+    """An admin's approve, refuse or (confirmed) revoke; the coach hears it, and their menu
+    follows; a revoked coach's coachees are unlinked and told (through `repo`)."""
+    deciders = {
+        "approve": coaching.approve,
+        "refuse": coaching.refuse,
+        "revoke_yes": coaching.revoke,
+    }
     coach = store.coach(coach_id)
     if admin_id not in admin_ids:
         return _refused("not_admin", edit=True, lang=admin_lang)
@@ -177,24 +204,34 @@ def decide_coach(
         return outcome(
             message(say("coach.decided.already", name=coach.name), edit=True), lang=admin_lang
         )
-    store.save_coach(decided)
+    told: tuple[Notify | RefreshMenu, ...] = ()
+    said = [say(f"coach.decided.{decided.status}", name=coach.name)]
+    if decided.status == "revoked":
+        ended = coaching.stop_coaching(store, decided)
+        if ended:
+            told = _coach_gone(store, repo, coach.name, ended)
+            said.append(say("coach.ended.theirs_told", name=coach.name))
+    else:
+        store.save_coach(decided)
     log.info("coach.decided status=%s", decided.status)
     return outcome(
-        message(say(f"coach.decided.{decided.status}", name=coach.name), edit=True),
+        message(*said, edit=True),
         effects=(
             Notify(coach_id, message(say(f"coach.you.{decided.status}")), coach.lang),
             RefreshMenu(coach_id),
+            *told,
         ),
         lang=admin_lang,
     )
 
 
 def list_coaches(
-    store: CoachStore, admin_id: int, admin_ids: Collection[int], lang: str
+    store: CoachStore, admin_id: int, admin_ids: Collection[int], lang: str, edit: bool = False
 ) -> Outcome:
-    """/coaches, for admins: who coaches (with a revoke button) and who asked."""
+    """/coaches, for admins: who coaches (with a revoke button) and who asked (each button
+    names the person, so two open requests are never mixed up)."""
     if admin_id not in admin_ids:
-        return _refused("not_admin", lang=lang)
+        return _refused("not_admin", edit=edit, lang=lang)
     rows: list[tuple[Choice, ...]] = []
     for coach in store.coaches():
         if coach.status == "approved":
@@ -215,25 +252,81 @@ def list_coaches(
                         actions.COACH_ADMIN,
                         ("approve", coach.user_id),
                     ),
-                    Choice(say("coach.refuse"), actions.COACH_ADMIN, ("refuse", coach.user_id)),
+                    Choice(
+                        say("coach.refuse_named", name=coach.name),
+                        actions.COACH_ADMIN,
+                        ("refuse", coach.user_id),
+                    ),
                 )
             )
     if not rows:
-        return outcome(message(say("coach.coaches.none")), lang=lang)
-    return outcome(message(say("coach.coaches.title"), choices=tuple(rows)), lang=lang)
+        return outcome(message(say("coach.coaches.none"), edit=edit), lang=lang)
+    return outcome(message(say("coach.coaches.title"), choices=tuple(rows), edit=edit), lang=lang)
 
 
-def step_down(store: CoachStore, user_id: int, lang: str, now: datetime) -> Outcome:
+def coach_status(store: CoachStore, user_id: int, lang: str) -> Outcome:
+    """The coach's status again (after "no" to stepping down), with the step-down button."""
+    if not coaching.is_coach(store.coach(user_id)):
+        return _refused("not_coach", edit=True, lang=lang)
+    return outcome(
+        message(
+            say("coach.status.approved"),
+            choices=((Choice(say("coach.step_down"), actions.COACH, ("step_down",)),),),
+            edit=True,
+        ),
+        lang=lang,
+    )
+
+
+def ask_step_down(store: CoachStore, user_id: int, lang: str) -> Outcome:
+    """Stepping down asks first, with what it means (as unlinking a coachee does)."""
+    if not coaching.is_coach(store.coach(user_id)):
+        return _refused("not_coach", edit=True, lang=lang)
+    choices = (
+        (
+            Choice(say("coach.step_down_yes"), actions.COACH, ("step_down_yes",)),
+            Choice(say("coach.unlink.no"), actions.COACH, ("status",)),
+        ),
+    )
+    return outcome(message(say("coach.step_down_confirm"), choices=choices, edit=True), lang=lang)
+
+
+def step_down(
+    store: CoachStore, repo: Repository, user_id: int, lang: str, now: datetime
+) -> Outcome:
+    """The coach stops (confirmed): every coachee of theirs is unlinked and told."""
     coach = store.coach(user_id)
     if coach is None or not coaching.is_coach(coach):
         return _refused("not_coach", edit=True, lang=lang)
-    store.save_coach(coaching.step_down(coach, now))
-    log.info("coach.stepped_down")
+    ended = coaching.stop_coaching(store, coaching.step_down(coach, now))
+    log.info("coach.stepped_down coachees=%s", len(ended))
+    said = [say("coach.stepped_down")]
+    if ended:
+        said.append(say("coach.ended.yours_told"))
     return outcome(
-        message(say("coach.stepped_down"), edit=True),
-        effects=(RefreshMenu(user_id),),
+        message(*said, edit=True),
+        effects=(*_coach_gone(store, repo, coach.name, ended), RefreshMenu(user_id)),
         lang=lang,
     )
+
+
+def _coach_gone(
+    store: CoachStore, repo: Repository, name: str | None, ended: Collection[Link]
+) -> tuple[Notify | RefreshMenu, ...]:
+    """The coachees of a coach who is no coach any more (stepped down, revoked, erased):
+    each profile in step with the store (no coach, no share switches; their own phase stays
+    and is theirs to choose again), each told kindly, each menu without /privacy."""
+    effects: list[Notify | RefreshMenu] = []
+    for link in ended:
+        with repo.unit_of_work(link.coachee_id) as coachee:
+            profile = coachee.profile
+            if profile is not None:
+                coachee.save_profile(_in_step(profile, store, link.coachee_id))
+        if profile is not None and name is not None:
+            notice = message(say("coach.ended.coachee", coach=name))
+            effects.append(Notify(link.coachee_id, notice, profile.lang))
+        effects.append(RefreshMenu(link.coachee_id))
+    return tuple(effects)
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -281,8 +374,9 @@ def show_invitation(
     except CoachingRefused as refused:
         log.info("coach.invite_refused reason=%s", refused.reason)
         return outcome(message(say(f"coach.invite.refused.{refused.reason}")), lang=lang)
-    if store.link_of(coachee.user_id) is not None:
-        return outcome(message(say("coach.invite.refused.already_linked")), lang=lang)
+    current = store.link_of(coachee.user_id)
+    if (reason := coaching.linked_already(current, coach.user_id)) is not None:
+        return outcome(message(_already(reason, coach)), lang=lang)
     body = [say("coach.invite.who", coach=coach.name), say("coach.invite.what")]
     if profile is None:
         body.append(say("coach.invite.consent_first"))
@@ -308,13 +402,24 @@ def answer_invitation(
     profile = coachee.profile
     if not yes:
         lang = profile.lang if profile is not None else None
+        current = store.link_of(coachee.user_id)
+        coach = store.coach(current.coach_id) if current is not None else None
+        if coach is not None:  # a second copy of an accepted invitation: nothing changes
+            said = say("coach.invite.declined_linked", coach=coach.name)
+            return outcome(message(said, edit=True), lang=lang)
         return outcome(message(say("coach.invite.declined"), edit=True), lang=lang)
     if profile is None:
         return needs_consent()
     try:
-        link = coaching.accept_invite(store, code, coachee.user_id, name, now, pepper)
+        link = coaching.accept_invite(
+            store, code, coachee.user_id, name, now, pepper, phase=profile.phase
+        )
     except CoachingRefused as refused:
         log.info("coach.invite_refused reason=%s", refused.reason)
+        current = store.link_of(coachee.user_id)
+        mine = store.coach(current.coach_id) if current is not None else None
+        if refused.reason == "already_yours" and mine is not None:
+            return outcome(message(_already(refused.reason, mine), edit=True), lang=profile.lang)
         return _refused_invite(refused.reason, profile.lang)
     coach = store.coach(link.coach_id)
     assert coach is not None
@@ -329,6 +434,14 @@ def answer_invitation(
         ),
         lang=profile.lang,
     )
+
+
+def _already(reason: str, coach: Coach) -> Text:
+    """Linked already: with this very coach there is nothing to do; with another one, they
+    unlink first to switch."""
+    if reason == "already_yours":
+        return say("coach.invite.refused.already_yours", coach=coach.name)
+    return say("coach.invite.refused.already_linked")
 
 
 def _refused_invite(reason: str, lang: str) -> Outcome:
@@ -535,16 +648,16 @@ def unlink_by_coachee(coachee: CoacheeFile, store: CoachStore, now: datetime) ->
     )
 
 
-def forget_person(store: CoachStore, repo: Repository, user_id: int) -> None:
+def forget_person(
+    store: CoachStore, repo: Repository, user_id: int
+) -> tuple[Notify | RefreshMenu, ...]:
     """/delete or an erased account: the person leaves the coach store, as coach and as
-    coachee; a coach's coachees keep no coach in their profile (nor its share switches)."""
-    coachees = [link.coachee_id for link in store.links_of_coach(user_id)]
+    coachee. A coach's coachees are unlinked as by a coach who stepped down: no coach in
+    their profile (nor its share switches), and told (the effects to carry out)."""
+    coach = store.coach(user_id)
+    ended = store.links_of_coach(user_id)
     store.erase_person(user_id)
-    for coachee_id in coachees:
-        with repo.unit_of_work(coachee_id) as coachee:
-            profile = coachee.profile
-            if profile is not None:
-                coachee.save_profile(_in_step(profile, store, coachee_id))
+    return _coach_gone(store, repo, coach.name if coach is not None else None, ended)
 
 
 # --- the coach's work -------------------------------------------------------------------
@@ -559,9 +672,32 @@ def _own_link(store: CoachStore, coach_id: int, coachee_id: int) -> Link:
     return link
 
 
-def _last_activity(shared: Shared) -> date | None:
-    days = [c.day for c in shared.checkins or ()] + [e.day for e in shared.exercises or ()]
-    return max(days) if days else None
+def _labels(store: CoachStore, coach_id: int) -> dict[int, coaching.CoacheeLabel]:
+    coach = store.coach(coach_id)
+    zone = coach.timezone if coach is not None else "Europe/Brussels"
+    return coaching.tell_apart(store.links_of_coach(coach_id), zone)
+
+
+def _name(link: Link, labels: dict[int, coaching.CoacheeLabel], lang: str) -> Text:
+    """The coachee as the coach tells them apart: "Anna", or "Anna (gekoppeld 3 maart)"
+    when the coach has two coachees called Anna."""
+    return _named(link.coachee_id, link.name, labels, lang)
+
+
+def _named(coachee_id: int, name: str, labels: dict[int, coaching.CoacheeLabel], lang: str) -> Text:
+    label = labels.get(coachee_id)
+    if label is None or label.linked_on is None:
+        return Text(raw=name)
+    day = day_month(label.linked_on, lang)
+    if label.number is None:
+        return say("coach.coachee.named_day", name=name, day=day)
+    return say("coach.coachee.named_number", name=name, day=day, number=label.number)
+
+
+# Telegram takes 4,096 characters a message (counted in UTF-16 units: room for emoji) and
+# about a hundred buttons under it.
+LIST_ROOM = 4000
+LIST_BUTTONS = 80
 
 
 def coachees(
@@ -574,7 +710,8 @@ def coachees(
     edit: bool = False,
 ) -> Outcome:
     """/coachees: each own coachee with their last activity (from what is shared) and the
-    reasons they need attention; a button each, and the coach's no-check-in days."""
+    reasons they need attention; a button each, and the coach's no-check-in days. A long
+    list goes in several messages, split between coachees, each with its coachees' buttons."""
     coach = store.coach(coach_id)
     if coach is None or not coaching.is_coach(coach):
         return _refused("not_coach", edit=edit, lang=lang)
@@ -591,34 +728,47 @@ def coachees(
         return outcome(
             message(say("coach.digest.no_coachees"), choices=(quiet_row,), edit=edit), lang=lang
         )
-    lines = [content.text("coach.coachees.title", lang)]
-    rows: list[tuple[Choice, ...]] = []
+    labels = _labels(store, coach_id)
+    title = content.text("coach.coachees.title", lang)
+    blocks: list[str] = []
+    buttons: list[Choice] = []
     for shared in views:
-        last = _last_activity(shared)
+        name = render_text(content, _named(shared.coachee_id, shared.name, labels, lang), lang)
+        last = coaching.last_activity(shared)
         reasons = coaching.needs_attention(shared, today, coach.quiet_days)
-        line = content.text(
+        block = content.text(
             "coach.coachees.line",
             lang,
-            name=shared.name,
+            name=name,
             last=day_month(last, lang)
             if last is not None
             else content.text("coach.coachees.last_none", lang),
         )
         if reasons:
             why = "; ".join(_reason_text(content, lang, a) for a in reasons)
-            line += "\n  " + content.text("coach.digest.attention", lang, reasons=why)
-        lines.append(line)
-        rows.append(
-            (
-                Choice(
-                    Text(raw=("⚠ " if reasons else "") + shared.name),
-                    actions.COACHEE,
-                    (shared.coachee_id, "menu"),
-                ),
+            block += "\n  " + content.text("coach.digest.attention", lang, reasons=why)
+        blocks.append(block)
+        buttons.append(
+            Choice(
+                Text(raw=("⚠ " if reasons else "") + name),
+                actions.COACHEE,
+                (shared.coachee_id, "menu"),
             )
         )
-    rows.append(quiet_row)
-    return outcome(message(Text(raw="\n".join(lines)), choices=tuple(rows), edit=edit), lang=lang)
+    sizes = [len(block) for block in blocks]
+    sizes[0] += len(title) + 1
+    parts = coaching.split_between(sizes, LIST_ROOM, LIST_BUTTONS)
+    messages = []
+    for number, part in enumerate(parts):
+        lines = ([title] if number == 0 else []) + [blocks[i] for i in part]
+        rows: tuple[tuple[Choice, ...], ...] = tuple((buttons[i],) for i in part)
+        if number == len(parts) - 1:
+            rows = (*rows, quiet_row)
+        # Only the first part replaces the pressed message; the rest follow as new ones.
+        messages.append(
+            message(Text(raw="\n".join(lines)), choices=rows, edit=edit and number == 0)
+        )
+    return outcome(*messages, lang=lang)
 
 
 def _reason_text(content: Content, lang: str, attention: coaching.Attention) -> str:
@@ -661,7 +811,11 @@ def coachee_menu(
     )
     return outcome(
         message(
-            say("coach.coachee.menu", name=link.name, phase=Text(raw=phase)),
+            say(
+                "coach.coachee.menu",
+                name=_name(link, _labels(store, coach_id), lang),
+                phase=Text(raw=phase),
+            ),
             choices=rows,
             edit=True,
         ),
@@ -687,7 +841,12 @@ def phase_choices(
         for p in PHASES
     )
     return outcome(
-        message(say("coach.phase.ask", name=link.name), choices=rows, edit=True), lang=lang
+        message(
+            say("coach.phase.ask", name=_name(link, _labels(store, coach_id), lang)),
+            choices=rows,
+            edit=True,
+        ),
+        lang=lang,
     )
 
 
@@ -771,7 +930,9 @@ def questionnaire_choices(store: CoachStore, coach_id: int, coachee_id: int, lan
     off = Choice(say("settings.questionnaires.off"), actions.COACHEE, (coachee_id, "qn_set", 0))
     return outcome(
         message(
-            say("coach.questionnaires.ask", name=link.name), choices=(*rows, (off,)), edit=True
+            say("coach.questionnaires.ask", name=_name(link, _labels(store, coach_id), lang)),
+            choices=(*rows, (off,)),
+            edit=True,
         ),
         lang=lang,
     )
@@ -839,7 +1000,11 @@ def homework_choices(
             )
         )
     return outcome(
-        message(say("coach.homework.pick", name=link.name), choices=tuple(rows), edit=True),
+        message(
+            say("coach.homework.pick", name=_name(link, _labels(store, coach_id), lang)),
+            choices=tuple(rows),
+            edit=True,
+        ),
         lang=lang,
     )
 
@@ -1020,7 +1185,11 @@ def ask_unlink_coachee(store: CoachStore, coach_id: int, coachee_id: int, lang: 
         ),
     )
     return outcome(
-        message(say("coach.unlink.confirm_coach", name=link.name), choices=choices, edit=True),
+        message(
+            say("coach.unlink.confirm_coach", name=_name(link, _labels(store, coach_id), lang)),
+            choices=choices,
+            edit=True,
+        ),
         lang=lang,
     )
 
@@ -1045,7 +1214,10 @@ def unlink_by_coach(
         notice = message(say("coach.unlinked.by_coach", coach=coach.name))
         effects = (_to_coachee(profile, notice, now), *effects)
     return outcome(
-        message(say("coach.unlinked.coachee", name=link.name), edit=True),
+        message(
+            say("coach.unlinked.coachee", name=_name(link, _labels(store, coach_id), lang)),
+            edit=True,
+        ),
         effects=effects,
         lang=lang,
     )
@@ -1234,8 +1406,9 @@ def coachee_report(
     if not found:
         return _refused("not_your_coachee", lang=coach.lang)
     if len(found) > 1 or not who.strip():
+        labels = _labels(store, coach_id)
         rows = tuple(
-            (Choice(Text(raw=link.name), actions.COACHEE, (link.coachee_id, "report")),)
+            (Choice(_name(link, labels, coach.lang), actions.COACHEE, (link.coachee_id, "report")),)
             for link in found
         )
         return outcome(message(say("coach.report.which"), choices=rows), lang=coach.lang)

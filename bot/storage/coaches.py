@@ -115,11 +115,21 @@ class _Store:
         self._upsert(LINKS, link, "coachee_id")
 
     def remove_link(self, coachee_id: int) -> None:
+        self._change(lambda rows: _unlink(rows, {coachee_id}))
+
+    def end_coach(self, coach: Coach) -> list[Link]:
+        row = to_json(coach)
+        ended: list[Link] = []
+
         def edit(rows: Rows) -> None:
-            for table in (LINKS, SHARING):
-                rows[table] = [r for r in rows.get(table, []) if r["coachee_id"] != coachee_id]
+            kept = [r for r in rows.get(COACHES, []) if r.get("user_id") != coach.user_id]
+            rows[COACHES] = [*kept, row]
+            links = [r for r in rows.get(LINKS, []) if r["coach_id"] == coach.user_id]
+            ended.extend(from_json(Link, r) for r in links)
+            _unlink(rows, {r["coachee_id"] for r in links})
 
         self._change(edit)
+        return sorted(ended, key=lambda link: link.coachee_id)
 
     def sharing(self, coachee_id: int) -> Sharing | None:
         return self._one(SHARING, Sharing, coachee_id=coachee_id)
@@ -171,6 +181,10 @@ class _Store:
                     r for r in rows.get(table, []) if all(r.get(f) != user_id for f in fields)
                 ]
 
+            # The coach's coachees: every link of theirs ends as an unlink does.
+            _unlink(
+                rows, {r["coachee_id"] for r in rows.get(LINKS, []) if r["coach_id"] == user_id}
+            )
             keep(COACHES, "user_id")
             keep(LINKS, "coach_id", "coachee_id")
             keep(SHARING, "coach_id", "coachee_id")
@@ -196,6 +210,12 @@ class _Store:
             reads=True,
         )
         self._change(edit)
+
+
+def _unlink(rows: Rows, coachees: set[int]) -> None:
+    """These coachees' links end: their sharing, homework and phase setting go with them."""
+    for table in (LINKS, SHARING, PHASES, HOMEWORK):
+        rows[table] = [r for r in rows.get(table, []) if r["coachee_id"] not in coachees]
 
 
 class InMemoryCoachStore(_Store):

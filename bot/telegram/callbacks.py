@@ -100,8 +100,8 @@ SHAPES.update(
     {
         action: re.compile(shape)
         for action, shape in {
-            COACH: r"step_down",
-            COACH_ADMIN: rf"(?:approve|refuse|revoke):{_user}",
+            COACH: r"step_down|step_down_yes|status",
+            COACH_ADMIN: rf"(?:approve|refuse|revoke|revoke_yes|list):{_user}",
             COACH_INVITE: r"(?:yes|no):[A-Za-z0-9_-]{1,43}",
             COACH_SHARE: r"(?:checkins|exercises|questionnaires|alerts|reflections)"
             rf":(?:on|off):[fp]:{_user}",

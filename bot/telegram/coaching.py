@@ -121,35 +121,48 @@ async def coaches(update: Update, context: BotContext) -> None:
 
 
 async def admin_choice(update: Update, context: BotContext) -> None:
-    """An admin's approve / refuse / revoke."""
+    """An admin's approve / refuse / revoke (asked first, then confirmed)."""
     query = update.callback_query
     await query.answer()
     s = context.services
     decision, coach_id = callbacks.decode(query.data).args
-    result = await _off_loop(
-        service.decide_coach,
-        _store(context),
-        update.effective_user.id,
-        decision,
-        int(coach_id),
-        s.settings.admin_ids,
-        language_of(update, context),
-        s.clock(),
-    )
+    admin, lang, store = update.effective_user.id, language_of(update, context), _store(context)
+    if decision == "revoke":
+        result = await _off_loop(
+            service.ask_revoke, store, admin, int(coach_id), s.settings.admin_ids, lang
+        )
+    elif decision == "list":
+        result = await _off_loop(
+            service.list_coaches, store, admin, s.settings.admin_ids, lang, True
+        )
+    else:
+        result = await _off_loop(
+            service.decide_coach,
+            store,
+            s.repo,
+            admin,
+            decision,
+            int(coach_id),
+            s.settings.admin_ids,
+            lang,
+            s.clock(),
+        )
     await deliver(update, context, result)
 
 
 async def coach_choice(update: Update, context: BotContext) -> None:
-    """A coach steps down."""
+    """A coach steps down (asked first, then confirmed), or keeps coaching."""
     query = update.callback_query
     await query.answer()
-    result = await _off_loop(
-        service.step_down,
-        _store(context),
-        update.effective_user.id,
-        language_of(update, context),
-        context.services.clock(),
-    )
+    s = context.services
+    what = callbacks.decode(query.data).args[0]
+    user, lang, store = update.effective_user.id, language_of(update, context), _store(context)
+    if what == "step_down_yes":
+        result = await _off_loop(service.step_down, store, s.repo, user, lang, s.clock())
+    elif what == "status":
+        result = await _off_loop(service.coach_status, store, user, lang)
+    else:
+        result = await _off_loop(service.ask_step_down, store, user, lang)
     await deliver(update, context, result)
 
 
@@ -531,7 +544,20 @@ async def alert_coach(context: BotContext, user_id: int, escalation: Escalation)
         log.info("coach.alert level=%s", escalation.level)
 
 
-def erase_person(application: Application, user_id: int) -> None:
+def erase_person(application: Application, user_id: int) -> tuple[Notify | RefreshMenu, ...]:
     """/delete, an erased account: the person goes from the coach store too (as coach and
-    as coachee). Blocking: call it off the event loop."""
-    service.forget_person(coach_store(application), application.bot_data["services"].repo, user_id)
+    as coachee). Blocking: call it off the event loop. What to tell a coach's coachees
+    (`tell` it once the person is erased)."""
+    return service.forget_person(
+        coach_store(application), application.bot_data["services"].repo, user_id
+    )
+
+
+async def tell(application: Application, effects: tuple[Notify | RefreshMenu, ...]) -> None:
+    """Carry out what a use case without an update says to others (an erased coach's
+    coachees are told, their menus follow)."""
+    for effect in effects:
+        if isinstance(effect, Notify):
+            await notify(application, effect)
+        else:
+            await refresh_menu(application, effect.user_id)

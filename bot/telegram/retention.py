@@ -199,10 +199,11 @@ async def _carry_out(
         if fresh is None or not isinstance(decide(fresh, records, policy, s.clock()), EraseAccount):
             return
         s.repo.erase(user_id)
-        coaching.erase_person(context.application, user_id)  # and from the coach store
+        told = coaching.erase_person(context.application, user_id)  # and from the coach store
         _stop_jobs(context.application, user_id, fresh.chat_id)
         run.accounts_erased += 1
         log.info("retention.account_erased")
+        await coaching.tell(context.application, told)  # an erased coach's coachees
     else:
         await _send_notice(context, user_id, profile, decision.notice, run)
 

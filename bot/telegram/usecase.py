@@ -195,8 +195,9 @@ async def _carry_out_first(update: Update, context: BotContext, outcome: Outcome
             from bot.telegram import coaching
 
             # The coach store first: no coach reads what is about to go.
-            await asyncio.to_thread(coaching.erase_person, context.application, user_id)
+            told = await asyncio.to_thread(coaching.erase_person, context.application, user_id)
             await asyncio.to_thread(s.repo.erase, user_id)
+            await coaching.tell(context.application, told)  # an erased coach's coachees
 
 
 async def _send_export(

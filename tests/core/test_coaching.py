@@ -588,3 +588,146 @@ def test_a_coach_sets_their_digest_moment_and_quiet_days_within_bounds():
         set_digest_moment(coach, 7, time(8), "Europe/Brussels")
     with pytest.raises(ValueError):
         set_digest_moment(coach, 0, time(8), "Mars/Olympus")
+
+
+# --- a coach role that ends, links, telling coachees apart ---------------------------------------
+
+
+def test_an_invitation_of_ones_own_coach_is_nothing_to_do_and_anothers_needs_an_unlink():
+    store = InMemoryCoachStore()
+    link = linked(store, ANN, COACH)
+    assert coaching.linked_already(link, COACH) == "already_yours"
+    assert coaching.linked_already(link, OTHER_COACH) == "already_linked"
+    assert coaching.linked_already(None, COACH) is None
+    code, _ = invite(store, COACH, at(10), PEPPER)
+    with pytest.raises(CoachingRefused) as refused:
+        accept_invite(store, code, ANN, "Ann", at(10), PEPPER)
+    assert refused.value.reason == "already_yours"
+    assert store.link_of(ANN) == link
+
+
+def test_the_coachs_phase_setting_starts_from_the_phase_the_coachee_has():
+    store = InMemoryCoachStore()
+    store.save_coach(approved())
+    code, _ = invite(store, COACH, at(9), PEPPER)
+    accept_invite(store, code, ANN, "Ann", at(9), PEPPER, phase="recovery")
+    assert store.phase(ANN) == PhaseSetting(ANN, "recovery", at(9), ANN)
+    code, _ = invite(store, COACH, at(9), PEPPER)
+    accept_invite(store, code, BOB, "Bob", at(9), PEPPER, phase="no-such-phase")
+    assert store.phase(BOB) is None
+
+
+@pytest.mark.parametrize("how", ["stepped_down", "revoked"])
+def test_a_coach_who_stops_keeps_no_coachee_and_the_coachees_keep_their_read_log(how):
+    store = InMemoryCoachStore()
+    linked(store, ANN, COACH)
+    linked(store, BOB, OTHER_COACH)
+    set_share(store, ANN, "checkins", True, at(9))
+    store.save_phase(set_phase(store.link_of(ANN), COACH, "coping", at(10)))
+    store.save_homework(
+        assign_homework(
+            store.link_of(ANN), COACH, "body-scan", "daily", date(2026, 11, 10), 7, at(10)
+        )
+    )
+    view_coachee(store, COACH, full_history(), at(11), "report")
+    coach = store.coach(COACH)
+    stopped = (
+        step_down(coach, at(12)) if how == "stepped_down" else revoke(coach, 1, ADMINS, at(12))
+    )
+
+    ended = coaching.stop_coaching(store, stopped)
+
+    assert [link.coachee_id for link in ended] == [ANN]
+    assert store.coach(COACH).status == how
+    assert store.link_of(ANN) is None and store.sharing(ANN) is None
+    assert store.phase(ANN) is None and store.homework(ANN) == []
+    assert [read.purpose for read in reads_for(store, ANN)] == ["report"]  # the coachee's record
+    assert store.link_of(BOB) is not None  # another coach's coachee stays
+    again = approve(request_coach(store.coach(COACH), COACH, "Coach", at(13)), 1, ADMINS, at(13))
+    store.save_coach(again)
+    assert coachees_of(store, COACH) == []
+
+
+def test_stop_coaching_is_for_a_coach_who_is_no_coach_any_more():
+    store = InMemoryCoachStore()
+    linked(store)
+    with pytest.raises(ValueError):
+        coaching.stop_coaching(store, store.coach(COACH))
+    assert store.link_of(ANN) is not None
+
+
+def test_an_unlink_ends_the_homework_and_the_coachs_phase_setting():
+    store = InMemoryCoachStore()
+    linked(store)
+    store.save_phase(set_phase(store.link_of(ANN), COACH, "coping", at(10)))
+    store.save_homework(
+        assign_homework(
+            store.link_of(ANN), COACH, "body-scan", "daily", date(2026, 11, 10), 7, at(10)
+        )
+    )
+    unlink(store, ANN, ANN, at(12))
+    assert store.phase(ANN) is None and store.homework(ANN) == []
+
+
+@pytest.mark.parametrize("item", ["checkins", "exercises", "questionnaires", "reflections", None])
+def test_last_activity_counts_every_shared_item_and_only_what_is_shared(item):
+    store = InMemoryCoachStore()
+    linked(store)
+    if item is not None:
+        set_share(store, ANN, item, True, at(9))
+    seen = view_coachee(store, COACH, full_history(), at(23), "coachees")
+    expected = {
+        "checkins": date(2026, 11, 22),
+        "exercises": date(2026, 11, 17),
+        "questionnaires": date(2026, 11, 18),
+        "reflections": date(2026, 11, 19),  # the shared one; the private one of the 20th not
+        None: None,
+    }
+    assert coaching.last_activity(seen) == expected[item]
+
+
+def test_alerts_are_no_activity_of_the_coachee():
+    store = InMemoryCoachStore()
+    linked(store)
+    set_share(store, ANN, "alerts", True, at(9))
+    seen = view_coachee(store, COACH, full_history(), at(23), "coachees")
+    assert seen.alerts and coaching.last_activity(seen) is None
+
+
+def test_coachees_with_the_same_name_are_told_apart_by_the_day_of_their_link():
+    def link(coachee: int, name: str, day: int, hour: int = 10) -> Link:
+        return Link(COACH, coachee, name, at(day, hour))
+
+    labels = coaching.tell_apart(
+        [
+            link(1, "Anna", 3),
+            link(2, "anna ", 5),
+            link(3, "Bert", 3),
+            link(4, "Sam", 7, 9),
+            link(5, "Sam", 7, 8),
+            link(6, "Sam", 8),
+        ],
+        "Europe/Brussels",
+    )
+
+    assert labels[3] == coaching.CoacheeLabel("Bert")
+    assert labels[1] == coaching.CoacheeLabel("Anna", date(2026, 11, 3))
+    assert labels[2] == coaching.CoacheeLabel("anna ", date(2026, 11, 5))
+    # The same day too: numbered in the order they linked.
+    assert labels[5] == coaching.CoacheeLabel("Sam", date(2026, 11, 7), 1)
+    assert labels[4] == coaching.CoacheeLabel("Sam", date(2026, 11, 7), 2)
+    assert labels[6] == coaching.CoacheeLabel("Sam", date(2026, 11, 8))
+
+
+def test_a_long_list_is_split_between_blocks_within_the_room_and_the_buttons():
+    assert coaching.split_between([], 100, 10) == []
+    assert coaching.split_between([30, 30, 30], 100, 10) == [range(0, 3)]
+    # 30 + 1 + 30 + 1 + 30 = 92 fits; a fourth does not.
+    assert coaching.split_between([30] * 4, 100, 10) == [range(0, 3), range(3, 4)]
+    assert coaching.split_between([5] * 5, 100, 2) == [range(0, 2), range(2, 4), range(4, 5)]
+    # A block longer than the room goes alone (never dropped).
+    assert coaching.split_between([10, 150, 10], 100, 10) == [
+        range(0, 1),
+        range(1, 2),
+        range(2, 3),
+    ]

@@ -13,7 +13,9 @@ from bot.core.models import CheckIn, Escalation, ExerciseLog
 from bot.services import actions, checkin, exercise
 from bot.services import coaching as service
 from bot.services.outcome import Notify, RefreshMenu
+from bot.services.wording import render_text
 from bot.storage.coaches import InMemoryCoachStore
+from bot.storage.memory import InMemoryRepository
 
 ADMIN, COACH, OTHER_COACH, BOB = 9, 500, 600, 1002
 PEPPER = b"test-pepper-for-invites"
@@ -39,7 +41,9 @@ def in_file(repo, user_id, use_case, *args):
 
 def approved(store, coach_id=COACH, name="Carla", now=NOW - timedelta(days=30)):
     service.ask_to_coach(store, coach_id, name, "nl", {ADMIN}, {}, now)
-    service.decide_coach(store, ADMIN, "approve", coach_id, {ADMIN}, "nl", now)
+    service.decide_coach(
+        store, InMemoryRepository(), ADMIN, "approve", coach_id, {ADMIN}, "nl", now
+    )
 
 
 def code_of(result) -> str:
@@ -90,17 +94,23 @@ def test_asking_tells_every_admin_with_approve_and_refuse(store):
 def test_only_an_admin_approves_and_only_once(store):
     service.ask_to_coach(store, COACH, "Carla", "nl", {ADMIN}, {}, NOW)
 
-    stranger = service.decide_coach(store, 77, "approve", COACH, {ADMIN}, "nl", NOW)
+    stranger = service.decide_coach(
+        store, InMemoryRepository(), 77, "approve", COACH, {ADMIN}, "nl", NOW
+    )
     assert ids(stranger) == ["coach.refused.not_admin"]
     assert store.coach(COACH).status == "requested"
 
-    yes = service.decide_coach(store, ADMIN, "approve", COACH, {ADMIN}, "nl", NOW)
+    yes = service.decide_coach(
+        store, InMemoryRepository(), ADMIN, "approve", COACH, {ADMIN}, "nl", NOW
+    )
     assert store.coach(COACH).status == "approved"
     assert RefreshMenu(COACH) in yes.effects
     told = [e for e in yes.effects if isinstance(e, Notify)]
     assert told[0].user_id == COACH and told[0].message.body[0].id == "coach.you.approved"
 
-    again = service.decide_coach(store, ADMIN, "refuse", COACH, {ADMIN}, "nl", NOW)
+    again = service.decide_coach(
+        store, InMemoryRepository(), ADMIN, "refuse", COACH, {ADMIN}, "nl", NOW
+    )
     assert ids(again) == ["coach.decided.already"]
     assert store.coach(COACH).status == "approved"
 
@@ -109,8 +119,10 @@ def test_a_coach_steps_down_and_an_admin_revokes(store):
     approved(store)
     approved(store, OTHER_COACH, "Omar")
 
-    down = service.step_down(store, COACH, "nl", NOW)
-    revoked = service.decide_coach(store, ADMIN, "revoke", OTHER_COACH, {ADMIN}, "nl", NOW)
+    down = service.step_down(store, InMemoryRepository(), COACH, "nl", NOW)
+    revoked = service.decide_coach(
+        store, InMemoryRepository(), ADMIN, "revoke_yes", OTHER_COACH, {ADMIN}, "nl", NOW
+    )
 
     assert ids(down) == ["coach.stepped_down"] and RefreshMenu(COACH) in down.effects
     assert store.coach(COACH).status == "stepped_down"
@@ -330,7 +342,8 @@ def test_a_coach_cannot_touch_another_coachs_coachee(repo, store, content):
 
     assert {tuple(ids(r)) for r in refusals} == {("coach.refused.not_your_coachee",)}
     assert store.link_of(BOB).coach_id == OTHER_COACH
-    assert store.phase(BOB) is None and store.homework(BOB) == []
+    # The phase as the link started it (the coachee's own), untouched by the other coach.
+    assert store.phase(BOB).set_by == BOB and store.homework(BOB) == []
     assert repo.load_profile(BOB).questionnaire_weeks is None
 
 
@@ -656,7 +669,7 @@ def test_an_alert_goes_to_the_coach_only_with_consent_and_holds_no_words(repo, s
 def test_no_alert_after_the_coach_stepped_down(repo, store, content):
     approved(store)
     linked(repo, store, share=("alerts",))
-    service.step_down(store, COACH, "nl", NOW)
+    service.step_down(store, repo, COACH, "nl", NOW)
 
     assert service.coach_alert(store, ALICE, escalation("gp"), content, NOW) is None
 
@@ -836,3 +849,218 @@ def test_the_exercise_reminder_names_the_active_homework(repo, store, content):
     assert line == content.text("exercise.homework_reminder", "nl", exercises=title)
     assert service.homework_reminder(store, repo, ALICE, content, NOW + timedelta(days=9)) == ""
     assert service.homework_reminder(store, repo, BOB, content, NOW) == ""
+
+
+# --- a coach role that ends, links, coachees with the same name ----------------------------
+
+
+def told_to(result, user_id):
+    return [
+        e.message.body[0] for e in result.effects if isinstance(e, Notify) and e.user_id == user_id
+    ]
+
+
+def test_declining_a_second_copy_of_an_accepted_invitation_says_the_link_holds(repo, store):
+    approved(store)
+    repo.save_profile(coachee_profile())
+    code = invited(store)
+    in_file(repo, ALICE, service.answer_invitation, store, True, code, "Alice", PEPPER, NOW)
+    in_file(repo, ALICE, service.answer_share, store, "checkins", True, "f", COACH, NOW)
+
+    result = in_file(repo, ALICE, service.answer_invitation, store, False, code, "A", PEPPER, NOW)
+
+    assert ids(result) == ["coach.invite.declined_linked"]
+    assert result.messages[0].body[0].values["coach"] == "Carla"
+    assert store.link_of(ALICE).coach_id == COACH and store.sharing(ALICE).items == {"checkins"}
+    assert repo.load_profile(ALICE).consent.share_checkins is True
+
+
+def test_declining_without_a_coach_says_nothing_is_linked(repo, store):
+    approved(store)
+    repo.save_profile(coachee_profile())
+    code = invited(store)
+
+    result = in_file(repo, ALICE, service.answer_invitation, store, False, code, "A", PEPPER, NOW)
+
+    assert ids(result) == ["coach.invite.declined"] and store.link_of(ALICE) is None
+
+
+def test_an_invitation_from_ones_own_coach_says_there_is_nothing_to_do(repo, store):
+    linked(repo, store)
+    code = invited(store)
+
+    shown = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
+    accepted = in_file(repo, ALICE, service.answer_invitation, store, True, code, "A", PEPPER, NOW)
+
+    assert ids(shown) == ids(accepted) == ["coach.invite.refused.already_yours"]
+    assert shown.messages[0].body[0].values["coach"] == "Carla"
+    assert store.invitation(hash_code(code, PEPPER)).used_at is None  # still theirs to give
+    assert store.link_of(ALICE).coach_id == COACH
+
+
+def test_the_link_starts_from_the_phase_the_coachee_has(repo, store, content):
+    approved(store)
+    repo.save_profile(coachee_profile(phase="coping"))
+    code = invited(store)
+    in_file(repo, ALICE, service.answer_invitation, store, True, code, "Alice", PEPPER, NOW)
+
+    menu = service.coachee_menu(store, COACH, ALICE, "nl", content)
+
+    assert store.phase(ALICE).phase == "coping"
+    assert menu.messages[0].body[0].values["phase"].raw == content.phase("coping").title.get("nl")
+
+
+def test_stepping_down_asks_first_with_what_it_means(repo, store):
+    linked(repo, store, share=("checkins",))
+
+    asked = service.ask_step_down(store, COACH, "nl")
+
+    assert ids(asked) == ["coach.step_down_confirm"]
+    assert [c.args for c in choices(asked)] == [("step_down_yes",), ("status",)]
+    assert store.coach(COACH).status == "approved" and store.link_of(ALICE) is not None
+    assert ids(service.coach_status(store, COACH, "nl")) == ["coach.status.approved"]
+
+
+def test_revoking_asks_first_with_what_it_means(repo, store):
+    linked(repo, store, share=("checkins",))
+
+    asked = service.ask_revoke(store, ADMIN, COACH, {ADMIN}, "nl")
+    stranger = service.ask_revoke(store, 77, COACH, {ADMIN}, "nl")
+
+    assert ids(asked) == ["coach.revoke_confirm"]
+    assert [c.args for c in choices(asked)] == [("revoke_yes", COACH), ("list", COACH)]
+    assert ids(stranger) == ["coach.refused.not_admin"]
+    assert store.coach(COACH).status == "approved" and store.link_of(ALICE) is not None
+
+
+@pytest.mark.parametrize("how", ["steps down", "revoked", "erased"])
+def test_a_coach_who_is_no_coach_any_more_unlinks_and_tells_every_coachee(repo, store, how):
+    linked(repo, store, share=("checkins", "alerts"))
+    repo.save_profile(coachee_profile(BOB, lang="en", phase="recovery"))
+    linked(repo, store, BOB, share=("reflections",))
+    read_before = store.reads(ALICE)
+    if how == "steps down":
+        result = service.step_down(store, repo, COACH, "nl", NOW)
+        effects = result.effects
+        assert ids(result) == ["coach.stepped_down", "coach.ended.yours_told"]
+    elif how == "revoked":
+        result = service.decide_coach(store, repo, ADMIN, "revoke_yes", COACH, {ADMIN}, "nl", NOW)
+        effects = result.effects
+        assert ids(result) == ["coach.decided.revoked", "coach.ended.theirs_told"]
+    else:
+        effects = service.forget_person(store, repo, COACH)
+
+    for user, lang in ((ALICE, "nl"), (BOB, "en")):
+        (notice,) = [e for e in effects if isinstance(e, Notify) and e.user_id == user]
+        assert notice.lang == lang and notice.message.body[0].id == "coach.ended.coachee"
+        assert notice.message.body[0].values["coach"] == "Carla"
+        assert RefreshMenu(user) in effects
+        profile = repo.load_profile(user)
+        assert profile.coach_id is None
+        assert not (profile.consent.share_checkins or profile.consent.share_alerts)
+        assert not profile.consent.share_reflections_default
+        assert store.link_of(user) is None and store.sharing(user) is None
+        assert store.phase(user) is None and store.homework(user) == []
+    assert repo.load_profile(BOB).phase == "recovery"  # the coachee's own phase stays theirs
+    assert store.reads(ALICE) == read_before
+
+
+def test_a_coach_approved_again_starts_with_no_coachees(repo, store, content):
+    linked(repo, store, share=("checkins",))
+    service.step_down(store, repo, COACH, "nl", NOW)
+
+    approved(store, now=NOW)
+
+    listing = service.coachees(store, repo, COACH, "nl", content, NOW)
+    assert ids(listing) == ["coach.digest.no_coachees"]
+    assert repo.load_profile(ALICE).coach_id is None
+
+
+def test_a_coach_without_coachees_steps_down_without_a_word_about_them(repo, store):
+    approved(store)
+
+    result = service.step_down(store, repo, COACH, "nl", NOW)
+
+    assert ids(result) == ["coach.stepped_down"] and result.effects == (RefreshMenu(COACH),)
+
+
+def test_two_open_requests_name_the_person_on_every_button(store):
+    for user, name in ((COACH, "Carla"), (OTHER_COACH, "Omar")):
+        service.ask_to_coach(store, user, name, "nl", {ADMIN}, {}, NOW)
+
+    result = service.list_coaches(store, ADMIN, {ADMIN}, "nl")
+
+    rows = result.messages[0].choices
+    assert [[(c.label.id, c.label.values["name"], c.args) for c in row] for row in rows] == [
+        [
+            ("coach.approve_named", "Carla", ("approve", COACH)),
+            ("coach.refuse_named", "Carla", ("refuse", COACH)),
+        ],
+        [
+            ("coach.approve_named", "Omar", ("approve", OTHER_COACH)),
+            ("coach.refuse_named", "Omar", ("refuse", OTHER_COACH)),
+        ],
+    ]
+
+
+def test_the_coachee_list_counts_shared_scores_and_reflections_as_activity(repo, store, content):
+    from bot.core.models import QuestionnaireResult, Reflection
+
+    linked(repo, store, share=("questionnaires",))
+    linked(repo, store, BOB, share=("reflections",))
+    later = NOW + timedelta(hours=1)
+    repo.add(ALICE, QuestionnaireResult("phq9", later, (("a", 1),), 8.0, "mild"))
+    repo.add(BOB, Reflection("p1", later, later.date(), "shared", shared=True))
+    tomorrow = NOW + timedelta(days=1)
+    repo.add(BOB, Reflection("p2", tomorrow, tomorrow.date(), "private", shared=False))
+
+    listing = service.coachees(store, repo, COACH, "nl", content, NOW + timedelta(days=2))
+
+    text = listing.messages[0].body[0].raw
+    lines = text.split("\n")
+    assert lines[1].endswith(": 30 maart") and lines[2].endswith(": 30 maart"), text
+
+
+def test_coachees_with_the_same_name_are_told_apart_in_the_list_menu_and_report(
+    repo, store, content
+):
+    linked(repo, store, share=("checkins",), now=NOW - timedelta(days=3))
+    linked(repo, store, BOB, share=("checkins",))
+    names = {ALICE: "Alice (gekoppeld 27 maart)", BOB: "Alice (gekoppeld 30 maart)"}
+
+    listing = service.coachees(store, repo, COACH, "nl", content, NOW)
+    which = service.coachee_report(store, repo, COACH, "Alice", content, NOW)
+    menu = service.coachee_menu(store, COACH, BOB, "nl", content)
+
+    def render(text):
+        return render_text(content, text, "nl").removeprefix("⚠ ")
+
+    buttons = {c.args[0]: render(c.label) for c in choices(listing) if c.action == actions.COACHEE}
+    assert buttons == names
+    assert {c.args[0]: render(c.label) for c in choices(which)} == names
+    assert all(name in listing.messages[0].body[0].raw for name in names.values())
+    assert render(menu.messages[0].body[0].values["name"]) == names[BOB]
+
+
+def test_a_long_coachee_list_is_split_between_coachees_under_telegrams_limit(repo, store, content):
+    approved(store)
+    for n in range(90):
+        user = 5000 + n
+        repo.save_profile(coachee_profile(user))
+        code = invited(store)
+        name = f"Marie-Anne Vandenbroucke-Van den Bossche {n}"
+        in_file(repo, user, service.answer_invitation, store, True, code, name, PEPPER, NOW)
+        in_file(repo, user, service.answer_share, store, "checkins", True, "p", COACH, NOW)
+
+    result = service.coachees(store, repo, COACH, "nl", content, NOW + timedelta(days=9), True)
+
+    texts = [m.body[0].raw for m in result.messages]
+    assert len(texts) > 1 and all(len(t) <= 4096 for t in texts)
+    assert [m.edit for m in result.messages] == [True] + [False] * (len(texts) - 1)
+    assert sum(t.count("Marie-Anne") for t in texts) == 90
+    for message in result.messages:  # each part carries the buttons of its own coachees
+        menu = [c for row in message.choices for c in row if c.action == actions.COACHEE]
+        assert {c.label.raw.removeprefix("⚠ ") for c in menu} == {
+            line.split(":")[0] for line in message.body[0].raw.split("\n") if "Marie" in line
+        }
+    assert choices(result)[-1].action == actions.COACH_QUIET  # the coach's settings come last

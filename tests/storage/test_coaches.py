@@ -121,6 +121,55 @@ def test_erase_person_as_coach_removes_their_record_links_and_invitations(store)
     assert len(store.reads(ANN)) == 1  # Ann's own record of who read her data stays
 
 
+def test_an_erased_coachs_coachees_keep_no_phase_setting_or_homework_of_the_link(store):
+    store.save_coach(coach())
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    store.save_phase(PhaseSetting(ANN, "coping", at(2), ANN))  # the link started from Ann's own
+    store.save_homework(Homework("h", COACH, ANN, "x", "weekly", date(2026, 11, 16), 7, at(5)))
+    store.save_link(Link(200, BOB, "Bob", at(2)))
+    store.save_phase(PhaseSetting(BOB, "return", at(2), BOB))
+    store.erase_person(COACH)
+    assert store.phase(ANN) is None and store.homework(ANN) == []
+    assert store.phase(BOB) is not None and store.link_of(BOB) is not None
+
+
+def test_an_unlink_takes_the_sharing_homework_and_phase_setting_of_that_coachee(store):
+    store.save_coach(coach())
+    for who in (ANN, BOB):
+        store.save_link(Link(COACH, who, "x", at(2)))
+        store.save_sharing(share(Sharing(COACH, who), "alerts", True, at(3)))
+        store.save_phase(PhaseSetting(who, "coping", at(4), COACH))
+        store.save_homework(
+            Homework(f"h{who}", COACH, who, "x", "daily", date(2026, 11, 16), 7, at(5))
+        )
+    store.remove_link(ANN)
+    assert store.sharing(ANN) is None and store.phase(ANN) is None and store.homework(ANN) == []
+    assert store.sharing(BOB) is not None and store.phase(BOB) is not None
+    assert store.homework(BOB) != []
+
+
+def test_a_coach_who_stops_and_their_links_end_in_one_write(store):
+    store.save_coach(coach())
+    for who in (ANN, BOB):
+        store.save_link(Link(COACH, who, "x", at(2)))
+        store.save_sharing(share(Sharing(COACH, who), "alerts", True, at(3)))
+    store.save_link(Link(200, 1003, "y", at(2)))
+    store.log_read(CoachRead(COACH, ANN, ("alerts",), at(6), "digest"))
+    writes: list[object] = []
+    write = store._write
+    store._write = lambda rows, reads=False: (writes.append(reads), write(rows, reads))  # type: ignore[method-assign]
+    stopped = approve(request_coach(None, COACH, "Coach", at(1)), 1, frozenset({1}), at(1))
+    stopped = stopped.__class__(**{**stopped.__dict__, "status": "stepped_down"})
+
+    ended = store.end_coach(stopped)
+
+    assert writes == [False]
+    assert [link.coachee_id for link in ended] == [ANN, BOB]
+    assert store.coach(COACH).status == "stepped_down" and store.links_of_coach(COACH) == []
+    assert store.sharing(ANN) is None and store.link_of(1003) is not None
+    assert len(store.reads(ANN)) == 1
+
+
 def test_the_file_survives_a_reopen_and_is_sealed_with_a_key(tmp_path):
     sealer = Sealer.with_keys([new_key()])
     first = TinyDbCoachStore(tmp_path, sealer)
