@@ -209,7 +209,7 @@ def decide_coach(
     if decided.status == "revoked":
         ended = coaching.stop_coaching(store, decided)
         if ended:
-            told = _coach_gone(store, repo, coach.name, ended)
+            told = _coach_gone(store, repo, coach.name, ended, now)
             said.append(say("coach.ended.theirs_told", name=coach.name))
     else:
         store.save_coach(decided)
@@ -305,13 +305,13 @@ def step_down(
         said.append(say("coach.ended.yours_told"))
     return outcome(
         message(*said, edit=True),
-        effects=(*_coach_gone(store, repo, coach.name, ended), RefreshMenu(user_id)),
+        effects=(*_coach_gone(store, repo, coach.name, ended, now), RefreshMenu(user_id)),
         lang=lang,
     )
 
 
 def _coach_gone(
-    store: CoachStore, repo: Repository, name: str | None, ended: Collection[Link]
+    store: CoachStore, repo: Repository, name: str | None, ended: Collection[Link], now: datetime
 ) -> tuple[Notify | RefreshMenu, ...]:
     """The coachees of a coach who is no coach any more (stepped down, revoked, erased):
     each profile in step with the store (no coach, no share switches; their own phase stays
@@ -324,7 +324,7 @@ def _coach_gone(
                 coachee.save_profile(_in_step(profile, store, link.coachee_id))
         if profile is not None and name is not None:
             notice = message(say("coach.ended.coachee", coach=name))
-            effects.append(Notify(link.coachee_id, notice, profile.lang))
+            effects.append(_to_coachee(profile, notice, now))
         effects.append(RefreshMenu(link.coachee_id))
     return tuple(effects)
 
@@ -649,7 +649,7 @@ def unlink_by_coachee(coachee: CoacheeFile, store: CoachStore, now: datetime) ->
 
 
 def forget_person(
-    store: CoachStore, repo: Repository, user_id: int
+    store: CoachStore, repo: Repository, user_id: int, now: datetime
 ) -> tuple[Notify | RefreshMenu, ...]:
     """/delete or an erased account: the person leaves the coach store, as coach and as
     coachee. A coach's coachees are unlinked as by a coach who stepped down: no coach in
@@ -657,7 +657,7 @@ def forget_person(
     coach = store.coach(user_id)
     ended = store.links_of_coach(user_id)
     store.erase_person(user_id)
-    return _coach_gone(store, repo, coach.name if coach is not None else None, ended)
+    return _coach_gone(store, repo, coach.name if coach is not None else None, ended, now)
 
 
 # --- the coach's work -------------------------------------------------------------------

@@ -548,9 +548,8 @@ def erase_person(application: Application, user_id: int) -> tuple[Notify | Refre
     """/delete, an erased account: the person goes from the coach store too (as coach and
     as coachee). Blocking: call it off the event loop. What to tell a coach's coachees
     (`tell` it once the person is erased)."""
-    return service.forget_person(
-        coach_store(application), application.bot_data["services"].repo, user_id
-    )
+    s = application.bot_data["services"]
+    return service.forget_person(coach_store(application), s.repo, user_id, s.clock())
 
 
 async def tell(application: Application, effects: tuple[Notify | RefreshMenu, ...]) -> None:

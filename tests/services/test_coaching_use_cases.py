@@ -689,7 +689,7 @@ def test_erasing_a_coachee_leaves_the_coach_nothing(repo, store, content):
 def test_an_erased_coach_leaves_their_coachees_without_a_coach(repo, store):
     linked(repo, store, share=("checkins", "alerts"))
 
-    service.forget_person(store, repo, COACH)
+    service.forget_person(store, repo, COACH, NOW)
 
     assert store.coach(COACH) is None and store.link_of(ALICE) is None
     profile = repo.load_profile(ALICE)
@@ -948,7 +948,7 @@ def test_a_coach_who_is_no_coach_any_more_unlinks_and_tells_every_coachee(repo, 
         effects = result.effects
         assert ids(result) == ["coach.decided.revoked", "coach.ended.theirs_told"]
     else:
-        effects = service.forget_person(store, repo, COACH)
+        effects = service.forget_person(store, repo, COACH, NOW)
 
     for user, lang in ((ALICE, "nl"), (BOB, "en")):
         (notice,) = [e for e in effects if isinstance(e, Notify) and e.user_id == user]
