@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
 from bot.core.history import HistorySummary
-from bot.core.models import Escalation
+from bot.core.models import Escalation, QuestionnaireResult
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,14 @@ class TrackQuestionnaire:
 
 
 @dataclass(frozen=True)
+class KeepResult:
+    """A questionnaire result that a crisis answer completed: stored (bot.services.
+    questionnaire.keep) only after that answer went out, so storage never holds it up."""
+
+    result: QuestionnaireResult
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """Ask how the coachee is doing at `when` (an escalation's follow-up was stored)."""
 
@@ -192,6 +200,7 @@ Effect = (
     | EraseEverything
     | ReadAsItself
     | TrackQuestionnaire
+    | KeepResult
     | FollowUp
     | AlertCoach
     | Notify

@@ -399,11 +399,6 @@ async def test_the_coach_sees_the_phase_the_coachee_sees(crig):
     assert crig.last(COACH) == "Anna, fase: Eerste analyse"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A completed PHQ-9 whose last item (item 9) is above 0 is not kept: /export lacks "
-    "it, and the coach's digest shows the previous, lower score as the latest",
-)
 async def test_a_completed_phq9_with_item_9_above_0_is_kept_and_is_the_latest_score(crig):
     await linked(crig, "questionnaires", "alerts")
     await phq9(crig, [1] * 8 + [0])  # 8, on Monday
@@ -419,11 +414,6 @@ async def test_a_completed_phq9_with_item_9_above_0_is_kept_and_is_the_latest_sc
     assert "PHQ-9: 17 op 1 april" in digest, digest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A double tap on the last PHQ-9 answer stores the questionnaire twice; the coach's "
-    "digest then says '0,0 tegenover de vorige score' for a first score",
-)
 async def test_a_double_tap_on_the_last_questionnaire_answer_keeps_one_result(crig):
     await linked(crig, "questionnaires")
     await phq9(crig, [1] * 8 + [0], double_tap_last=True)
