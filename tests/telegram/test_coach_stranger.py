@@ -650,11 +650,6 @@ async def test_a_coach_who_is_a_coachee_elsewhere_keeps_both_sides_apart(crig):
     assert {"coachees", "invite", "report", "privacy", "digest"} <= names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A coachee edits their crisis message (a typo): the coach gets a second alert for "
-    "the same message, and the digest counts two safety alerts",
-)
 async def test_an_edited_crisis_message_does_not_alert_the_coach_again(crig):
     await linked(crig, "alerts")
     await crig.say(ALICE, CRISIS_TEXT)
@@ -888,11 +883,6 @@ async def test_an_invitation_from_ones_own_coach_does_not_suggest_switching(crig
     assert crig.repo.load_profile(ALICE).coach_id == COACH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A sentence with weaker crisis evidence alerts the coach, and the coachee's 'Ja' to "
-    "'denk je eraan om een einde aan je leven te maken?' sends the same alert again, word for word",
-)
 async def test_one_crisis_episode_with_its_question_gives_the_coach_distinct_alerts(crig):
     await linked(crig, "alerts")
     await crig.say(ALICE, UNSURE_TEXT)
