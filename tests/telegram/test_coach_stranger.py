@@ -803,11 +803,6 @@ async def test_the_coachee_list_of_sixty_coachees_fits_telegrams_message_limit(c
     assert all(len(text) <= 4096 for text in crig.texts(COACH)), len(listing)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/export ('everything stored') leaves out the coaching file: which items the coachee "
-    "shares, the homework their coach gave, and the log of what the coach read",
-)
 async def test_export_holds_what_the_coaching_file_keeps_about_the_coachee(crig):
     await linked(crig, "exercises", "questionnaires")
     await open_menu(crig)
