@@ -325,6 +325,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     ),
     "coach.alert.now.gp": frozenset({"day", "name", "time"}),
     "coach.alert.now.crisis": frozenset({"day", "name", "time"}),
+    # fix-data: a reflection marked shared while reflections are not shared
+    **_ids("reflect.share_off", "reflect.share_turn_on"),
     **{f"menu.{command}": NONE for command in (*COACH_COMMANDS, "coaches", *COACHEE_COMMANDS)},
     **{
         f"reminder.{kind}.{variant}": NONE

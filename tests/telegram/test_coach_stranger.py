@@ -361,11 +361,6 @@ async def test_two_coachees_with_the_same_first_name_can_be_told_apart(crig):
     assert len(set(listing)) == len(listing), listing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With reflections not shared, 'Ja, deel het' after a reflection answers 'Je coach "
-    "mag dit antwoord lezen.', but the coach never gets it",
-)
 async def test_a_reflection_marked_shared_while_reflections_are_off_is_not_promised(crig):
     await linked(crig, "checkins")  # reflections: no
     await crig.say(ALICE, "/reflect")
