@@ -335,6 +335,8 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "coach.invite.refused.already_yours": frozenset({"coach"}),
     "coach.coachee.named_day": frozenset({"name", "day"}),
     "coach.coachee.named_number": frozenset({"name", "day", "number"}),
+    # fix-data: a reflection marked shared while reflections are not shared
+    **_ids("reflect.share_off", "reflect.share_turn_on"),
     **{f"menu.{command}": NONE for command in (*COACH_COMMANDS, "coaches", *COACHEE_COMMANDS)},
     **{
         f"reminder.{kind}.{variant}": NONE

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.models import Escalation, EscalationSource
-from bot.core.safety import Assessment
+from bot.core.safety import LEVEL_ORDER, Assessment
 
 # The same GP advice for the same kind of complaint at most every few days: repeating it on
 # every message would drown it. A crisis answer is never held back.
@@ -120,4 +120,35 @@ def plan_followup(history: list[Escalation], now: datetime) -> FollowupPlan | No
     postponed = tuple(replace(e, followup_due=now + FOLLOWUP_AFTER) for e in due if e not in crisis)
     return FollowupPlan(
         max(crisis, key=lambda e: e.at), (*map(mark_followup_sent, crisis), *postponed)
+    )
+
+
+# The plain question ("are you thinking of ending your life?") follows a crisis answer; a
+# "yes" or "not sure" to it within this time belongs to that crisis's episode.
+ASK_EPISODE = timedelta(days=1)
+
+
+def already_recorded(history: list[Escalation], escalation: Escalation) -> bool:
+    """Whether the message this escalation answers (an edit of it) was escalated before at
+    this level or higher: then nothing is stored again and no coach is alerted again; an
+    edit that makes it worse is (the coachee gets the answer again either way)."""
+    if escalation.message is None:
+        return False
+    return any(
+        e.message == escalation.message and LEVEL_ORDER[e.level] >= LEVEL_ORDER[escalation.level]
+        for e in history
+    )
+
+
+def alerts_coach(history: list[Escalation], escalation: Escalation) -> bool:
+    """Whether storing this escalation tells a coach (who may receive alerts). One alert per
+    crisis episode: a "yes" or "not sure" to the question asked after a crisis answer is
+    stored, but the coach heard of that crisis already and would get the same alert again."""
+    if escalation.source != "ask":
+        return True
+    return not any(
+        e.level == "crisis"
+        and e.source != "ask"
+        and timedelta(0) <= escalation.at - e.at <= ASK_EPISODE
+        for e in history
     )

@@ -123,6 +123,9 @@ class Escalation:
     followup_due: datetime | None = None
     followup_sent: bool = False
     id: str = field(default_factory=new_id)
+    # The typed message it answers (its id in the coachee's private chat), so an edit of
+    # that message is known as the same message; None for /sos, buttons, questionnaires.
+    message: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.core.awaiting import AwaitedKind
 from bot.core.history import HistorySummary
-from bot.core.models import Escalation
+from bot.core.models import Escalation, QuestionnaireResult
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,11 @@ class SendExport:
 
     caption: Text
     refused_at: datetime | None = None
+    # What the coaching file keeps about the coachee (bot.services.privacy.coaching_file),
+    # JSON-ready; None when the bot has no coach store.
+    coaching: Mapping[str, object] | None = None
+    # The profile's share switches as the coach store has them (they go with the sharing).
+    switches: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,14 @@ class TrackQuestionnaire:
     a crisis answer takes the buttons of an open item away, so no further item follows it."""
 
     open: bool
+
+
+@dataclass(frozen=True)
+class KeepResult:
+    """A questionnaire result that a crisis answer completed: stored (bot.services.
+    questionnaire.keep) only after that answer went out, so storage never holds it up."""
+
+    result: QuestionnaireResult
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,7 @@ Effect = (
     | EraseEverything
     | ReadAsItself
     | TrackQuestionnaire
+    | KeepResult
     | FollowUp
     | AlertCoach
     | Notify

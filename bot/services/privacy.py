@@ -13,11 +13,15 @@ at the buttons (bot.services.conversation), and erases nothing by itself.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from bot.core import profiles
+from bot.core.coaching import CoachStore
 from bot.core.ports import CoacheeFile
 from bot.services import actions
+from bot.services.coaching import PROFILE_SWITCH
 from bot.services.outcome import (
     AwaitReplyTo,
     Choice,
@@ -38,13 +42,101 @@ def _lang(coachee: CoacheeFile) -> str | None:
     return profile.lang if profile is not None else None
 
 
-def export(coachee: CoacheeFile, refused_at: datetime | None) -> Outcome:
+def export(
+    coachee: CoacheeFile, refused_at: datetime | None, coaches: CoachStore | None = None
+) -> Outcome:
     """/export: everything stored about this coachee as one file (someone who said no gets
-    that no); someone the bot knows nothing about is told so."""
+    that no), the coaching file's part about them included; someone the bot knows nothing
+    about is told so."""
     if coachee.profile is None and refused_at is None:
         return outcome(message(say("export.nothing")))
     log.info("privacy.export")
-    return Outcome(effects=(SendExport(say("export.caption"), refused_at),), lang=_lang(coachee))
+    send = SendExport(say("export.caption"), refused_at)
+    if coaches is not None:
+        send = replace(
+            send,
+            coaching=coaching_file(coaches, coachee.user_id),
+            switches=share_switches(coaches, coachee.user_id),
+        )
+    return Outcome(effects=(send,), lang=_lang(coachee))
+
+
+def coaching_file(store: CoachStore, user_id: int) -> dict[str, Any]:
+    """What the coach store keeps about this person, JSON-ready: their coach and since when,
+    what they share and since when, the phase their coach set, homework, every read by a
+    coach (who, what, when, through what), and their own coach role if they have one.
+    Coaches are named, never numbered."""
+    link = store.link_of(user_id)
+    sharing = store.sharing(user_id)
+    phase = store.phase(user_id)
+    me = store.coach(user_id)
+
+    def coach_name(coach_id: int) -> str | None:
+        coach = store.coach(coach_id)
+        return coach.name if coach is not None else None
+
+    return {
+        "coach": (
+            {"name": coach_name(link.coach_id), "since": link.linked_at.isoformat()}
+            if link is not None
+            else None
+        ),
+        "shared": [
+            {"item": item, "since": since.isoformat()}
+            for item, since in (sharing.granted if sharing is not None else ())
+        ],
+        "phase": (
+            {
+                "phase": phase.phase,
+                "since": phase.since.isoformat(),
+                "set_by": "coach" if link is not None and phase.set_by == link.coach_id else "you",
+            }
+            if phase is not None
+            else None
+        ),
+        "homework": [
+            {
+                "exercise": h.exercise_id,
+                "rhythm": h.rhythm,
+                "start": h.start.isoformat(),
+                "days": h.days,
+                "set_at": h.set_at.isoformat(),
+                "coach": coach_name(h.coach_id),
+            }
+            for h in store.homework(user_id)
+        ],
+        "reads": [
+            {
+                "coach": coach_name(r.coach_id),
+                "items": list(r.items),
+                "at": r.at.isoformat(),
+                "purpose": r.purpose,
+            }
+            for r in store.reads(user_id)
+        ],
+        "as_coach": (
+            {
+                "name": me.name,
+                "status": me.status,
+                "requested_at": me.requested_at.isoformat(),
+                "lang": me.lang,
+                "timezone": me.timezone,
+            }
+            if me is not None
+            else None
+        ),
+    }
+
+
+def share_switches(store: CoachStore, user_id: int) -> dict[str, bool]:
+    """The profile's share switches as the coach store has them: on only while linked and
+    that item is shared."""
+    link = store.link_of(user_id)
+    sharing = store.sharing(user_id)
+    return {
+        switch: link is not None and sharing is not None and sharing.allows(item)
+        for item, switch in PROFILE_SWITCH.items()
+    }
 
 
 def ask_delete(coachee: CoacheeFile) -> Outcome:

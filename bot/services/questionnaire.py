@@ -1,10 +1,15 @@
 """/questionnaire: a screening questionnaire from content, one item per message on buttons.
 
-The buttons carry the answers so far (one digit each), so nothing is stored half and a
-restart mid-way loses nothing that was acknowledged. An answer that means crisis (PHQ-9
-item 9 above 0) escalates at once, before the questionnaire is finished, whatever the
-total (SAFETY.md); the crisis answer takes that item's buttons away, so no further item
-follows it.
+The buttons carry the answers so far (one digit each) and the run (an id made at "start"),
+so nothing is stored half and a restart mid-way loses nothing that was acknowledged. A run
+stores at most one result, under the run's id: a double tap or a late press of the last
+answer shows the result again and stores (and escalates) nothing twice.
+
+An answer that means crisis (PHQ-9 item 9 above 0) escalates at once, whatever the total
+(SAFETY.md); the crisis answer takes that item's buttons away, so no further item follows
+it. Before the last item the questionnaire stops there and what was answered is no result;
+when the crisis answer completes it, the result is kept like any other, after the crisis
+answer went out (KeepResult), so storage never delays or blocks it.
 
 Questionnaires need no consent: anyone may fill one in and gets the result and any advice
 it calls for; the result and the escalation are stored only with a profile. `lang` is the
@@ -18,7 +23,7 @@ from datetime import datetime
 
 from bot.content.loader import Content
 from bot.core.escalation import plan_escalation
-from bot.core.models import Escalation, QuestionnaireResult
+from bot.core.models import Escalation, QuestionnaireResult, new_id
 from bot.core.ports import CoacheeFile
 from bot.core.questionnaires import first_crisis_item, score_answers
 from bot.core.rules import Questionnaire
@@ -28,6 +33,7 @@ from bot.services.outcome import (
     Choice,
     Effect,
     Escalate,
+    KeepResult,
     Outcome,
     Text,
     TrackQuestionnaire,
@@ -56,14 +62,16 @@ def answer(
     now: datetime,
     content: Content,
     lang: str,
+    run: str = "",
 ) -> Outcome:
-    """A tap: "start" shows the first item; an answer escalates at once when it means
-    crisis, else shows the next item, or scores and stores the finished questionnaire."""
+    """A tap: "start" shows the first item (a new run); an answer escalates at once when it
+    means crisis, else shows the next item, or scores and stores the finished questionnaire.
+    `run` is the run's id from the button ("" on buttons from before runs had one)."""
     questionnaire = content.questionnaires.get(questionnaire_id)
     if questionnaire is None or (answers != START and not answers.isdigit()):
         return _stale(lang)
     if answers == START:
-        return _item(questionnaire, "", content, lang)
+        return _item(questionnaire, "", content, lang, new_id())
     if len(answers) > len(questionnaire.items):
         return _stale(lang)
     item = questionnaire.items[len(answers) - 1]
@@ -79,18 +87,55 @@ def answer(
         effects: tuple[Effect, ...] = (TrackQuestionnaire(open=True),)
         if escalation is not None:
             effects = (*effects, Escalate(escalation))
+        if len(answers) == len(questionnaire.items):
+            result = _result(questionnaire, answers, now, run)
+            if result is not None and coachee.profile is not None:
+                effects = (*effects, KeepResult(result))
         return Outcome(effects=effects, lang=lang)
     if len(answers) < len(questionnaire.items):
-        return _item(questionnaire, answers, content, lang)
-    return _finish(coachee, questionnaire, answers, now, lang)
+        return _item(questionnaire, answers, content, lang, run)
+    return _finish(coachee, questionnaire, answers, now, lang, run)
+
+
+def keep(coachee: CoacheeFile, result: QuestionnaireResult) -> Outcome:
+    """A result completed by a crisis answer, stored (with consent) once that answer went
+    out; a run is stored once."""
+    if coachee.profile is None or coachee.find(QuestionnaireResult, result.id) is not None:
+        return Outcome()
+    coachee.add(result)
+    log.info("questionnaire.completed id=%s level=%s", result.questionnaire_id, result.level)
+    return Outcome()
+
+
+def _kept(coachee: CoacheeFile, run: str) -> bool:
+    """Whether this run's result is stored already (a run without an id never is)."""
+    return bool(run) and coachee.find(QuestionnaireResult, run) is not None
+
+
+def _result(
+    questionnaire: Questionnaire, answers: str, now: datetime, run: str
+) -> QuestionnaireResult | None:
+    """The record of a complete run, under the run's id; None for answers that do not
+    score (forged or outdated)."""
+    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
+    try:
+        scored = score_answers(questionnaire, given)
+    except ValueError:
+        return None
+    return QuestionnaireResult(
+        questionnaire.id, now, tuple(given.items()), scored.score, scored.level, id=run or new_id()
+    )
 
 
 def _stale(lang: str) -> Outcome:
     return outcome(message(say("input.stale_button"), edit=True), lang=lang)
 
 
-def _item(questionnaire: Questionnaire, answers: str, content: Content, lang: str) -> Outcome:
-    """The next item on the pressed message, its options as buttons that carry the answers."""
+def _item(
+    questionnaire: Questionnaire, answers: str, content: Content, lang: str, run: str
+) -> Outcome:
+    """The next item on the pressed message, its options as buttons that carry the answers
+    and the run."""
     index = len(answers)
     item = questionnaire.items[index]
     counter = content.text(
@@ -104,7 +149,7 @@ def _item(questionnaire: Questionnaire, answers: str, content: Content, lang: st
             Choice(
                 Text(raw=option.text.get(lang)),
                 actions.QUESTIONNAIRE,
-                (questionnaire.id, answers + str(option.value)),
+                (questionnaire.id, answers + str(option.value), *((run,) if run else ())),
             ),
         )
         for option in questionnaire.options_for(item)
@@ -117,7 +162,12 @@ def _item(questionnaire: Questionnaire, answers: str, content: Content, lang: st
 
 
 def _finish(
-    coachee: CoacheeFile, questionnaire: Questionnaire, answers: str, now: datetime, lang: str
+    coachee: CoacheeFile,
+    questionnaire: Questionnaire,
+    answers: str,
+    now: datetime,
+    lang: str,
+    run: str,
 ) -> Outcome:
     given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
     try:
@@ -125,17 +175,24 @@ def _finish(
     except ValueError:  # a forged or outdated payload; nothing is stored
         stale = _stale(lang)
         return outcome(*stale.messages, effects=(TrackQuestionnaire(open=False),), lang=lang)
+    band = scored.band.label.get(lang) if scored.band else ""
+    result = say("questionnaire.result", title=questionnaire.title.get(lang), band=band)
+    effects: tuple[Effect, ...] = (TrackQuestionnaire(open=False),)
+    if _kept(coachee, run):  # a double tap or a late press: the result again, nothing twice
+        return outcome(message(result, edit=True), effects=effects, lang=lang)
     profile = coachee.profile
     if profile is not None:
         coachee.add(
             QuestionnaireResult(
-                questionnaire.id, now, tuple(given.items()), scored.score, scored.level
+                questionnaire.id,
+                now,
+                tuple(given.items()),
+                scored.score,
+                scored.level,
+                id=run or new_id(),
             )
         )
     log.info("questionnaire.completed id=%s level=%s", questionnaire.id, scored.level)
-    band = scored.band.label.get(lang) if scored.band else ""
-    result = say("questionnaire.result", title=questionnaire.title.get(lang), band=band)
-    effects: tuple[Effect, ...] = (TrackQuestionnaire(open=False),)
     if scored.level != "none":
         rule = scored.fired[0]
         history = coachee.records(Escalation) if profile is not None else []

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.content.loader import Content
-from bot.core import dates, schedule
+from bot.core import coaching, dates, schedule
+from bot.core.coaching import CoachStore
 from bot.core.models import CheckIn, ExerciseLog, Reflection, ReminderMark, Snooze
 from bot.core.ports import CoacheeFile
 from bot.core.practice import next_prompt
@@ -111,21 +112,31 @@ def later(coachee: CoacheeFile, prompt_id: str, now: datetime) -> Outcome:
     return outcome(message(said), effects=effects, lang=lang)
 
 
-def save_answer(coachee: CoacheeFile, prompt_id: str, answer: str, now: datetime) -> Outcome:
+def save_answer(
+    coachee: CoacheeFile,
+    prompt_id: str,
+    answer: str,
+    now: datetime,
+    coaches: CoachStore | None = None,
+) -> Outcome:
     """The typed answer (already through the safety net) is stored, private by default; a
-    text of only spaces stores nothing and leaves the question open."""
+    text of only spaces stores nothing and leaves the question open. `coaches`: the coach
+    store, which knows whether reflections are shared (else the profile's switch)."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
     if not answer.strip():
         return outcome(message(say("input.blank")), lang=profile.lang)
+    if coaches is not None:
+        shared = reflections_shared(coaches, coachee.user_id)
+    else:  # shared by default only where there is a coach to read it
+        shared = profile.consent.share_reflections_default and profile.coach_id is not None
     reflection = Reflection(
         prompt_id,
         now,
         schedule.local_today(profile, now),
         answer.strip()[:ANSWER_MAX_CHARS],
-        # Shared by default only where there is a coach to read it.
-        shared=profile.consent.share_reflections_default and profile.coach_id is not None,
+        shared=shared,
     )
     coachee.add(reflection)
     stop_waiting(coachee, now, "reflection", prompt_id)
@@ -141,16 +152,35 @@ def save_answer(coachee: CoacheeFile, prompt_id: str, answer: str, now: datetime
     return outcome(message(say("reflect.saved"), choices=choices), lang=profile.lang)
 
 
-def share(coachee: CoacheeFile, reflection_id: str, shared: bool) -> Outcome:
-    """Per answer, the coachee decides whether their coach may read it."""
+def share(
+    coachee: CoacheeFile, reflection_id: str, shared: bool, coaches: CoachStore | None = None
+) -> Outcome:
+    """Per answer, the coachee decides whether their coach may read it. While reflections
+    are not shared with the coach (the coach store says so), a "yes" promises nothing: the
+    answer stays private, and turning reflections on is offered, asked as its own question
+    (bot.services.coaching.ask_to_share); it holds for answers from then on."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
     found = coachee.find(Reflection, reflection_id)
     if found is None:
         return outcome(message(say("reflect.gone"), edit=True), lang=profile.lang)
+    if shared and coaches is not None and not reflections_shared(coaches, coachee.user_id):
+        turn_on = Choice(
+            say("reflect.share_turn_on"), actions.COACH_PRIVACY, ("ask", "reflections")
+        )
+        return outcome(
+            message(say("reflect.share_off"), choices=((turn_on,),), edit=True),
+            lang=profile.lang,
+        )
     coachee.replace(replace(found, shared=shared))
     return outcome(
         message(say("reflect.shared" if shared else "reflect.private"), edit=True),
         lang=profile.lang,
     )
+
+
+def reflections_shared(store: CoachStore, user_id: int) -> bool:
+    """Whether this coachee's coach may read reflections now (the coach store's sharing)."""
+    link = store.link_of(user_id)
+    return link is not None and coaching.allows(store, link.coach_id, user_id, "reflections")

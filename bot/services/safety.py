@@ -9,11 +9,14 @@ the answer never waits for it. GP advice is said first and stored after in the s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.content.escalation_texts import escalation_text, filled, opener_key
 from bot.content.loader import Content
 from bot.core.escalation import (
+    alerts_coach,
+    already_recorded,
     ask_escalation,
     followup_escalation,
     plan_escalation,
@@ -84,11 +87,15 @@ def gp_advice(content: Content, escalation: Escalation, lang: str, country: str)
     return Message((Text(raw=escalation_body(content, escalation, lang, country)),))
 
 
-def crisis_escalation_for(assessment: Assessment, now: datetime) -> Escalation | None:
-    """A typed text assessed as crisis: its escalation, decided before any storage call."""
+def crisis_escalation_for(
+    assessment: Assessment, now: datetime, message: int | None = None
+) -> Escalation | None:
+    """A typed text assessed as crisis: its escalation, decided before any storage call.
+    `message` is the typed message's id (an edit carries the same id)."""
     if assessment.level != "crisis":
         return None
-    return plan_escalation(assessment, "text", [], now)
+    escalation = plan_escalation(assessment, "text", [], now)
+    return replace(escalation, message=message) if escalation is not None else None
 
 
 def sos(now: datetime) -> Escalation:
@@ -133,25 +140,33 @@ def after_crisis(coachee: CoacheeFile, escalation: Escalation, now: datetime) ->
 
 
 def record_escalation(coachee: CoacheeFile, escalation: Escalation) -> Outcome:
-    """Store the escalation, plan its follow-up and alert a coach: only with consent."""
+    """Store the escalation, plan its follow-up and alert a coach: only with consent. An
+    edit of a message escalated before at this level or higher stores and alerts nothing;
+    a "yes" to the question after a crisis answer is stored without a second alert."""
     profile = coachee.profile
     if profile is None:
         return Outcome(consented=False)  # nothing is stored without consent
+    history = coachee.records(Escalation)
+    if already_recorded(history, escalation):
+        return Outcome(lang=profile.lang)
     coachee.add(escalation)
     effects: list[Effect] = []
     if escalation.followup_due is not None:
         effects.append(FollowUp(escalation.followup_due))
-    if escalation.level in ("gp", "crisis"):
+    if escalation.level in ("gp", "crisis") and alerts_coach(history, escalation):
         effects.append(AlertCoach(profile.user_id, escalation))
     return Outcome(effects=tuple(effects), lang=profile.lang)
 
 
-def advise(coachee: CoacheeFile, assessment: Assessment, now: datetime) -> Outcome:
+def advise(
+    coachee: CoacheeFile, assessment: Assessment, now: datetime, message: int | None = None
+) -> Outcome:
     """A text assessed as GP advice (or other non-crisis escalation): what to answer, if
     anything; advice given lately for the same complaint is not repeated. Read only: the
-    advice is said first, then stored (record_escalation)."""
+    advice is said first, then stored (record_escalation). `message`: the typed message's
+    id."""
     history = coachee.records(Escalation) if coachee.profile is not None else []
     escalation = plan_escalation(assessment, "text", history, now)
     if escalation is None:
         return Outcome()
-    return Outcome(effects=(Escalate(escalation),))
+    return Outcome(effects=(Escalate(replace(escalation, message=message)),))

@@ -90,7 +90,8 @@ SHAPES: dict[str, re.Pattern[str]] = {
         DELETE: r"confirm:[0-9]{1,12}|cancel",
         REMINDER: r"[a-z]{1,20}:(?:today|[0-9]{8}):(?:later|start)",
         # 'menu'; or a questionnaire id with 'start' or the answers so far (one digit each)
-        QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}})",
+        # and the run they belong to (older buttons carry no run)
+        QUESTIONNAIRE: rf"menu|{_an_id}:(?:start|[0-9]{{1,64}}(?::{_run})?)",
     }.items()
 }
 

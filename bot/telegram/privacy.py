@@ -8,7 +8,7 @@ import asyncio
 from telegram import Update
 
 from bot.services import privacy as service
-from bot.telegram import callbacks, job_names, safety_net
+from bot.telegram import callbacks, coaching, job_names, safety_net
 from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.usecase import deliver, run
@@ -18,7 +18,8 @@ async def export(update: Update, context: BotContext) -> None:
     """/export: everything stored about this coachee, as one JSON file."""
     user_id = update.effective_user.id
     refused_at = await asyncio.to_thread(context.services.repo.refused_at, user_id)
-    await deliver(update, context, await run(context, user_id, service.export, refused_at))
+    coaches = coaching.coach_store(context.application)
+    await deliver(update, context, await run(context, user_id, service.export, refused_at, coaches))
 
 
 async def delete(update: Update, context: BotContext) -> None:

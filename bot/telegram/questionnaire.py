@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import questionnaire as service
+from bot.services.outcome import KeepResult
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext, language_of
 from bot.telegram.usecase import deliver, run
@@ -24,15 +25,20 @@ async def answer(update: Update, context: BotContext) -> None:
     query = update.callback_query
     await query.answer()
     s = context.services
-    questionnaire_id, answers = callbacks.decode(query.data).args[:2]
+    pressed = callbacks.decode(query.data)
+    user_id = update.effective_user.id
     result = await run(
         context,
-        update.effective_user.id,
+        user_id,
         service.answer,
-        questionnaire_id,
-        answers,
+        pressed.arg(0),
+        pressed.arg(1),
         s.clock(),
         s.texts,
         language_of(update, context),
+        pressed.arg(2),
     )
     await deliver(update, context, result)
+    for effect in result.effects:
+        if isinstance(effect, KeepResult):  # after the crisis answer went out
+            await run(context, user_id, service.keep, effect.result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import reflection as service
-from bot.telegram import callbacks
+from bot.telegram import callbacks, coaching
 from bot.telegram.context import BotContext
 from bot.telegram.usecase import deliver, run
 
@@ -47,8 +47,9 @@ async def save_answer(update: Update, context: BotContext, prompt_id: str) -> No
     """The typed answer (already through the safety net) is stored, private by default."""
     answer = update.effective_message.text
     now = context.services.clock()
+    coaches = coaching.coach_store(context.application)
     result = await run(
-        context, update.effective_user.id, service.save_answer, prompt_id, answer, now
+        context, update.effective_user.id, service.save_answer, prompt_id, answer, now, coaches
     )
     await deliver(update, context, result)
 
@@ -58,7 +59,8 @@ async def share_choice(update: Update, context: BotContext) -> None:
     query = update.callback_query
     await query.answer()
     reflection_id, choice = callbacks.decode(query.data).args[:2]
+    coaches = coaching.coach_store(context.application)
     result = await run(
-        context, update.effective_user.id, service.share, reflection_id, choice == "yes"
+        context, update.effective_user.id, service.share, reflection_id, choice == "yes", coaches
     )
     await deliver(update, context, result)

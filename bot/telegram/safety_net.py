@@ -82,7 +82,7 @@ async def safety_net(update: Update, context: BotContext) -> None:
         return
     s = context.services
     assessment = s.safety.assess(words, _language(update, context))
-    escalation = service.crisis_escalation_for(assessment, s.clock())
+    escalation = service.crisis_escalation_for(assessment, s.clock(), message.message_id)
     if escalation is not None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
@@ -92,7 +92,12 @@ async def safety_net(update: Update, context: BotContext) -> None:
         context.chat_data[ANSWERED_KEY] = update.update_id
         try:
             advice = await run(
-                context, update.effective_user.id, service.advise, assessment, s.clock()
+                context,
+                update.effective_user.id,
+                service.advise,
+                assessment,
+                s.clock(),
+                message.message_id,
             )
             if advice.effects:
                 await deliver(update, context, advice)

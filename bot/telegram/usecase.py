@@ -207,6 +207,10 @@ async def _send_export(
     data = await asyncio.to_thread(s.repo.export, update.effective_user.id)
     if effect.refused_at is not None:
         data["refused_at"] = effect.refused_at.isoformat()
+    if effect.coaching is not None:
+        data["coaching"] = dict(effect.coaching)
+    if data.get("profile") and effect.switches:
+        data["profile"]["consent"].update(effect.switches)
     document = io.BytesIO(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     document.name = "my-coaching-data.json"
     caption = render_text(s.texts, effect.caption, lang or language_of(update, context))

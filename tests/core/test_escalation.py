@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.core.escalation import (
+    ASK_EPISODE,
     FOLLOWUP_AFTER,
     GP_REPEAT_AFTER,
+    alerts_coach,
+    already_recorded,
     ask_escalation,
     followup_escalation,
     followups_due,
@@ -247,3 +251,28 @@ def test_only_due_followups_are_returned():
     late = planned(LOW_MOOD, [early], NOW + timedelta(hours=5))
 
     assert followups_due([early, late], NOW + FOLLOWUP_AFTER + timedelta(hours=1)) == [early]
+
+
+# --- the same message edited, and one crisis episode -------------------------------------
+
+
+def test_an_edit_of_a_message_escalated_at_that_level_or_higher_is_already_recorded():
+    crisis = replace(planned(CRISIS, []), message=12)
+    gp = replace(planned(DRINKING, []), message=12)
+
+    assert already_recorded([crisis], replace(planned(CRISIS, []), message=12))
+    assert already_recorded([crisis], gp)  # lower after an edit: nothing again
+    assert not already_recorded([gp], replace(planned(CRISIS, []), message=12))  # worse
+    assert not already_recorded([crisis], replace(planned(CRISIS, []), message=13))
+    assert not already_recorded([crisis], planned(CRISIS, []))  # no message: /sos, buttons
+
+
+def test_yes_to_the_question_after_a_crisis_answer_alerts_no_coach_again():
+    crisis = planned(CRISIS, [], NOW - timedelta(minutes=5))
+    yes = ask_escalation("yes", NOW)
+    assert yes is not None
+
+    assert not alerts_coach([crisis], yes)
+    assert alerts_coach([], yes)  # the crisis itself was not recorded: the coach hears now
+    assert alerts_coach([planned(CRISIS, [], NOW - ASK_EPISODE - timedelta(minutes=1))], yes)
+    assert alerts_coach([crisis], planned(CRISIS, []))  # a new crisis message alerts

@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core import profiles
+from bot.core import coaching, profiles
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.models import Consent
 from bot.services import actions
 from bot.services import privacy as service
 from bot.services.outcome import AwaitReplyTo, EraseEverything, SendExport, say
+from bot.storage.coaches import InMemoryCoachStore
 
 
 def run(repo, use_case, *args):
@@ -111,3 +112,74 @@ def test_no_keeps_everything(repo):
     assert ids(result.messages[0]) == ["delete.cancelled"]
     assert result.effects == ()
     assert repo.load_profile(ALICE) is not None
+
+
+COACH = 500
+
+
+def coached_store() -> InMemoryCoachStore:
+    """Alice linked to Carla, sharing exercises and questionnaires, with homework, a phase
+    set by Carla and one report Carla read."""
+    store = InMemoryCoachStore()
+    store.save_coach(coaching.Coach(COACH, "Carla", "approved", NOW - timedelta(days=9)))
+    store.save_link(coaching.Link(COACH, ALICE, "Anna", NOW - timedelta(days=5)))
+    sharing = coaching.Sharing(COACH, ALICE)
+    for item in ("exercises", "questionnaires"):
+        sharing = coaching.share(sharing, item, True, NOW - timedelta(days=5))
+    store.save_sharing(sharing)
+    store.save_phase(coaching.PhaseSetting(ALICE, "recovery", NOW - timedelta(days=4), COACH))
+    store.save_homework(
+        coaching.Homework(
+            "hw1", COACH, ALICE, "body-scan", "daily", NOW.date(), 7, NOW - timedelta(days=1)
+        )
+    )
+    store.log_read(coaching.CoachRead(COACH, ALICE, ("exercises",), NOW, "report"))
+    return store
+
+
+def test_export_holds_what_the_coaching_file_keeps_about_the_coachee(repo):
+    repo.save_profile(coachee_profile())
+
+    (send,) = run(repo, service.export, None, coached_store()).effects
+
+    assert isinstance(send, SendExport) and send.coaching is not None
+    file = send.coaching
+    assert file["coach"] == {"name": "Carla", "since": (NOW - timedelta(days=5)).isoformat()}
+    assert [s["item"] for s in file["shared"]] == ["exercises", "questionnaires"]
+    assert file["phase"]["phase"] == "recovery" and file["phase"]["set_by"] == "coach"
+    assert [h["exercise"] for h in file["homework"]] == ["body-scan"]
+    assert file["reads"] == [
+        {"coach": "Carla", "items": ["exercises"], "at": NOW.isoformat(), "purpose": "report"}
+    ]
+    assert file["as_coach"] is None
+    assert "500" not in str(file)  # coaches are named, never numbered
+
+
+def test_the_exported_share_switches_are_the_coach_stores(repo):
+    repo.save_profile(coachee_profile())  # its consent says nothing is shared
+    store = coached_store()
+    store.save_sharing(coaching.share(store.sharing(ALICE), "checkins", True, NOW))
+
+    (send,) = run(repo, service.export, None, store).effects
+
+    assert send.switches == {
+        "share_checkins": True,
+        "share_alerts": False,
+        "share_reflections_default": False,
+    }
+
+
+def test_export_without_a_coach_has_an_empty_coaching_file(repo):
+    repo.save_profile(coachee_profile())
+
+    (send,) = run(repo, service.export, None, InMemoryCoachStore()).effects
+
+    assert send.coaching == {
+        "coach": None,
+        "shared": [],
+        "phase": None,
+        "homework": [],
+        "reads": [],
+        "as_coach": None,
+    }
+    assert not any(send.switches.values())

@@ -10,12 +10,12 @@ from bot.content.escalation_texts import escalation_text, opener_key
 from bot.core.models import Escalation, QuestionnaireResult
 from bot.services import actions
 from bot.services import questionnaire as service
-from bot.services.outcome import Escalate, TrackQuestionnaire
+from bot.services.outcome import Escalate, KeepResult, TrackQuestionnaire
 
 
-def run(repo, content, questionnaire_id, answers, lang="nl"):
+def run(repo, content, questionnaire_id, answers, lang="nl", run_id=""):
     with repo.unit_of_work(ALICE) as coachee:
-        return service.answer(coachee, questionnaire_id, answers, NOW, content, lang)
+        return service.answer(coachee, questionnaire_id, answers, NOW, content, lang, run_id)
 
 
 def escalations(result):
@@ -43,10 +43,13 @@ def test_start_shows_the_intro_and_the_first_item_on_the_pressed_message(repo, c
     assert intro == phq9.intro.get("nl")
     assert item.endswith(phq9.items[0].text.get("nl"))
     assert content.text("questionnaire.counter", "nl", number=1, total=9) in item
+    run_id = shown.choices[0][0].args[2]  # a new run, carried by every answer's button
+    assert len(run_id) == 12
     assert [row[0].args for row in shown.choices] == [
-        ("phq9", str(o.value)) for o in phq9.options_for(phq9.items[0])
+        ("phq9", str(o.value), run_id) for o in phq9.options_for(phq9.items[0])
     ]
     assert result.effects == (TrackQuestionnaire(open=True),)
+    assert run(repo, content, "phq9", "start").messages[0].choices[0][0].args[2] != run_id
 
 
 def test_each_answer_is_carried_by_the_buttons_and_nothing_is_stored(repo, content):
@@ -71,7 +74,47 @@ def test_phq9_item_9_above_0_escalates_at_once_whatever_the_total(repo, content,
     assert (escalation.level, escalation.source) == ("crisis", "questionnaire")
     # The item stays known as open until the crisis answer takes its buttons away.
     assert result.effects[0] == TrackQuestionnaire(open=True)
+    # Nothing is written before the crisis answer went out: the result comes as an effect.
     assert repo.records(ALICE, QuestionnaireResult) == []
+
+
+def test_a_crisis_answer_that_completes_the_questionnaire_keeps_its_result_after_it(repo, content):
+    repo.save_profile(coachee_profile())
+
+    result = run(repo, content, "phq9", "222222221", run_id="0123456789ab")
+
+    effects = [type(e) for e in result.effects]
+    assert effects == [TrackQuestionnaire, Escalate, KeepResult]  # the crisis answer first
+    (kept,) = [e.result for e in result.effects if isinstance(e, KeepResult)]
+    assert (kept.id, kept.score, kept.level) == ("0123456789ab", 17.0, "crisis")
+    for _ in range(2):  # a second tap keeps one result
+        with repo.unit_of_work(ALICE) as coachee:
+            service.keep(coachee, kept)
+    assert repo.records(ALICE, QuestionnaireResult) == [kept]
+
+
+def test_a_crisis_answer_without_consent_keeps_nothing(repo, content):
+    result = run(repo, content, "phq9", "222222221", run_id="0123456789ab")
+
+    assert not [e for e in result.effects if isinstance(e, KeepResult)]
+    assert repo.user_ids() == []
+
+
+def test_a_run_stores_one_result_whatever_is_pressed_twice_or_late(repo, content):
+    repo.save_profile(coachee_profile())
+
+    first = run(repo, content, "phq9", "222220000", run_id="0123456789ab")
+    repo.add(ALICE, escalations(first)[0])
+    again = run(repo, content, "phq9", "222220000", run_id="0123456789ab")
+    other = run(repo, content, "phq9", "111111110", run_id="ba9876543210")
+
+    assert [r.id for r in repo.records(ALICE, QuestionnaireResult)] == [
+        "0123456789ab",
+        "ba9876543210",
+    ]
+    assert again.messages == first.messages  # the result again, nothing stored or escalated
+    assert escalations(again) == []
+    assert other.messages[0].body[0].id == "questionnaire.result"
 
 
 def test_phq9_item_9_escalates_without_consent_too(repo, content):

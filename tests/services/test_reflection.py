@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from servicerig import ALICE, NOW, coachee_profile
 
+from bot.core import coaching
 from bot.core.awaiting import Awaiting
 from bot.core.models import Moments, Reflection, Snooze
 from bot.services import actions
 from bot.services import reflection as service
 from bot.services.outcome import ClearButtons, Reschedule
+from bot.storage.coaches import InMemoryCoachStore
 
 
 def run(repo, use_case, *args, **kwargs):
@@ -174,3 +177,48 @@ def test_not_now_without_consent_promises_nothing(repo):
     assert ids(result) == ["consent.needed"]
     assert result.effects == (ClearButtons(),)
     assert repo.user_ids() == []
+
+
+def coach_store(*shared: str) -> InMemoryCoachStore:
+    """Alice linked to coach 77, sharing `shared`."""
+    store = InMemoryCoachStore()
+    store.save_coach(coaching.Coach(77, "Carla", "approved", NOW - timedelta(days=9)))
+    store.save_link(coaching.Link(77, ALICE, "Anna", NOW - timedelta(days=5)))
+    sharing = coaching.Sharing(77, ALICE)
+    for item in shared:
+        sharing = coaching.share(sharing, item, True, NOW - timedelta(days=5))
+    store.save_sharing(sharing)
+    return store
+
+
+def test_a_yes_while_reflections_are_not_shared_promises_nothing_and_offers_to_ask(repo):
+    # The profile's switch says "shared by default"; the coach store says reflections are off.
+    profile = coachee_profile(coach_id=77)
+    repo.save_profile(
+        replace(profile, consent=replace(profile.consent, share_reflections_default=True))
+    )
+    store = coach_store("checkins")
+    run(repo, service.save_answer, "p1", "antwoord", NOW, store)
+    (stored,) = repo.records(ALICE, Reflection)
+    assert stored.shared is False  # the coach store decides, not the stale switch
+
+    result = run(repo, service.share, stored.id, True, store)
+
+    assert ids(result) == ["reflect.share_off"] and result.messages[0].edit
+    ((turn_on,),) = result.messages[0].choices
+    assert (turn_on.action, turn_on.args) == (actions.COACH_PRIVACY, ("ask", "reflections"))
+    assert repo.records(ALICE, Reflection)[0].shared is False
+
+
+def test_a_yes_while_reflections_are_shared_shares_that_answer(repo):
+    repo.save_profile(coachee_profile(coach_id=77))
+    store = coach_store("reflections")
+    run(repo, service.save_answer, "p1", "antwoord", NOW, store)
+    (stored,) = repo.records(ALICE, Reflection)
+    assert stored.shared is True  # shared by default while reflections are shared
+
+    private = run(repo, service.share, stored.id, False, store)
+    shared = run(repo, service.share, stored.id, True, store)
+
+    assert ids(private) == ["reflect.private"] and ids(shared) == ["reflect.shared"]
+    assert repo.records(ALICE, Reflection)[0].shared is True

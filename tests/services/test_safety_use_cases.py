@@ -3,6 +3,8 @@ is stored (with consent only) after the answer went out."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from servicerig import ALICE, NOW, coachee_profile
 
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
@@ -124,3 +126,42 @@ def test_gp_advice_without_consent_is_given_but_never_stored(repo):
         assert isinstance(effect, Escalate)
         assert not safety.record_escalation(coachee, effect.escalation).consented
     assert repo.records(ALICE, Escalation) == []
+
+
+def test_an_edited_message_is_stored_and_alerted_once_unless_it_got_worse(repo):
+    repo.save_profile(coachee_profile())
+
+    def record(assessment, minutes):
+        at = NOW + timedelta(minutes=minutes)
+        if assessment.level == "crisis":
+            escalation = safety.crisis_escalation_for(assessment, at, 7)
+        else:
+            with repo.unit_of_work(ALICE) as coachee:
+                (effect,) = safety.advise(coachee, assessment, at, 7).effects
+            escalation = effect.escalation
+        with repo.unit_of_work(ALICE) as coachee:
+            return safety.record_escalation(coachee, escalation).effects
+
+    first = record(GP, 0)
+    worse = record(CRISIS, 1)
+    again = record(CRISIS, 2)
+
+    assert any(isinstance(e, AlertCoach) for e in first)
+    assert any(isinstance(e, AlertCoach) for e in worse)  # the edit made it worse
+    assert again == ()  # the same message again: nothing stored, no second alert
+    assert [e.level for e in repo.records(ALICE, Escalation)] == ["gp", "crisis"]
+
+
+def test_yes_after_the_crisis_answer_is_stored_without_a_second_alert(repo, content):
+    repo.save_profile(coachee_profile())
+    crisis = safety.crisis_escalation_for(CRISIS, NOW, 3)
+    yes, _ = safety.ask_answered(content, "yes", "nl", "BE", NOW + timedelta(minutes=1))
+
+    with repo.unit_of_work(ALICE) as coachee:
+        first = safety.after_crisis(coachee, crisis, NOW)
+    with repo.unit_of_work(ALICE) as coachee:
+        second = safety.after_crisis(coachee, yes, NOW + timedelta(minutes=1))
+
+    assert [type(e) for e in first.effects] == [FollowUp, AlertCoach]
+    assert [type(e) for e in second.effects] == [FollowUp]
+    assert [e.source for e in repo.records(ALICE, Escalation)] == ["text", "ask"]

@@ -348,6 +348,9 @@ class Rig:
     repo: Any
     clock: list[datetime]
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # The id of the last message typed in each chat: an edit edits it (Telegram's
+    # edited_message carries the id of the message that was edited).
+    _typed: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.start = self.clock[0]
@@ -370,8 +373,11 @@ class Rig:
         lang: str = "nl",
     ) -> Update:
         number = next(self._ids)
+        chat = user_id if chat_id is None else chat_id
+        if not edited:
+            self._typed[chat] = number
         message: dict[str, Any] = {
-            "message_id": number,
+            "message_id": self._typed.get(chat, number),
             "date": 0,
             "chat": _chat(user_id if chat_id is None else chat_id, chat_type),
             "from": _user(user_id, lang),

@@ -339,11 +339,6 @@ async def test_two_coachees_with_the_same_first_name_can_be_told_apart(crig):
     assert len(set(listing)) == len(listing), listing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With reflections not shared, 'Ja, deel het' after a reflection answers 'Je coach "
-    "mag dit antwoord lezen.', but the coach never gets it",
-)
 async def test_a_reflection_marked_shared_while_reflections_are_off_is_not_promised(crig):
     await linked(crig, "checkins")  # reflections: no
     await crig.say(ALICE, "/reflect")
@@ -372,11 +367,6 @@ async def test_the_coach_sees_the_phase_the_coachee_sees(crig):
     assert crig.last(COACH) == "Anna, fase: Eerste analyse"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A completed PHQ-9 whose last item (item 9) is above 0 is not kept: /export lacks "
-    "it, and the coach's digest shows the previous, lower score as the latest",
-)
 async def test_a_completed_phq9_with_item_9_above_0_is_kept_and_is_the_latest_score(crig):
     await linked(crig, "questionnaires", "alerts")
     await phq9(crig, [1] * 8 + [0])  # 8, on Monday
@@ -392,11 +382,6 @@ async def test_a_completed_phq9_with_item_9_above_0_is_kept_and_is_the_latest_sc
     assert "PHQ-9: 17 op 1 april" in digest, digest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A double tap on the last PHQ-9 answer stores the questionnaire twice; the coach's "
-    "digest then says '0,0 tegenover de vorige score' for a first score",
-)
 async def test_a_double_tap_on_the_last_questionnaire_answer_keeps_one_result(crig):
     await linked(crig, "questionnaires")
     await phq9(crig, [1] * 8 + [0], double_tap_last=True)
@@ -619,11 +604,6 @@ async def test_a_coach_who_is_a_coachee_elsewhere_keeps_both_sides_apart(crig):
     assert {"coachees", "invite", "report", "privacy", "digest"} <= names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A coachee edits their crisis message (a typo): the coach gets a second alert for "
-    "the same message, and the digest counts two safety alerts",
-)
 async def test_an_edited_crisis_message_does_not_alert_the_coach_again(crig):
     await linked(crig, "alerts")
     await crig.say(ALICE, CRISIS_TEXT)
@@ -774,11 +754,6 @@ async def test_the_coachee_list_of_sixty_coachees_fits_telegrams_message_limit(c
     assert len({label for label in buttons if "Marie-Anne" in label}) == 60, buttons
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/export ('everything stored') leaves out the coaching file: which items the coachee "
-    "shares, the homework their coach gave, and the log of what the coach read",
-)
 async def test_export_holds_what_the_coaching_file_keeps_about_the_coachee(crig):
     await linked(crig, "exercises", "questionnaires")
     await open_menu(crig)
@@ -851,11 +826,6 @@ async def test_an_invitation_from_ones_own_coach_does_not_suggest_switching(crig
     assert crig.repo.load_profile(ALICE).coach_id == COACH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A sentence with weaker crisis evidence alerts the coach, and the coachee's 'Ja' to "
-    "'denk je eraan om een einde aan je leven te maken?' sends the same alert again, word for word",
-)
 async def test_one_crisis_episode_with_its_question_gives_the_coach_distinct_alerts(crig):
     await linked(crig, "alerts")
     await crig.say(ALICE, UNSURE_TEXT)

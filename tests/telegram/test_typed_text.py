@@ -18,9 +18,12 @@ import pytest
 from rig import NOW, FakeBotApi, Rig, make_repository, profile, running
 
 from bot.core.awaiting import NOTE_MORE, Awaiting
+from bot.core.coaching import Coach, Link, Sharing
+from bot.core.coaching import share as share_item
 from bot.core.models import CheckIn, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
 from bot.telegram import callbacks
+from bot.telegram.coaching import coach_store
 
 # NOW: 16:00 in Brussels
 DAY = "20260330"
@@ -391,6 +394,12 @@ async def test_a_typed_time_of_day_is_saved_once(bot, content):
 
 async def test_with_a_coach_the_coachee_may_share_the_answer(bot, content):
     bot.repo.save_profile(profile(USER, coach_id=900))
+    # The coach store knows the link and that reflections are shared (it decides, not the
+    # profile's switch).
+    store = coach_store(bot.rig.application)
+    store.save_coach(Coach(900, "Carla", "approved", NOW - timedelta(days=9)))
+    store.save_link(Link(900, USER, "Anna", NOW - timedelta(days=1)))
+    store.save_sharing(share_item(Sharing(900, USER), "reflections", True, NOW - timedelta(days=1)))
     await bot.say("/reflect")
     await bot.say("mijn antwoord")
     share = next(d for d in _buttons(bot.last_sent()) if d.endswith(":yes"))

@@ -21,7 +21,8 @@ EXERCISE_PAYLOAD_OVERHEAD = len("v1:exend::skipped:") + RUN_ID_CHARS
 PROMPT_PAYLOAD_OVERHEAD = len("v1:rf:other:")
 
 
-QUESTIONNAIRE_PAYLOAD_OVERHEAD = len("v1:q::")
+# The answers' buttons carry the run too (bot.services.questionnaire).
+QUESTIONNAIRE_PAYLOAD_OVERHEAD = len("v1:q:::") + RUN_ID_CHARS
 
 
 def check_ids_fit_buttons(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
