@@ -29,6 +29,7 @@ from statistics import fmean
 from typing import Literal, Protocol, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.escalation import alerts_coach
 from bot.core.history import NOTICEABLE_DIFFERENCE
 from bot.core.models import (
     CheckIn,
@@ -539,10 +540,12 @@ def visible_to_coach(
             if inside(q.at, span)
         )
     if span := window("alerts"):
+        # Only the escalations that alerted the coach: one crisis episode is one alert.
+        ordered = sorted(data.escalations, key=lambda e: e.at)
         alerts = tuple(
             SharedAlert(e.level, day(e.at))
-            for e in sorted(data.escalations, key=lambda e: e.at)
-            if inside(e.at, span)
+            for i, e in enumerate(ordered)
+            if inside(e.at, span) and alerts_coach(ordered[:i], e)
         )
     if span := window("reflections"):
         reflections = tuple(

@@ -296,6 +296,26 @@ def test_each_item_shows_only_with_its_own_consent(item):
     assert all(value is None for value in fields.values())
 
 
+def test_the_alerts_a_coach_sees_are_the_alerts_the_coach_got():
+    # A crisis, then the coachee's "yes" to the question two minutes later: one episode,
+    # one alert to the coach (bot.core.escalation.alerts_coach), so one in what is shared.
+    link = Link(COACH, ANN, "Ann", at(1))
+    sharing = everything(Sharing(COACH, ANN), at(1))
+    crisis = Escalation("crisis", "text", "r", "suicidal_ideation", at(19))
+    confirmed = Escalation(
+        "crisis", "ask", "ask", "suicidal_ideation", at(19) + timedelta(minutes=2)
+    )
+    later = Escalation("crisis", "text", "r", "suicidal_ideation", at(21))
+    history = data(escalations=(crisis, confirmed, later))
+
+    seen = visible_to_coach(approved(), link, sharing, history, at(23))
+
+    assert [(a.level, a.day) for a in seen.alerts] == [
+        ("crisis", date(2026, 11, 19)),
+        ("crisis", date(2026, 11, 21)),
+    ]
+
+
 def test_what_is_shared_carries_no_words_of_the_coachee():
     link = Link(COACH, ANN, "Ann", at(1))
     sharing = everything(Sharing(COACH, ANN), at(1))
