@@ -1,8 +1,7 @@
 """The two safety layers together: normalisation, linear time, the learned layer that only
 adds, what happens when it cannot load, the model file, and the held-out figures.
 
-The held-out batches (tests/safety/heldout/, empty until the next fresh blind batches come)
-are written blind and never trained on; `python -m bot safety eval tests/safety/heldout/*.jsonl`
+The held-out batches (tests/safety/heldout/: b18-b21) are written blind and never trained on; `python -m bot safety eval tests/safety/heldout/*.jsonl`
 prints their misses.
 """
 
@@ -137,10 +136,21 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # <= 10%. Where a batch meets a bar at first sight, the bar is asserted; where it misses,
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
-# b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
-# the next fresh blind batches (b18-b21) come with their floors from their first sight.
+# b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
+# b18-b21: four fresh blind batches, measured once with the model before round 4 (first
+# sight) and once with round 4's model, decided before they were opened (docs/safety.md);
+# never trained on. Floors: the second figures, less one sentence; gp counts gp or crisis.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {}
+HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
+    # first sight 97.3%, 94.4%, 8.2%; round 4: 98.0% (144/147), 92.1% (116/126), 6.8% (10/147)
+    "b18": (0.97, 0.91, 0.075),
+    # first sight 99.3%, 93.7%, 12.9%; round 4: 100% (147/147), 96.8% (122/126), 12.9% (19/147)
+    "b19": (0.99, 0.96, 0.14),
+    # first sight 98.6%, 91.9%, 14.0%; round 4: 98.6% (145/147), 91.9% (113/123), 10.7% (16/150)
+    "b20": (0.97, 0.91, 0.114),
+    # first sight 98.6%, 89.7%, 12.9%; round 4: 98.6% (145/147), 94.4% (119/126), 10.2% (15/147)
+    "b21": (0.97, 0.93, 0.109),
+}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
