@@ -12,17 +12,20 @@ through AtomicJSONStorage rather than 100,000 single calls; opening the store mi
 if the store wants another layout (open_s).
 
 Then measures, against the real TinyDbCoachStore, each figure the median of --samples runs
-unless said otherwise: link_of, reads(coachee), log_read (one read), mark_digest_sent; /coachees
-of a 60-coachee coach (bot.services.coaching.coachees), one such coach's weekly digest
-(weekly_digest), all coaches' digests of one week, one alert to a coach (coach_alert), and the
-same alert sent while every coach's digest is being built behind the bot's one lock
-(bot.telegram.coaching._Locked: what an alert after a crisis waits for). The crisis answer
-itself makes no store call (bot/telegram/safety_net.py: the answer is sent before any storage
-work; the coach's alert follows as an effect of the unit of work). For the service calls,
-store_calls and store_s say how many store calls they made and how long those took.
+(--service-samples for /coachees) unless said otherwise: link_of, reads(coachee), log_read
+(one read), mark_digest_sent; /coachees of a 60-coachee coach (bot.services.coaching.
+coachees), one such coach's weekly digest (weekly_digest), all coaches' digests of one week,
+one alert to a coach (coach_alert), and the same alert sent while every coach's digest is
+being built behind the bot's one lock (bot.telegram.coaching._Locked: what an alert after a
+crisis waits for). The crisis answer itself makes no store call (bot/telegram/safety_net.py:
+the answer is sent before any storage work; the coach's alert follows as an effect of the
+unit of work). For the service calls, store_calls and store_s say how many store calls they
+made and how long those took.
 
 Prints one JSON line: sizes of the coaching file and the read log (bytes, all of its files),
-rows, the timings in ms (or s), rss_mib and the machine.
+rows, the timings in ms (or s), kept_mib (what a store keeps parsed after its first call,
+measured with tracemalloc on a fresh store; parse_peak_mib the peak of that call), rss_mib
+(peak resident memory of the whole run) and the machine.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import statistics
 import tempfile
 import threading
 import time
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -234,6 +238,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         inner = coach_files.TinyDbCoachStore(data_dir, sealer)
         inner.coaches()  # the first read (a migration, if any, ran in the constructor)
         figures["open_s"] = round(time.perf_counter() - began, 3)
+        # What the store keeps in memory (and the peak of a parse), on a second store.
+        tracemalloc.start()
+        coach_files.TinyDbCoachStore(data_dir, sealer).coaches()
+        kept, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        figures["kept_mib"] = round(kept / 2**20, 1)
+        figures["parse_peak_mib"] = round(peak / 2**20, 1)
         figures["coaches_bytes"] = files_of(data_dir, coach_files.FILE_NAME)
         figures["reads_bytes"] = files_of(
             data_dir, coach_files.READS_FILE_NAME, getattr(coach_files, "READS_DIR", "-")
@@ -266,11 +277,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         inner.mark_digest_sent(big_coach, (NOW - timedelta(days=14)).date(), NOW)
 
         store.reset()
+        runs = args.service_samples
         figures["coachees_ms"] = median_ms(
-            lambda: service.coachees(store, repo, big_coach, "nl", content, NOW), samples
+            lambda: service.coachees(store, repo, big_coach, "nl", content, NOW), runs
         )
         figures["coachees_store"] = {
-            k: v / samples if k == "store_calls" else round(v / samples, 4)
+            k: v // runs if k == "store_calls" else round(v / runs, 4)
             for k, v in store.reset().items()
         }
 
@@ -336,7 +348,8 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=10, help="coaches with 60 coachees each")
     parser.add_argument("--weeks", type=int, default=104, help="weeks of coach-side history")
     parser.add_argument("--days", type=int, default=56, help="days of each coachee's history")
-    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=20, help="runs of each store call")
+    parser.add_argument("--service-samples", type=int, default=3, help="runs of /coachees")
     parser.add_argument("--plain", action="store_true", help="no data key (files in plain JSON)")
     parser.add_argument("--dir", help="build in this folder (kept)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
