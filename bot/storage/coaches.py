@@ -32,8 +32,10 @@ from bot.core.coaching import (
     Sharing,
 )
 from bot.core.models import utc
+from bot.storage import atomic
 from bot.storage.atomic import AtomicJSONStorage, make_private_folder
 from bot.storage.codec import from_json, to_json
+from bot.storage.migrations import META_TABLE, stamp
 from bot.storage.sealing import PLAIN, Sealer
 
 FILE_NAME = "coaches.json"
@@ -335,6 +337,7 @@ class TinyDbCoachStore(_Store):
         self.sealer = sealer
         self.storage = AtomicJSONStorage(self.path, sealer)
         self._kept: tuple[Stamp | None, Rows] | None = None
+        self._fragments: dict[str, str] = {}  # each kept table's JSON text, as last written
         self._kept_months: OrderedDict[str, tuple[Stamp | None, list[dict[str, Any]]]] = (
             OrderedDict()
         )
@@ -344,14 +347,14 @@ class TinyDbCoachStore(_Store):
     # --- the coaching part ---
 
     def _coaching(self) -> Rows:
-        stamp = _stamp(self.path)
-        if self._kept is not None and self._kept[0] == stamp and stamp is not None:
+        found = _stamp(self.path)
+        if self._kept is not None and self._kept[0] == found and found is not None:
             return self._kept[1]
         document = self.storage.read() or {}
         rows = {
             table: list(document.get(table, {}).values()) for table in TABLES if table in document
         }
-        self._kept = (stamp, rows)
+        self._kept, self._fragments = (found, rows), {}
         return rows
 
     def _write(self, rows: Rows, reads: bool = False) -> None:
@@ -359,14 +362,24 @@ class TinyDbCoachStore(_Store):
             self._write_log(rows.get(READS, []))
             return
         # TinyDB's layout (table -> document id -> row), so `data check` and TinyDB read it.
-        document: dict[str, dict[str, Any]] = {
-            table: {str(number): row for number, row in enumerate(rows[table], start=1)}
+        # A table the change left as it was keeps its JSON text from the last write: marking
+        # a digest sent no longer serialises two years of homework and invitations.
+        kept = self._kept[1] if self._kept is not None else {}
+        fragments = {
+            table: (
+                self._fragments[table]
+                if table in self._fragments and table in kept and rows[table] == kept[table]
+                else _dumps({str(n): row for n, row in enumerate(rows[table], start=1)})
+            )
             for table in TABLES
             if table in rows
         }
-        self._kept = None  # a write that fails halfway leaves nothing kept that may be stale
-        self.storage.write(document)  # stamped with the current schema (read migrates)
+        fragments[META_TABLE] = _dumps(stamp({})[META_TABLE])  # the current schema
+        text = "{" + ",".join(f"{_dumps(name)}:{part}" for name, part in fragments.items()) + "}"
+        self._kept, self._fragments = None, {}  # a failed write keeps nothing that may be stale
+        atomic.write_atomically(self.path, self.sealer.seal(text.encode("utf-8")))
         self._kept = (_stamp(self.path), rows)
+        self._fragments = fragments
 
     # --- the read log, a file per month ---
 
@@ -382,14 +395,14 @@ class TinyDbCoachStore(_Store):
 
     def _read_month(self, month: str) -> list[dict[str, Any]]:
         path = self._month_path(month)
-        stamp = _stamp(path)
+        found = _stamp(path)
         kept = self._kept_months.get(month)
-        if kept is not None and kept[0] == stamp and stamp is not None:
+        if kept is not None and kept[0] == found and found is not None:
             self._kept_months.move_to_end(month)
             return kept[1]
         document = AtomicJSONStorage(path, self.sealer).read() or {}
         rows = list(document.get(READS, {}).values())
-        self._keep_month(month, stamp, rows)
+        self._keep_month(month, found, rows)
         return rows
 
     def _write_month(self, month: str, rows: list[dict[str, Any]]) -> None:
@@ -401,8 +414,8 @@ class TinyDbCoachStore(_Store):
         AtomicJSONStorage(path, self.sealer).write(document)
         self._keep_month(month, _stamp(path), list(rows))
 
-    def _keep_month(self, month: str, stamp: Stamp | None, rows: list[dict[str, Any]]) -> None:
-        self._kept_months[month] = (stamp, rows)
+    def _keep_month(self, month: str, found: Stamp | None, rows: list[dict[str, Any]]) -> None:
+        self._kept_months[month] = (found, rows)
         self._kept_months.move_to_end(month)
         while len(self._kept_months) > self._cached_months:
             self._kept_months.popitem(last=False)
@@ -423,6 +436,10 @@ class TinyDbCoachStore(_Store):
 
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _key(row: dict[str, Any]) -> str:

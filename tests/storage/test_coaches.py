@@ -356,3 +356,37 @@ def test_the_index_follows_every_change(store):
     assert store.digest_sent_week(COACH) == date(2026, 11, 30)
     store.remove_link(BOB)
     assert store.links_of_coach(COACH) == [] and store.link_of(BOB) is None
+
+
+def test_a_write_serialises_only_the_tables_it_changed_and_the_file_reads_back_whole(
+    tmp_path, monkeypatch
+):
+    import json
+
+    from bot.storage import coaches as module
+    from bot.storage.migrations import CURRENT_SCHEMA
+
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    for n in range(30):
+        store.save_link(Link(COACH, ANN + n, f"C{n}", at(2)))
+        store.save_homework(
+            Homework(
+                f"h{n}", COACH, ANN + n, "box_breathing", "daily", date(2026, 11, 2), 14, at(2)
+            )
+        )
+    serialised: list[str] = []
+    real = module._dumps
+    monkeypatch.setattr(
+        module, "_dumps", lambda value: serialised.append(real(value)) or real(value)
+    )
+
+    store.mark_digest_sent(COACH, date(2026, 11, 23), at(23))
+
+    assert not any("box_breathing" in text or "C29" in text for text in serialised)
+    document = json.loads((tmp_path / "coaches.json").read_text())
+    assert document["_meta"] == {"1": {"schema": CURRENT_SCHEMA}}
+    assert len(document["homework"]) == 30 and document["links"]["30"]["name"] == "C29"
+    again = TinyDbCoachStore(tmp_path)
+    assert again.digest_sent_week(COACH) == date(2026, 11, 23)
+    assert len(again.links_of_coach(COACH)) == 30 and len(again.homework(ANN + 29)) == 1
