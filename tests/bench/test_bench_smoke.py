@@ -56,4 +56,5 @@ def test_the_coach_side_benchmark_prints_its_figures() -> None:
         assert figures[key] > 0, key
     for key in ("digest_ms", "all_digests_s", "alert_ms", "alert_during_digests_ms", "rss_mib"):
         assert figures[key] > 0, key
+    assert figures["all_digests_done"] == 3
     assert figures["reads_bytes_after"] > figures["reads_bytes"] > 0
