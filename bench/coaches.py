@@ -305,7 +305,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["digest_ms"] = round((time.perf_counter() - began) * 1000, 1)
         figures["digest_store"] = store.reset()
 
-        escalation = Escalation("crisis", "checkin", "bench", "bench", NOW)
+        escalation = Escalation("crisis", "checkins", "bench", "bench", NOW)
         figures["alert_ms"] = median_ms(
             lambda: service.coach_alert(inner, coachee, escalation, content, NOW),
             args.service_samples,
@@ -324,7 +324,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for coach_id in owners:
                 if time.perf_counter() > deadline:
                     break
-                service.weekly_digest(locked, repo, coach_id, content, NOW)  # type: ignore[arg-type]
+                service.weekly_digest(locked, repo, coach_id, content, NOW)
                 done.append(coach_id)
 
         store.reset()
@@ -333,7 +333,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         worker.start()
         time.sleep(0.05)
         asked = time.perf_counter()
-        service.coach_alert(locked, coachee, escalation, content, NOW)  # type: ignore[arg-type]
+        service.coach_alert(locked, coachee, escalation, content, NOW)
         figures["alert_during_digests_ms"] = round((time.perf_counter() - asked) * 1000, 1)
         worker.join()
         figures["all_digests_s"] = round(time.perf_counter() - began, 2)
