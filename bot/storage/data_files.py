@@ -15,6 +15,7 @@ from typing import Any
 from bot.core.models import RECORD_TYPES, Profile
 from bot.storage.atomic import FOLDER_MODE, TEMP_SUFFIX, write_atomically
 from bot.storage.coaches import FILE_NAME as COACHES_NAME
+from bot.storage.coaches import READS_DIR as COACH_READS_DIR
 from bot.storage.coaches import READS_FILE_NAME as COACH_READS_NAME
 from bot.storage.codec import from_json, table_name
 from bot.storage.migrations import CURRENT_SCHEMA, META_TABLE, schema_of
@@ -26,12 +27,17 @@ HEAD_NAME = "profile.json"
 USERS_DIR = "users"
 RECORD_TABLES = {table_name(kind): kind for kind in RECORD_TYPES}
 # Files of the whole bot beside the index: the coach side's store and its read log
-# (bot/storage/coaches.py). Sealed like the rest: a rotation and every check cover them.
+# (bot/storage/coaches.py: coach-reads/<month>.json, or one coach-reads.json before the split).
+# Sealed like the rest: a rotation and every check cover them.
 SHARED_NAMES = (INDEX_NAME, COACHES_NAME, COACH_READS_NAME)
 
 
 def _shared_files(data_dir: Path) -> list[Path]:
-    return [data_dir / name for name in SHARED_NAMES if (data_dir / name).is_file()]
+    found = [data_dir / name for name in SHARED_NAMES if (data_dir / name).is_file()]
+    reads = data_dir / COACH_READS_DIR
+    if reads.is_dir():
+        found += sorted(p for p in reads.glob("*.json") if not p.name.startswith("."))
+    return found
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -70,7 +76,7 @@ def user_of(path: Path) -> int | None:
 def leftover_temp_files(data_dir: Path) -> list[Path]:
     """What a writer killed between its temp file and the rename left: never read, never an
     acknowledged answer (the write had not returned)."""
-    folders = [data_dir, data_dir / USERS_DIR, *_user_folders(data_dir)]
+    folders = [data_dir, data_dir / COACH_READS_DIR, data_dir / USERS_DIR, *_user_folders(data_dir)]
     return sorted(p for folder in folders for p in folder.glob(f".*{TEMP_SUFFIX}"))
 
 
@@ -155,7 +161,12 @@ def check(data_dir: Path, keys: Sequence[str]) -> tuple[list[str], int]:
     problems: list[str] = []
     documents: dict[Path, dict[str, Any]] = {}
     files = data_files(data_dir)
-    for folder in (data_dir, data_dir / USERS_DIR, *_user_folders(data_dir)):
+    for folder in (
+        data_dir,
+        data_dir / COACH_READS_DIR,
+        data_dir / USERS_DIR,
+        *_user_folders(data_dir),
+    ):
         if folder.is_dir() and folder.stat().st_mode & 0o777 != FOLDER_MODE:
             problems.append(f"{folder}: folder mode {folder.stat().st_mode & 0o777:o}, not 700")
     for path in files:

@@ -41,3 +41,20 @@ def test_the_startup_benchmark_prints_its_figures() -> None:
     assert figures["coachees_rebuilt"] == 5
     for key in ("first_answer_s", "all_jobs_s", "rss_mib"):
         assert figures[key] > 0, key
+
+
+def test_the_coach_side_benchmark_prints_its_figures() -> None:
+    figures = run(
+        "bench.coaches",
+        *("--coaches", "3", "--linked", "70", "--big", "1", "--weeks", "6", "--days", "7"),
+        *("--samples", "2"),
+    )
+
+    assert figures["coaches"] == 3 and figures["rows"]["links"] == 70
+    assert figures["rows"]["reads"] == 70 * 6 + 70  # a digest read a week, a /report read
+    for key in ("link_of_ms", "reads_ms", "log_read_ms", "mark_digest_sent_ms", "coachees_ms"):
+        assert figures[key] > 0, key
+    for key in ("digest_ms", "all_digests_s", "alert_ms", "alert_during_digests_ms", "rss_mib"):
+        assert figures[key] > 0, key
+    assert figures["all_digests_done"] == 3
+    assert figures["reads_bytes_after"] > figures["reads_bytes"] > 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core.coaching import Link, Sharing, approve, request_coach, share
 from bot.core.models import CheckIn, Consent, Escalation, Profile, Reflection
-from bot.storage.coaches import FILE_NAME, READS_FILE_NAME, TinyDbCoachStore
+from bot.storage.coaches import FILE_NAME, READS_DIR, TinyDbCoachStore
 from bot.storage.sealing import Sealer, new_key
 from bot.storage.tinydb_store import TinyDbRepository
 
@@ -79,7 +79,7 @@ def test_dry_run_prints_exactly_what_is_shared_and_writes_nothing(tmp_path: Path
     for secret in ("secret note", "crisis-rule", "self_harm", "shared words"):
         assert secret not in out  # Ann shares no reflections
     assert (tmp_path / FILE_NAME).read_bytes() == before  # no digest mark
-    assert not (tmp_path / READS_FILE_NAME).exists()  # no read logged
+    assert not (tmp_path / READS_DIR).exists()  # no read logged
 
 
 def test_dry_run_reads_a_sealed_folder_and_prints_the_csv_on_request(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from bot.core.coaching import (
     share,
 )
 from bot.storage.coaches import InMemoryCoachStore, TinyDbCoachStore
-from bot.storage.sealing import DataKeyError, Sealer, new_key
+from bot.storage.sealing import PLAIN, DataKeyError, Sealer, new_key
 
 COACH, ANN, BOB = 100, 1001, 1002
 
@@ -216,3 +216,177 @@ def test_the_read_log_lives_apart_so_the_coaching_file_stays_small(tmp_path):
         store.log_read(CoachRead(COACH, ANN, ("checkins",), at(1) + timedelta(hours=n), "digest"))
     assert (tmp_path / "coaches.json").stat().st_size == size
     assert len(TinyDbCoachStore(tmp_path).reads(ANN)) == 50
+
+
+# --- the read log by month, the kept coaching part (issue 10: the coach side at scale) ------
+
+
+def read(coachee: int, when: datetime, purpose: str = "digest") -> CoachRead:
+    return CoachRead(COACH, coachee, ("checkins",), when, purpose)  # type: ignore[arg-type]
+
+
+def test_reads_of_several_months_are_all_found_and_an_erasure_takes_them_from_every_month(store):
+    store.log_read(read(ANN, at(28)), read(BOB, at(28)))
+    store.log_read(read(ANN, datetime(2026, 12, 2, 9, tzinfo=UTC)))
+    store.log_read(read(ANN, datetime(2027, 1, 5, 9, tzinfo=UTC), "report"))
+
+    assert [r.at.month for r in store.reads(ANN)] == [11, 12, 1]
+    store.erase_person(ANN)
+
+    assert store.reads(ANN) == [] and len(store.reads(BOB)) == 1
+
+
+def test_logging_a_read_rewrites_its_month_only(tmp_path):
+    store = TinyDbCoachStore(tmp_path)
+    store.log_read(*(read(ANN + n, at(3)) for n in range(20)))
+    november = tmp_path / "coach-reads" / "2026-11.json"
+    before = november.read_bytes()
+
+    store.log_read(read(ANN, datetime(2026, 12, 1, 8, tzinfo=UTC)))
+
+    assert november.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "coach-reads").iterdir()) == [
+        "2026-11.json",
+        "2026-12.json",
+    ]
+    assert not (tmp_path / "coach-reads.json").exists()
+    assert (tmp_path / "coach-reads").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "coach-reads" / "2026-12.json").stat().st_mode & 0o777 == 0o600
+    assert len(TinyDbCoachStore(tmp_path).reads(ANN)) == 2
+
+
+def legacy_read_log(folder: Path, sealer: Sealer, *reads: CoachRead) -> None:
+    """coach-reads.json as the store wrote it before the split by month."""
+    from bot.storage.atomic import AtomicJSONStorage
+    from bot.storage.codec import to_json
+
+    rows = {str(n): to_json(r) for n, r in enumerate(reads, start=1)}
+    AtomicJSONStorage(folder / "coach-reads.json", sealer).write({"reads": rows})
+
+
+def test_a_read_log_from_before_the_split_is_split_by_month_on_open(tmp_path):
+    sealer = Sealer.with_keys([new_key()])
+    december = datetime(2026, 12, 7, 8, tzinfo=UTC)
+    legacy_read_log(tmp_path, sealer, read(ANN, at(2)), read(BOB, at(9)), read(ANN, december))
+
+    store = TinyDbCoachStore(tmp_path, sealer)
+
+    assert store.migrated == 3 and not (tmp_path / "coach-reads.json").exists()
+    assert [r.at for r in store.reads(ANN)] == [at(2), december]
+    assert [r.at for r in store.reads(BOB)] == [at(9)]
+    for month in ("2026-11", "2026-12"):
+        raw = (tmp_path / "coach-reads" / f"{month}.json").read_bytes()
+        assert b"checkins" not in raw  # sealed, as the old file was
+    assert TinyDbCoachStore(tmp_path, sealer).migrated == 0
+
+
+def test_a_split_killed_halfway_is_done_again_without_a_read_twice(tmp_path):
+    december = datetime(2026, 12, 7, 8, tzinfo=UTC)
+    legacy_read_log(tmp_path, PLAIN, read(ANN, at(2)), read(ANN, at(2)), read(ANN, december))
+    TinyDbCoachStore(tmp_path)  # split, then the old file is put back: killed before unlink
+    legacy_read_log(tmp_path, PLAIN, read(ANN, at(2)), read(ANN, at(2)), read(ANN, december))
+
+    store = TinyDbCoachStore(tmp_path)
+
+    assert [r.at for r in store.reads(ANN)] == [at(2), at(2), december]
+    assert not (tmp_path / "coach-reads.json").exists()
+
+
+def test_store_calls_parse_the_coaching_file_once_until_it_is_written(tmp_path, monkeypatch):
+    from bot.storage import atomic
+
+    store = TinyDbCoachStore(tmp_path, Sealer.with_keys([new_key()]))
+    store.save_coach(coach())
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    parsed: list[Path] = []
+    real = atomic.AtomicJSONStorage.read
+    monkeypatch.setattr(
+        atomic.AtomicJSONStorage, "read", lambda self: (parsed.append(self.path), real(self))[1]
+    )
+
+    for _ in range(50):
+        assert store.link_of(ANN) is not None and store.coach(COACH) is not None
+    store.save_sharing(share(Sharing(COACH, ANN), "alerts", True, at(3)))
+    assert store.sharing(ANN) is not None and store.links_of_coach(COACH) != []
+
+    assert parsed == []  # what the store wrote is what it keeps
+
+
+def test_a_coaching_file_replaced_by_another_writer_is_read_again(tmp_path):
+    first = TinyDbCoachStore(tmp_path)
+    first.save_coach(coach())
+    assert first.link_of(ANN) is None
+    TinyDbCoachStore(tmp_path).save_link(Link(COACH, ANN, "Ann", at(2)))
+
+    assert first.link_of(ANN) == Link(COACH, ANN, "Ann", at(2))
+
+
+def test_a_write_that_fails_leaves_the_store_as_the_file_is(tmp_path, monkeypatch):
+    from bot.storage import atomic
+
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    store.log_read(read(ANN, at(3)))
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "write_atomically", full_disk)
+    with pytest.raises(OSError):
+        store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    with pytest.raises(OSError):
+        store.log_read(read(ANN, at(4)))
+    monkeypatch.undo()
+
+    assert store.link_of(ANN) is None and store.coach(COACH) == coach()
+    assert [r.at for r in store.reads(ANN)] == [at(3)]
+
+
+def test_the_index_follows_every_change(store):
+    store.save_coach(coach())
+    store.save_link(Link(COACH, ANN, "Ann", at(2)))
+    assert [link.coachee_id for link in store.links_of_coach(COACH)] == [ANN]
+    store.save_link(Link(COACH, BOB, "Bob", at(2)))
+    store.save_link(Link(200, ANN, "Ann", at(4)))  # Ann moved to another coach
+
+    assert [link.coachee_id for link in store.links_of_coach(COACH)] == [BOB]
+    assert store.link_of(ANN).coach_id == 200
+    store.mark_digest_sent(COACH, date(2026, 11, 23), at(23))
+    store.mark_digest_sent(COACH, date(2026, 11, 30), at(30))
+    assert store.digest_sent_week(COACH) == date(2026, 11, 30)
+    store.remove_link(BOB)
+    assert store.links_of_coach(COACH) == [] and store.link_of(BOB) is None
+
+
+def test_a_write_serialises_only_the_tables_it_changed_and_the_file_reads_back_whole(
+    tmp_path, monkeypatch
+):
+    import json
+
+    from bot.storage import coaches as module
+    from bot.storage.migrations import CURRENT_SCHEMA
+
+    store = TinyDbCoachStore(tmp_path)
+    store.save_coach(coach())
+    for n in range(30):
+        store.save_link(Link(COACH, ANN + n, f"C{n}", at(2)))
+        store.save_homework(
+            Homework(
+                f"h{n}", COACH, ANN + n, "box_breathing", "daily", date(2026, 11, 2), 14, at(2)
+            )
+        )
+    serialised: list[str] = []
+    real = module._dumps
+    monkeypatch.setattr(
+        module, "_dumps", lambda value: serialised.append(real(value)) or real(value)
+    )
+
+    store.mark_digest_sent(COACH, date(2026, 11, 23), at(23))
+
+    assert not any("box_breathing" in text or "C29" in text for text in serialised)
+    document = json.loads((tmp_path / "coaches.json").read_text())
+    assert document["_meta"] == {"1": {"schema": CURRENT_SCHEMA}}
+    assert len(document["homework"]) == 30 and document["links"]["30"]["name"] == "C29"
+    again = TinyDbCoachStore(tmp_path)
+    assert again.digest_sent_week(COACH) == date(2026, 11, 23)
+    assert len(again.links_of_coach(COACH)) == 30 and len(again.homework(ANN + 29)) == 1

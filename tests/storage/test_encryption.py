@@ -351,3 +351,35 @@ def test_a_rotation_and_the_checks_cover_the_coach_store_too(data: Path, key: st
     assert check(data, [new])[0] == []
     with pytest.raises(DataKeyError):
         check_keys(data, [key])
+
+
+def test_a_rotation_and_the_checks_cover_every_month_of_the_coach_read_log(
+    data: Path, key: str
+) -> None:
+    """The read log is a file per month (coach-reads/): each one is rotated and checked."""
+    from bot.core.coaching import CoachRead
+    from bot.storage.coaches import TinyDbCoachStore
+
+    new = new_key()
+    fill(TinyDbRepository(data, Sealer.with_keys([key])), range(1, 2))
+    store = TinyDbCoachStore(data, Sealer.with_keys([key]))
+    for month in (10, 11):
+        at = datetime(2026, month, 3, 9, tzinfo=UTC)
+        store.log_read(CoachRead(77, 1, ("checkins",), at, "digest"))
+    months = [data / "coach-reads" / "2026-10.json", data / "coach-reads" / "2026-11.json"]
+    leftover = data / "coach-reads" / ".2026-11.json.k1ll3d.tmp"
+    leftover.write_text('{"reads": {}}')
+    assert leftover in data_files.leftover_temp_files(data)
+
+    rotate(data, [key], new)
+
+    assert not leftover.exists()
+    for month in months:
+        Fernet(new).decrypt(month.read_bytes())
+        assert month in data_files.start_files(data) and month in data_files.data_files(data)
+    assert check(data, [new])[0] == []
+    with pytest.raises(DataKeyError):
+        check_keys(data, [key])
+    assert len(TinyDbCoachStore(data, Sealer.with_keys([new])).reads(1)) == 2
+    (data / "coach-reads").chmod(0o755)
+    assert any("coach-reads: folder mode 755" in p for p in check(data, [new])[0])
