@@ -890,7 +890,8 @@ def reads_for(store: CoachStore, coachee_id: int) -> list[CoachRead]:
 def coachee_data(
     repo: Repository, user_id: int, since: datetime | None = None
 ) -> CoacheeData | None:
-    """A coachee's records from the main repository, for `visible_to_coach`."""
+    """A coachee's records from the main repository, for `visible_to_coach`; from `since`
+    on (a link's start: nothing from before it is ever shown to that coach)."""
     profile = repo.load_profile(user_id)
     if profile is None:
         return None
@@ -917,7 +918,7 @@ def views_for_coach(
     coach reads). A coachee whose data is gone (erased) is left out."""
     views = []
     for link in coachees_of(store, coach_id):
-        data = coachee_data(repo, link.coachee_id)
+        data = coachee_data(repo, link.coachee_id, link.linked_at)
         seen = None if data is None else _view(store, coach_id, data, now)
         if seen is not None:
             views.append(seen)

@@ -212,7 +212,7 @@ def coachee_preview(
     coach's read, so not logged."""
     link = store.link_of(coachee_id)
     coach = store.coach(link.coach_id) if link is not None else None
-    data = coachee_data(repo, coachee_id)
+    data = coachee_data(repo, coachee_id, link.linked_at) if link is not None else None
     if coach is None or data is None:
         return None
     seen = visible_to_coach(

@@ -1428,7 +1428,7 @@ def report_of(
     coach = store.coach(coach_id)
     try:
         link = _own_link(store, coach_id, coachee_id)
-        data = coaching.coachee_data(repo, coachee_id)
+        data = coaching.coachee_data(repo, coachee_id, link.linked_at)
         if data is None or coach is None:
             raise CoachingRefused("not_your_coachee")
         seen = coaching.view_coachee(store, coach_id, data, now, "report")

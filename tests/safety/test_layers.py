@@ -1,8 +1,8 @@
 """The two safety layers together: normalisation, linear time, the learned layer that only
 adds, what happens when it cannot load, the model file, and the held-out figures.
 
-The held-out batches (tests/safety/heldout/: b18-b21) are written blind and never trained on; `python -m bot safety eval tests/safety/heldout/*.jsonl`
-prints their misses.
+The held-out batches (tests/safety/heldout/: b18-b21) are written blind and never trained
+on; `python -m bot safety eval tests/safety/heldout/*.jsonl` prints their misses.
 """
 
 from __future__ import annotations
