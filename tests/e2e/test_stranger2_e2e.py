@@ -1,0 +1,156 @@
+"""An outside tester's second round against the real bot process (stranger2): crisis text in
+shapes other than a plain message, odd input, and restarts in the middle of a question.
+
+Each test is written as the coachee would do it; defects are strict xfails naming what the
+user sees."""
+
+from __future__ import annotations
+
+from client import BotMessage
+from conversations import check_in, eventually, onboard, user_file
+
+CRISIS_NL = "ik wil niet meer leven"
+
+
+def is_crisis_answer(message: BotMessage) -> bool:
+    return "112" in message.text and "1813" in message.text
+
+
+def test_a_crisis_written_as_a_photo_caption_gets_the_crisis_answer(bot, chat):
+    coachee = chat()
+    onboard(coachee)
+    coachee.skip_pending()
+    coachee.send_photo(caption=CRISIS_NL)
+    coachee.wait_for(is_crisis_answer, timeout=5)
+
+
+def test_a_forwarded_crisis_message_gets_the_crisis_answer(bot, chat):
+    coachee = chat()
+    onboard(coachee)
+    coachee.skip_pending()
+    coachee.send_raw(
+        text=CRISIS_NL,
+        forward_origin={"type": "hidden_user", "sender_user_name": "Vriend", "date": 1},
+        forward_date=1,
+        forward_sender_name="Vriend",
+    )
+    coachee.wait_for(is_crisis_answer, timeout=5)
+
+
+def test_a_crisis_at_the_end_of_a_4096_character_message_gets_the_crisis_answer(bot, chat):
+    coachee = chat()
+    onboard(coachee)
+    coachee.skip_pending()
+    work = "Vandaag weer een lange dag op het werk met veel vergaderingen en mails. "
+    tail = " Eerlijk gezegd wil ik niet meer leven."
+    text = (work * 80)[: 4096 - len(tail)] + tail
+    assert len(text) == 4096
+    coachee.say(text)
+    coachee.wait_for(is_crisis_answer, timeout=8)
+
+
+def test_a_flemish_crisis_gets_the_crisis_answer_before_consent(bot, chat):
+    stranger = chat()
+    stranger.say("ge gaat mij nie meer terugzien, ik ben er morgen nie meer")
+    stranger.wait_for(is_crisis_answer, timeout=5)
+
+
+def test_voice_sticker_and_emoji_only_get_a_kind_reply_and_store_nothing(bot, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    before = user_file(bot_data_dir, coachee.user_id)
+    coachee.skip_pending()
+    coachee.send_voice()
+    voice = coachee.wait_for(timeout=5)
+    coachee.send_sticker("😢")
+    sticker = coachee.wait_for(timeout=5)
+    coachee.say("😢😢😢")
+    emoji = coachee.wait_for(timeout=5)
+    for reply in (voice, sticker, emoji):
+        assert reply.text and "{" not in reply.text
+        assert "Er ging iets mis" not in reply.text
+    stored = user_file(bot_data_dir, coachee.user_id)
+    stored.pop("activity", None)
+    before.pop("activity", None)
+    assert stored.keys() == before.keys()
+
+
+def test_start_with_a_garbage_payload_starts_as_usual(bot, chat):
+    for payload in ["x" * 64, "<script>", "../../etc/passwd", "🙂", "1 2 3"]:
+        stranger = chat()
+        stranger.command("start", payload)
+        stranger.wait_for_text("Mag ik je antwoorden bewaren?", timeout=8)
+        stranger.wait_for_text("uitnodiging", timeout=5)
+        for message in stranger.messages():
+            assert "{" not in message.text and "Er ging iets mis" not in message.text
+
+
+def test_export_then_delete_then_start_keeps_nothing_of_the_old_person(bot, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    check_in(coachee, 4, 6, 3)
+    coachee.say("een notitie over mijn baas Jan")
+    coachee.wait_for_text("Notitie", timeout=5)
+    coachee.command("export")
+    coachee.wait_for(lambda m: m.media is not None, timeout=8)
+    coachee.command("delete")
+    question = coachee.wait_for(lambda m: bool(m.buttons), timeout=5)
+    coachee.press("Ja, wis alles", question)
+    assert "Alles is gewist" in coachee.wait_for_edit(question).text
+    coachee.command("start")
+    coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=8)
+    coachee.press("Ja, bewaar mijn antwoorden")
+    coachee.wait_for_text("In welk land woon je?")
+    stored = eventually(lambda: user_file(bot_data_dir, coachee.user_id))
+    text = repr(stored)
+    assert "Jan" not in text and "checkin" not in stored
+    coachee.command("history")
+    reply = coachee.wait_for(timeout=8)
+    assert "Nog geen check-ins" in reply.text
+    logs = bot.output(2000)
+    assert "baas Jan" not in logs and "niet meer leven" not in logs
+
+
+# --- restarts in the middle of a question ------------------------------------------------------
+
+
+def test_a_check_in_between_taps_goes_on_after_a_crash(bot, bot_factory, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    coachee.command("checkin")
+    question = coachee.wait_for_text("Hoeveel energie heb je nu?")
+    coachee.press("3", question)
+    question = coachee.wait_for_edit(question)
+    bot.kill()
+    bot_factory()
+    coachee.press("7", question)
+    question = coachee.wait_for_edit(question, timeout=8)
+    coachee.press("2", question)
+    coachee.wait_for_text("notitie", timeout=8)
+
+    def stored() -> dict:
+        rows = [r for k, r in user_file(bot_data_dir, coachee.user_id).get("checkin", {}).items()]
+        assert len(rows) == 1
+        return rows[0]
+
+    row = eventually(stored)
+    assert (row["energy"], row["stress"], row["sleep"]) == (3, 7, 2)
+
+
+def test_delete_confirmation_and_onboarding_survive_a_restart(bot, bot_factory, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    coachee.command("delete")
+    question = coachee.wait_for(lambda m: bool(m.buttons), timeout=5)
+    halfway = chat()
+    halfway.command("start")
+    halfway.wait_for_text("Mag ik je antwoorden bewaren?", timeout=8)
+    halfway.press("Ja, bewaar mijn antwoorden")
+    country = halfway.wait_for_text("In welk land woon je?")
+    bot.stop()
+    bot_factory()
+    coachee.press("Ja, wis alles", question)
+    assert "Alles is gewist" in coachee.wait_for_edit(question, timeout=8).text
+    assert not (bot_data_dir / "users" / str(coachee.user_id)).exists()
+    halfway.press("Nederland", country)
+    halfway.wait_for_text("Je tijdzone is waarschijnlijk", timeout=8)
