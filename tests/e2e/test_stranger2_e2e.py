@@ -6,10 +6,18 @@ user sees."""
 
 from __future__ import annotations
 
+import pytest
 from client import BotMessage
 from conversations import check_in, eventually, onboard, user_file
 
 CRISIS_NL = "ik wil niet meer leven"
+UNCLEAR = "soms denk ik aan verdwijnen"  # assessed crisis with ask=True
+ADMIN = 700_999_001
+
+
+@pytest.fixture(scope="module")
+def bot_env() -> dict[str, str]:
+    return {"BOT_ADMIN_IDS": str(ADMIN), "BOT_DEMO_CLOCK": "1"}
 
 
 def is_crisis_answer(message: BotMessage) -> bool:
@@ -154,3 +162,52 @@ def test_delete_confirmation_and_onboarding_survive_a_restart(bot, bot_factory, 
     assert not (bot_data_dir / "users" / str(coachee.user_id)).exists()
     halfway.press("Nederland", country)
     halfway.wait_for_text("Je tijdzone is waarschijnlijk", timeout=8)
+
+
+def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_survive_restarts(
+    bot, bot_factory, chat, bot_data_dir
+):
+    coachee = chat()
+    onboard(coachee)
+    coachee.say(UNCLEAR)
+    coachee.wait_for(is_crisis_answer, timeout=5)
+    question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+    bot.stop()
+    second = bot_factory()
+    coachee.press("Ik weet het niet", question)
+    reply = coachee.wait_for_text("Dat is een eerlijk antwoord", timeout=8)
+    assert "1813" in reply.text
+
+    def sources() -> list[tuple[str, str]]:
+        stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
+        found = sorted((e["level"], e["source"]) for e in stored)
+        assert len(found) == 2
+        return found
+
+    assert eventually(sources) == [("crisis", "ask"), ("crisis", "text")]
+
+    admin = chat(user_id=ADMIN)
+    admin.command("time", "+1d")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    follow_up = coachee.wait_for_text("Gisteren schreef je iets", timeout=15)
+    second.stop()
+    bot_factory()
+    admin.command("time")
+    admin.wait_for_text("Demo clock:", timeout=10)
+    coachee.assert_silent(3.0)  # not a second follow-up, nor the day's reminders again
+    follow_ups = [m for m in coachee.messages() if "Gisteren schreef je iets" in m.text]
+    assert len(follow_ups) == 1
+    coachee.press("Iets beter", follow_up)
+    answered = coachee.wait_for_edit(follow_up, timeout=8)
+    assert "Er ging iets mis" not in answered.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'ik heb nergens nog goesting in, ook niet in leven' (no desire for anything, not "
+    "even for living) gets GP advice about feeling low, not the crisis line and 112",
+)
+def test_a_flemish_no_goesting_in_living_gets_the_crisis_line(bot, chat):
+    stranger = chat()
+    stranger.say("ik heb nergens nog goesting in, ook niet in leven")
+    stranger.wait_for(is_crisis_answer, timeout=5)
