@@ -211,3 +211,91 @@ def test_a_flemish_no_goesting_in_living_gets_the_crisis_line(bot, chat):
     stranger = chat()
     stranger.say("ik heb nergens nog goesting in, ook niet in leven")
     stranger.wait_for(is_crisis_answer, timeout=5)
+
+
+def test_a_fast_double_tap_stores_one_check_in_and_erases_once(bot, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    coachee.command("checkin")
+    question = coachee.wait_for_text("Hoeveel energie heb je nu?")
+    coachee.press("5", question)
+    question = coachee.wait_for_edit(question)
+    coachee.press("5", question)
+    question = coachee.wait_for_edit(question)
+    coachee.press("4", question)
+    coachee.press("4", question)
+    coachee.wait_for_text("notitie", timeout=8)
+    coachee.assert_silent(1.5)
+
+    def stored() -> int:
+        rows = user_file(bot_data_dir, coachee.user_id).get("checkin", {})
+        assert len(rows) == 1
+        return len(rows)
+
+    eventually(stored)
+    coachee.command("delete")
+    confirm = coachee.wait_for_text("Wil je echt alles wissen", timeout=5)
+    coachee.press("Ja, wis alles", confirm)
+    coachee.press("Ja, wis alles", confirm)
+    assert "Alles is gewist" in coachee.wait_for_edit(confirm, timeout=8).text
+    coachee.assert_silent(1.5)
+    for message in coachee.messages():
+        assert "Er ging iets mis" not in message.text
+
+
+def test_a_reflection_answer_typed_after_a_crash_is_kept(bot, bot_factory, chat, bot_data_dir):
+    coachee = chat()
+    onboard(coachee)
+    coachee.command("reflect")
+    coachee.wait_for_text("Reflectie", timeout=5)
+    bot.kill()
+    bot_factory()
+    coachee.say("Ik merk dat ik te veel hooi op mijn vork neem")
+    coachee.wait_for_text("Bewaard", timeout=8)
+    stored = eventually(lambda: user_file(bot_data_dir, coachee.user_id)["reflection"])
+    assert "hooi op mijn vork" in repr(stored)
+
+
+def test_pause_and_another_time_zone_across_days_on_the_demo_clock(bot, chat):
+    admin = chat(user_id=ADMIN)
+    paused = chat()
+    onboard(paused)
+    far = chat()
+    far.command("start")
+    far.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
+    far.press("Ja, bewaar mijn antwoorden")
+    far.wait_for_text("In welk land woon je?")
+    far.press("Nederland")
+    zone = far.wait_for_text("Je tijdzone is waarschijnlijk")
+    far.press("Andere tijdzone", zone)
+    far.wait_for_edit(zone)
+    far.say("New York")
+    far.wait_for_text("Zo stuur ik je elke dag iets", timeout=8)
+    far.press("Prima zo")
+    paused.command("pause", "1")
+    paused.wait_for_text("tot", timeout=5)
+
+    def reminders(coachee) -> int:
+        return sum("Tijd voor je check-in" in m.text for m in coachee.messages())
+
+    # 09:00 in Brussels is 03:00 in New York: the paused coachee and the far one get no check-in.
+    admin.command("time", "09:00")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    paused.assert_silent(1.5)
+    assert reminders(far) == 0
+    # 15:05 in Brussels is 09:05 in New York.
+    admin.command("time", "15:05")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    eventually(lambda: _equal(reminders(far), 1), timeout=5)
+    assert reminders(paused) == 0
+    # A day later the pause is over: one check-in each, none twice.
+    admin.command("time", "+1d")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    eventually(lambda: _equal((reminders(paused), reminders(far)), (1, 2)), timeout=5)
+    paused.skip_pending()
+    paused.assert_silent(1.5)
+    assert (reminders(paused), reminders(far)) == (1, 2)
+
+
+def _equal(actual, expected) -> None:
+    assert actual == expected
