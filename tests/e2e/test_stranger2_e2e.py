@@ -33,6 +33,8 @@ def test_a_crisis_written_as_a_photo_caption_gets_the_crisis_answer(bot, chat):
     coachee.skip_pending()
     coachee.send_photo(caption=CRISIS_NL)
     coachee.wait_for(is_crisis_answer, timeout=5)
+    log = bot.output(2000)
+    assert "leven" not in log and bot.token not in log
 
 
 def test_a_forwarded_crisis_message_gets_the_crisis_answer(bot, chat):
@@ -58,6 +60,8 @@ def test_a_crisis_at_the_end_of_a_4096_character_message_gets_the_crisis_answer(
     assert len(text) == 4096
     coachee.say(text)
     coachee.wait_for(is_crisis_answer, timeout=8)
+    log = bot.output(2000)
+    assert "vergaderingen" not in log and "leven" not in log
 
 
 def test_a_flemish_crisis_gets_the_crisis_answer_before_consent(bot, chat):
