@@ -107,7 +107,8 @@ def test_export_then_delete_then_start_keeps_nothing_of_the_old_person(bot, chat
     coachee.say("een notitie over mijn baas Jan")
     coachee.wait_for_text("Notitie", timeout=5)
     coachee.command("export")
-    coachee.wait_for(lambda m: m.media is not None, timeout=8)
+    first = coachee.wait_for(lambda m: m.media == "document", timeout=8)
+    assert first.photo_path is not None and "baas Jan" in first.photo_path.read_text()
     coachee.command("delete")
     question = coachee.wait_for(lambda m: bool(m.buttons), timeout=5)
     coachee.press("Ja, wis alles", question)
@@ -122,6 +123,11 @@ def test_export_then_delete_then_start_keeps_nothing_of_the_old_person(bot, chat
     coachee.command("history")
     reply = coachee.wait_for(timeout=8)
     assert "Nog geen check-ins" in reply.text
+    coachee.command("export")
+    export = coachee.wait_for(lambda m: m.media == "document", timeout=8)
+    assert export.photo_path is not None
+    exported = export.photo_path.read_text()
+    assert "baas Jan" not in exported and '"energy": 4' not in exported
     logs = bot.output(2000)
     assert "baas Jan" not in logs and "niet meer leven" not in logs
 
@@ -179,6 +185,12 @@ def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_surviv
     coachee.say(UNCLEAR)
     coachee.wait_for(is_crisis_answer, timeout=5)
     question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+    says_no = chat()
+    onboard(says_no)
+    says_no.say(UNCLEAR)
+    says_no.wait_for(is_crisis_answer, timeout=5)
+    says_no.press("Nee", says_no.wait_for_text("een einde aan je leven", 5))
+    says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
     bot.stop()
     second = bot_factory()
     coachee.press("Ik weet het niet", question)
@@ -197,6 +209,8 @@ def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_surviv
     admin.command("time", "+1d")
     admin.wait_for_text("Demo clock:", timeout=30)
     follow_up = coachee.wait_for_text("Gisteren schreef je iets", timeout=15)
+    # A "no" is heard, but the next day the bot asks again, gently (SAFETY.md).
+    says_no.wait_for_text("Gisteren schreef je iets", timeout=15)
     second.stop()
     bot_factory()
     admin.command("time")
@@ -345,3 +359,12 @@ def test_a_reminder_whose_send_was_slow_but_arrived_comes_once_and_its_follow_up
         said = [m.text for m in admin.messages()]
         assert not [t for t in said if "Er ging iets mis" in t], said
         assert sum("Demo clock:" in t for t in said) == 2, said
+
+
+def test_an_english_stranger_in_crisis_gets_the_lines_in_english_before_consent(bot, chat):
+    stranger = chat(language_code="en")
+    stranger.say("nobody would notice if I was gone")
+    answer = stranger.wait_for(is_crisis_answer, timeout=5)
+    assert "Call" in answer.text or "call" in answer.text
+    stranger.say("i wanna kms")
+    stranger.wait_for(is_crisis_answer, timeout=5)
