@@ -135,7 +135,9 @@ def test_export_then_delete_then_start_keeps_nothing_of_the_old_person(bot, chat
 # --- restarts in the middle of a question ------------------------------------------------------
 
 
-def test_a_check_in_between_taps_goes_on_after_a_crash(bot, bot_factory, chat, bot_data_dir):
+def test_a_check_in_between_taps_and_its_note_go_on_after_crashes(
+    bot, bot_factory, chat, bot_data_dir
+):
     coachee = chat()
     onboard(coachee)
     coachee.command("checkin")
@@ -143,19 +145,29 @@ def test_a_check_in_between_taps_goes_on_after_a_crash(bot, bot_factory, chat, b
     coachee.press("3", question)
     question = coachee.wait_for_edit(question)
     bot.kill()
-    bot_factory()
+    second = bot_factory()
     coachee.press("7", question)
     question = coachee.wait_for_edit(question, timeout=8)
     coachee.press("2", question)
     coachee.wait_for_text("notitie", timeout=8)
+    # Another crash while the note is awaited; the note and a stranger's crisis are typed
+    # while the bot is still starting.
+    second.kill()
+    bot_factory(wait_ready=False)
+    stranger = chat()
+    stranger.say(CRISIS_NL)
+    coachee.say("moe maar tevreden na een drukke dag")
+    stranger.wait_for(is_crisis_answer, timeout=60)
+    coachee.wait_for_text("Notitie", timeout=30)
 
     def stored() -> dict:
-        rows = [r for k, r in user_file(bot_data_dir, coachee.user_id).get("checkin", {}).items()]
+        rows = list(user_file(bot_data_dir, coachee.user_id).get("checkin", {}).values())
         assert len(rows) == 1
         return rows[0]
 
     row = eventually(stored)
     assert (row["energy"], row["stress"], row["sleep"]) == (3, 7, 2)
+    assert "drukke dag" in repr(row)
 
 
 def test_delete_confirmation_and_onboarding_survive_a_restart(bot, bot_factory, chat, bot_data_dir):
@@ -368,3 +380,22 @@ def test_an_english_stranger_in_crisis_gets_the_lines_in_english_before_consent(
     assert "Call" in answer.text or "call" in answer.text
     stranger.say("i wanna kms")
     stranger.wait_for(is_crisis_answer, timeout=5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="typing the Dutch country name 'Nieuw-Zeeland' as one's time zone gets 'Die plaats "
+    "of tijdzone ken ik niet', while 'Spanje', 'Marokko' and 'Turkije' work",
+)
+def test_a_dutch_country_name_typed_as_the_time_zone_is_understood(bot, chat):
+    coachee = chat()
+    coachee.command("start")
+    coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
+    coachee.press("Ja, bewaar mijn antwoorden")
+    coachee.wait_for_text("In welk land woon je?")
+    coachee.press("Nederland")
+    zone = coachee.wait_for_text("Je tijdzone is waarschijnlijk")
+    coachee.press("Andere tijdzone", zone)
+    coachee.wait_for_edit(zone)
+    coachee.say("Nieuw-Zeeland")
+    coachee.wait_for_text("Tijdzone: Pacific/Auckland", timeout=5)
