@@ -399,3 +399,34 @@ def test_a_dutch_country_name_typed_as_the_time_zone_is_understood(bot, chat):
     coachee.wait_for_edit(zone)
     coachee.say("Nieuw-Zeeland")
     coachee.wait_for_text("Tijdzone: Pacific/Auckland", timeout=5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a coachee who said yes to storing but left the country question open (never shown "
+    "the daily moments) gets check-in, exercise and reflection reminders the next day",
+)
+def test_no_daily_reminders_before_the_moments_were_shown(bot, chat):
+    admin = chat(user_id=ADMIN)
+    halfway = chat()
+    halfway.command("start")
+    halfway.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
+    halfway.press("Ja, bewaar mijn antwoorden")
+    halfway.wait_for_text("In welk land woon je?")
+    # The same after /delete and a new yes.
+    again = chat()
+    onboard(again)
+    again.command("delete")
+    confirm = again.wait_for_text("Wil je echt alles wissen")
+    again.press("Ja, wis alles", confirm)
+    again.wait_for_edit(confirm)
+    again.command("start")
+    again.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
+    again.press("Ja, bewaar mijn antwoorden")
+    again.wait_for_text("In welk land woon je?")
+    admin.command("time", "+1d")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    time.sleep(1.0)
+    for coachee in (halfway, again):
+        reminders = [m.text for m in coachee.messages() if "Tijd voor" in m.text]
+        assert reminders == []
