@@ -48,6 +48,26 @@ def test_a_forwarded_crisis_message_gets_the_crisis_answer(bot, chat):
         forward_sender_name="Vriend",
     )
     coachee.wait_for(is_crisis_answer, timeout=5)
+    # ... as a reply to the bot's own message, and in bold with a spoiler
+    last = coachee.messages()[-1]
+    coachee.send_raw(
+        text="echt, ik wil niet meer leven",
+        reply_to_message={
+            "message_id": last.message_id,
+            "date": 1,
+            "chat": {"id": coachee.chat_id, "type": "private"},
+            "text": last.text,
+        },
+    )
+    coachee.wait_for(is_crisis_answer, timeout=5)
+    coachee.send_raw(
+        text=CRISIS_NL,
+        entities=[
+            {"type": "bold", "offset": 0, "length": 2},
+            {"type": "spoiler", "offset": 3, "length": 19},
+        ],
+    )
+    coachee.wait_for(is_crisis_answer, timeout=5)
 
 
 def test_a_crisis_at_the_end_of_a_4096_character_message_gets_the_crisis_answer(bot, chat):
