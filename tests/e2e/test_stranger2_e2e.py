@@ -241,7 +241,7 @@ def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_surviv
     assert eventually(sources) == [("crisis", "ask"), ("crisis", "text")]
 
     admin = chat(user_id=ADMIN)
-    admin.command("time", "+1d")
+    admin.command("time", "+2d")
     admin.wait_for_text("Demo clock:", timeout=30)
     follow_up = coachee.wait_for_text("Gisteren schreef je iets", timeout=15)
     # A "no" is heard, but the next day the bot asks again, gently (SAFETY.md).
@@ -391,6 +391,8 @@ def test_a_reminder_whose_send_was_slow_but_arrived_comes_once_and_its_follow_up
         rule = proxy.inject(
             "sendMessage", deliver_slowly(14), match=text_contains("Tijd voor je check-in")
         )
+        # The jump ends at the reminder's moment: the slow send is still going when the jump
+        # ends (to 09:06 instead, the reminder goes mid-jump and the admin gets the new time).
         admin.command("time", "09:00")
         coachee.wait_for_text("Tijd voor je check-in", timeout=30)
         time.sleep(16)  # the slow answer, and a retry if the bot were to make one
