@@ -70,6 +70,18 @@ def test_the_clock_moves_forward_only_and_translates_back_to_real_time():
         clock.move_to(NOW)
 
 
+def test_catching_up_to_a_moment_real_time_already_passed_leaves_the_clock_alone():
+    # In a jump a slow send runs real time on: the next wake-up may lie behind the clock.
+    real = [NOW]
+    clock = DemoClock(lambda: real[0])
+    clock.move_to(NOW + timedelta(hours=1))
+    real[0] += timedelta(seconds=3)
+    clock.catch_up_to(NOW + timedelta(hours=1))
+    assert clock() == NOW + timedelta(hours=1, seconds=3)
+    clock.catch_up_to(NOW + timedelta(hours=2))
+    assert clock() == NOW + timedelta(hours=2)
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
