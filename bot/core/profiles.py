@@ -93,6 +93,43 @@ PLACE_ZONES: dict[str, str] = {
     "aruba": "America/Aruba",
     "canarische eilanden": "Atlantic/Canary",
     "canary islands": "Atlantic/Canary",
+    # Countries further away that have one zone (Dutch and English names; a country with
+    # several zones, the United States say, needs a city).
+    "nieuw zeeland": "Pacific/Auckland",
+    "new zealand": "Pacific/Auckland",
+    "japan": "Asia/Tokyo",
+    "china": "Asia/Shanghai",
+    "india": "Asia/Kolkata",
+    "thailand": "Asia/Bangkok",
+    "vietnam": "Asia/Ho_Chi_Minh",
+    "filipijnen": "Asia/Manila",
+    "philippines": "Asia/Manila",
+    "singapore": "Asia/Singapore",
+    "zuid afrika": "Africa/Johannesburg",
+    "south africa": "Africa/Johannesburg",
+    "kenia": "Africa/Nairobi",
+    "kenya": "Africa/Nairobi",
+    "egypte": "Africa/Cairo",
+    "egypt": "Africa/Cairo",
+    "israel": "Asia/Jerusalem",
+    "verenigde arabische emiraten": "Asia/Dubai",
+    "united arab emirates": "Asia/Dubai",
+    "dubai": "Asia/Dubai",
+    "ijsland": "Atlantic/Reykjavik",
+    "iceland": "Atlantic/Reykjavik",
+    "finland": "Europe/Helsinki",
+    "tsjechie": "Europe/Prague",
+    "czechia": "Europe/Prague",
+    "hongarije": "Europe/Budapest",
+    "hungary": "Europe/Budapest",
+    "roemenie": "Europe/Bucharest",
+    "romania": "Europe/Bucharest",
+    "bulgarije": "Europe/Sofia",
+    "bulgaria": "Europe/Sofia",
+    "kroatie": "Europe/Zagreb",
+    "croatia": "Europe/Zagreb",
+    "bonaire": "America/Kralendijk",
+    "sint maarten": "America/Lower_Princes",
     # Abbreviations: tzdata itself links these to a city (CET and MET to Europe/Brussels).
     "cet": "Europe/Brussels",
     "cest": "Europe/Brussels",
@@ -129,6 +166,12 @@ def new_profile(
 def country_chosen(profile: Profile) -> bool:
     """False while the coachee has the operator's default country without having chosen it."""
     return profile.onboarding != "country"
+
+
+def moments_shown(profile: Profile) -> bool:
+    """Whether the coachee has seen their daily moments (onboarding's last question, or
+    onboarding over): before that the bot sends nothing of its own accord."""
+    return profile.onboarding not in ("country", "timezone")
 
 
 def onboarded(profile: Profile) -> Profile:

@@ -29,7 +29,7 @@ from bot.core.models import (
     Snooze,
     utc,
 )
-from bot.core.profiles import is_inactive
+from bot.core.profiles import is_inactive, moments_shown
 
 # A reminder missed by less than this (a restart, a stalled loop) is still sent once; an
 # older one is dropped: a "good morning, how are you?" at noon does more harm than good.
@@ -332,7 +332,7 @@ def due_reminders(
 ) -> list[Reminder]:
     """The reminders to send now: due within the grace window and still worth sending."""
     now = utc(now)
-    if is_inactive(profile):
+    if is_inactive(profile) or not moments_shown(profile):
         return []
     return [
         reminder
@@ -363,8 +363,8 @@ def next_wakeup(profile: Profile, state: ScheduleState, now: datetime) -> dateti
     a minute ago sends nothing.)
     """
     now = utc(now)
-    if is_inactive(profile):
-        return None
+    if is_inactive(profile) or not moments_shown(profile):
+        return None  # onboarding planning the moments plans the jobs again
     upcoming = [r.due_at for r in _coming(profile, state, now)]
     resend_at = now + RESEND_AFTER
     if any(
@@ -425,8 +425,8 @@ def next_moment(
 ) -> datetime | None:
     """When the next daily reminder of `kind` comes (pause and quiet hours included)."""
     now = utc(now)
-    if is_inactive(profile):
-        return None
+    if is_inactive(profile) or not moments_shown(profile):
+        return None  # onboarding planning the moments plans the jobs again
     upcoming = [
         r.due_at
         for r in _coming(profile, state, now)
