@@ -16,7 +16,7 @@ from conversations import check_in, eventually, onboard, user_file
 from faults import FaultProxy, deliver_slowly, text_contains
 
 CRISIS_NL = "ik wil niet meer leven"
-UNCLEAR = "soms denk ik aan verdwijnen"  # assessed crisis with ask=True
+UNCLEAR = "ik heb het gevoel dat niets nog zin heeft"  # crisis with ask=True (round 4 model)
 ADMIN = 700_999_001
 NEW_YORK, BRUSSELS = ZoneInfo("America/New_York"), ZoneInfo("Europe/Brussels")
 
@@ -258,11 +258,6 @@ def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_surviv
     assert "Er ging iets mis" not in answered.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'ik heb nergens nog goesting in, ook niet in leven' (no desire for anything, not "
-    "even for living) gets GP advice about feeling low, not the crisis line and 112",
-)
 def test_a_flemish_no_goesting_in_living_gets_the_crisis_line(bot, chat):
     stranger = chat()
     stranger.say("ik heb nergens nog goesting in, ook niet in leven")
@@ -368,12 +363,6 @@ def _equal(actual, expected) -> None:
     assert actual == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demo: /time over a reminder whose send is slow (timed out, but arrived) answers "
-    "'Er ging iets mis aan mijn kant' (ValueError: the demo clock only moves forward) instead "
-    "of the new time",
-)
 def test_a_reminder_whose_send_was_slow_but_arrived_comes_once_and_its_follow_up_too(
     bot_factory, chat, emulator
 ):
@@ -418,11 +407,6 @@ def test_an_english_stranger_in_crisis_gets_the_lines_in_english_before_consent(
     stranger.wait_for(is_crisis_answer, timeout=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="typing the Dutch country name 'Nieuw-Zeeland' as one's time zone gets 'Die plaats "
-    "of tijdzone ken ik niet', while 'Spanje', 'Marokko' and 'Turkije' work",
-)
 def test_a_dutch_country_name_typed_as_the_time_zone_is_understood(bot, chat):
     coachee = chat()
     coachee.command("start")
@@ -437,11 +421,6 @@ def test_a_dutch_country_name_typed_as_the_time_zone_is_understood(bot, chat):
     coachee.wait_for_text("Tijdzone: Pacific/Auckland", timeout=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a coachee who said yes to storing but left the country question open (never shown "
-    "the daily moments) gets check-in, exercise and reflection reminders the next day",
-)
 def test_no_daily_reminders_before_the_moments_were_shown(bot, chat):
     admin = chat(user_id=ADMIN)
     halfway = chat()
