@@ -118,6 +118,18 @@ def test_normal_day_sends_each_moment_at_its_local_time_with_one_follow_up():
     assert all(reminder.local_date == MAY_4 for _, reminder in sent)
 
 
+@pytest.mark.parametrize("step", ["country", "timezone"])
+def test_nothing_is_sent_before_the_coachee_saw_their_moments(step):
+    # Onboarding left open before the moments question: the bot has not said when it writes.
+    profile = make_profile(onboarding=step)
+    nine = utc_at(2026, 5, 4, 7)
+
+    assert due_reminders(profile, ScheduleState(), nine) == []
+    assert next_wakeup(profile, ScheduleState(), utc_at(2026, 5, 4, 6)) is None
+    shown = replace(profile, onboarding="moments")
+    assert [r.kind for r in due_reminders(shown, ScheduleState(), nine)] == ["checkin"]
+
+
 def test_first_reminder_is_due_at_the_moment_and_not_a_minute_before():
     profile = make_profile()
     assert due_reminders(profile, ScheduleState(), utc_at(2026, 5, 4, 6, 59)) == []
