@@ -125,7 +125,7 @@ class SendExport:
     caption: Text
     refused_at: datetime | None = None
     # What the coaching file keeps about the coachee (bot.services.privacy.coaching_file),
-    # JSON-ready; None when the bot has no coach store.
+    # JSON-ready.
     coaching: Mapping[str, object] | None = None
     # The profile's share switches as the coach store has them (they go with the sharing).
     switches: Mapping[str, bool] = field(default_factory=dict)

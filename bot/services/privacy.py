@@ -13,7 +13,6 @@ at the buttons (bot.services.conversation), and erases nothing by itself.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -42,22 +41,19 @@ def _lang(coachee: CoacheeFile) -> str | None:
     return profile.lang if profile is not None else None
 
 
-def export(
-    coachee: CoacheeFile, refused_at: datetime | None, coaches: CoachStore | None = None
-) -> Outcome:
+def export(coachee: CoacheeFile, refused_at: datetime | None, coaches: CoachStore) -> Outcome:
     """/export: everything stored about this coachee as one file (someone who said no gets
     that no), the coaching file's part about them included; someone the bot knows nothing
     about is told so."""
     if coachee.profile is None and refused_at is None:
         return outcome(message(say("export.nothing")))
     log.info("privacy.export")
-    send = SendExport(say("export.caption"), refused_at)
-    if coaches is not None:
-        send = replace(
-            send,
-            coaching=coaching_file(coaches, coachee.user_id),
-            switches=share_switches(coaches, coachee.user_id),
-        )
+    send = SendExport(
+        say("export.caption"),
+        refused_at,
+        coaching=coaching_file(coaches, coachee.user_id),
+        switches=share_switches(coaches, coachee.user_id),
+    )
     return Outcome(effects=(send,), lang=_lang(coachee))
 
 

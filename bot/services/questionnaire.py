@@ -19,13 +19,19 @@ coachee's language, or the chat's best guess before consent.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from bot.content.loader import Content
 from bot.core.escalation import plan_escalation
 from bot.core.models import Escalation, QuestionnaireResult, new_id
 from bot.core.ports import CoacheeFile
-from bot.core.questionnaires import first_crisis_item, score_answers
+from bot.core.questionnaires import (
+    QuestionnaireOutcome,
+    first_crisis_item,
+    questionnaire_result,
+    score_answers,
+)
 from bot.core.rules import Questionnaire
 from bot.core.safety import Assessment
 from bot.services import actions
@@ -112,19 +118,36 @@ def _kept(coachee: CoacheeFile, run: str) -> bool:
     return bool(run) and coachee.find(QuestionnaireResult, run) is not None
 
 
+def _scored(
+    questionnaire: Questionnaire, answers: str
+) -> tuple[dict[str, int], QuestionnaireOutcome] | None:
+    """The answers of a complete run by item, and their score; None for answers that do
+    not score (a forged or outdated payload)."""
+    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
+    try:
+        return given, score_answers(questionnaire, given)
+    except ValueError:
+        return None
+
+
+def _record(
+    questionnaire: Questionnaire,
+    given: dict[str, int],
+    scored: QuestionnaireOutcome,
+    now: datetime,
+    run: str,
+) -> QuestionnaireResult:
+    """The record to store, under the run's id (a run without one gets a new id)."""
+    result = questionnaire_result(questionnaire, given, scored, now)
+    return replace(result, id=run) if run else result
+
+
 def _result(
     questionnaire: Questionnaire, answers: str, now: datetime, run: str
 ) -> QuestionnaireResult | None:
-    """The record of a complete run, under the run's id; None for answers that do not
-    score (forged or outdated)."""
-    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
-    try:
-        scored = score_answers(questionnaire, given)
-    except ValueError:
-        return None
-    return QuestionnaireResult(
-        questionnaire.id, now, tuple(given.items()), scored.score, scored.level, id=run or new_id()
-    )
+    """The record of a complete run; None for answers that do not score."""
+    found = _scored(questionnaire, answers)
+    return None if found is None else _record(questionnaire, *found, now, run)
 
 
 def _stale(lang: str) -> Outcome:
@@ -169,12 +192,11 @@ def _finish(
     lang: str,
     run: str,
 ) -> Outcome:
-    given = {item.id: int(value) for item, value in zip(questionnaire.items, answers, strict=True)}
-    try:
-        scored = score_answers(questionnaire, given)
-    except ValueError:  # a forged or outdated payload; nothing is stored
+    found = _scored(questionnaire, answers)
+    if found is None:  # a forged or outdated payload; nothing is stored
         stale = _stale(lang)
         return outcome(*stale.messages, effects=(TrackQuestionnaire(open=False),), lang=lang)
+    given, scored = found
     band = scored.band.label.get(lang) if scored.band else ""
     result = say("questionnaire.result", title=questionnaire.title.get(lang), band=band)
     effects: tuple[Effect, ...] = (TrackQuestionnaire(open=False),)
@@ -182,16 +204,7 @@ def _finish(
         return outcome(message(result, edit=True), effects=effects, lang=lang)
     profile = coachee.profile
     if profile is not None:
-        coachee.add(
-            QuestionnaireResult(
-                questionnaire.id,
-                now,
-                tuple(given.items()),
-                scored.score,
-                scored.level,
-                id=run or new_id(),
-            )
-        )
+        coachee.add(_record(questionnaire, given, scored, now, run))
     log.info("questionnaire.completed id=%s level=%s", questionnaire.id, scored.level)
     if scored.level != "none":
         rule = scored.fired[0]

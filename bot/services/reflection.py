@@ -113,35 +113,27 @@ def later(coachee: CoacheeFile, prompt_id: str, now: datetime) -> Outcome:
 
 
 def save_answer(
-    coachee: CoacheeFile,
-    prompt_id: str,
-    answer: str,
-    now: datetime,
-    coaches: CoachStore | None = None,
+    coachee: CoacheeFile, prompt_id: str, answer: str, now: datetime, coaches: CoachStore
 ) -> Outcome:
-    """The typed answer (already through the safety net) is stored, private by default; a
-    text of only spaces stores nothing and leaves the question open. `coaches`: the coach
-    store, which knows whether reflections are shared (else the profile's switch)."""
+    """The typed answer (already through the safety net) is stored; shared by default only
+    while the coach store says reflections are shared with a linked coach. A text of only
+    spaces stores nothing and leaves the question open."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
     if not answer.strip():
         return outcome(message(say("input.blank")), lang=profile.lang)
-    if coaches is not None:
-        shared = reflections_shared(coaches, coachee.user_id)
-    else:  # shared by default only where there is a coach to read it
-        shared = profile.consent.share_reflections_default and profile.coach_id is not None
     reflection = Reflection(
         prompt_id,
         now,
         schedule.local_today(profile, now),
         answer.strip()[:ANSWER_MAX_CHARS],
-        shared=shared,
+        shared=reflections_shared(coaches, coachee.user_id),
     )
     coachee.add(reflection)
     stop_waiting(coachee, now, "reflection", prompt_id)
     log.info("reflection.recorded")
-    if profile.coach_id is None:
+    if coaches.link_of(coachee.user_id) is None:
         return outcome(message(say("reflect.saved_private")), lang=profile.lang)
     choices = (
         (
@@ -152,9 +144,7 @@ def save_answer(
     return outcome(message(say("reflect.saved"), choices=choices), lang=profile.lang)
 
 
-def share(
-    coachee: CoacheeFile, reflection_id: str, shared: bool, coaches: CoachStore | None = None
-) -> Outcome:
+def share(coachee: CoacheeFile, reflection_id: str, shared: bool, coaches: CoachStore) -> Outcome:
     """Per answer, the coachee decides whether their coach may read it. While reflections
     are not shared with the coach (the coach store says so), a "yes" promises nothing: the
     answer stays private, and turning reflections on is offered, asked as its own question
@@ -165,7 +155,7 @@ def share(
     found = coachee.find(Reflection, reflection_id)
     if found is None:
         return outcome(message(say("reflect.gone"), edit=True), lang=profile.lang)
-    if shared and coaches is not None and not reflections_shared(coaches, coachee.user_id):
+    if shared and not reflections_shared(coaches, coachee.user_id):
         turn_on = Choice(
             say("reflect.share_turn_on"), actions.COACH_PRIVACY, ("ask", "reflections")
         )

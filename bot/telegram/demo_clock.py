@@ -59,17 +59,12 @@ class DemoClock:
         return instant - self.offset
 
     def catch_up_to(self, instant: datetime) -> None:
-        """Move to `instant`, or stay when (real) time already passed it: a slow send in a
-        jump runs real time on, and a second reading of the clock is always later."""
+        """Move forward to `instant`; never back: an instant already passed (a slow send in
+        a jump runs real time on, and a second reading of the clock is always later) leaves
+        the clock where it is."""
         ahead = instant - self()
         if ahead > timedelta(0):
             self.offset += ahead
-
-    def move_to(self, instant: datetime) -> None:
-        ahead = instant - self()
-        if ahead < timedelta(0):
-            raise ValueError("the demo clock only moves forward")
-        self.offset += ahead
 
 
 def clock_from(env: Mapping[str, str], settings: Settings) -> Callable[[], datetime]:

@@ -28,7 +28,7 @@ def ids(message) -> list[str]:
 
 
 def test_export_for_a_stranger_says_there_is_nothing(repo):
-    result = run(repo, service.export, None)
+    result = run(repo, service.export, None, InMemoryCoachStore())
 
     assert ids(result.messages[0]) == ["export.nothing"]
     assert result.effects == ()
@@ -37,17 +37,21 @@ def test_export_for_a_stranger_says_there_is_nothing(repo):
 def test_export_sends_the_file_with_its_caption(repo):
     repo.save_profile(coachee_profile(lang="en"))
 
-    result = run(repo, service.export, None)
+    result = run(repo, service.export, None, InMemoryCoachStore())
 
     assert result.messages == ()
-    assert result.effects == (SendExport(say("export.caption")),)
+    ((send),) = result.effects
+    assert isinstance(send, SendExport) and send.caption == say("export.caption")
+    assert send.refused_at is None and send.coaching["coach"] is None  # no coach: none named
+    assert not any(send.switches.values())
     assert result.lang == "en"
 
 
 def test_someone_who_said_no_gets_that_no(repo):
-    result = run(repo, service.export, NOW)
+    result = run(repo, service.export, NOW, InMemoryCoachStore())
 
-    assert result.effects == (SendExport(say("export.caption"), NOW),)
+    ((send),) = result.effects
+    assert (send.caption, send.refused_at) == (say("export.caption"), NOW)
 
 
 def test_the_delete_question_carries_the_consent_it_covers(repo):

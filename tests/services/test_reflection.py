@@ -15,6 +15,8 @@ from bot.services import reflection as service
 from bot.services.outcome import ClearButtons, Reschedule
 from bot.storage.coaches import InMemoryCoachStore
 
+NO_COACH = InMemoryCoachStore()  # nobody is linked in it
+
 
 def run(repo, use_case, *args, **kwargs):
     with repo.unit_of_work(ALICE) as coachee:
@@ -75,7 +77,7 @@ def test_the_answer_is_stored_private_without_a_coach_and_ends_the_question(repo
     repo.save_profile(coachee_profile())
     prompt = prompt_of(ask(repo, content))
 
-    result = run(repo, service.save_answer, prompt, "  Ik stop te laat.  ", NOW)
+    result = run(repo, service.save_answer, prompt, "  Ik stop te laat.  ", NOW, NO_COACH)
 
     (stored,) = repo.records(ALICE, Reflection)
     assert (stored.prompt_id, stored.answer, stored.shared) == (prompt, "Ik stop te laat.", False)
@@ -89,7 +91,7 @@ def test_an_answer_of_only_spaces_is_not_stored_and_the_question_stays(repo, con
     prompt = prompt_of(ask(repo, content))
     asked = repo.records(ALICE, Awaiting)[-1]
 
-    result = run(repo, service.save_answer, prompt, "  \n ", NOW)
+    result = run(repo, service.save_answer, prompt, "  \n ", NOW, NO_COACH)
 
     assert repo.records(ALICE, Reflection) == []
     assert ids(result) == ["input.blank"]
@@ -99,7 +101,7 @@ def test_an_answer_of_only_spaces_is_not_stored_and_the_question_stays(repo, con
 def test_a_long_answer_is_kept_up_to_telegrams_limit(repo, content):
     repo.save_profile(coachee_profile())
 
-    run(repo, service.save_answer, "p1", "x" * 5000, NOW)
+    run(repo, service.save_answer, "p1", "x" * 5000, NOW, NO_COACH)
 
     (stored,) = repo.records(ALICE, Reflection)
     assert len(stored.answer) == service.ANSWER_MAX_CHARS
@@ -108,7 +110,7 @@ def test_a_long_answer_is_kept_up_to_telegrams_limit(repo, content):
 def test_with_a_coach_the_coachee_is_asked_whether_to_share(repo, content):
     repo.save_profile(coachee_profile(coach_id=77))
 
-    result = run(repo, service.save_answer, "p1", "antwoord", NOW)
+    result = run(repo, service.save_answer, "p1", "antwoord", NOW, coach_store())
 
     (stored,) = repo.records(ALICE, Reflection)
     assert ids(result) == ["reflect.saved"]
@@ -119,7 +121,7 @@ def test_with_a_coach_the_coachee_is_asked_whether_to_share(repo, content):
 
 
 def test_without_consent_an_answer_is_not_stored(repo):
-    result = run(repo, service.save_answer, "p1", "antwoord", NOW)
+    result = run(repo, service.save_answer, "p1", "antwoord", NOW, NO_COACH)
 
     assert result.messages == ()
     assert repo.user_ids() == []
@@ -127,12 +129,15 @@ def test_without_consent_an_answer_is_not_stored(repo):
 
 def test_sharing_is_chosen_per_answer(repo):
     repo.save_profile(coachee_profile(coach_id=77))
-    run(repo, service.save_answer, "p1", "antwoord", NOW)
+    store = coach_store("reflections")
+    run(repo, service.save_answer, "p1", "antwoord", NOW, store)
     (stored,) = repo.records(ALICE, Reflection)
 
-    shared = run(repo, service.share, stored.id, True)
+    private = run(repo, service.share, stored.id, False, store)
+    assert repo.records(ALICE, Reflection)[0].shared is False
+    shared = run(repo, service.share, stored.id, True, store)
     assert repo.records(ALICE, Reflection)[0].shared is True
-    private = run(repo, service.share, stored.id, False)
+    private = run(repo, service.share, stored.id, False, store)
 
     assert repo.records(ALICE, Reflection)[0].shared is False
     assert ids(shared) == ["reflect.shared"] and ids(private) == ["reflect.private"]
@@ -142,7 +147,7 @@ def test_sharing_is_chosen_per_answer(repo):
 def test_sharing_an_answer_that_is_gone_says_so(repo):
     repo.save_profile(coachee_profile(coach_id=77))
 
-    result = run(repo, service.share, "nope", True)
+    result = run(repo, service.share, "nope", True, coach_store("reflections"))
 
     assert ids(result) == ["reflect.gone"]
 

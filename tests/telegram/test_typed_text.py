@@ -344,8 +344,21 @@ async def test_no_share_question_without_a_coach(bot, content):
     assert not [d for d in _buttons(sent) if d.startswith("v1:rfshare")]
 
 
-async def test_the_share_question_with_a_coach(bot, content):
+def linked_to_carla(bot, *shared: str) -> None:
+    """The profile and the coach store agree: USER is Carla's (900) coachee, sharing `shared`
+    (the coach store decides what is shared, not the profile's switches)."""
     bot.repo.save_profile(profile(USER, coach_id=900))
+    store = coach_store(bot.rig.application)
+    store.save_coach(Coach(900, "Carla", "approved", NOW - timedelta(days=9)))
+    store.save_link(Link(900, USER, "Anna", NOW - timedelta(days=1)))
+    sharing = Sharing(900, USER)
+    for item in shared:
+        sharing = share_item(sharing, item, True, NOW - timedelta(days=1))
+    store.save_sharing(sharing)
+
+
+async def test_the_share_question_with_a_coach(bot, content):
+    linked_to_carla(bot)
     await bot.say("/reflect")
     await bot.say("mijn antwoord")
 
@@ -393,13 +406,7 @@ async def test_a_typed_time_of_day_is_saved_once(bot, content):
 
 
 async def test_with_a_coach_the_coachee_may_share_the_answer(bot, content):
-    bot.repo.save_profile(profile(USER, coach_id=900))
-    # The coach store knows the link and that reflections are shared (it decides, not the
-    # profile's switch).
-    store = coach_store(bot.rig.application)
-    store.save_coach(Coach(900, "Carla", "approved", NOW - timedelta(days=9)))
-    store.save_link(Link(900, USER, "Anna", NOW - timedelta(days=1)))
-    store.save_sharing(share_item(Sharing(900, USER), "reflections", True, NOW - timedelta(days=1)))
+    linked_to_carla(bot, "reflections")
     await bot.say("/reflect")
     await bot.say("mijn antwoord")
     share = next(d for d in _buttons(bot.last_sent()) if d.endswith(":yes"))
