@@ -686,18 +686,21 @@ def tell_apart(links: Iterable[Link], zone: str) -> dict[int, CoacheeLabel]:
     return labels
 
 
-def split_between(sizes: Iterable[int], room: int, most: int) -> list[range]:
+def split_between(
+    sizes: Iterable[int], room: int, most: int | None = None, joiner: int = 1
+) -> list[range]:
     """The blocks of a long list per message: whole blocks (a coachee's lines) only, each
-    message at most `room` characters (blocks joined by a newline) and `most` blocks (their
-    buttons go under it)."""
+    message at most `room` characters (blocks joined by `joiner` characters: a newline) and
+    at most `most` blocks (their buttons go under it). A block longer than `room` goes alone."""
     parts: list[range] = []
     start, used, total = 0, 0, 0
     for index, size in enumerate(sizes):
         total = index + 1
-        if index > start and (index - start >= most or used + 1 + size > room):
+        full = most is not None and index - start >= most
+        if index > start and (full or used + joiner + size > room):
             parts.append(range(start, index))
             start, used = index, 0
-        used += size + (1 if index > start else 0)
+        used += size + (joiner if index > start else 0)
     if total > start:
         parts.append(range(start, total))
     return parts

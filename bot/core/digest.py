@@ -39,6 +39,7 @@ from bot.core.coaching import (
     is_coach,
     needs_attention,
     now_in,
+    split_between,
     visible_to_coach,
 )
 from bot.core.dates import day_month
@@ -492,12 +493,8 @@ def digest_messages(
     pieces: list[str] = []
     for block in _blocks(digest, texts, lang, names):
         pieces += _fit(block, room)
-    messages: list[str] = []
-    for piece in pieces:
-        if messages and len(messages[-1]) + 2 + len(piece) <= room:
-            messages[-1] += "\n\n" + piece
-        else:
-            messages.append(piece)
+    parts = split_between([len(piece) for piece in pieces], room, joiner=len("\n\n"))
+    messages = ["\n\n".join(pieces[i] for i in part) for part in parts]
     if len(messages) == 1:
         return [f"{title}\n\n{messages[0]}"]
     total = len(messages)
