@@ -313,18 +313,25 @@ def step_down(
 def _coach_gone(
     store: CoachStore, repo: Repository, name: str | None, ended: Collection[Link], now: datetime
 ) -> tuple[Notify | RefreshMenu, ...]:
-    """The coachees of a coach who is no coach any more (stepped down, revoked, erased):
-    each profile in step with the store (no coach, no share switches; their own phase stays
-    and is theirs to choose again), each told kindly, each menu without /privacy."""
+    """The coachees of a coach who is no coach any more (stepped down, revoked, erased),
+    told kindly (their own phase stays and is theirs to choose again)."""
+    notice = say("coach.ended.coachee", coach=name) if name is not None else None
+    return _tell_unlinked(store, repo, ended, notice, now)
+
+
+def _tell_unlinked(
+    store: CoachStore, repo: Repository, ended: Collection[Link], notice: Text | None, now: datetime
+) -> tuple[Notify | RefreshMenu, ...]:
+    """Coachees whose link the coach's side ended: each profile in step with the store (no
+    coach, no share switches), each told `notice`, each menu without /privacy."""
     effects: list[Notify | RefreshMenu] = []
     for link in ended:
         with repo.unit_of_work(link.coachee_id) as coachee:
             profile = coachee.profile
             if profile is not None:
                 coachee.save_profile(_in_step(profile, store, link.coachee_id))
-        if profile is not None and name is not None:
-            notice = message(say("coach.ended.coachee", coach=name))
-            effects.append(_to_coachee(profile, notice, now))
+        if profile is not None and notice is not None:
+            effects.append(_to_coachee(profile, message(notice), now))
         effects.append(RefreshMenu(link.coachee_id))
     return tuple(effects)
 
@@ -1204,15 +1211,9 @@ def unlink_by_coach(
     except CoachingRefused as refused:
         return _refused(refused.reason, edit=True, lang=lang)
     coach = store.coach(coach_id)
-    with repo.unit_of_work(coachee_id) as coachee:
-        profile = coachee.profile
-        if profile is not None:
-            coachee.save_profile(_in_step(profile, store, coachee_id))
+    notice = say("coach.unlinked.by_coach", coach=coach.name) if coach is not None else None
+    effects = _tell_unlinked(store, repo, (link,), notice, now)
     log.info("coach.unlinked by=coach")
-    effects: tuple[Notify | RefreshMenu, ...] = (RefreshMenu(coachee_id),)
-    if profile is not None and coach is not None:
-        notice = message(say("coach.unlinked.by_coach", coach=coach.name))
-        effects = (_to_coachee(profile, notice, now), *effects)
     return outcome(
         message(
             say("coach.unlinked.coachee", name=_name(link, _labels(store, coach_id), lang)),
