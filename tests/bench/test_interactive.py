@@ -6,14 +6,11 @@ print, not this test's to judge."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from benchrun import run_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = ("--users", "3", "--seconds", "4", "--timeout", "20")
 KEYS = {
     "users",
@@ -31,19 +28,7 @@ KEYS = {
 
 @pytest.mark.e2e
 def test_a_small_run_answers_every_update_and_prints_one_json_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.interactive", *SMALL, "--dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("bot-*.log"))
-    assert result.returncode == 0, f"{result.stderr[-3000:]}\n{logs}"
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    figures = json.loads(lines[0])
+    figures, logs = run_benchmark("bench.interactive", SMALL, tmp_path)
     assert figures.keys() >= KEYS
     assert figures["users"] == 3
     assert figures["unanswered"] == {}, figures
