@@ -791,8 +791,7 @@ def accept_invite(
     store.save_invitation(used)  # first: a crash after it burns a code, never reuses one
     store.save_link(link)
     store.save_sharing(Sharing(link.coach_id, coachee_id))
-    if phase in PHASES:
-        assert phase is not None
+    if phase is not None and phase in PHASES:
         store.save_phase(PhaseSetting(coachee_id, phase, utc(now), coachee_id))
     return link
 
