@@ -66,3 +66,52 @@ def test_ordinary_sentences_raise_no_alarm(engine, text):
 )
 def test_crises_in_plain_words_are_crises(engine, text):
     assert engine.assess(text, "en").level == "crisis", engine.assess(text, "en")
+
+
+# Round 5 (docs/safety.md, "Round 5"): families from b24, b25 and b28-b31, in other words.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # answers that hold, and laughter
+        "dark thoughts? nah. just tired of the commute",
+        "we almost killed ourselves laughing, no wait, I almost killed myself laughing at his speech",
+    ],
+)
+def test_round_5_ordinary_sentences_raise_no_alarm(engine, text):
+    assert engine.assess(text, "en").level == "none", engine.assess(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("honestly I can't see the point of waking up most mornings", "en"),
+        ("my will to live is at about zero this week", "en"),
+        ("we keep ketamine at the clinic and I've been tempted to use it on myself", "en"),
+        ("does life insurance still pay out if it was suicide", "en"),
+        ("pressure in my chest for an hour now and my jaw and left arm are tingling", "en"),
+        ("mijn vader is in de tuin in elkaar gezakt en hij reageert niet", "nl"),
+        ("ik heb mezelf gisteren na de ruzie pijn gedaan om iets anders te voelen", "nl"),
+        ("is wasbenzine drinken dodelijk", "nl"),
+        ("ik hoop elke avond dat mijn wekker voor niets gaat", "nl"),
+    ],
+)
+def test_round_5_crises_in_plain_words_are_crises(engine, text, lang):
+    assert engine.assess(text, lang).level == "crisis", engine.assess(text, lang)
+
+
+# A denial followed by "maar ... wel" / "but ...": tiredness affirmed is not the crisis
+# affirmed; a plan, a prayer or "lately" after the denial still is.
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Ik heb nooit aan zelfdoding gedacht, maar ik ben wel erg prikkelbaar", "none"),
+        ("I would never hurt myself. But honestly, I'm worn out.", "none"),
+        ("ik ga mezelf niks aandoen, maar ik wil wel leren plannen", "none"),
+        ("Ik denk niet aan zelfmoord, maar de laatste tijd wel", "crisis"),
+        ("Ik wil niet dood, maar ik heb wel al uitgezocht welke pillen", "crisis"),
+        ("I'd never kill myself, but I do lie awake hoping I won't wake up", "crisis"),
+        ("I'm not suicidal, but I am", "crisis"),
+    ],
+)
+def test_a_denial_is_undone_only_by_affirming_the_denied_thing(engine, text, level):
+    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
