@@ -27,6 +27,7 @@ UNCLEAR = (
     "ik weet niet hoe lang ik dit nog volhou",
     "alles is zo zwaar, ik zie het echt niet meer zitten",
     "ik heb het gevoel dat niets nog zin heeft",  # P(crisis) 0.48 with the model of round 4
+    "het gaat niet",  # P(crisis) 0.48 with the model of round 5
 )
 
 
