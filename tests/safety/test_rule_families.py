@@ -74,7 +74,7 @@ def test_crises_in_plain_words_are_crises(engine, text):
     [
         # answers that hold, and laughter
         "dark thoughts? nah. just tired of the commute",
-        "we almost killed ourselves laughing, no wait, I almost killed myself laughing at his speech",
+        "honestly I almost killed myself laughing at his speech",
     ],
 )
 def test_round_5_ordinary_sentences_raise_no_alarm(engine, text):
