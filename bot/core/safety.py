@@ -18,8 +18,9 @@ see FILLERS; patterns never list them.
 
 How a text is read, in order:
   1. fold: lower case, accents dropped, apostrophes kept for a moment ("i'll" is not "ill").
-  2. sentences: split on . ! ? ; : and new lines; a fragment of one or two words
-     ("Voorgoed." "Goodbye.") is read as the end of the sentence before it.
+  2. sentences: split on . ! ? ; : and new lines (not a point or colon between digits, as in
+     "2.300 euro"); a fragment of one or two words ("Voorgoed." "Goodbye.") is read as the
+     end of the sentence before it.
   3. spellings: spoken, regional and texting forms are rewritten, longest phrase first
      ("'k hem" -> "ik heb", "mijn eigen" -> "mezelf", "kms" -> "kill myself"); the same
      rewriting is applied to the words of every pattern, so both sides meet.
@@ -160,6 +161,10 @@ def fold(text: str, keep_apostrophes: bool = False) -> str:
     return text if keep_apostrophes else text.replace(APOSTROPHE, "")
 
 
+# A point or colon between digits is a number or a time ("2.300 euro", "om 3:30"), not an end.
+_SENTENCE_END = re.compile(r"(?:(?<!\d)[.:]|[.:](?!\d)|[!?\n;])+")
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences, with a fragment of one or two words joined to the sentence before it.
 
@@ -167,7 +172,7 @@ def _sentences(text: str) -> list[str]:
     the fragment finishes the thought, so it must be read with it.
     """
     sentences: list[str] = []
-    for part in re.split(r"[.!?\n;:]+", text):
+    for part in _SENTENCE_END.split(text):
         if not part.strip():
             continue
         if sentences and len(_words(part)) <= FRAGMENT_WORDS:

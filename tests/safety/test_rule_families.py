@@ -115,3 +115,16 @@ def test_round_5_crises_in_plain_words_are_crises(engine, text, lang):
 )
 def test_a_denial_is_undone_only_by_affirming_the_denied_thing(engine, text, level):
     assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a number with a point is not two sentences
+        ("vorige maand 2.300 euro verloren bij het wedkantoor om de hoek", "gp"),
+        ("ik rook elke avond wat cannabis om te kunnen slapen", "gp"),
+        ("kun je doodgaan aan een strip van mijn oxazepam", "crisis"),
+    ],
+)
+def test_round_5_numbers_drugs_and_doses(engine, text, level):
+    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
