@@ -3,16 +3,11 @@ evidence is weaker, plans the next day's question, and names the right help for 
 
 from __future__ import annotations
 
-import functools
-import json
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pytest
 from client import BotMessage, ChatClient
-from conversations import check_in, eventually, onboard, user_file
-from harness import REPO_ROOT
+from conversations import check_in, eventually, onboard, unclear_sentence, user_file
 
 # Every test talks to the bot as new users of its own: one bot serves them all.
 SHARED_BOT = True
@@ -20,15 +15,6 @@ SHARED_BOT = True
 # Steps of about a second: a step that was not stopped shows up within the silence below.
 PACE = "0.03"
 SILENCE = 3.0
-# Candidates for a worrying but unclear sentence; the first the assessor marks ask=True is used.
-UNCLEAR = (
-    "ik kan niet meer",
-    "alles is zo zwaar, ik zie het niet meer zitten",
-    "ik weet niet hoe lang ik dit nog volhou",
-    "alles is zo zwaar, ik zie het echt niet meer zitten",
-    "ik heb het gevoel dat niets nog zin heeft",  # P(crisis) 0.48 with the model of round 4
-    "het gaat niet",  # P(crisis) 0.48 with the model of round 5
-)
 
 
 @pytest.fixture(scope="module")
@@ -112,25 +98,6 @@ def test_after_a_crisis_the_next_text_is_not_taken_as_the_note(bot, chat, bot_da
     assert not any(c.get("note") for c in stored["checkin"].values())
 
 
-@functools.cache
-def _unclear_sentence() -> str:
-    """Asked once per run: each ask starts `bot safety assess`, which loads the encoder."""
-    lines = "\n".join(json.dumps({"text": t, "lang": "nl"}) for t in UNCLEAR)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "safety", "assess"],
-        input=lines,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=True,
-    )
-    for sentence, line in zip(UNCLEAR, result.stdout.splitlines(), strict=True):
-        if json.loads(line).get("ask"):
-            return sentence
-    pytest.fail(f"none of {UNCLEAR} is assessed with ask=True any more; add one that is")
-
-
 @pytest.mark.parametrize(
     ("button", "expect", "recorded"),
     [
@@ -142,7 +109,7 @@ def _unclear_sentence() -> str:
 def test_an_unclear_message_gets_the_crisis_answer_then_a_plain_question(
     bot, chat, bot_data_dir, button, expect, recorded
 ):
-    sentence = _unclear_sentence()
+    sentence = unclear_sentence()
     coachee = chat()
     onboard(coachee)
     coachee.say(sentence)

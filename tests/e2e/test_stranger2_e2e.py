@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from client import BotMessage
-from conversations import check_in, eventually, onboard, user_file
+from conversations import check_in, eventually, onboard, unclear_sentence, user_file
 from faults import FaultProxy, deliver_slowly, text_contains
 
 CRISIS_NL = "ik wil niet meer leven"
-UNCLEAR = "ik heb het gevoel dat niets nog zin heeft"  # crisis with ask=True (round 4 model)
 ADMIN = 700_999_001
 NEW_YORK, BRUSSELS = ZoneInfo("America/New_York"), ZoneInfo("Europe/Brussels")
 
@@ -217,12 +216,12 @@ def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_surviv
 ):
     coachee = chat()
     onboard(coachee)
-    coachee.say(UNCLEAR)
+    coachee.say(unclear_sentence())
     coachee.wait_for(is_crisis_answer, timeout=5)
     question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
     says_no = chat()
     onboard(says_no)
-    says_no.say(UNCLEAR)
+    says_no.say(unclear_sentence())
     says_no.wait_for(is_crisis_answer, timeout=5)
     says_no.press("Nee", says_no.wait_for_text("een einde aan je leven", 5))
     says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
