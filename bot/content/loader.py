@@ -427,6 +427,7 @@ def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
                 negations=lexicon.negations,
                 reaffirmations=lexicon.reaffirmations,
                 past_markers=lexicon.past_markers,
+                answered_no=lexicon.answered_no,
                 idioms=lexicon.idioms,
                 spellings=dict(lexicon.spellings),
                 clause_breaks=lexicon.clause_breaks,

@@ -153,6 +153,10 @@ class SafetyLexicon(Model):
     reaffirmations: tuple[str, ...] = ()
     # Phrases that put a statement in the past ("vroeger"): crisis becomes gp advice.
     past_markers: tuple[str, ...] = ()
+    # A question someone asked the writer, answered no ("ze vroeg of ik aan zelfmoord denk.
+    # Nee."): a match inside it is not the writer's statement. May reach into the first words
+    # of the next sentence, where the answer stands.
+    answered_no: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Spoken or regional spellings rewritten before matching ("nie" -> "niet").

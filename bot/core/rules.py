@@ -106,6 +106,7 @@ class SafetyLexicon:
     negations: tuple[str, ...]
     reaffirmations: tuple[str, ...] = ()
     past_markers: tuple[str, ...] = ()
+    answered_no: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)
     clause_breaks: tuple[str, ...] = ()

@@ -49,6 +49,8 @@ from bot.core.rules import SafetyRule, SafetyRules
 LEVEL_ORDER = {"none": 0, "gp": 1, "crisis": 2}
 GAP_WORDS = 4
 NEGATION_WINDOW = 5
+# How many words of the next sentence may hold the answer to a reported question.
+ANSWER_WORDS = 6
 FRAGMENT_WORDS = 2
 BLANK = "_"
 COMMA = ","
@@ -490,6 +492,7 @@ class SafetyEngine:
         self._idioms = [_Pattern(p, spell) for lex in lexicons for p in lex.idioms]
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
+        self._answered = [_Pattern(p, spell) for lex in lexicons for p in lex.answered_no]
         self._compiled = [
             (rule, [_Pattern(p, spell) for p in rule.patterns]) for rule in rules.rules
         ]
@@ -549,6 +552,7 @@ class SafetyEngine:
         yield from self._idioms
         yield from self._reaffirmations
         yield from self._past
+        yield from self._answered
         for _, patterns in self._compiled:
             yield from patterns
 
@@ -687,6 +691,18 @@ class SafetyEngine:
                 return self._negates(words, position, before)
         return False
 
+    def _answered_no(self, hit: _Hit, sentences: list[list[str]]) -> bool:
+        """Inside a question someone asked the writer, which the message answers no ("mijn
+        zus vroeg of ik aan zelfmoord denk. Nee, ik ben moe"): not the writer's statement."""
+        index = hit.sentence_index
+        answer = sentences[index + 1][:ANSWER_WORDS] if index + 1 < len(sentences) else []
+        joined = _joined([*sentences[index], *answer])
+        return any(
+            start <= hit.start_word and hit.end_word <= end
+            for pattern in self._answered
+            for start, end, _ in pattern.find(joined)
+        )
+
     def _reaffirmed(self, hit: _Hit, sentences: list[list[str]]) -> bool:
         """The message goes on to affirm it after all ("... but lately I have")."""
         tail = sentences[hit.sentence_index][hit.end_word :]
@@ -696,9 +712,13 @@ class SafetyEngine:
         )
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
-        """The matches that stand: not negated, or negated and then affirmed after all."""
+        """The matches that stand: not negated (nor asked and answered no), or negated and
+        then affirmed after all."""
         return [
-            h for h in hits if not self._negated(h, sentences) or self._reaffirmed(h, sentences)
+            h
+            for h in hits
+            if not (self._negated(h, sentences) or self._answered_no(h, sentences))
+            or self._reaffirmed(h, sentences)
         ]
 
     def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:

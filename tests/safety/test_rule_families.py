@@ -128,3 +128,23 @@ def test_a_denial_is_undone_only_by_affirming_the_denied_thing(engine, text, lev
 )
 def test_round_5_numbers_drugs_and_doses(engine, text, level):
     assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a question put to the writer and answered no is not the writer's statement
+        ("Mijn vriend vroeg of ik aan zelfdoding denk. Nee hoor, ik ben gewoon moe", "none"),
+        ("The nurse asked if I'd thought about ending my life. No, never, just tired", "none"),
+        # answered yes, or the no taken back, or no answer at all: the match stands
+        ("Mijn vriend vroeg of ik aan zelfdoding denk. Ja, elke avond", "crisis"),
+        ("Mijn vriend vroeg of ik aan zelfdoding denk. Ik zei nee, maar dat was gelogen", "crisis"),
+        ("Mijn vriend vroeg of ik aan zelfdoding denk en ik wist niet wat te zeggen", "crisis"),
+        # back since: not history any more
+        ("Vroeger had ik doodsgedachten en sinds de scheiding zijn ze terug", "crisis"),
+        # a seizure that does not stop
+        ("mijn zoon heeft al tien minuten een aanval en het stopt niet", "crisis"),
+    ],
+)
+def test_round_5_asked_and_answered(engine, text, level):
+    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
