@@ -29,7 +29,11 @@ C_LEVELS, C_KINDS, C_DENSE = 10.0, 10.0, 1.0
 # alarms (15.1% -> 15.5%), crisis recall 97.5% either way. Kept when b10-b13 were trained on:
 # leave one batch out over eleven batches (b01-b05, b08-b13), no other pair of thresholds
 # gave a point fewer false alarms without a crisis lost (docs/safety.md).
-THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.65, "kind": 0.6}
+# gp 0.65 -> 0.60 in round 5, when 2,900 mostly ordinary sentences joined the training data:
+# leave one batch out over 28 batches, 0.60 is the highest gp bar at which every batch left
+# out keeps gp recall >= 90% with a point to spare (91.3%; at 0.65 four batches fell under 90%):
+# gp recall 93.2% -> 95.3% for 0.7 points more false alarms (12.6% -> 13.3%), crisis 98.4%.
+THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6}
 # How the votes are weighed (bot.core.learned_safety.LearnedLayer): the n-gram vote is 0.75
 # the most worrying part of the message and 0.25 the whole; the embedding head counts 0.4,
 # the n-grams 0.6. Chosen in round 4 by leave one batch out over nineteen batches
