@@ -1,7 +1,7 @@
 """The two safety layers together: normalisation, linear time, the learned layer that only
 adds, what happens when it cannot load, the model file, and the held-out figures.
 
-The held-out batches (tests/safety/heldout/: b18-b21) are written blind and never trained
+The held-out batches (tests/safety/heldout/: b38, b39) are written blind and never trained
 on; `python -m bot safety eval tests/safety/heldout/*.jsonl` prints their misses.
 """
 
@@ -137,19 +137,16 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# b18-b21: four fresh blind batches, measured once with the model before round 4 (first
-# sight) and once with round 4's model, decided before they were opened (docs/safety.md);
-# never trained on. Floors: the second figures, less one sentence; gp counts gp or crisis.
+# b38, b39: two fresh blind batches, written while round 5 was decided and opened once, with
+# round 5's final model (docs/safety.md, "Round 5"); never trained on. They replace b18-b21,
+# which informed round 5's gp bar and are training data now. Floors: the figures less one
+# sentence (stricter than the targets 95%, 90%, 10%); gp counts gp or crisis.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # first sight 97.3%, 94.4%, 8.2%; round 4: 98.0% (144/147), 92.1% (116/126), 6.8% (10/147)
-    "b18": (0.97, 0.91, 0.075),
-    # first sight 99.3%, 93.7%, 12.9%; round 4: 100% (147/147), 96.8% (122/126), 12.9% (19/147)
-    "b19": (0.99, 0.96, 0.14),
-    # first sight 98.6%, 91.9%, 14.0%; round 4: 98.6% (145/147), 91.9% (113/123), 10.7% (16/150)
-    "b20": (0.97, 0.91, 0.114),
-    # first sight 98.6%, 89.7%, 12.9%; round 4: 98.6% (145/147), 94.4% (119/126), 10.2% (15/147)
-    "b21": (0.97, 0.93, 0.109),
+    # round 5: 98.0% (144/147), 92.9% (117/126), 3.4% (5/147); round 4's model 97.3%, 92.9%, 4.8%
+    "b38": (0.97, 0.92, 0.041),
+    # round 5: 100% (147/147), 99.2% (125/126), 8.8% (13/147); round 4's model 100%, 97.6%, 10.9%
+    "b39": (0.99, 0.98, 0.096),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
