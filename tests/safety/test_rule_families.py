@@ -68,83 +68,52 @@ def test_crises_in_plain_words_are_crises(engine, text):
     assert engine.assess(text, "en").level == "crisis", engine.assess(text, "en")
 
 
-# Round 5 (docs/safety.md, "Round 5"): families from b24, b25 and b28-b31, in other words.
-@pytest.mark.parametrize(
-    "text",
-    [
-        # answers that hold, and laughter
-        "dark thoughts? nah. just tired of the commute",
-        "honestly I almost killed myself laughing at his speech",
-    ],
-)
-def test_round_5_ordinary_sentences_raise_no_alarm(engine, text):
-    assert engine.assess(text, "en").level == "none", engine.assess(text, "en")
+# Round 5 (docs/safety.md, "Round 5"): families from the training batches b24-b37, told in
+# other words. (text, language, level the rules must give)
+ROUND_5 = [
+    # answers that hold, and laughter
+    ("dark thoughts? nah. just tired of the commute", "en", "none"),
+    ("honestly I almost killed myself laughing at his speech", "en", "none"),
+    # new crisis families
+    ("honestly I can't see the point of waking up most mornings", "en", "crisis"),
+    ("my will to live is at about zero this week", "en", "crisis"),
+    ("we keep ketamine at the clinic and I've been tempted to use it on myself", "en", "crisis"),
+    ("does life insurance still pay out if it was suicide", "en", "crisis"),
+    ("pressure in my chest for an hour now and my jaw and left arm are tingling", "en", "crisis"),
+    ("mijn vader is in de tuin in elkaar gezakt en hij reageert niet", "nl", "crisis"),
+    ("ik heb mezelf gisteren na de ruzie pijn gedaan om iets anders te voelen", "nl", "crisis"),
+    ("is wasbenzine drinken dodelijk", "nl", "crisis"),
+    ("ik hoop elke avond dat mijn wekker voor niets gaat", "nl", "crisis"),
+    ("kun je doodgaan aan een strip van mijn oxazepam", "nl", "crisis"),
+    ("mijn zoon heeft al tien minuten een aanval en het stopt niet", "nl", "crisis"),
+    # a denial followed by "maar ... wel" / "but ...": tiredness affirmed is not the crisis
+    # affirmed; a plan, a prayer or "lately" after the denial still is
+    ("Ik heb nooit aan zelfdoding gedacht, maar ik ben wel erg prikkelbaar", "nl", "none"),
+    ("I would never hurt myself. But honestly, I'm worn out.", "en", "none"),
+    ("ik ga mezelf niks aandoen, maar ik wil wel leren plannen", "nl", "none"),
+    ("Ik denk niet aan zelfmoord, maar de laatste tijd wel", "nl", "crisis"),
+    ("Ik wil niet dood, maar ik heb wel al uitgezocht welke pillen", "nl", "crisis"),
+    ("I'd never kill myself, but I do lie awake hoping I won't wake up", "en", "crisis"),
+    ("I'm not suicidal, but I am", "en", "crisis"),
+    # a question put to the writer and answered no is not the writer's statement; answered
+    # yes, the no taken back, or no answer at all: the match stands
+    ("Mijn vriend vroeg of ik aan zelfdoding denk. Nee hoor, ik ben gewoon moe", "nl", "none"),
+    ("The nurse asked if I'd thought about ending my life. No, never, just tired", "en", "none"),
+    ("Mijn vriend vroeg of ik aan zelfdoding denk. Ja, elke avond", "nl", "crisis"),
+    (
+        "Mijn vriend vroeg of ik aan zelfdoding denk. Ik zei nee, maar dat was gelogen",
+        "nl",
+        "crisis",
+    ),
+    ("Mijn vriend vroeg of ik aan zelfdoding denk en ik wist niet wat te zeggen", "nl", "crisis"),
+    # back since: not history any more
+    ("Vroeger had ik doodsgedachten en sinds de scheiding zijn ze terug", "nl", "crisis"),
+    # a number with a point is not two sentences; drugs and betting in everyday words
+    ("vorige maand 2.300 euro verloren bij het wedkantoor om de hoek", "nl", "gp"),
+    ("ik rook elke avond wat cannabis om te kunnen slapen", "nl", "gp"),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("honestly I can't see the point of waking up most mornings", "en"),
-        ("my will to live is at about zero this week", "en"),
-        ("we keep ketamine at the clinic and I've been tempted to use it on myself", "en"),
-        ("does life insurance still pay out if it was suicide", "en"),
-        ("pressure in my chest for an hour now and my jaw and left arm are tingling", "en"),
-        ("mijn vader is in de tuin in elkaar gezakt en hij reageert niet", "nl"),
-        ("ik heb mezelf gisteren na de ruzie pijn gedaan om iets anders te voelen", "nl"),
-        ("is wasbenzine drinken dodelijk", "nl"),
-        ("ik hoop elke avond dat mijn wekker voor niets gaat", "nl"),
-    ],
-)
-def test_round_5_crises_in_plain_words_are_crises(engine, text, lang):
-    assert engine.assess(text, lang).level == "crisis", engine.assess(text, lang)
-
-
-# A denial followed by "maar ... wel" / "but ...": tiredness affirmed is not the crisis
-# affirmed; a plan, a prayer or "lately" after the denial still is.
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        ("Ik heb nooit aan zelfdoding gedacht, maar ik ben wel erg prikkelbaar", "none"),
-        ("I would never hurt myself. But honestly, I'm worn out.", "none"),
-        ("ik ga mezelf niks aandoen, maar ik wil wel leren plannen", "none"),
-        ("Ik denk niet aan zelfmoord, maar de laatste tijd wel", "crisis"),
-        ("Ik wil niet dood, maar ik heb wel al uitgezocht welke pillen", "crisis"),
-        ("I'd never kill myself, but I do lie awake hoping I won't wake up", "crisis"),
-        ("I'm not suicidal, but I am", "crisis"),
-    ],
-)
-def test_a_denial_is_undone_only_by_affirming_the_denied_thing(engine, text, level):
-    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        # a number with a point is not two sentences
-        ("vorige maand 2.300 euro verloren bij het wedkantoor om de hoek", "gp"),
-        ("ik rook elke avond wat cannabis om te kunnen slapen", "gp"),
-        ("kun je doodgaan aan een strip van mijn oxazepam", "crisis"),
-    ],
-)
-def test_round_5_numbers_drugs_and_doses(engine, text, level):
-    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        # a question put to the writer and answered no is not the writer's statement
-        ("Mijn vriend vroeg of ik aan zelfdoding denk. Nee hoor, ik ben gewoon moe", "none"),
-        ("The nurse asked if I'd thought about ending my life. No, never, just tired", "none"),
-        # answered yes, or the no taken back, or no answer at all: the match stands
-        ("Mijn vriend vroeg of ik aan zelfdoding denk. Ja, elke avond", "crisis"),
-        ("Mijn vriend vroeg of ik aan zelfdoding denk. Ik zei nee, maar dat was gelogen", "crisis"),
-        ("Mijn vriend vroeg of ik aan zelfdoding denk en ik wist niet wat te zeggen", "crisis"),
-        # back since: not history any more
-        ("Vroeger had ik doodsgedachten en sinds de scheiding zijn ze terug", "crisis"),
-        # a seizure that does not stop
-        ("mijn zoon heeft al tien minuten een aanval en het stopt niet", "crisis"),
-    ],
-)
-def test_round_5_asked_and_answered(engine, text, level):
-    assert engine.assess(text, "nl").level == level, engine.assess(text, "nl")
+@pytest.mark.parametrize(("text", "lang", "level"), ROUND_5)
+def test_round_5_families(engine, text, lang, level):
+    assert engine.assess(text, lang).level == level, engine.assess(text, lang)
