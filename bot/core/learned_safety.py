@@ -105,21 +105,34 @@ class LinearModel:
 
     def probabilities(self, counts: Mapping[int, int]) -> dict[str, float]:
         """P(class) for the hashed feature counts of one text (see `message_features`)."""
-        scores = list(self.intercepts)
-        vector: list[tuple[float, tuple[float, ...]]] = []
+        # One pass: the dot products are summed unscaled and divided by the norm at the end
+        # (the same figures; this is the inner loop of every message's assessment).
+        weights = self.weights
+        sums = [0.0] * len(self.intercepts)
         norm = 0.0
-        for bucket, count in counts.items():
-            row = self.weights.get(bucket)
-            if row is None:
-                continue
-            value = (1.0 + math.log(count)) * row[0]
-            vector.append((value, row))
-            norm += value * value
-        if norm > 0:
-            scale = 1.0 / math.sqrt(norm)
-            for value, row in vector:
-                for k in range(len(scores)):
-                    scores[k] += value * scale * row[k + 1]
+        if len(sums) == 3:
+            first = second = third = 0.0
+            for bucket, count in counts.items():
+                row = weights.get(bucket)
+                if row is None:
+                    continue
+                value = row[0] if count == 1 else (1.0 + math.log(count)) * row[0]
+                norm += value * value
+                first += value * row[1]
+                second += value * row[2]
+                third += value * row[3]
+            sums = [first, second, third]
+        else:
+            for bucket, count in counts.items():
+                row = weights.get(bucket)
+                if row is None:
+                    continue
+                value = row[0] if count == 1 else (1.0 + math.log(count)) * row[0]
+                norm += value * value
+                for k in range(len(sums)):
+                    sums[k] += value * row[k + 1]
+        scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
+        scores = [b + scale * s for b, s in zip(self.intercepts, sums, strict=True)]
         return _softmax(self.classes, scores)
 
 
