@@ -8,10 +8,12 @@ coach may be told.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.models import Escalation, EscalationSource
+from bot.core.normalise import canonical
 from bot.core.safety import LEVEL_ORDER, Assessment
 
 # The same GP advice for the same kind of complaint at most every few days: repeating it on
@@ -73,6 +75,44 @@ def ask_escalation(answer: str, now: datetime) -> Escalation | None:
     if answer not in ("yes", "unsure"):
         return None
     return crisis_escalation("ask", f"ask-{answer}", "ask", now)
+
+
+# A reply typed (not pressed) to the plain question "are you thinking of ending your life?",
+# read as the button it stands for by its first words; the longest phrase that opens the
+# reply decides ("no idea" is not "no"). Anything else is read as itself.
+TYPED_ASK_ANSWERS: dict[str, tuple[str, ...]] = {
+    answer: tuple(phrase.strip() for phrase in phrases.split("|"))
+    for answer, phrases in {
+        "yes": "ja | jaa | jawel | jazeker | jep | jup | soms | af en toe | eigenlijk wel"
+        " | een beetje | yes | yess | yeah | yep | yup | sometimes | a bit | kind of",
+        "unsure": "ik weet het niet | weet het niet | weet niet | weet ik niet | geen idee"
+        " | misschien | twijfel | ik twijfel | soort van | i dont know | i do not know"
+        " | dont know | not sure | im not sure | i am not sure | no idea | maybe | dunno"
+        " | idk | kinda",
+        "no": "nee | neen | nope | nah | no | niet echt | helemaal niet | nooit | not really"
+        " | never | not at all",
+    }.items()
+}
+# A "no" that goes on with "but" ("nee, maar soms wel") is not a plain no: read as unsure.
+_BUT = frozenset({"maar", "but", "behalve", "except", "alleen", "only"})
+_TYPED_WORD = re.compile(r"[a-z]+")
+
+
+def typed_ask_answer(text: str) -> str | None:
+    """'yes', 'unsure' or 'no' for a reply typed to the plain question, or None: read it
+    as itself. `text` is the message as typed."""
+    words = _TYPED_WORD.findall(canonical(text).replace("'", ""))
+    best: tuple[int, str] | None = None
+    for answer, phrases in TYPED_ASK_ANSWERS.items():
+        for phrase in phrases:
+            said = phrase.split()
+            if words[: len(said)] == said and (best is None or len(said) > best[0]):
+                best = (len(said), answer)
+    if best is None:
+        return None
+    if best[1] == "no" and _BUT.intersection(words[best[0] :]):
+        return "unsure"
+    return best[1]
 
 
 def followup_escalation(now: datetime) -> Escalation:

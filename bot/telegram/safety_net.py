@@ -14,12 +14,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
+from bot.core.escalation import typed_ask_answer
 from bot.core.models import Escalation
 from bot.services import safety as service
 from bot.services.outcome import Message as Said
@@ -52,13 +53,20 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 # the escalation stored) has not run yet. The next text skips the chat's queue behind them,
 # and must not answer a question the crisis is about to end (bot.services.conversation).
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
+# chat_data key: the plain question after an unsure crisis answer, still open in this chat
+# (its message id and when it was asked). A reply typed instead of pressed ("ja", "nee,
+# maar soms wel") counts as the button it stands for, for OPEN_ASK_FOR after the question.
+# Kept in memory: after a restart a typed reply is read as itself, the buttons still work.
+OPEN_ASK = "safety.open_ask"
+OPEN_ASK_FOR = timedelta(hours=6)
 
 
 # --- deciding -------------------------------------------------------------------------------
 
 
 def needs_crisis_answer(application: Application, update: object) -> bool:
-    """/sos, or a text assessed as crisis: the update processor lets it skip every queue."""
+    """/sos, a text assessed as crisis, or a typed yes or not sure to the plain question: the
+    update processor lets it skip every queue."""
     if not isinstance(update, Update) or update.effective_user is None:
         return False
     message = update.effective_message
@@ -66,6 +74,10 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     if not words.strip():
         return False
     if words.split()[0].split("@")[0].lower() == "/sos":
+        return True
+    chat = update.effective_chat
+    asked = chat is not None and OPEN_ASK in application.chat_data.get(chat.id, {})
+    if asked and typed_ask_answer(words) in ("yes", "unsure"):  # typed instead of pressed
         return True
     s = application.bot_data[KEY]
     user = update.effective_user
@@ -87,6 +99,12 @@ async def safety_net(update: Update, context: BotContext) -> None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
+    choice = _typed_ask_choice(context, update.effective_chat.id, words, s.clock())
+    if choice is not None:
+        try:
+            await _answer_ask(update, context, choice)
+        except Exception:  # logged; the text answered the question and is never a note
+            log.exception("safety.typed_answer_failed")
     if assessment.escalates:
         # Health talk, answered here or shortly before: never small talk after it.
         context.chat_data[ANSWERED_KEY] = update.update_id
@@ -103,6 +121,8 @@ async def safety_net(update: Update, context: BotContext) -> None:
                 await deliver(update, context, advice)
         except Exception:  # GP advice that fails must not cost the coachee their note
             log.exception("safety.gp_advice_failed")
+    if choice is not None:  # an answer to the question, not a note or small talk
+        raise ApplicationHandlerStop
 
 
 # chat_data key: the update whose text the safety net answered with GP advice (or would
@@ -167,7 +187,9 @@ async def answer_crisis(
         _log_escalation(escalation)
         if delivered is not None and ask:
             question = service.crisis_question(s.texts, lang)
-            await _deliver_crisis_message(context, chat_id, question, lang)
+            asked = await _deliver_crisis_message(context, chat_id, question, lang)
+            if asked is not None:
+                context.application.chat_data[chat_id][OPEN_ASK] = (asked.message_id, s.clock())
         await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
@@ -354,7 +376,39 @@ async def ask_choice(update: Update, context: BotContext) -> None:
     """The answer to 'are you thinking of ending your life?': yes and not sure are a crisis,
     answered before anything is stored."""
     await _acknowledge(update)
-    choice = callbacks.decode(update.callback_query.data).arg(0)
+    context.application.chat_data[update.effective_chat.id].pop(OPEN_ASK, None)
+    await _answer_ask(update, context, callbacks.decode(update.callback_query.data).arg(0))
+    await _replace_question(update, context, None)
+
+
+def _typed_ask_choice(context: BotContext, chat_id: int, words: str, now: datetime) -> str | None:
+    """The button a typed reply stands for, while the plain question is open in this chat;
+    the question is then answered (its buttons taken away, failures changing nothing)."""
+    chat = context.application.chat_data[chat_id]
+    open_ask = chat.get(OPEN_ASK)
+    if open_ask is None:
+        return None
+    message_id, asked = open_ask
+    if now - asked > OPEN_ASK_FOR:
+        del chat[OPEN_ASK]
+        return None
+    choice = typed_ask_answer(words)
+    if choice is not None:
+        del chat[OPEN_ASK]
+        context.application.create_task(_take_buttons_away(context, chat_id, message_id))
+    return choice
+
+
+async def _take_buttons_away(context: BotContext, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except TelegramError as exc:
+        log.info("safety.buttons_not_removed error=%s", type(exc).__name__)
+
+
+async def _answer_ask(update: Update, context: BotContext, choice: str) -> None:
+    """Yes and not sure: a crisis, answered at crisis priority before anything is stored; no:
+    heard kindly, the lines stay in reach."""
     chat_id = update.effective_chat.id
     s = context.services
     lang, country = _whom(update, context)
@@ -370,7 +424,6 @@ async def ask_choice(update: Update, context: BotContext) -> None:
     else:
         body, _ = render(s.texts, reply, lang)
         await send(context, chat_id, body)
-    await _replace_question(update, context, None)
 
 
 async def followup_choice(update: Update, context: BotContext) -> None:

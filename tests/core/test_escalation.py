@@ -21,6 +21,7 @@ from bot.core.escalation import (
     plan_escalation,
     plan_followup,
     sos_escalation,
+    typed_ask_answer,
 )
 from bot.core.models import Consent, Escalation, Profile
 from bot.core.safety import NONE, Assessment
@@ -276,3 +277,30 @@ def test_yes_to_the_question_after_a_crisis_answer_alerts_no_coach_again():
     assert alerts_coach([], yes)  # the crisis itself was not recorded: the coach hears now
     assert alerts_coach([planned(CRISIS, [], NOW - ASK_EPISODE - timedelta(minutes=1))], yes)
     assert alerts_coach([crisis], planned(CRISIS, []))  # a new crisis message alerts
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("ja", "yes"),
+        ("JA!", "yes"),
+        ("jaaaa", "yes"),
+        ("Ja, die gedachten heb ik bijna elke avond", "yes"),
+        ("soms", "yes"),
+        ("eigenlijk wel", "yes"),
+        ("yeah", "yes"),
+        ("misschien", "unsure"),
+        ("ik weet het niet", "unsure"),
+        ("I don't know", "unsure"),
+        ("no idea", "unsure"),  # the longest opening phrase decides
+        ("nee, maar soms wel", "unsure"),  # a no that goes on with "but" is not a plain no
+        ("Nee hoor, gewoon moe", "no"),
+        ("nope", "no"),
+        ("not really", "no"),
+        ("hoi", None),
+        ("ik ben moe", None),
+        ("", None),
+    ],
+)
+def test_a_typed_reply_to_the_plain_question_reads_as_its_button(typed, answer):
+    assert typed_ask_answer(typed) == answer

@@ -134,6 +134,47 @@ def test_an_unclear_message_gets_the_crisis_answer_then_a_plain_question(
     coachee.wait_for(timeout=5)
 
 
+@pytest.mark.parametrize(
+    ("typed", "expect", "recorded"),
+    [
+        ("ja", "Dank je dat je het me zegt", True),
+        ("Ja, die gedachten heb ik bijna elke avond", "Dank je dat je het me zegt", True),
+        ("weet ik niet", "Dat is een eerlijk antwoord", True),
+        ("nee, maar soms wel", "Dat is een eerlijk antwoord", True),
+        ("nee hoor", "Dank je dat je het laat weten", False),
+    ],
+)
+def test_a_reply_typed_to_the_plain_question_counts_as_its_button(
+    bot, chat, bot_data_dir, typed, expect, recorded
+):
+    """People type "ja" instead of pressing Ja: that must not be read as small talk."""
+    coachee = chat()
+    onboard(coachee)
+    coachee.say(unclear_sentence())
+    coachee.wait_for(is_crisis_answer, timeout=5)
+    question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+
+    coachee.say(typed)
+    reply = coachee.wait_for_text(expect, timeout=5)
+    assert "1813" in reply.text and "{" not in reply.text
+    assert not coachee.wait_for_edit(question).buttons  # answered: its buttons are gone
+
+    def sources() -> list[tuple[str, str]]:
+        stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
+        found = [(e["level"], e["source"]) for e in stored]
+        assert len(found) == (2 if recorded else 1)
+        return found
+
+    expected = [("crisis", "text"), ("crisis", "ask")] if recorded else [("crisis", "text")]
+    assert sorted(eventually(sources)) == sorted(expected)
+    stored = user_file(bot_data_dir, coachee.user_id)
+    assert not any(c.get("note") for c in stored.get("checkin", {}).values())
+
+    coachee.say("ja")  # answered once: a later "ja" is read as itself, not as a crisis
+    later = coachee.wait_for(timeout=5)
+    assert "1813" not in later.text
+
+
 @pytest.mark.parametrize("crisis", ["/sos", "ik wil niet meer leven"])
 def test_the_day_after_a_crisis_answer_a_gentle_question_is_planned(
     bot, chat, bot_data_dir, crisis
