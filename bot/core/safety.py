@@ -692,11 +692,13 @@ class SafetyEngine:
         return False
 
     def _answered_no(self, hit: _Hit, sentences: list[list[str]]) -> bool:
-        """Inside a question someone asked the writer, which the message answers no ("mijn
-        zus vroeg of ik aan zelfmoord denk. Nee, ik ben moe"): not the writer's statement."""
+        """Inside a question put to the writer, which the message answers no ("mijn zus vroeg
+        of ik aan zelfmoord denk. Nee, ik ben moe", "Gedachten aan zelfdoding: nee."): not the
+        writer's statement."""
         index = hit.sentence_index
         answer = sentences[index + 1][:ANSWER_WORDS] if index + 1 < len(sentences) else []
-        joined = _joined([*sentences[index], *answer])
+        # The sentence's end stays an end ("$") for the answer: "gedachten aan zelfdoding: nee."
+        joined = _joined([*sentences[index], COMMA, *answer])
         return any(
             start <= hit.start_word and hit.end_word <= end
             for pattern in self._answered

@@ -106,6 +106,14 @@ ROUND_5 = [
         "crisis",
     ),
     ("Mijn vriend vroeg of ik aan zelfdoding denk en ik wist niet wat te zeggen", "nl", "crisis"),
+    # the question a check-in note puts to itself, answered no; a yes, or a no that does not
+    # stand alone, leaves the match standing
+    ("Zelfmoordgedachten? Nee, gelukkig niet. Wel moe.", "nl", "none"),
+    ("Energie: 4. Gedachten aan de dood: nee.", "nl", "none"),
+    ("Thoughts of self-harm: none. My mood is flat but ok.", "en", "none"),
+    ("Gedachten aan zelfdoding: ja, steeds vaker", "nl", "crisis"),
+    ("thoughts of ending it, no way to stop them", "en", "crisis"),
+    ("Gedachten aan zelfdoding: nee, maar wel aan verdwijnen", "nl", "crisis"),
     # back since: not history any more
     ("Vroeger had ik doodsgedachten en sinds de scheiding zijn ze terug", "nl", "crisis"),
     # a number with a point is not two sentences; drugs and betting in everyday words
