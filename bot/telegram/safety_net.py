@@ -54,9 +54,10 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 # and must not answer a question the crisis is about to end (bot.services.conversation).
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
 # chat_data key: the plain question after an unsure crisis answer, still open in this chat
-# (its message id and when it was asked). A reply typed instead of pressed ("ja", "nee,
-# maar soms wel") counts as the button it stands for, for OPEN_ASK_FOR after the question.
-# Kept in memory: after a restart a typed reply is read as itself, the buttons still work.
+# (its message id, when it was asked, and whom). A reply typed instead of pressed by that
+# person ("ja", "nee, maar soms wel") counts as the button it stands for, for OPEN_ASK_FOR
+# after the question. Kept in memory: after a restart a typed reply is read as itself, the
+# buttons still work.
 OPEN_ASK = "safety.open_ask"
 OPEN_ASK_FOR = timedelta(hours=6)
 
@@ -76,7 +77,8 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     if words.split()[0].split("@")[0].lower() == "/sos":
         return True
     chat = update.effective_chat
-    asked = chat is not None and OPEN_ASK in application.chat_data.get(chat.id, {})
+    open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
+    asked = open_ask is not None and open_ask[2] == update.effective_user.id
     if asked and typed_ask_answer(words) in ("yes", "unsure"):  # typed instead of pressed
         return True
     s = application.bot_data[KEY]
@@ -99,7 +101,9 @@ async def safety_net(update: Update, context: BotContext) -> None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
-    choice = _typed_ask_choice(context, update.effective_chat.id, words, s.clock())
+    choice = _typed_ask_choice(
+        context, update.effective_chat.id, update.effective_user.id, words, s.clock()
+    )
     if choice is not None:
         try:
             await _answer_ask(update, context, choice)
@@ -188,8 +192,12 @@ async def answer_crisis(
         if delivered is not None and ask:
             question = service.crisis_question(s.texts, lang)
             asked = await _deliver_crisis_message(context, chat_id, question, lang)
-            if asked is not None:
-                context.application.chat_data[chat_id][OPEN_ASK] = (asked.message_id, s.clock())
+            if asked is not None and update.effective_user is not None:
+                context.application.chat_data[chat_id][OPEN_ASK] = (
+                    asked.message_id,
+                    s.clock(),
+                    update.effective_user.id,
+                )
         await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
@@ -381,14 +389,19 @@ async def ask_choice(update: Update, context: BotContext) -> None:
     await _replace_question(update, context, None)
 
 
-def _typed_ask_choice(context: BotContext, chat_id: int, words: str, now: datetime) -> str | None:
-    """The button a typed reply stands for, while the plain question is open in this chat;
-    the question is then answered (its buttons taken away, failures changing nothing)."""
+def _typed_ask_choice(
+    context: BotContext, chat_id: int, user_id: int, words: str, now: datetime
+) -> str | None:
+    """The button a typed reply stands for, while the plain question put to this person is
+    open in this chat; the question is then answered (its buttons taken away, failures
+    changing nothing)."""
     chat = context.application.chat_data[chat_id]
     open_ask = chat.get(OPEN_ASK)
     if open_ask is None:
         return None
-    message_id, asked = open_ask
+    message_id, asked, whom = open_ask
+    if whom != user_id:
+        return None
     if now - asked > OPEN_ASK_FOR:
         del chat[OPEN_ASK]
         return None
