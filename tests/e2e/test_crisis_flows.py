@@ -99,62 +99,33 @@ def test_after_a_crisis_the_next_text_is_not_taken_as_the_note(bot, chat, bot_da
 
 
 @pytest.mark.parametrize(
-    ("button", "expect", "recorded"),
+    ("pressed", "answer", "expect", "recorded"),
     [
-        ("Ja", "Dank je dat je het me zegt", True),
-        ("Ik weet het niet", "Dat is een eerlijk antwoord", True),
-        ("Nee", "Dank je dat je het laat weten", False),
+        (True, "Ja", "Dank je dat je het me zegt", True),
+        (True, "Ik weet het niet", "Dat is een eerlijk antwoord", True),
+        (True, "Nee", "Dank je dat je het laat weten", False),
+        # people type "ja" instead of pressing Ja: that must not be read as small talk
+        (False, "ja", "Dank je dat je het me zegt", True),
+        (False, "Ja, die gedachten heb ik bijna elke avond", "Dank je dat je het me zegt", True),
+        (False, "weet ik niet", "Dat is een eerlijk antwoord", True),
+        (False, "nee, maar soms wel", "Dat is een eerlijk antwoord", True),
+        (False, "nee hoor", "Dank je dat je het laat weten", False),
     ],
 )
 def test_an_unclear_message_gets_the_crisis_answer_then_a_plain_question(
-    bot, chat, bot_data_dir, button, expect, recorded
+    bot, chat, bot_data_dir, pressed, answer, expect, recorded
 ):
-    sentence = unclear_sentence()
-    coachee = chat()
-    onboard(coachee)
-    coachee.say(sentence)
-    answer = coachee.wait_for(timeout=5)
-    assert is_crisis_answer(answer)  # numbers first
-    question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
-    assert [label for label, _ in question.buttons] == ["Ja", "Ik weet het niet", "Nee"]
-
-    coachee.press(button, question)
-    reply = coachee.wait_for_text(expect, timeout=5)
-    assert "1813" in reply.text and "{" not in reply.text
-
-    def sources() -> list[tuple[str, str]]:
-        stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
-        found = [(e["level"], e["source"]) for e in stored]
-        assert len(found) == (2 if recorded else 1)
-        return found
-
-    expected = [("crisis", "text"), ("crisis", "ask")] if recorded else [("crisis", "text")]
-    assert sorted(eventually(sources)) == sorted(expected)
-    coachee.command("help")  # the bot keeps answering
-    coachee.wait_for(timeout=5)
-
-
-@pytest.mark.parametrize(
-    ("typed", "expect", "recorded"),
-    [
-        ("ja", "Dank je dat je het me zegt", True),
-        ("Ja, die gedachten heb ik bijna elke avond", "Dank je dat je het me zegt", True),
-        ("weet ik niet", "Dat is een eerlijk antwoord", True),
-        ("nee, maar soms wel", "Dat is een eerlijk antwoord", True),
-        ("nee hoor", "Dank je dat je het laat weten", False),
-    ],
-)
-def test_a_reply_typed_to_the_plain_question_counts_as_its_button(
-    bot, chat, bot_data_dir, typed, expect, recorded
-):
-    """People type "ja" instead of pressing Ja: that must not be read as small talk."""
     coachee = chat()
     onboard(coachee)
     coachee.say(unclear_sentence())
-    coachee.wait_for(is_crisis_answer, timeout=5)
+    assert is_crisis_answer(coachee.wait_for(timeout=5))  # numbers first
     question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+    assert [label for label, _ in question.buttons] == ["Ja", "Ik weet het niet", "Nee"]
 
-    coachee.say(typed)
+    if pressed:
+        coachee.press(answer, question)
+    else:
+        coachee.say(answer)
     reply = coachee.wait_for_text(expect, timeout=5)
     assert "1813" in reply.text and "{" not in reply.text
     assert not coachee.wait_for_edit(question).buttons  # answered: its buttons are gone
