@@ -53,11 +53,13 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 # the escalation stored) has not run yet. The next text skips the chat's queue behind them,
 # and must not answer a question the crisis is about to end (bot.services.conversation).
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
-# chat_data key: the plain question after an unsure crisis answer, still open in this chat
-# (its message id, when it was asked, and whom). A reply typed instead of pressed by that
-# person ("ja", "nee, maar soms wel") counts as the button it stands for, for OPEN_ASK_FOR
-# after the question. Kept in memory: after a restart a typed reply is read as itself, the
-# buttons still work.
+# chat_data key: the last question of a crisis answer still open in this chat, as (kind,
+# message id, when, whom): "ask", the plain question after an unsure crisis answer, or
+# "choice", the crisis answer's own "shall I stay with you with a short exercise?". A reply
+# typed instead of pressed by that person counts as the button it stands for, for
+# OPEN_ASK_FOR: to "ask", "ja" is a yes and "nee, maar soms wel" a not sure; to "choice",
+# "ja" starts the grounding exercise and "nee" is "I'm OK for now". Kept in memory: after a
+# restart a typed reply is read as itself, the buttons still work.
 OPEN_ASK = "safety.open_ask"
 OPEN_ASK_FOR = timedelta(hours=6)
 
@@ -78,7 +80,9 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
         return True
     chat = update.effective_chat
     open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
-    asked = open_ask is not None and open_ask[2] == update.effective_user.id
+    asked = (
+        open_ask is not None and open_ask[0] == "ask" and open_ask[3] == update.effective_user.id
+    )
     if asked and typed_ask_answer(words) in ("yes", "unsure"):  # typed instead of pressed
         return True
     s = application.bot_data[KEY]
@@ -101,12 +105,16 @@ async def safety_net(update: Update, context: BotContext) -> None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
-    choice = _typed_ask_choice(
+    typed = _typed_answer(
         context, update.effective_chat.id, update.effective_user.id, words, s.clock()
     )
-    if choice is not None:
+    if typed is not None:
+        kind, choice = typed
         try:
-            await _answer_ask(update, context, choice)
+            if kind == "ask":
+                await _answer_ask(update, context, choice)
+            else:
+                await _answer_choice(update, context, "ok" if choice == "no" else "ground")
         except Exception:  # logged; the text answered the question and is never a note
             log.exception("safety.typed_answer_failed")
     if assessment.escalates:
@@ -125,7 +133,7 @@ async def safety_net(update: Update, context: BotContext) -> None:
                 await deliver(update, context, advice)
         except Exception:  # GP advice that fails must not cost the coachee their note
             log.exception("safety.gp_advice_failed")
-    if choice is not None:  # an answer to the question, not a note or small talk
+    if typed is not None:  # an answer to the question, not a note or small talk
         raise ApplicationHandlerStop
 
 
@@ -189,15 +197,14 @@ async def answer_crisis(
         answer = service.crisis_answer(s.texts, escalation, lang, country)
         delivered = await _deliver_crisis_message(context, chat_id, answer, lang)
         _log_escalation(escalation)
+        last = delivered
         if delivered is not None and ask:
             question = service.crisis_question(s.texts, lang)
-            asked = await _deliver_crisis_message(context, chat_id, question, lang)
-            if asked is not None and update.effective_user is not None:
-                context.application.chat_data[chat_id][OPEN_ASK] = (
-                    asked.message_id,
-                    s.clock(),
-                    update.effective_user.id,
-                )
+            last = await _deliver_crisis_message(context, chat_id, question, lang)
+        if last is not None and update.effective_user is not None:
+            kind = "choice" if last is delivered else "ask"
+            when, whom = s.clock(), update.effective_user.id
+            context.application.chat_data[chat_id][OPEN_ASK] = (kind, last.message_id, when, whom)
         await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
@@ -372,7 +379,11 @@ async def crisis_choice(update: Update, context: BotContext) -> None:
     """The two buttons under a crisis answer: stay with an exercise, or 'I'm OK for now'."""
     query = update.callback_query
     await query.answer()
-    choice = callbacks.decode(query.data).arg(0)
+    context.application.chat_data[update.effective_chat.id].pop(OPEN_ASK, None)
+    await _answer_choice(update, context, callbacks.decode(query.data).arg(0))
+
+
+async def _answer_choice(update: Update, context: BotContext, choice: str) -> None:
     lang = language_of(update, context)
     if choice == "ground":
         await exercise.start_grounding(update, context)
@@ -389,27 +400,28 @@ async def ask_choice(update: Update, context: BotContext) -> None:
     await _replace_question(update, context, None)
 
 
-def _typed_ask_choice(
+def _typed_answer(
     context: BotContext, chat_id: int, user_id: int, words: str, now: datetime
-) -> str | None:
-    """The button a typed reply stands for, while the plain question put to this person is
-    open in this chat; the question is then answered (its buttons taken away, failures
-    changing nothing)."""
+) -> tuple[str, str] | None:
+    """(the question's kind, the button a typed reply stands for), while a crisis answer's
+    question put to this person is open in this chat; the question is then answered (its
+    buttons taken away, failures changing nothing)."""
     chat = context.application.chat_data[chat_id]
     open_ask = chat.get(OPEN_ASK)
     if open_ask is None:
         return None
-    message_id, asked, whom = open_ask
+    kind, message_id, asked, whom = open_ask
     if whom != user_id:
         return None
     if now - asked > OPEN_ASK_FOR:
         del chat[OPEN_ASK]
         return None
     choice = typed_ask_answer(words)
-    if choice is not None:
-        del chat[OPEN_ASK]
-        context.application.create_task(_take_buttons_away(context, chat_id, message_id))
-    return choice
+    if choice is None:
+        return None
+    del chat[OPEN_ASK]
+    context.application.create_task(_take_buttons_away(context, chat_id, message_id))
+    return kind, choice
 
 
 async def _take_buttons_away(context: BotContext, chat_id: int, message_id: int) -> None:

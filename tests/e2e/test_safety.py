@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from conversations import check_in, eventually, onboard, user_file
 
 # Every test talks to the bot as new users of its own: one bot serves them all.
@@ -35,6 +36,31 @@ def test_the_crisis_answer_offers_to_stay_with_a_grounding_exercise(bot, chat):
     stranger.press(answer.buttons[0][0], answer)
     step = stranger.wait_for_text("Step 1 of", timeout=5)
     assert step.buttons  # next / stop
+
+
+@pytest.mark.parametrize(
+    ("crisis", "typed", "expect"),
+    [
+        ("ik wil niet meer leven", "ja", "Stap 1 van"),
+        ("/sos", "ja graag", "Stap 1 van"),
+        ("ik wil niet meer leven", "nee", "Fijn dat je het laat weten"),
+    ],
+)
+def test_a_reply_typed_to_the_crisis_answers_offer_counts_as_its_button(
+    bot, chat, crisis, typed, expect
+):
+    """ "Zal ik nu bij je blijven met een korte oefening?" answered "ja" by typing: the
+    exercise starts, it is not read as small talk ("ik begrijp vrije tekst niet altijd")."""
+    stranger = chat()
+    if crisis.startswith("/"):
+        stranger.command(crisis[1:])
+    else:
+        stranger.say(crisis)
+    answer = stranger.wait_for(timeout=5)
+    assert "1813" in answer.text and answer.buttons
+    stranger.say(typed)
+    stranger.wait_for_text(expect, timeout=5)
+    assert not stranger.wait_for_edit(answer).buttons  # answered: its buttons are gone
 
 
 def test_sos_works_in_the_middle_of_a_check_in_and_the_check_in_goes_on(bot, chat, bot_data_dir):
