@@ -77,12 +77,19 @@ def ask_escalation(answer: str, now: datetime) -> Escalation | None:
     return crisis_escalation("ask", f"ask-{answer}", "ask", now)
 
 
-# A reply typed (not pressed) to the plain question "are you thinking of ending your life?",
-# read as the button it stands for by its first words; the longest phrase that opens the
-# reply decides ("no idea" is not "no"). Anything else is read as itself.
-TYPED_ASK_ANSWERS: dict[str, tuple[str, ...]] = {
-    answer: tuple(phrase.strip() for phrase in phrases.split("|"))
-    for answer, phrases in {
+def _phrases(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    return {
+        answer: tuple(p.strip() for p in phrases.split("|")) for answer, phrases in table.items()
+    }
+
+
+# A reply typed (not pressed) to a crisis answer's question, read as the button it stands for
+# by its first words; the longest phrase that opens the reply decides ("no idea" is not
+# "no"). Anything else is read as itself.
+# To the plain question "are you thinking of ending your life?" (and, with "yes" for the
+# exercise, to the crisis answer's own offer of a grounding exercise):
+TYPED_ASK_ANSWERS = _phrases(
+    {
         "yes": "ja | jaa | jawel | jazeker | jep | jup | soms | af en toe | eigenlijk wel"
         " | een beetje | yes | yess | yeah | yep | yup | sometimes | a bit | kind of",
         "unsure": "ik weet het niet | weet het niet | weet niet | weet ik niet | geen idee"
@@ -91,28 +98,56 @@ TYPED_ASK_ANSWERS: dict[str, tuple[str, ...]] = {
         " | idk | kinda",
         "no": "nee | neen | nope | nah | no | niet echt | helemaal niet | nooit | not really"
         " | never | not at all",
-    }.items()
-}
-# A "no" that goes on with "but" ("nee, maar soms wel") is not a plain no: read as unsure.
+    }
+)
+# To the next day's "how are you now?" after a crisis answer:
+TYPED_FOLLOWUP_ANSWERS = _phrases(
+    {
+        "better": "beter | iets beter | wat beter | goed | oke | ok | okay | prima | gaat wel"
+        " | het gaat wel | het gaat | het gaat beter | het gaat goed | redelijk | better"
+        " | a bit better | good | fine | alright | all right | not bad | im ok | im okay"
+        " | im fine | im better",
+        "hard": "slecht | slechter | zwaar | moeilijk | nog moeilijk | nog zwaar | niet goed"
+        " | niet zo goed | rot | kut | shit | slecht eigenlijk | nog steeds slecht | het gaat niet"
+        " | bad | worse | hard | still hard | not good | not great | terrible | awful"
+        " | not ok | not okay",
+        "help_now": "hulp | help | ik heb hulp nodig | ik heb nu hulp nodig | help me"
+        " | i need help | i need help now",
+    }
+)
+# A reply that goes on with "but" ("nee, maar soms wel", "beter, maar nog zwaar") is not
+# the plain answer: read as the worrying one.
 _BUT = frozenset({"maar", "but", "behalve", "except", "alleen", "only"})
+_BUT_MEANS = {"no": "unsure", "better": "hard"}
 _TYPED_WORD = re.compile(r"[a-z]+")
 
 
-def typed_ask_answer(text: str) -> str | None:
-    """'yes', 'unsure' or 'no' for a reply typed to the plain question, or None: read it
-    as itself. `text` is the message as typed."""
+def _typed(text: str, answers: dict[str, tuple[str, ...]]) -> str | None:
     words = _TYPED_WORD.findall(canonical(text).replace("'", ""))
     best: tuple[int, str] | None = None
-    for answer, phrases in TYPED_ASK_ANSWERS.items():
+    for answer, phrases in answers.items():
         for phrase in phrases:
             said = phrase.split()
             if words[: len(said)] == said and (best is None or len(said) > best[0]):
                 best = (len(said), answer)
     if best is None:
         return None
-    if best[1] == "no" and _BUT.intersection(words[best[0] :]):
-        return "unsure"
-    return best[1]
+    size, answer = best
+    if answer in _BUT_MEANS and _BUT.intersection(words[size:]):
+        return _BUT_MEANS[answer]
+    return answer
+
+
+def typed_ask_answer(text: str) -> str | None:
+    """'yes', 'unsure' or 'no' for a reply typed to the plain question, or None: read it
+    as itself. `text` is the message as typed."""
+    return _typed(text, TYPED_ASK_ANSWERS)
+
+
+def typed_followup_answer(text: str) -> str | None:
+    """'better', 'hard' or 'help_now' for a reply typed to the next day's question, or None:
+    read it as itself (the safety net has already read it for a crisis)."""
+    return _typed(text, TYPED_FOLLOWUP_ANSWERS)
 
 
 def followup_escalation(now: datetime) -> Escalation:

@@ -37,7 +37,7 @@ from bot.core.models import (
     ReminderMark,
     Snooze,
 )
-from bot.telegram import callbacks, job_names
+from bot.telegram import callbacks, job_names, safety_net
 from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority, maybe_delivered
@@ -369,8 +369,19 @@ async def followup_tick(context: BotContext) -> None:
         for choice in choices
     ]
     try:
-        await send(context, profile.chat_id, question, buttons, priority=Priority.SCHEDULED)
+        sent_question = await send(
+            context, profile.chat_id, question, buttons, priority=Priority.SCHEDULED
+        )
         log.info("followup.sent level=%s", plan.ask.level)
+        if plan.ask.level == "crisis":  # a typed "slecht" or "help" answers it too
+            safety_net.remember_question(
+                context.application,
+                profile.chat_id,
+                "followup",
+                sent_question.message_id,
+                s.clock(),
+                user_id,
+            )
     except TelegramError as exc:
         sent = outcome_of(exc)
         log.warning("followup.%s level=%s error=%s", sent.value, plan.ask.level, type(exc).__name__)

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
-from bot.core.escalation import typed_ask_answer
+from bot.core.escalation import typed_ask_answer, typed_followup_answer
 from bot.core.models import Escalation
 from bot.services import safety as service
 from bot.services.outcome import Message as Said
@@ -55,21 +55,25 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
 # chat_data key: the last question of a crisis answer still open in this chat, as (kind,
 # message id, when, whom): "ask", the plain question after an unsure crisis answer, or
-# "choice", the crisis answer's own "shall I stay with you with a short exercise?". A reply
-# typed instead of pressed by that person counts as the button it stands for, for
-# OPEN_ASK_FOR: to "ask", "ja" is a yes and "nee, maar soms wel" a not sure; to "choice",
-# "ja" starts the grounding exercise and "nee" is "I'm OK for now". Kept in memory: after a
-# restart a typed reply is read as itself, the buttons still work.
+# "choice", the crisis answer's own "shall I stay with you with a short exercise?", or
+# "followup", the next day's "how are you now?". A reply typed instead of pressed by that
+# person counts as the button it stands for, for OPEN_ASK_FOR: to "ask", "ja" is a yes and
+# "nee, maar soms wel" a not sure; to "choice", "ja" starts the grounding exercise and "nee"
+# is "I'm OK for now"; to "followup", "slecht" is "still hard", "ik heb hulp nodig" the
+# crisis answer. Kept in memory: after a restart a typed reply is read as itself, the
+# buttons still work.
 OPEN_ASK = "safety.open_ask"
 OPEN_ASK_FOR = timedelta(hours=6)
+# Typed replies that are a crisis: they skip every queue, like the text of a crisis.
+CRISIS_REPLIES = frozenset({("ask", "yes"), ("ask", "unsure"), ("followup", "help_now")})
 
 
 # --- deciding -------------------------------------------------------------------------------
 
 
 def needs_crisis_answer(application: Application, update: object) -> bool:
-    """/sos, a text assessed as crisis, or a typed yes or not sure to the plain question: the
-    update processor lets it skip every queue."""
+    """/sos, a text assessed as crisis, or a typed reply that is a crisis (CRISIS_REPLIES):
+    the update processor lets it skip every queue."""
     if not isinstance(update, Update) or update.effective_user is None:
         return False
     message = update.effective_message
@@ -80,11 +84,10 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
         return True
     chat = update.effective_chat
     open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
-    asked = (
-        open_ask is not None and open_ask[0] == "ask" and open_ask[3] == update.effective_user.id
-    )
-    if asked and typed_ask_answer(words) in ("yes", "unsure"):  # typed instead of pressed
-        return True
+    if open_ask is not None and open_ask[3] == update.effective_user.id:
+        kind = open_ask[0]
+        if (kind, _typed_choice(kind, words)) in CRISIS_REPLIES:  # typed instead of pressed
+            return True
     s = application.bot_data[KEY]
     user = update.effective_user
     known = known_coachee(s, user.id)
@@ -113,6 +116,8 @@ async def safety_net(update: Update, context: BotContext) -> None:
         try:
             if kind == "ask":
                 await _answer_ask(update, context, choice)
+            elif kind == "followup":
+                await _answer_followup(update, context, choice)
             else:
                 await _answer_choice(update, context, "ok" if choice == "no" else "ground")
         except Exception:  # logged; the text answered the question and is never a note
@@ -203,8 +208,8 @@ async def answer_crisis(
             last = await _deliver_crisis_message(context, chat_id, question, lang)
         if last is not None and update.effective_user is not None:
             kind = "choice" if last is delivered else "ask"
-            when, whom = s.clock(), update.effective_user.id
-            context.application.chat_data[chat_id][OPEN_ASK] = (kind, last.message_id, when, whom)
+            whom = update.effective_user.id
+            remember_question(context.application, chat_id, kind, last.message_id, s.clock(), whom)
         await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
@@ -416,12 +421,23 @@ def _typed_answer(
     if now - asked > OPEN_ASK_FOR:
         del chat[OPEN_ASK]
         return None
-    choice = typed_ask_answer(words)
+    choice = _typed_choice(kind, words)
     if choice is None:
         return None
     del chat[OPEN_ASK]
     context.application.create_task(_take_buttons_away(context, chat_id, message_id))
     return kind, choice
+
+
+def _typed_choice(kind: str, words: str) -> str | None:
+    return typed_followup_answer(words) if kind == "followup" else typed_ask_answer(words)
+
+
+def remember_question(
+    application: Application, chat_id: int, kind: str, message_id: int, when: datetime, whom: int
+) -> None:
+    """A crisis answer's question now on screen in this chat (see OPEN_ASK)."""
+    application.chat_data[chat_id][OPEN_ASK] = (kind, message_id, when, whom)
 
 
 async def _take_buttons_away(context: BotContext, chat_id: int, message_id: int) -> None:
@@ -454,6 +470,7 @@ async def _answer_ask(update: Update, context: BotContext, choice: str) -> None:
 async def followup_choice(update: Update, context: BotContext) -> None:
     """The answer to the next day's 'how are you now?' after a crisis answer."""
     await _acknowledge(update)
+    context.application.chat_data[update.effective_chat.id].pop(OPEN_ASK, None)
     choice = callbacks.decode(update.callback_query.data).arg(1)
     s = context.services
     lang, country = _whom(update, context)
@@ -464,6 +481,19 @@ async def followup_choice(update: Update, context: BotContext) -> None:
         await _replace_question(update, context, body)
         return
     await edit(update, context, body)
+
+
+async def _answer_followup(update: Update, context: BotContext, choice: str) -> None:
+    """The next day's question answered by typing: the crisis answer for 'I need help now',
+    else the line for better or still hard, as a message of its own."""
+    s = context.services
+    lang, country = _whom(update, context)
+    escalation, reply = service.followup_answered(s.texts, choice, lang, country, s.clock())
+    if escalation is not None:
+        await answer_crisis(update, context, escalation)
+        return
+    body, _ = render(s.texts, reply, lang)
+    await send(context, update.effective_chat.id, body)
 
 
 async def _acknowledge(update: Update) -> None:

@@ -22,6 +22,7 @@ from bot.core.escalation import (
     plan_followup,
     sos_escalation,
     typed_ask_answer,
+    typed_followup_answer,
 )
 from bot.core.models import Consent, Escalation, Profile
 from bot.core.safety import NONE, Assessment
@@ -304,3 +305,25 @@ def test_yes_to_the_question_after_a_crisis_answer_alerts_no_coach_again():
 )
 def test_a_typed_reply_to_the_plain_question_reads_as_its_button(typed, answer):
     assert typed_ask_answer(typed) == answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("beter", "better"),
+        ("Iets beter vandaag", "better"),
+        ("het gaat wel", "better"),
+        ("oké", "better"),
+        ("beter, maar nog zwaar", "hard"),  # a better that goes on with "but" is not better
+        ("slecht", "hard"),
+        ("niet goed", "hard"),
+        ("het gaat niet", "hard"),
+        ("still hard", "hard"),
+        ("ik heb hulp nodig", "help_now"),
+        ("help", "help_now"),
+        ("hoi", None),
+        ("ik ben naar de huisarts geweest", None),
+    ],
+)
+def test_a_typed_reply_to_the_next_days_question_reads_as_its_button(typed, answer):
+    assert typed_followup_answer(typed) == answer

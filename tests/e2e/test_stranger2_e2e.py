@@ -444,3 +444,29 @@ def test_no_daily_reminders_before_the_moments_were_shown(bot, chat):
     for coachee in (halfway, again):
         reminders = [m.text for m in coachee.messages() if "Tijd voor" in m.text]
         assert reminders == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expect"),
+    [
+        ("slecht", "Dank je dat je het eerlijk zegt"),
+        ("beter, maar nog zwaar", "Dank je dat je het eerlijk zegt"),
+        ("iets beter", "Fijn om te horen"),
+        ("ik heb hulp nodig", "1813"),
+    ],
+)
+def test_a_reply_typed_to_the_next_days_question_counts_as_its_button(bot, chat, typed, expect):
+    """ "Hoe gaat het nu met je?" answered "slecht" by typing, the day after a crisis answer:
+    heard as "still hard", not as small talk ("ik begrijp vrije tekst niet altijd")."""
+    coachee = chat()
+    onboard(coachee)
+    coachee.say(CRISIS_NL)
+    coachee.wait_for(is_crisis_answer, timeout=5)
+    admin = chat(user_id=ADMIN)
+    admin.command("time", "+2d")
+    admin.wait_for_text("Demo clock:", timeout=30)
+    follow_up = coachee.wait_for_text("Gisteren schreef je iets", timeout=15)
+    coachee.say(typed)
+    reply = coachee.wait_for_text(expect, timeout=8)
+    assert "eenvoudige hulp" not in reply.text
+    assert not coachee.wait_for_edit(follow_up).buttons  # answered: its buttons are gone
