@@ -380,7 +380,6 @@ async def followup_tick(context: BotContext) -> None:
                 "followup",
                 sent_question.message_id,
                 s.clock(),
-                user_id,
             )
     except TelegramError as exc:
         sent = outcome_of(exc)

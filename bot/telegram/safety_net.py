@@ -54,10 +54,11 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 # and must not answer a question the crisis is about to end (bot.services.conversation).
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
 # chat_data key: the last question of a crisis answer still open in this chat, as (kind,
-# message id, when, whom): "ask", the plain question after an unsure crisis answer, or
+# message id, when): "ask", the plain question after an unsure crisis answer, or
 # "choice", the crisis answer's own "shall I stay with you with a short exercise?", or
-# "followup", the next day's "how are you now?". A reply typed instead of pressed by that
-# person counts as the button it stands for, for OPEN_ASK_FOR: to "ask", "ja" is a yes and
+# "followup", the next day's "how are you now?". A reply typed instead of pressed counts as
+# the button it stands for (the gate lets only private chats this far, so the chat is the
+# person the question was put to), for OPEN_ASK_FOR: to "ask", "ja" is a yes and
 # "nee, maar soms wel" a not sure; to "choice", "ja" starts the grounding exercise and "nee"
 # is "I'm OK for now"; to "followup", "slecht" is "still hard", "ik heb hulp nodig" the
 # crisis answer. Kept in memory: after a restart a typed reply is read as itself, the
@@ -84,7 +85,7 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
         return True
     chat = update.effective_chat
     open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
-    if open_ask is not None and open_ask[3] == update.effective_user.id:
+    if open_ask is not None:
         kind = open_ask[0]
         if (kind, _typed_choice(kind, words)) in CRISIS_REPLIES:  # typed instead of pressed
             return True
@@ -108,9 +109,7 @@ async def safety_net(update: Update, context: BotContext) -> None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
-    typed = _typed_answer(
-        context, update.effective_chat.id, update.effective_user.id, words, s.clock()
-    )
+    typed = _typed_answer(context, update.effective_chat.id, words, s.clock())
     if typed is not None:
         kind, choice = typed
         try:
@@ -206,10 +205,9 @@ async def answer_crisis(
         if delivered is not None and ask:
             question = service.crisis_question(s.texts, lang)
             last = await _deliver_crisis_message(context, chat_id, question, lang)
-        if last is not None and update.effective_user is not None:
+        if last is not None:
             kind = "choice" if last is delivered else "ask"
-            whom = update.effective_user.id
-            remember_question(context.application, chat_id, kind, last.message_id, s.clock(), whom)
+            remember_question(context.application, chat_id, kind, last.message_id, s.clock())
         await _store(update, context, service.after_crisis, escalation, s.clock())
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
@@ -406,18 +404,16 @@ async def ask_choice(update: Update, context: BotContext) -> None:
 
 
 def _typed_answer(
-    context: BotContext, chat_id: int, user_id: int, words: str, now: datetime
+    context: BotContext, chat_id: int, words: str, now: datetime
 ) -> tuple[str, str] | None:
     """(the question's kind, the button a typed reply stands for), while a crisis answer's
-    question put to this person is open in this chat; the question is then answered (its
-    buttons taken away, failures changing nothing)."""
+    question is open in this chat; the question is then answered (its buttons taken away,
+    failures changing nothing)."""
     chat = context.application.chat_data[chat_id]
     open_ask = chat.get(OPEN_ASK)
     if open_ask is None:
         return None
-    kind, message_id, asked, whom = open_ask
-    if whom != user_id:
-        return None
+    kind, message_id, asked = open_ask
     if now - asked > OPEN_ASK_FOR:
         del chat[OPEN_ASK]
         return None
@@ -434,10 +430,10 @@ def _typed_choice(kind: str, words: str) -> str | None:
 
 
 def remember_question(
-    application: Application, chat_id: int, kind: str, message_id: int, when: datetime, whom: int
+    application: Application, chat_id: int, kind: str, message_id: int, when: datetime
 ) -> None:
     """A crisis answer's question now on screen in this chat (see OPEN_ASK)."""
-    application.chat_data[chat_id][OPEN_ASK] = (kind, message_id, when, whom)
+    application.chat_data[chat_id][OPEN_ASK] = (kind, message_id, when)
 
 
 async def _take_buttons_away(context: BotContext, chat_id: int, message_id: int) -> None:

@@ -52,16 +52,30 @@ def unclear_sentence() -> str:
 
 def onboard(coachee: ChatClient, country: str = "België") -> BotMessage:
     """/start, consent, country, suggested time zone, default moments."""
+    zone = _consent_and_country(coachee, country)
+    coachee.press(zone.buttons[0][0])
+    coachee.wait_for_text("Zo stuur ik je elke dag iets")
+    coachee.press("Prima zo")
+    return coachee.wait_for_edit(coachee.messages()[-1])
+
+
+def start_typing_a_zone(coachee: ChatClient, zone: str, country: str = "Nederland") -> None:
+    """/start, consent, country, then "Andere tijdzone" and `zone` typed; the bot's answer to
+    the typed zone is the caller's to wait for."""
+    suggested = _consent_and_country(coachee, country)
+    coachee.press("Andere tijdzone", suggested)
+    coachee.wait_for_edit(suggested)
+    coachee.say(zone)
+
+
+def _consent_and_country(coachee: ChatClient, country: str) -> BotMessage:
+    """/start, consent and country: the suggested time zone, on screen."""
     coachee.command("start")
     coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
     coachee.press("Ja, bewaar mijn antwoorden")
     coachee.wait_for_text("In welk land woon je?")
     coachee.press(country)
-    zone = coachee.wait_for_text("Je tijdzone is waarschijnlijk")
-    coachee.press(zone.buttons[0][0])
-    coachee.wait_for_text("Zo stuur ik je elke dag iets")
-    coachee.press("Prima zo")
-    return coachee.wait_for_edit(coachee.messages()[-1])
+    return coachee.wait_for_text("Je tijdzone is waarschijnlijk")
 
 
 def check_in(coachee: ChatClient, energy: int, stress: int, sleep: int) -> BotMessage:

@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from client import BotMessage
-from conversations import check_in, eventually, onboard, unclear_sentence, user_file
+from conversations import (
+    check_in,
+    eventually,
+    onboard,
+    start_typing_a_zone,
+    unclear_sentence,
+    user_file,
+)
 from faults import FaultProxy, deliver_slowly, text_contains
 
 CRISIS_NL = "ik wil niet meer leven"
@@ -311,15 +318,7 @@ def test_pause_and_another_time_zone_across_days_on_the_demo_clock(bot, chat):
     paused = chat()
     onboard(paused)
     far = chat()
-    far.command("start")
-    far.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
-    far.press("Ja, bewaar mijn antwoorden")
-    far.wait_for_text("In welk land woon je?")
-    far.press("Nederland")
-    zone = far.wait_for_text("Je tijdzone is waarschijnlijk")
-    far.press("Andere tijdzone", zone)
-    far.wait_for_edit(zone)
-    far.say("New York")
+    start_typing_a_zone(far, "New York")
     far.wait_for_text("Zo stuur ik je elke dag iets", timeout=8)
     far.press("Prima zo")
     paused.command("pause", "2")
@@ -408,15 +407,7 @@ def test_an_english_stranger_in_crisis_gets_the_lines_in_english_before_consent(
 
 def test_a_dutch_country_name_typed_as_the_time_zone_is_understood(bot, chat):
     coachee = chat()
-    coachee.command("start")
-    coachee.wait_for_text("Mag ik je antwoorden bewaren?", timeout=10)
-    coachee.press("Ja, bewaar mijn antwoorden")
-    coachee.wait_for_text("In welk land woon je?")
-    coachee.press("Nederland")
-    zone = coachee.wait_for_text("Je tijdzone is waarschijnlijk")
-    coachee.press("Andere tijdzone", zone)
-    coachee.wait_for_edit(zone)
-    coachee.say("Nieuw-Zeeland")
+    start_typing_a_zone(coachee, "Nieuw-Zeeland")
     coachee.wait_for_text("Tijdzone: Pacific/Auckland", timeout=5)
 
 
