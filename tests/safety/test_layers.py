@@ -1,7 +1,7 @@
 """The two safety layers together: normalisation, linear time, the learned layer that only
 adds, what happens when it cannot load, the model file, and the held-out figures.
 
-The held-out batches (tests/safety/heldout/: b38, b39, b42, b43) are written blind and never
+The held-out batches (tests/safety/heldout/) are written blind and never
 trained on; `python -m bot safety eval tests/safety/heldout/*.jsonl` prints their misses.
 """
 
@@ -137,22 +137,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 5"); they replace b18-b21,
-# which informed round 5's gp bar and are training data now. b38 and b39 were opened with
-# a4e8b02's model, b42 and b43 with 6b5e5e5's (the shipped one; b38 and b39 measured again
-# with it). Floors: the first figures less one sentence; gp counts gp or crisis. A floor over
-# the targets (95%, 90%, 10%) is the figure, not the target: b42's false alarms miss it.
+# Fresh blind batches, never trained on (docs/safety.md). b38, b39, b42 and b43 decided rules
+# in round 6, so they are training data; b46-b49 take their place once measured.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # 98.0% (144/147), 92.9% (117/126), 3.4% (5/147); shipped: 98.0%, 93.7%, 4.1%
-    "b38": (0.97, 0.92, 0.041),
-    # 100% (147/147), 99.2% (125/126), 8.8% (13/147); shipped: the same
-    "b39": (0.99, 0.98, 0.096),
-    # 98.6% (145/147), 98.4% (124/126), 11.6% (17/147); round 4's model 98.6%, 98.4%, 12.9%
-    "b42": (0.97, 0.97, 0.123),
-    # 95.8% (138/144), 90.7% (117/129), 5.4% (8/147); round 4's model 95.8%, 89.1%, 9.5%
-    "b43": (0.95, 0.89, 0.062),
-}
+HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
