@@ -137,21 +137,21 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 6"); they replace b38, b39, b42
-# and b43, which decided rules in round 6 and are training data now. Each was opened once,
-# with the shipped model (7d8a5f9) and rules (ae93323). Floors: the first figures less one
-# sentence; gp counts gp or crisis; false alarms the first figure plus one sentence. A floor
-# under a target (95%, 90%, 10%) is the figure, not the target: b63's gp recall misses it.
+# Fresh blind batches, never trained on (docs/safety.md, "Round 6"); they replace b62-b65,
+# which decided rules in round 6 and are training data now. Each was opened once, with the
+# shipped model (da13a84) and rules (c4ed409). Floors: the first figures less one sentence;
+# gp counts gp or crisis; false alarms the first figure plus one sentence. A floor beyond a
+# target (95%, 90%, 10%) is the figure, not the target: b68 misses gp, b66 and b68 false alarms.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # 96.6% (142/147), 96.0% (120/125), 6.8% (10/148)
-    "b62": (0.95, 0.95, 0.075),
-    # 97.3% (143/147), 88.1% (111/126), 4.1% (6/147)
-    "b63": (0.96, 0.87, 0.048),
-    # 98.8% (83/84), 95.2% (80/84), 9.9% (25/252)
-    "b64": (0.97, 0.94, 0.104),
-    # 100% (147/147), 96.0% (121/126), 5.4% (8/147)
-    "b65": (0.99, 0.95, 0.062),
+    # 98.6% (145/147), 96.8% (122/126), 12.2% (18/147)
+    "b66": (0.97, 0.96, 0.130),
+    # 95.9% (141/147), 92.1% (116/126), 7.5% (11/147)
+    "b67": (0.95, 0.91, 0.082),
+    # 100% (84/84), 85.7% (72/84), 14.7% (37/252)
+    "b68": (0.98, 0.84, 0.151),
+    # 98.6% (145/147), 94.4% (119/126), 7.5% (11/147)
+    "b69": (0.97, 0.93, 0.082),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
