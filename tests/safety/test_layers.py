@@ -137,21 +137,21 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 6"); they replace b62-b65,
+# Fresh blind batches, never trained on (docs/safety.md, "Round 6"); they replace b66-b69,
 # which decided rules in round 6 and are training data now. Each was opened once, with the
-# shipped model (da13a84) and rules (c4ed409). Floors: the first figures less one sentence;
+# shipped model (4bbfb78) and rules (002f30c). Floors: the first figures less one sentence;
 # gp counts gp or crisis; false alarms the first figure plus one sentence. A floor beyond a
-# target (95%, 90%, 10%) is the figure, not the target: b68 misses gp, b66 and b68 false alarms.
+# target (95%, 90%, 10%) is the figure, not the target: b71 misses gp and false alarms.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # 98.6% (145/147), 96.8% (122/126), 12.2% (18/147)
-    "b66": (0.97, 0.96, 0.130),
-    # 95.9% (141/147), 92.1% (116/126), 7.5% (11/147)
-    "b67": (0.95, 0.91, 0.082),
-    # 100% (84/84), 85.7% (72/84), 14.7% (37/252)
-    "b68": (0.98, 0.84, 0.151),
-    # 98.6% (145/147), 94.4% (119/126), 7.5% (11/147)
-    "b69": (0.97, 0.93, 0.082),
+    # 99.3% (146/147), 100% (126/126), 6.8% (10/147)
+    "b70": (0.98, 0.99, 0.075),
+    # 95.9% (141/147), 88.1% (111/126), 11.6% (17/147)
+    "b71": (0.95, 0.87, 0.123),
+    # 100% (84/84), 95.3% (81/85), 6.8% (17/251)
+    "b72": (0.98, 0.94, 0.072),
+    # 99.3% (148/149), 99.2% (124/125), 4.8% (7/146)
+    "b73": (0.98, 0.98, 0.055),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
