@@ -137,22 +137,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 6"); they replace b66-b69,
-# which decided rules in round 6 and are training data now. Each was opened once, with the
-# shipped model (4bbfb78) and rules (002f30c). Floors: the first figures less one sentence;
-# gp counts gp or crisis; false alarms the first figure plus one sentence. A floor beyond a
-# target (95%, 90%, 10%) is the figure, not the target: b71 misses gp and false alarms.
+# b70-b73 (held out until now) decided rules and are training data; the fresh batches that
+# take their place are measured once with the retrained model before they join this table.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # 99.3% (146/147), 100% (126/126), 6.8% (10/147)
-    "b70": (0.98, 0.99, 0.075),
-    # 95.9% (141/147), 88.1% (111/126), 11.6% (17/147)
-    "b71": (0.95, 0.87, 0.123),
-    # 100% (84/84), 95.3% (81/85), 6.8% (17/251)
-    "b72": (0.98, 0.94, 0.072),
-    # 99.3% (148/149), 99.2% (124/125), 4.8% (7/146)
-    "b73": (0.98, 0.98, 0.055),
-}
+HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
