@@ -137,22 +137,11 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 7"); they replace b70-b73,
-# which decided rules in round 7 and are training data now. Each was opened once, with the
-# shipped model and rules of round 7. Floors: the first figures less one sentence; gp
-# counts gp or crisis; false alarms the first figure plus one sentence. A floor beyond a
-# target (95%, 90%, 10%) is the figure, not the target: b74 and b75 miss false alarms.
+# b74-b77 (held out for one cycle) decided rules and are training data; the fresh batches
+# that take their place are measured once with the retrained model before they join this
+# table.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {
-    # 99.3% (146/147), 92.9% (117/126), 10.2% (15/147)
-    "b74": (0.98, 0.92, 0.109),
-    # 100% (84/84), 97.6% (82/84), 10.7% (27/252)
-    "b75": (0.98, 0.96, 0.112),
-    # 100% (147/147), 96.8% (122/126), 8.8% (13/147)
-    "b76": (0.99, 0.96, 0.096),
-    # 98.6% (145/147), 93.7% (118/126), 7.5% (11/147)
-    "b77": (0.97, 0.92, 0.082),
-}
+HELD_OUT_FLOORS: dict[str, tuple[float, float, float]] = {}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
