@@ -62,7 +62,7 @@ def test_the_bots_start_leaves_the_encoder_and_the_patterns_to_a_warm_up(tmp_pat
 
 def test_a_message_during_the_warm_up_is_assessed_in_full(tmp_path):
     eager = LiveContent(with_model(tmp_path))
-    text = "vandaag ging het eigenlijk goed, maar soms denk ik dat ik er beter niet meer zou zijn"
+    text = "ik zie het eigenlijk niet meer zitten om morgen nog wakker te worden"
     live = LiveContent(with_model(tmp_path / "again"), lazy=True)
     warming = live.warm_up()
     assert live.safety.assess(text, "nl") == eager.safety.assess(text, "nl")
