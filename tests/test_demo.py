@@ -118,6 +118,13 @@ def test_a_scripted_session_in_english_keeps_its_data_when_asked():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A terminal's Ctrl-C reaches a foreground demo whose SIGINT is at its default. A test run
+    # started in the background by a script (`./scripts/test &`) hands every child SIGINT
+    # ignored, and then the demo never hears it: restore the default in the child.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.e2e
 def test_ctrl_c_stops_the_bot_and_the_emulator():
     demo = subprocess.Popen(
@@ -127,6 +134,7 @@ def test_ctrl_c_stops_the_bot_and_the_emulator():
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         assert demo.stdout is not None
