@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.models import Escalation, EscalationSource
+from bot.core.models import CrisisQuestion, Escalation, EscalationSource
 from bot.core.normalise import canonical
 from bot.core.safety import LEVEL_ORDER, Assessment
 
@@ -148,6 +148,30 @@ def typed_followup_answer(text: str) -> str | None:
     """'better', 'hard' or 'help_now' for a reply typed to the next day's question, or None:
     read it as itself (the safety net has already read it for a crisis)."""
     return _typed(text, TYPED_FOLLOWUP_ANSWERS)
+
+
+# A reply typed to a crisis answer's question counts as its button this long after it was
+# asked; later, a "ja" is a message of its own.
+CRISIS_QUESTION_OPEN = timedelta(hours=6)
+
+
+def crisis_question(kind: str, chat: int, message: int, now: datetime) -> CrisisQuestion:
+    """A crisis answer's question just put on screen, open for CRISIS_QUESTION_OPEN."""
+    return CrisisQuestion(kind, chat, message, now, now + CRISIS_QUESTION_OPEN)
+
+
+def open_crisis_question(
+    question: CrisisQuestion | None, chat: int, now: datetime
+) -> CrisisQuestion | None:
+    """The question a text typed in `chat` at `now` may answer: asked there, still open."""
+    if question is None or question.chat != chat or now >= question.until:
+        return None
+    return question
+
+
+def crisis_question_ended(question: CrisisQuestion, now: datetime) -> CrisisQuestion:
+    """The same question, answered or replaced: a later typed text is read as itself."""
+    return replace(question, until=min(question.until, now))
 
 
 def followup_escalation(now: datetime) -> Escalation:

@@ -213,6 +213,27 @@ class RunningExercise:
     id: str = RUNNING_EXERCISE_ID
 
 
+CRISIS_QUESTION_ID = "crisis-question"
+
+
+@dataclass(frozen=True)
+class CrisisQuestion:
+    """The last question of a crisis answer still on screen in the coachee's chat: "ask"
+    (are you thinking of ending your life?), "choice" (shall I stay with you with a short
+    exercise?) or "followup" (the next day's how are you now?). Kept so that a reply typed
+    instead of pressed is still read as the button it stands for after a restart (a typed
+    "ja" to "ask" is a crisis, never small talk). `message` is the question's message id;
+    a typed reply counts until `until`. One row, replaced in place; written only with
+    consent."""
+
+    kind: str
+    chat: int
+    message: int
+    at: datetime
+    until: datetime
+    id: str = CRISIS_QUESTION_ID
+
+
 Record = (
     CheckIn
     | ExerciseLog
@@ -225,6 +246,7 @@ Record = (
     | LastSeen
     | Awaiting
     | RunningExercise
+    | CrisisQuestion
 )
 RECORD_TYPES: tuple[type, ...] = (
     CheckIn,
@@ -238,6 +260,7 @@ RECORD_TYPES: tuple[type, ...] = (
     LastSeen,
     Awaiting,
     RunningExercise,
+    CrisisQuestion,
 )
 
 

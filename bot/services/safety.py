@@ -18,11 +18,13 @@ from bot.core.escalation import (
     alerts_coach,
     already_recorded,
     ask_escalation,
+    crisis_question_ended,
     followup_escalation,
+    open_crisis_question,
     plan_escalation,
     sos_escalation,
 )
-from bot.core.models import Escalation
+from bot.core.models import CRISIS_QUESTION_ID, CrisisQuestion, Escalation
 from bot.core.ports import CoacheeFile
 from bot.core.safety import Assessment
 from bot.services import actions
@@ -131,12 +133,46 @@ def followup_answered(
 # --- what is stored, after the answer went out -----------------------------------------------
 
 
-def after_crisis(coachee: CoacheeFile, escalation: Escalation, now: datetime) -> Outcome:
+def after_crisis(
+    coachee: CoacheeFile,
+    escalation: Escalation,
+    now: datetime,
+    question: CrisisQuestion | None = None,
+) -> Outcome:
     """The storage work of a crisis, once its answer is out: the question the bot waited for
     text for ends (the next text is read as itself; buttons that still work stay pointed
-    at), and the escalation is recorded with consent."""
+    at), the answer's own question on screen is kept (`question`, see CrisisQuestion), and
+    the escalation is recorded with consent."""
     stop_waiting_for_text(coachee, now)
+    if question is not None:
+        remember_crisis_question(coachee, question)
     return record_escalation(coachee, escalation)
+
+
+def remember_crisis_question(coachee: CoacheeFile, question: CrisisQuestion) -> Outcome:
+    """A crisis answer's question on screen, kept through a restart: only with consent."""
+    if coachee.profile is None:
+        return Outcome(consented=False)
+    coachee.replace(question)
+    return Outcome()
+
+
+def stored_crisis_question(coachee: CoacheeFile, chat: int, now: datetime) -> CrisisQuestion | None:
+    """The crisis question still open in `chat` as stored (read after a restart)."""
+    if coachee.profile is None:
+        return None
+    return open_crisis_question(coachee.find(CrisisQuestion, CRISIS_QUESTION_ID), chat, now)
+
+
+def crisis_question_answered(coachee: CoacheeFile, message: int, now: datetime) -> Outcome:
+    """The question in `message` was pressed or typed: a later text is read as itself, after
+    a restart too (a newer question stays open)."""
+    if coachee.profile is None:
+        return Outcome(consented=False)
+    question = coachee.find(CrisisQuestion, CRISIS_QUESTION_ID)
+    if question is not None and question.message == message and question.until > now:
+        coachee.replace(crisis_question_ended(question, now))
+    return Outcome()
 
 
 def record_escalation(coachee: CoacheeFile, escalation: Escalation) -> Outcome:

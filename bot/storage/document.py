@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from bot.core.awaiting import Awaiting
 from bot.core.models import (
+    CrisisQuestion,
     Escalation,
     LastSeen,
     Profile,
@@ -43,7 +44,15 @@ Part = Document
 # Kinds that stay in the head: few rows, read whole (a follow-up looks at every escalation),
 # or one row replaced in place. Every other kind is daily history, split by month.
 HEAD_KINDS: frozenset[type] = frozenset(
-    {Escalation, QuestionnaireResult, RetentionNotice, LastSeen, Awaiting, RunningExercise}
+    {
+        Escalation,
+        QuestionnaireResult,
+        RetentionNotice,
+        LastSeen,
+        Awaiting,
+        RunningExercise,
+        CrisisQuestion,
+    }
 )
 
 

@@ -374,13 +374,17 @@ async def followup_tick(context: BotContext) -> None:
         )
         log.info("followup.sent level=%s", plan.ask.level)
         if plan.ask.level == "crisis":  # a typed "slecht" or "help" answers it too
-            safety_net.remember_question(
+            asked = safety_net.remember_question(
                 context.application,
                 profile.chat_id,
                 "followup",
                 sent_question.message_id,
                 s.clock(),
             )
+            try:  # so it does after a restart as well
+                await _off_loop(s.repo.replace, user_id, asked)
+            except Exception:
+                log.exception("followup.question_not_stored")
     except TelegramError as exc:
         sent = outcome_of(exc)
         log.warning("followup.%s level=%s error=%s", sent.value, plan.ask.level, type(exc).__name__)

@@ -20,8 +20,13 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
-from bot.core.escalation import typed_ask_answer, typed_followup_answer
-from bot.core.models import Escalation
+from bot.core.escalation import (
+    crisis_question,
+    open_crisis_question,
+    typed_ask_answer,
+    typed_followup_answer,
+)
+from bot.core.models import CrisisQuestion, Escalation
 from bot.services import safety as service
 from bot.services.outcome import Message as Said
 from bot.services.outcome import Outcome
@@ -53,18 +58,19 @@ OPEN_QUESTIONNAIRE = "questionnaire_message"
 # the escalation stored) has not run yet. The next text skips the chat's queue behind them,
 # and must not answer a question the crisis is about to end (bot.services.conversation).
 CRISIS_UNDER_WAY = "safety.crisis_under_way"
-# chat_data key: the last question of a crisis answer still open in this chat, as (kind,
-# message id, when): "ask", the plain question after an unsure crisis answer, or
-# "choice", the crisis answer's own "shall I stay with you with a short exercise?", or
-# "followup", the next day's "how are you now?". A reply typed instead of pressed counts as
-# the button it stands for (the gate lets only private chats this far, so the chat is the
-# person the question was put to), for OPEN_ASK_FOR: to "ask", "ja" is a yes and
-# "nee, maar soms wel" a not sure; to "choice", "ja" starts the grounding exercise and "nee"
-# is "I'm OK for now"; to "followup", "slecht" is "still hard", "ik heb hulp nodig" the
-# crisis answer. Kept in memory: after a restart a typed reply is read as itself, the
-# buttons still work.
+# chat_data key: the last question of a crisis answer still open in this chat, a
+# CrisisQuestion: "ask", the plain question after an unsure crisis answer, or "choice", the
+# crisis answer's own "shall I stay with you with a short exercise?", or "followup", the
+# next day's "how are you now?". A reply typed instead of pressed counts as the button it
+# stands for (the gate lets only private chats this far, so the chat is the person the
+# question was put to), for CRISIS_QUESTION_OPEN: to "ask", "ja" is a yes and "nee, maar
+# soms wel" a not sure; to "choice", "ja" starts the grounding exercise and "nee" is "I'm OK
+# for now"; to "followup", "slecht" is "still hard", "ik heb hulp nodig" the crisis answer.
+# With consent the question is stored too, and read back the first time the chat types
+# after a restart (OPEN_ASK_READ), so a typed "ja" to "ask" is still a crisis then; it
+# skips the queues only once the chat's question is in memory again.
 OPEN_ASK = "safety.open_ask"
-OPEN_ASK_FOR = timedelta(hours=6)
+OPEN_ASK_READ = "safety.open_ask_read"
 # Typed replies that are a crisis: they skip every queue, like the text of a crisis.
 CRISIS_REPLIES = frozenset({("ask", "yes"), ("ask", "unsure"), ("followup", "help_now")})
 
@@ -86,7 +92,7 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     chat = update.effective_chat
     open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
     if open_ask is not None:
-        kind = open_ask[0]
+        kind = open_ask.kind
         if (kind, _typed_choice(kind, words)) in CRISIS_REPLIES:  # typed instead of pressed
             return True
     s = application.bot_data[KEY]
@@ -109,7 +115,7 @@ async def safety_net(update: Update, context: BotContext) -> None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
-    typed = _typed_answer(context, update.effective_chat.id, words, s.clock())
+    typed = await _typed_answer(update, context, words, s.clock())
     if typed is not None:
         kind, choice = typed
         try:
@@ -205,10 +211,13 @@ async def answer_crisis(
         if delivered is not None and ask:
             question = service.crisis_question(s.texts, lang)
             last = await _deliver_crisis_message(context, chat_id, question, lang)
+        on_screen = None
         if last is not None:
             kind = "choice" if last is delivered else "ask"
-            remember_question(context.application, chat_id, kind, last.message_id, s.clock())
-        await _store(update, context, service.after_crisis, escalation, s.clock())
+            on_screen = remember_question(
+                context.application, chat_id, kind, last.message_id, s.clock()
+            )
+        await _store(update, context, service.after_crisis, escalation, s.clock(), on_screen)
     if questionnaire_message is not None:
         await _close_questionnaire(context, chat_id, questionnaire_message, lang)
 
@@ -384,6 +393,7 @@ async def crisis_choice(update: Update, context: BotContext) -> None:
     await query.answer()
     context.application.chat_data[update.effective_chat.id].pop(OPEN_ASK, None)
     await _answer_choice(update, context, callbacks.decode(query.data).arg(0))
+    await _question_answered(update, context, _pressed_on(update))
 
 
 async def _answer_choice(update: Update, context: BotContext, choice: str) -> None:
@@ -401,28 +411,39 @@ async def ask_choice(update: Update, context: BotContext) -> None:
     context.application.chat_data[update.effective_chat.id].pop(OPEN_ASK, None)
     await _answer_ask(update, context, callbacks.decode(update.callback_query.data).arg(0))
     await _replace_question(update, context, None)
+    await _question_answered(update, context, _pressed_on(update))
 
 
-def _typed_answer(
-    context: BotContext, chat_id: int, words: str, now: datetime
+async def _typed_answer(
+    update: Update, context: BotContext, words: str, now: datetime
 ) -> tuple[str, str] | None:
     """(the question's kind, the button a typed reply stands for), while a crisis answer's
     question is open in this chat; the question is then answered (its buttons taken away,
     failures changing nothing)."""
+    chat_id = update.effective_chat.id
     chat = context.application.chat_data[chat_id]
-    open_ask = chat.get(OPEN_ASK)
-    if open_ask is None:
+    if OPEN_ASK not in chat and not chat.get(OPEN_ASK_READ):
+        chat[OPEN_ASK_READ] = True  # the first text after a restart: what was stored
+        try:
+            stored = await run(
+                context, update.effective_user.id, service.stored_crisis_question, chat_id, now
+            )
+        except Exception:  # unreadable: the text is read as itself, as without consent
+            log.exception("safety.question_not_read")
+            stored = None
+        if stored is not None and OPEN_ASK not in chat:
+            chat[OPEN_ASK] = stored
+    question = open_crisis_question(chat.get(OPEN_ASK), chat_id, now)
+    if question is None:
+        chat.pop(OPEN_ASK, None)
         return None
-    kind, message_id, asked = open_ask
-    if now - asked > OPEN_ASK_FOR:
-        del chat[OPEN_ASK]
-        return None
-    choice = _typed_choice(kind, words)
+    choice = _typed_choice(question.kind, words)
     if choice is None:
         return None
     del chat[OPEN_ASK]
-    context.application.create_task(_take_buttons_away(context, chat_id, message_id))
-    return kind, choice
+    context.application.create_task(_take_buttons_away(context, chat_id, question.message))
+    context.application.create_task(_question_answered(update, context, question.message))
+    return question.kind, choice
 
 
 def _typed_choice(kind: str, words: str) -> str | None:
@@ -431,9 +452,35 @@ def _typed_choice(kind: str, words: str) -> str | None:
 
 def remember_question(
     application: Application, chat_id: int, kind: str, message_id: int, when: datetime
-) -> None:
-    """A crisis answer's question now on screen in this chat (see OPEN_ASK)."""
-    application.chat_data[chat_id][OPEN_ASK] = (kind, message_id, when)
+) -> CrisisQuestion:
+    """A crisis answer's question now on screen in this chat (see OPEN_ASK); the caller
+    stores what this returns (with consent)."""
+    question = crisis_question(kind, chat_id, message_id, when)
+    application.chat_data[chat_id][OPEN_ASK] = question
+    return question
+
+
+async def _question_answered(update: Update, context: BotContext, message: int | None) -> None:
+    """The question in `message` was answered (its memory is gone already): in storage too,
+    after the answer went out, so a restart reads a later "ja" as itself. Only that
+    question: a crisis answer it led to may have put a new one on screen."""
+    if message is None:
+        return
+    try:
+        await run(
+            context,
+            update.effective_user.id,
+            service.crisis_question_answered,
+            message,
+            context.services.clock(),
+        )
+    except Exception:  # a restart would read a later typed "ja" as an answer still
+        log.exception("safety.question_not_closed")
+
+
+def _pressed_on(update: Update) -> int | None:
+    query = update.callback_query
+    return query.message.message_id if query and query.message else None
 
 
 async def _take_buttons_away(context: BotContext, chat_id: int, message_id: int) -> None:
@@ -475,8 +522,9 @@ async def followup_choice(update: Update, context: BotContext) -> None:
     if escalation is not None:
         await answer_crisis(update, context, escalation)
         await _replace_question(update, context, body)
-        return
-    await edit(update, context, body)
+    else:
+        await edit(update, context, body)
+    await _question_answered(update, context, _pressed_on(update))
 
 
 async def _answer_followup(update: Update, context: BotContext, choice: str) -> None:

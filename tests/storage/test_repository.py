@@ -21,6 +21,7 @@ from bot.core.models import (
     RECORD_TYPES,
     CheckIn,
     Consent,
+    CrisisQuestion,
     Escalation,
     ExerciseLog,
     LastSeen,
@@ -128,6 +129,9 @@ def make_record(kind: type, at: datetime, n: int = 0) -> Any:
             at + timedelta(seconds=15),
             100 + n,
             id=f"running-{n}",
+        ),
+        CrisisQuestion: lambda: CrisisQuestion(
+            "ask", 10 + n, 200 + n, at, at + timedelta(hours=6), id=f"question-{n}"
         ),
     }
     assert set(makers) == set(RECORD_TYPES), "a new record type needs a maker here"

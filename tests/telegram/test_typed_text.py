@@ -15,14 +15,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rig import NOW, FakeBotApi, Rig, make_repository, profile, running
+from rig import (
+    CRISIS_TABLE,
+    CRISIS_TEXT,
+    NOW,
+    UNSURE_TEXT,
+    FakeBotApi,
+    Rig,
+    make_repository,
+    profile,
+    running,
+)
 
 from bot.core.awaiting import NOTE_MORE, Awaiting
 from bot.core.coaching import Coach, Link, Sharing
 from bot.core.coaching import share as share_item
-from bot.core.models import CheckIn, Reflection
+from bot.core.models import CheckIn, CrisisQuestion, Escalation, Reflection
 from bot.storage.tinydb_store import TinyDbRepository
-from bot.telegram import callbacks
+from bot.telegram import callbacks, jobs
 from bot.telegram.coaching import coach_store
 
 # NOW: 16:00 in Brussels
@@ -77,7 +87,7 @@ def start(content, data, clock, tmp_path) -> Callable[[], Any]:
     @asynccontextmanager
     async def run() -> AsyncIterator[Bot]:
         repo = make_repository("tinydb", data)
-        async with running(content, repo, tmp_path, clock=clock) as rig:
+        async with running(content, repo, tmp_path, clock=clock, table=CRISIS_TABLE) as rig:
             yield Bot(rig)
 
     return run
@@ -177,6 +187,77 @@ async def test_no_note_ends_the_question(bot, content):
 
 
 # --- a restart keeps what the bot was waiting for ---------------------------------------------
+
+
+def is_crisis_answer(body: str) -> bool:
+    return "1813" in body and "112" in body
+
+
+async def test_a_typed_yes_to_the_crisis_question_is_a_crisis_after_a_restart(start, content):
+    async with start() as first:
+        first.repo.save_profile(profile(USER))
+        await first.say(UNSURE_TEXT)
+        assert first.last_sent()["text"] == content.escalations.crisis_ask.question.get("nl")
+    async with start() as second:
+        await second.say("ja")
+
+        assert is_crisis_answer(second.api.sent(USER)[-1])
+        assert [e.source for e in second.repo.records(USER, Escalation)] == ["text", "ask"]
+        await second.say("ja")  # answered: a second "ja" is read as itself
+        assert second.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_a_crisis_question_answered_with_its_button_stays_answered_after_a_restart(
+    start, content
+):
+    async with start() as first:
+        first.repo.save_profile(profile(USER))
+        await first.say(UNSURE_TEXT)
+        await first.press(callbacks.encode(callbacks.CRISIS_ASK, "no"), first.last_message_id())
+    async with start() as second:
+        await second.say("ja")
+
+        assert second.api.sent(USER)[-1] == unexpected(content)
+        assert [e.source for e in second.repo.records(USER, Escalation)] == ["text"]
+
+
+async def test_the_next_days_question_answered_by_typing_after_a_restart(start, content, clock):
+    async with start() as first:
+        first.repo.save_profile(profile(USER))
+        await first.say(CRISIS_TEXT)
+        clock[0] += timedelta(days=1, minutes=1)
+        await jobs.followup_tick(first.rig.job_context(USER))
+        assert first.last_sent()["text"] == content.escalations.crisis_followup.question.get("nl")
+    async with start() as second:
+        await second.say("ik heb hulp nodig")
+
+        help_now = second.api.sent(USER)[-1]
+        assert help_now.startswith(content.escalations.crisis.openers["followup"].get("nl"))
+    async with start() as third:  # the help-now answer's own question is the open one now
+        await third.say("nee")
+
+        assert third.api.sent(USER)[-1] == content.text("crisis.ok_reply", "nl")
+
+
+async def test_the_crisis_question_counts_for_six_hours_after_a_restart(start, content, clock):
+    async with start() as first:
+        first.repo.save_profile(profile(USER))
+        await first.say(UNSURE_TEXT)
+    clock[0] += timedelta(hours=6, minutes=1)
+    async with start() as second:
+        await second.say("ja")
+
+        assert second.api.sent(USER)[-1] == unexpected(content)
+
+
+async def test_without_consent_the_crisis_question_is_not_stored(start, content):
+    async with start() as first:
+        await first.say(UNSURE_TEXT)
+        await first.say("ja")  # in memory it still counts
+
+        assert is_crisis_answer(first.api.sent(USER)[-1])
+        assert first.repo.records(USER, CrisisQuestion) == []
+        assert first.repo.load_profile(USER) is None
 
 
 async def test_a_restart_keeps_the_awaited_note(start):
