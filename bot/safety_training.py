@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.learned_safety import DenseHead, LearnedLayer, LinearModel, message_features
+from bot.core.learned_safety import (
+    BLEND_VOTES,
+    Blend,
+    DenseHead,
+    LearnedLayer,
+    LinearModel,
+    message_features,
+)
 
 MAGIC = b"BURNOUT-COACH-SAFETY-MODEL 1\n"
 SCALE = 1024.0  # int16 steps: weights and idf up to +-32 are kept to 1/1024
@@ -206,6 +213,39 @@ def fit_dense(vectors: Sequence[Sequence[float]], labels: Sequence[str], c: floa
     )
 
 
+def blend_votes(layer: LearnedLayer, text: str, vector: Sequence[float]) -> tuple[float, ...]:
+    """The six votes a blend reads (BLEND_VOTES, crisis then gp or crisis) for one text,
+    with the models as the file holds them."""
+    parts = [layer.levels.probabilities(p) for p in message_features(text)]
+    pairs = [(p.get("crisis", 0.0), p.get("crisis", 0.0) + p.get("gp", 0.0)) for p in parts]
+    whole, best = pairs[0], max(pairs)
+    assert layer.dense is not None
+    d = layer.dense.probabilities(vector)
+    dense = (d.get("crisis", 0.0), d.get("crisis", 0.0) + d.get("gp", 0.0))
+    assert len(BLEND_VOTES) == 3
+    return (whole[0], best[0], dense[0], whole[1], best[1], dense[1])
+
+
+def fit_blend(
+    votes: Sequence[Sequence[float]], levels: Sequence[str], c: float
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The blend's two logistic regressions (crisis; gp or crisis) over the votes' log-odds:
+    (intercept, weights...) each, rounded so the file does not depend on the last bits."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.core.learned_safety import log_odds
+
+    matrix = np.asarray([[log_odds(v) for v in row] for row in votes], dtype=np.float64)
+    fitted = []
+    for target in ([x == "crisis" for x in levels], [x != "none" for x in levels]):
+        model = LogisticRegression(C=c, max_iter=5000, tol=1e-8, random_state=SEED)
+        model.fit(matrix, target)
+        weights = (model.intercept_[0], *model.coef_[0])
+        fitted.append(tuple(round(float(w), 4) for w in weights))
+    return fitted[0], fitted[1]
+
+
 # --- the file ---------------------------------------------------------------------------------
 
 
@@ -304,6 +344,17 @@ def decode(data: bytes) -> LearnedLayer:
         dense = DenseHead(tuple(spec["classes"]), tuple(spec["intercepts"]), rows)
     thresholds = header["thresholds"]
     votes = header.get("votes", {})
+    blend = None
+    if "blend" in header:
+        spec = header["blend"]
+        bars = spec["thresholds"]
+        blend = Blend(
+            tuple(spec["crisis"]),
+            tuple(spec["concern"]),
+            bars["crisis"],
+            bars["unsure"],
+            bars["gp"],
+        )
     return LearnedLayer(
         levels=models[0],
         kinds=models[1],
@@ -315,6 +366,7 @@ def decode(data: bytes) -> LearnedLayer:
         dense=dense,
         part_weight=float(votes.get("part", 1.0)),
         dense_weight=float(votes.get("dense", 0.5)),
+        blend=blend,
     )
 
 

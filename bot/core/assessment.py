@@ -72,13 +72,13 @@ class SafetyAssessor:
                 categories = (kind_category, *ruled.categories)
                 return Assessment("crisis", categories, ruled.rule, "rules", verdict.crisis)
             return Assessment("crisis", ruled.categories, ruled.rule, "rules", verdict.crisis)
-        if verdict.crisis >= layer.unsure_at:
-            sure = verdict.crisis >= layer.crisis_at
+        if verdict.crisis >= verdict.unsure_at:
+            sure = verdict.crisis >= verdict.crisis_at
             category = kind_category or ("unsure" if not sure else "default")
             categories = (category, *ruled.categories)
             return Assessment("crisis", categories, "learned", "learned", verdict.crisis, not sure)
         if LEVEL_ORDER[ruled.level] >= LEVEL_ORDER["gp"]:
             return ruled
-        if verdict.concern >= layer.gp_at:
+        if verdict.concern >= verdict.gp_at:
             return Assessment("gp", ("default",), "learned", "learned", verdict.concern)
         return ruled

@@ -142,42 +142,11 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # <= 10%. Where a batch meets a bar at first sight, the bar is asserted; where it misses,
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
-# b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/).
-# Fresh blind batches, never trained on (docs/safety.md, "Round 7"), measured with the shipped
-# model (c267aae): b102-b109 opened once with it after b90-b93 and b98-b101 had decided the
-# last rules; b94-b97 are everyday messages only (all none: their figure is the false alarms
-# coachees would meet in daily use), first measured with c62a35f and decided nothing about
-# rules or thresholds. Floors: the figures less one sentence; gp counts gp or crisis; false
-# alarms the figure plus one sentence. A floor beyond a target (95%, 90%, 10%) is the
-# figure, not the target: b103 misses crisis, b103, b105 and b106 false alarms. None: the
-# batch holds no sentence of that level.
+# b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
+# b94-b97 and b102-b117 fitted the votes' blend in round 8 (tests/safety/blend/). The fresh
+# blind batches that replace them are measured once with the blended model, then listed here.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
-    # -, -, 6.7% (28/420)
-    "b94": (None, None, 0.07),
-    # -, -, 8.8% (37/420)
-    "b95": (None, None, 0.091),
-    # -, -, 5.5% (23/420)
-    "b96": (None, None, 0.058),
-    # -, -, 1.7% (7/420)
-    "b97": (None, None, 0.02),
-    # 100% (147/147), 93.7% (118/126), 6.1% (9/147)
-    "b102": (0.99, 0.92, 0.069),
-    # 94.6% (139/147), 92.1% (116/126), 10.2% (15/147)
-    "b103": (0.93, 0.91, 0.109),
-    # 98.6% (146/148), 91.3% (115/126), 4.1% (6/146)
-    "b104": (0.97, 0.90, 0.048),
-    # 98.6% (145/147), 99.2% (125/126), 17.7% (26/147)
-    "b105": (0.97, 0.98, 0.184),
-    # 97.3% (143/147), 91.3% (116/127), 11.6% (17/146)
-    "b106": (0.96, 0.90, 0.124),
-    # 98.6% (145/147), 97.6% (123/126), 6.1% (9/147)
-    "b107": (0.97, 0.96, 0.069),
-    # 98.8% (85/86), 96.4% (81/84), 5.2% (13/250)
-    "b108": (0.97, 0.95, 0.056),
-    # 98.8% (84/85), 94.1% (80/85), 5.6% (14/250)
-    "b109": (0.97, 0.92, 0.06),
-}
+HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
@@ -187,7 +156,14 @@ def test_every_held_out_batch_has_its_floors():
 
 def test_no_held_out_batch_is_trained_on():
     trained = {p.name for p in (HERE / "batches").glob("*.jsonl")}
-    assert not trained & {p.name for p in HELD_OUT}
+    blended = {p.name for p in (HERE / "blend").glob("*.jsonl")}
+    assert not (trained | blended) & {p.name for p in HELD_OUT}
+
+
+def test_the_blend_is_fitted_on_batches_the_models_never_saw():
+    trained = {p.name for p in (HERE / "batches").glob("*.jsonl")}
+    blended = {p.name for p in (HERE / "blend").glob("*.jsonl")}
+    assert blended and not trained & blended
 
 
 @pytest.mark.parametrize("batch", HELD_OUT, ids=lambda p: p.stem)
