@@ -50,15 +50,17 @@ THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6}
 # (docs/safety.md): false alarms 13.9% -> 12.7%, no crisis lost, gp recall 93.6% -> 94.7%.
 VOTES = {"part": 0.75, "dense": 0.4}
 # Round 8: the votes are blended by two logistic regressions fitted on blind batches that the
-# models above never see (bot.core.learned_safety.Blend). Chosen on those twenty batches
-# (b94-b97, b102-b117: 8,400 sentences the models met at first sight), each left out in turn
-# (docs/safety.md, round 8): with the rules, the lowest bars at which crisis recall is at
-# least 98.5% (the fixed average gave 98.0%) and gp recall no lower than the average's gave
-# 98.6% crisis, 94.3% gp and 6.7% false alarms, against 98.0%, 93.9% and 7.2%. P(crisis) of
-# the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that also asks.
+# models above never see (bot.core.learned_safety.Blend): b94-b97 and b102-b125, 11,760
+# sentences the models met at first sight. The bars were chosen with each of those 28
+# batches left out in turn (docs/safety.md, round 8), with the rules of the same commit:
+# the fixed average (0.40 / 0.60) gave crisis 98.7%, gp 95.6%, false alarms 6.9%; the blend
+# at 0.20 / 0.91 gives 99.1%, 96.7% and 5.5% (everyday messages 5.7% -> 4.2%). Lower bars
+# catch a few more crises for many more false alarms (0.12: 99.3%, 6.7%), higher ones the
+# reverse (0.275: 98.7%, 4.6%). P(crisis) of the blend from 0.5 is sure; from 0.20 the
+# answer is a crisis answer that also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
 BLEND_C = 1.0
-BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.89}
+BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.2, "gp": 0.91}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 
