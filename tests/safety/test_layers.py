@@ -143,10 +143,32 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
-# b94-b97 and b102-b117 fitted the votes' blend in round 8 (tests/safety/blend/). The fresh
-# blind batches that replace them are measured once with the blended model, then listed here.
+# b94-b97 and b102-b133 fitted the votes' blend in round 8 (tests/safety/blend/).
+# Fresh blind batches, never trained or blended on and deciding nothing (docs/safety.md,
+# "Round 8"): b134-b141, written after the model of 5be0eff was committed and measured once
+# with it. Every batch meets the issue's bars. Floors: the figures less one sentence (gp
+# counts gp or crisis), false alarms the figure plus one sentence; each is beyond its target
+# (95%, 90%, 10%), so the targets are asserted too. None: the batch holds no sentence of
+# that level.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
-HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {}
+HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
+    # 99.3% (146/147), 91.2% (114/125), 4.7% (7/148)
+    "b134": (0.986, 0.904, 0.055),
+    # 100.0% (147/147), 93.7% (118/126), 5.4% (8/147)
+    "b135": (0.993, 0.928, 0.062),
+    # 100.0% (143/143), 91.6% (120/131), 6.8% (10/146)
+    "b136": (0.993, 0.908, 0.076),
+    # 98.6% (145/147), 94.4% (119/126), 6.1% (9/147)
+    "b137": (0.979, 0.936, 0.069),
+    # 98.6% (145/147), 93.7% (118/126), 4.8% (7/147)
+    "b138": (0.979, 0.928, 0.055),
+    # 100.0% (159/159), 92.6% (113/122), 5.8% (8/139)
+    "b139": (0.993, 0.918, 0.065),
+    # 100.0% (84/84), 95.2% (80/84), 2.8% (7/252)
+    "b140": (0.988, 0.94, 0.032),
+    # 100.0% (84/84), 94.0% (79/84), 3.6% (9/252)
+    "b141": (0.988, 0.928, 0.04),
+}
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
 
