@@ -114,6 +114,10 @@ async def safety_net(update: Update, context: BotContext) -> None:
     if escalation is not None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
+        if _answers_open_question(context, update.effective_chat.id, words, s.clock()):
+            # "Ja, die gedachten heb ik elke avond" to "are you thinking of ending your
+            # life?" is that question's yes: its crisis answer, not the question again.
+            await _typed_crisis_reply_then_stop(update, context, words, s.clock())
         await _crisis_then_stop(update, context, escalation, ask=assessment.ask)
     typed = await _typed_answer(update, context, words, s.clock())
     if typed is not None:
@@ -159,6 +163,38 @@ def answered_here(update: Update, context: BotContext) -> bool:
 async def sos(update: Update, context: BotContext) -> None:
     """/sos: the crisis answer at once, no questions asked, in every state."""
     await _crisis_then_stop(update, context, service.sos(context.services.clock()))
+
+
+def _answers_open_question(context: BotContext, chat_id: int, words: str, now: datetime) -> bool:
+    """A text that is a crisis and also a typed crisis reply (CRISIS_REPLIES) to the
+    question open in this chat's memory (no storage read: a crisis never waits for one)."""
+    question = open_crisis_question(
+        context.application.chat_data[chat_id].get(OPEN_ASK), chat_id, now
+    )
+    return (
+        question is not None
+        and (
+            question.kind,
+            _typed_choice(question.kind, words),
+        )
+        in CRISIS_REPLIES
+    )
+
+
+async def _typed_crisis_reply_then_stop(
+    update: Update, context: BotContext, words: str, now: datetime
+) -> None:
+    try:
+        typed = await _typed_answer(update, context, words, now)
+        if typed is not None:
+            kind, choice = typed
+            if kind == "ask":
+                await _answer_ask(update, context, choice)
+            else:
+                await _answer_followup(update, context, choice)
+    except Exception:  # logged, never the generic apology: the crisis answer was tried hard
+        log.exception("safety.crisis_answer_failed")
+    raise ApplicationHandlerStop
 
 
 async def _crisis_then_stop(

@@ -17,6 +17,7 @@ from telegram.error import Forbidden, NetworkError, TimedOut
 
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.models import Escalation
+from bot.core.safety import Assessment
 from bot.storage.memory import InMemoryRepository
 from bot.telegram import callbacks, exercise, jobs, safety_net
 
@@ -166,6 +167,20 @@ async def test_yes_or_not_sure_is_a_crisis_recorded_with_consent(rig, choice):
     (stored,) = rig.repo.records(10, Escalation)
     assert (stored.level, stored.source) == ("crisis", "ask")
     assert stored.followup_due is not None
+
+
+async def test_a_typed_yes_that_is_itself_worrying_answers_the_question_once(rig, table, content):
+    yes = "Ja, die gedachten heb ik bijna elke avond"
+    table[yes] = Assessment("crisis", ("unsure",), "learned", "learned", 0.3, ask=True)
+    rig.consent(10)
+    await rig.process(rig.update(10, UNSURE_TEXT))
+    await rig.process(rig.update(10, yes))
+
+    question = content.escalations.crisis_ask.question.get("nl")
+    sent = rig.api.sent(10)
+    assert sent.count(question) == 1  # heard as the answer, not asked again
+    assert is_crisis_answer(sent[-1]) and sent[-1] != question
+    assert [e.source for e in rig.repo.records(10, Escalation)] == ["text", "ask"]
 
 
 async def test_no_is_heard_kindly_and_the_door_stays_open(rig, content):
