@@ -1,4 +1,4 @@
-"""The learned safety layer: a linear model over word and character n-grams.
+"""The learned safety layer: an n-gram model and a sentence-embedding head, blended.
 
 The phrase rules (bot.core.safety) know the wordings someone wrote down; people in distress
 use others ("de helft van mijn doosje", "if I'm not online tomorrow"). This layer was
@@ -9,9 +9,10 @@ n-grams. It can only add an escalation to what the rules decide, never remove on
 
 Pure Python and linear in the length of the text: the features of a message are hashed
 (CRC-32) into buckets, and a bucket's weight is looked up in a dict. Training
-(scripts/train_safety_model.py) uses exactly `features` below, so what was learned is what is
-applied. A long message is scored as a whole and per sentence, and the most worrying part
-counts: one sentence of plan inside three of scope creep must not be averaged away.
+(`python -m bot safety train`, bot.safety_training) uses exactly `features` below, so what
+was learned is what is applied. A long message is scored as a whole and per sentence, and
+the most worrying part is a vote of its own: one sentence of plan inside three of scope
+creep must not be averaged away.
 """
 
 from __future__ import annotations
@@ -222,17 +223,20 @@ class LearnedVerdict:
 class LearnedLayer:
     """The level models and the crisis-kind model, with the thresholds chosen in training.
 
-    Two level models vote: the n-gram model (`levels`, on the most worrying part of the
-    message) and, when the sentence encoder is there (`embed`, set at run time; the
-    encoder is a package, not part of the model file), a head over the embedding of the
-    whole message (`dense`). Their probabilities are averaged: each catches what the other
-    misses (see docs/safety.md), and together they raise fewer false alarms; how much each
-    counts is in the model file (`part_weight`, `dense_weight`).
+    Two level models vote: the n-gram model (`levels`, on the whole message and on its
+    most worrying part) and, when the sentence encoder is there (`embed`, set at run time;
+    the encoder is a package, not part of the model file), a head over the embedding of the
+    whole message (`dense`). Each catches what the other misses (see docs/safety.md). With
+    the encoder, the `blend` combines the votes (since round 8); without it, or with a model
+    file from before round 8, they are averaged with the weights the file carries
+    (`part_weight`, `dense_weight`).
 
-    `crisis_at`: P(crisis) from which the layer calls a crisis outright; `unsure_at`: from
-    which it still answers at crisis level but asks plainly (see bot.core.assessment);
-    `gp_at`: P(gp or crisis) from which it points to the GP; `kind_at`: how sure the kind
-    model must be before the answer opens for that kind (else the general crisis opener).
+    `crisis_at`: P(crisis) from which the averaged votes call a crisis outright;
+    `unsure_at`: from which they still answer at crisis level but ask plainly (see
+    bot.core.assessment); `gp_at`: P(gp or crisis) from which they point to the GP (the
+    blend has bars of its own; a verdict carries the bars it is read against); `kind_at`:
+    how sure the kind model must be before the answer opens for that kind (else the
+    general crisis opener).
     """
 
     levels: LinearModel

@@ -1,14 +1,23 @@
-"""How the learned layer weighs its votes (docs/safety.md, round 4): the n-gram vote is
-mostly the most worrying part of the message and partly the whole message, and it is
-averaged with the sentence-embedding head with weights that the model file carries."""
+"""How the learned layer weighs its votes. Rounds 4-7 (docs/safety.md): the n-gram vote is
+mostly the most worrying part of the message and partly the whole message, averaged with the
+sentence-embedding head with weights that the model file carries. Round 8: a blend of the
+six votes' log-odds with bars of its own, used when the sentence encoder runs."""
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import pytest
 
-from bot.core.learned_safety import DenseHead, LearnedLayer, LinearModel, features
+from bot.core.learned_safety import (
+    Blend,
+    DenseHead,
+    LearnedLayer,
+    LinearModel,
+    features,
+    log_odds,
+)
 from bot.safety_training import MAGIC, TrainedHead, TrainedModel, decode, encode
 
 CLASSES = ("crisis", "gp", "none")
@@ -24,7 +33,7 @@ def _model() -> LinearModel:
     return LinearModel(CLASSES, (0.0, 0.0, 0.5), weights)
 
 
-def _layer(**weights: float) -> LearnedLayer:
+def _layer(**weights: object) -> LearnedLayer:
     head = DenseHead(CLASSES, (0.2, 0.1, 0.0), ((1.0, 0.0), (0.0, 1.0), (0.0, 0.0)))
     return LearnedLayer(
         levels=_model(),
@@ -95,3 +104,61 @@ def test_the_model_file_carries_the_weights_and_an_old_file_reads_as_before():
     old = decode(encode(levels, levels, head, header))
     assert (old.part_weight, old.dense_weight) == (1.0, 0.5)
     assert zlib.decompress(encode(levels, levels, head, weighted)).startswith(MAGIC)
+
+
+# --- round 8: the votes' blend -----------------------------------------------------------------
+
+BLEND = Blend(
+    crisis=(-1.0, 1.0, 0.3, 0.2, 0.0, 0.0, 0.0),
+    concern=(-0.5, 0.0, 0.0, 0.0, 1.0, 0.3, 0.2),
+    crisis_at=0.5,
+    unsure_at=0.14,
+    gp_at=0.9,
+)
+
+
+def _logistic(score: float) -> float:
+    return 1 / (1 + math.exp(-score))
+
+
+def test_the_blend_weighs_the_votes_log_odds_as_fitted():
+    layer = _layer(part_weight=0.75, dense_weight=0.4, blend=BLEND)
+    best, best_concern, whole, whole_concern, dense, dense_concern = _votes(layer)
+    verdict = layer.verdict(TEXT)
+    crisis = -1.0 + log_odds(whole) + 0.3 * log_odds(best) + 0.2 * log_odds(dense)
+    concern = -0.5 + log_odds(whole_concern) + 0.3 * log_odds(best_concern)
+    concern += 0.2 * log_odds(dense_concern)
+    assert verdict.crisis == pytest.approx(_logistic(crisis))
+    assert verdict.concern == pytest.approx(_logistic(concern))
+    assert (verdict.crisis_at, verdict.unsure_at, verdict.gp_at) == (0.5, 0.14, 0.9)
+
+
+def test_without_the_encoder_the_blend_gives_way_to_the_n_gram_vote_and_its_own_bars():
+    layer = _layer(part_weight=0.75, dense_weight=0.4, blend=BLEND)
+    alone = LearnedLayer(**{**vars(layer), "embed": None})
+    best, _, whole, _, _, _ = _votes(layer)
+    verdict = alone.verdict(TEXT)
+    assert verdict.crisis == pytest.approx(0.75 * best + 0.25 * whole)
+    assert (verdict.crisis_at, verdict.unsure_at, verdict.gp_at) == (0.5, 0.4, 0.65)
+
+
+def test_a_vote_of_certainty_stays_finite():
+    assert log_odds(0.0) == pytest.approx(-9.21, abs=0.01)
+    assert log_odds(1.0) == pytest.approx(9.21, abs=0.01)
+    assert BLEND.probabilities((1.0, 1.0, 1.0, 0.0, 0.0, 0.0))[0] > 0.99
+
+
+def test_the_model_file_carries_the_blend_and_its_bars():
+    levels = TrainedModel(CLASSES, (0.0, 0.0, 0.0), (1, 2), ((1024, 1, 2, 3), (1024, 3, 2, 1)))
+    head = TrainedHead(CLASSES, (0.0, 0.0, 0.0), ((1, 2), (3, 4), (5, 6)))
+    header = {
+        "thresholds": {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6},
+        "blend": {
+            "crisis": list(BLEND.crisis),
+            "concern": list(BLEND.concern),
+            "thresholds": {"crisis": 0.5, "unsure": 0.14, "gp": 0.9},
+        },
+    }
+    assert decode(encode(levels, levels, head, header)).blend == BLEND
+    del header["blend"]
+    assert decode(encode(levels, levels, head, header)).blend is None
