@@ -218,6 +218,36 @@ def test_delete_confirmation_and_onboarding_survive_a_restart(bot, bot_factory, 
     halfway.wait_for_text("Je tijdzone is waarschijnlijk", timeout=8)
 
 
+def test_a_typed_yes_to_the_question_after_an_unclear_crisis_is_a_crisis_after_a_restart(
+    bot, bot_factory, chat, bot_data_dir
+):
+    coachee = chat()
+    onboard(coachee)
+    coachee.say(unclear_sentence())
+    coachee.wait_for(is_crisis_answer, timeout=5)
+    coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+    says_no = chat()
+    onboard(says_no)
+    says_no.say(unclear_sentence())
+    says_no.press("Nee", says_no.wait_for_text("een einde aan je leven", 5))
+    says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
+    bot.stop()
+    bot_factory()
+    coachee.say("ja")
+    reply = coachee.wait_for_text("Dank je dat je het me zegt", timeout=8)
+    assert "1813" in reply.text
+
+    def sources() -> list[tuple[str, str]]:
+        stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
+        found = sorted((e["level"], e["source"]) for e in stored)
+        assert len(found) == 2
+        return found
+
+    assert eventually(sources) == [("crisis", "ask"), ("crisis", "text")]
+    says_no.say("ja")  # answered with its button before the restart: read as itself
+    assert "1813" not in says_no.wait_for(timeout=8).text
+
+
 def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_survive_restarts(
     bot, bot_factory, chat, bot_data_dir
 ):
