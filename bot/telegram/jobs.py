@@ -30,6 +30,7 @@ from bot.core import profiles, schedule
 from bot.core.escalation import next_followup, plan_followup
 from bot.core.models import (
     CheckIn,
+    CrisisQuestion,
     Escalation,
     ExerciseLog,
     Profile,
@@ -37,6 +38,7 @@ from bot.core.models import (
     ReminderMark,
     Snooze,
 )
+from bot.services.safety import remember_crisis_question
 from bot.telegram import callbacks, job_names, safety_net
 from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
@@ -382,7 +384,7 @@ async def followup_tick(context: BotContext) -> None:
                 s.clock(),
             )
             try:  # so it does after a restart as well
-                await _off_loop(s.repo.replace, user_id, asked)
+                await _off_loop(_keep_question, s.repo, user_id, asked)
             except Exception:
                 log.exception("followup.question_not_stored")
     except TelegramError as exc:
@@ -403,6 +405,11 @@ async def followup_tick(context: BotContext) -> None:
     following = next_followup(s.repo.records(user_id, Escalation))
     if following is not None:
         schedule_followup(context.application, user_id, following)
+
+
+def _keep_question(repo, user_id: int, question: CrisisQuestion) -> None:
+    with repo.unit_of_work(user_id) as coachee:
+        remember_crisis_question(coachee, question)
 
 
 # --- start-up ----------------------------------------------------------------------------------

@@ -90,12 +90,9 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     if words.split()[0].split("@")[0].lower() == "/sos":
         return True
     chat = update.effective_chat
-    open_ask = application.chat_data.get(chat.id, {}).get(OPEN_ASK) if chat else None
-    if open_ask is not None:
-        kind = open_ask.kind
-        if (kind, _typed_choice(kind, words)) in CRISIS_REPLIES:  # typed instead of pressed
-            return True
     s = application.bot_data[KEY]
+    if chat and _is_crisis_reply(application, chat.id, words, s.clock()):
+        return True  # typed instead of pressed
     user = update.effective_user
     known = known_coachee(s, user.id)
     lang = known[0] if known else language_for(s, user, application.user_data.get(user.id))
@@ -114,7 +111,7 @@ async def safety_net(update: Update, context: BotContext) -> None:
     if escalation is not None:
         # Decided before any I/O: a failed send or write must not let the text fall through
         # to the next handler group (a note, the generic reply) or to the error apology.
-        if _answers_open_question(context, update.effective_chat.id, words, s.clock()):
+        if _is_crisis_reply(context.application, update.effective_chat.id, words, s.clock()):
             # "Ja, die gedachten heb ik elke avond" to "are you thinking of ending your
             # life?" is that question's yes: its crisis answer, not the question again.
             await _typed_crisis_reply_then_stop(update, context, words, s.clock())
@@ -165,33 +162,30 @@ async def sos(update: Update, context: BotContext) -> None:
     await _crisis_then_stop(update, context, service.sos(context.services.clock()))
 
 
-def _answers_open_question(context: BotContext, chat_id: int, words: str, now: datetime) -> bool:
-    """A text that is a crisis and also a typed crisis reply (CRISIS_REPLIES) to the
-    question open in this chat's memory (no storage read: a crisis never waits for one)."""
-    question = open_crisis_question(
-        context.application.chat_data[chat_id].get(OPEN_ASK), chat_id, now
-    )
-    return (
-        question is not None
-        and (
-            question.kind,
-            _typed_choice(question.kind, words),
-        )
-        in CRISIS_REPLIES
-    )
+def _is_crisis_reply(application: Application, chat_id: int, words: str, now: datetime) -> bool:
+    """A typed reply that is a crisis (CRISIS_REPLIES) to the question open in this chat's
+    memory; no storage read, so a crisis never waits for one."""
+    chat = application.chat_data.get(chat_id, {})
+    question = open_crisis_question(chat.get(OPEN_ASK), chat_id, now)
+    if question is None:
+        return False
+    return (question.kind, _typed_choice(question.kind, words)) in CRISIS_REPLIES
 
 
 async def _typed_crisis_reply_then_stop(
     update: Update, context: BotContext, words: str, now: datetime
 ) -> None:
+    """Answer the open question the typed reply stands for, then stop; returns (and the
+    text's own crisis answer goes out) only if there was no such question after all."""
     try:
         typed = await _typed_answer(update, context, words, now)
-        if typed is not None:
-            kind, choice = typed
-            if kind == "ask":
-                await _answer_ask(update, context, choice)
-            else:
-                await _answer_followup(update, context, choice)
+        if typed is None:
+            return
+        kind, choice = typed
+        if kind == "ask":
+            await _answer_ask(update, context, choice)
+        else:
+            await _answer_followup(update, context, choice)
     except Exception:  # logged, never the generic apology: the crisis answer was tried hard
         log.exception("safety.crisis_answer_failed")
     raise ApplicationHandlerStop

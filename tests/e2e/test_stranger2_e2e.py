@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from client import BotMessage
+from client import BotMessage, ChatClient
 from conversations import (
     check_in,
     eventually,
@@ -218,24 +218,17 @@ def test_delete_confirmation_and_onboarding_survive_a_restart(bot, bot_factory, 
     halfway.wait_for_text("Je tijdzone is waarschijnlijk", timeout=8)
 
 
-def test_a_typed_yes_to_the_question_after_an_unclear_crisis_is_a_crisis_after_a_restart(
-    bot, bot_factory, chat, bot_data_dir
-):
+def asked_after_an_unclear_crisis(chat) -> tuple[ChatClient, BotMessage]:
+    """A new coachee whose unclear message got the crisis answer and the plain question."""
     coachee = chat()
     onboard(coachee)
     coachee.say(unclear_sentence())
     coachee.wait_for(is_crisis_answer, timeout=5)
-    coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
-    says_no = chat()
-    onboard(says_no)
-    says_no.say(unclear_sentence())
-    says_no.press("Nee", says_no.wait_for_text("een einde aan je leven", 5))
-    says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
-    bot.stop()
-    bot_factory()
-    coachee.say("ja")
-    reply = coachee.wait_for_text("Dank je dat je het me zegt", timeout=8)
-    assert "1813" in reply.text
+    return coachee, coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
+
+
+def escalation_sources(bot_data_dir, coachee: ChatClient) -> list[tuple[str, str]]:
+    """The coachee's stored escalations, once both (the text's and the answer's) are there."""
 
     def sources() -> list[tuple[str, str]]:
         stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
@@ -243,7 +236,22 @@ def test_a_typed_yes_to_the_question_after_an_unclear_crisis_is_a_crisis_after_a
         assert len(found) == 2
         return found
 
-    assert eventually(sources) == [("crisis", "ask"), ("crisis", "text")]
+    return eventually(sources)
+
+
+def test_a_typed_yes_to_the_question_after_an_unclear_crisis_is_a_crisis_after_a_restart(
+    bot, bot_factory, chat, bot_data_dir
+):
+    coachee, _ = asked_after_an_unclear_crisis(chat)
+    says_no, question = asked_after_an_unclear_crisis(chat)
+    says_no.press("Nee", question)
+    says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
+    bot.stop()
+    bot_factory()
+    coachee.say("ja")
+    reply = coachee.wait_for_text("Dank je dat je het me zegt", timeout=8)
+    assert "1813" in reply.text
+    assert escalation_sources(bot_data_dir, coachee) == [("crisis", "ask"), ("crisis", "text")]
     says_no.say("ja")  # answered with its button before the restart: read as itself
     assert "1813" not in says_no.wait_for(timeout=8).text
 
@@ -251,30 +259,16 @@ def test_a_typed_yes_to_the_question_after_an_unclear_crisis_is_a_crisis_after_a
 def test_the_question_after_an_unclear_crisis_and_the_next_days_follow_up_survive_restarts(
     bot, bot_factory, chat, bot_data_dir
 ):
-    coachee = chat()
-    onboard(coachee)
-    coachee.say(unclear_sentence())
-    coachee.wait_for(is_crisis_answer, timeout=5)
-    question = coachee.wait_for_text("denk je eraan om een einde aan je leven te maken", 5)
-    says_no = chat()
-    onboard(says_no)
-    says_no.say(unclear_sentence())
-    says_no.wait_for(is_crisis_answer, timeout=5)
-    says_no.press("Nee", says_no.wait_for_text("een einde aan je leven", 5))
+    coachee, question = asked_after_an_unclear_crisis(chat)
+    says_no, asked_no = asked_after_an_unclear_crisis(chat)
+    says_no.press("Nee", asked_no)
     says_no.wait_for_text("Dank je dat je het laat weten", timeout=5)
     bot.stop()
     second = bot_factory()
     coachee.press("Ik weet het niet", question)
     reply = coachee.wait_for_text("Dat is een eerlijk antwoord", timeout=8)
     assert "1813" in reply.text
-
-    def sources() -> list[tuple[str, str]]:
-        stored = user_file(bot_data_dir, coachee.user_id)["escalation"].values()
-        found = sorted((e["level"], e["source"]) for e in stored)
-        assert len(found) == 2
-        return found
-
-    assert eventually(sources) == [("crisis", "ask"), ("crisis", "text")]
+    assert escalation_sources(bot_data_dir, coachee) == [("crisis", "ask"), ("crisis", "text")]
 
     admin = chat(user_id=ADMIN)
     admin.command("time", "+2d")
