@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -89,6 +90,7 @@ class TinyDbRepository:
         # index, so recording an answer still costs only that coachee's own file.
         self._erased_ids: set[int] | None = None
         self._locks = CoacheeLocks()
+        self._index_lock = threading.RLock()
         self.cache = PartsCache(cache_parts)
         self.migrated = self.migrate_layout() if migrate else 0
 
@@ -108,8 +110,16 @@ class TinyDbRepository:
     def _storage(self, path: Path) -> AtomicJSONStorage:
         return AtomicJSONStorage(path, sealer=self.sealer)
 
-    def _index(self) -> TinyDB:
-        return TinyDB(self.index_path, storage=AtomicJSONStorage, sealer=self.sealer)
+    @contextmanager
+    def _index(self) -> Iterator[TinyDB]:
+        """The shared index, one user of it at a time: coachees' locks are their own, and two
+        first consents at once each read the index, add a row and write it back (TinyDB
+        gave both rows the same id, and one consent failed)."""
+        with (
+            self._index_lock,
+            TinyDB(self.index_path, storage=AtomicJSONStorage, sealer=self.sealer) as index,
+        ):
+            yield index
 
     # --- the split of one file per coachee -------------------------------------------
 

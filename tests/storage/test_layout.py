@@ -315,3 +315,24 @@ def test_a_unit_of_work_writing_two_files_syncs_their_folder_once(
     fresh = TinyDbRepository(tmp_path)
     assert fresh.load_profile(ALICE).phase == "rest"
     assert fresh.records(ALICE, CheckIn, since=NOW)[-1].energy == 1
+
+
+def test_first_consents_at_the_same_moment_are_all_listed(tmp_path: Path) -> None:
+    repo = TinyDbRepository(tmp_path)
+    failures: list[BaseException] = []
+
+    def consent(first: int) -> None:
+        for user_id in range(first, first + 25):
+            try:
+                repo.save_profile(make_profile(user_id))
+            except BaseException as exc:  # recorded: a failure is the bug, not the test's
+                failures.append(exc)
+
+    threads = [threading.Thread(target=consent, args=(k * 1000,)) for k in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert len(TinyDbRepository(tmp_path).user_ids()) == 150
