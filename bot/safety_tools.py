@@ -50,17 +50,19 @@ THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6}
 # (docs/safety.md): false alarms 13.9% -> 12.7%, no crisis lost, gp recall 93.6% -> 94.7%.
 VOTES = {"part": 0.75, "dense": 0.4}
 # Round 8: the votes are blended by two logistic regressions fitted on blind batches that the
-# models above never see (bot.core.learned_safety.Blend): b94-b97 and b102-b149, 18,480
-# sentences the models met at first sight. The bars were chosen with each of those 44
-# batches left out in turn, with the rules of the same commit, by a rule set before the
-# figures were seen: the most crises, then the most gp sentences, with no more false alarms
-# than the fixed average of rounds 4-7 (0.40 / 0.60: crisis 98.8%, gp 95.7%, false alarms
-# 7.04%). The blend at 0.14 / 0.90 gives 99.45%, 97.5% and 7.03% (docs/safety.md, round 8).
-# P(crisis) of the blend from 0.5 is sure; from 0.14 the answer is a crisis answer that
+# models above never see (bot.core.learned_safety.Blend): b94-b97, b102-b149 and (round 9)
+# b158-b165, 21,840 sentences the models met at first sight. The bars are chosen with each of
+# those batches left out in turn, with the rules of the same commit: the most crises, then
+# the most gp sentences, with no more false alarms than the fixed average of rounds 4-7
+# (0.40 / 0.60) and, since round 9, no lower gp recall than it either (without that, the 52
+# batches' best was 0.15 / 0.98: one crisis more than 0.16 / 0.92 for 247 gp sentences fewer).
+# Over 52 batches the fixed average gives crisis 98.4%, gp 95.5%, false alarms 7.12%; the
+# blend at 0.16 / 0.92 gives 99.29%, 96.9%, 7.11% (docs/safety.md, round 9).
+# P(crisis) of the blend from 0.5 is sure; from 0.16 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
 BLEND_C = 1.0
-BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.14, "gp": 0.9}
+BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.16, "gp": 0.92}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 

@@ -143,7 +143,8 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the floor is what was measured at first sight minus about one sentence (docs/safety.md),
 # so this guards against getting worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
-# b94-b97 and b102-b149 fitted the votes' blend in round 8 (tests/safety/blend/).
+# b94-b97 and b102-b149 fitted the votes' blend in round 8, b158-b165 joined them in round 9
+# (tests/safety/blend/).
 # Fresh blind batches, never trained or blended on and deciding nothing (docs/safety.md,
 # "Round 8"), measured with the shipped model (8c98a3a): b150-b157, written after it was
 # committed, at first sight; b134-b141, written after 5be0eff and measured once with it, then
