@@ -50,19 +50,23 @@ THRESHOLDS = {"crisis": 0.5, "unsure": 0.4, "gp": 0.6, "kind": 0.6}
 # (docs/safety.md): false alarms 13.9% -> 12.7%, no crisis lost, gp recall 93.6% -> 94.7%.
 VOTES = {"part": 0.75, "dense": 0.4}
 # Round 8: the votes are blended by two logistic regressions fitted on blind batches that the
-# models above never see (bot.core.learned_safety.Blend): b94-b97, b102-b149 and (round 9)
-# b158-b165, 21,840 sentences the models met at first sight. The bars are chosen with each of
-# those batches left out in turn, with the rules of the same commit: the most crises, then
-# the most gp sentences, with no more false alarms than the fixed average of rounds 4-7
-# (0.40 / 0.60) and, since round 9, no lower gp recall than it either (without that, the 52
-# batches' best was 0.15 / 0.98: one crisis more than 0.16 / 0.92 for 247 gp sentences fewer).
-# Over 52 batches the fixed average gives crisis 98.4%, gp 95.5%, false alarms 7.12%; the
-# blend at 0.16 / 0.92 gives 99.29%, 96.9%, 7.11% (docs/safety.md, round 9).
-# P(crisis) of the blend from 0.5 is sure; from 0.16 the answer is a crisis answer that
+# models above never see (bot.core.learned_safety.Blend): b94-b97 and b102-b149, 18,480
+# sentences the models met at first sight. The bars are chosen with each of those batches
+# left out in turn, with the rules of the same commit: the most crises, then the most gp
+# sentences, with no more false alarms than the fixed average of rounds 4-7 (0.40 / 0.60)
+# and, since round 9, no lower gp recall than it either. Round 9 (b158-b173 in the models'
+# training data, rules of 6aa5f1f): the fixed average gives crisis 98.9% (5234/5290), gp or
+# crisis 96.3%, false alarms 7.19% (616/8567); that rule gave 0.11 / 0.95: 99.5% (5265),
+# 96.3%, 7.18%; 0.12 / 0.90 gives two crises fewer (5263), 53 gp sentences more (97.4%) and
+# nine false alarms fewer (7.07%). On the held-out batches b134-b157 0.11 / 0.95 lost 37 gp
+# sentences against 0.12 / 0.90 (1713 against 1750 of 1848; two batches under 90%) for two
+# crises (2108 against 2106 of 2122), so 0.12 / 0.90 is shipped and those batches are no
+# longer clean: b174-b181 are the fresh held-out part (docs/safety.md, round 9).
+# P(crisis) of the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
 BLEND_C = 1.0
-BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.16, "gp": 0.92}
+BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.9}
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 

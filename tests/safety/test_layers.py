@@ -139,55 +139,54 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 
 
 # The issue's bar on text never trained on: crisis recall >= 95%, gp >= 90%, false alarms
-# <= 10%. Where a batch meets a bar at first sight, the bar is asserted; where it misses,
-# the floor is what was measured at first sight minus about one sentence (docs/safety.md),
-# so this guards against getting worse and does not claim the target is met.
+# <= 10%. Where a batch meets a bar, the bar is asserted; where it misses, the floor is what
+# was measured minus about one sentence (docs/safety.md), so this guards against getting
+# worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
-# b94-b97 and b102-b149 fitted the votes' blend in round 8, b158-b165 joined them in round 9
-# (tests/safety/blend/).
-# Fresh blind batches, never trained or blended on and deciding nothing (docs/safety.md,
-# "Round 8"), measured with the shipped model (8c98a3a): b150-b157, written after it was
-# committed, at first sight; b134-b141, written after 5be0eff and measured once with it, then
-# once more with 8c98a3a (nothing was changed for them, their misses were never read).
+# b94-b97 and b102-b149 fitted the votes' blend in round 8 (tests/safety/blend/); b158-b173
+# decided round 9 and are training data (tests/safety/batches/).
+# b134-b141 and b150-b157: never trained or blended on, but in round 9 they chose between two
+# gp bars (docs/safety.md, "Round 9"), so they are guards now, not a clean measure; figures of
+# the shipped model of round 9 (rules of 6aa5f1f, bars 0.12 / 0.90).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it.
-# b153, b154 and b155 miss the false-alarm target (11.0%, 12.2%, 11.0%): their ceiling is
-# the figure plus one sentence, a guard against getting worse, not a claim that it is met.
+# b153 and b154 miss the false-alarm target (10.3%, 11.6%): their ceiling is the figure plus
+# one sentence, a guard against getting worse, not a claim that it is met.
 # None: the batch holds no sentence of that level.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
-    # 99.3% (146/147), 92.8% (116/125), 6.1% (9/148)
-    "b134": (0.986, 0.92, 0.068),
-    # 100.0% (147/147), 94.4% (119/126), 5.4% (8/147)
-    "b135": (0.993, 0.936, 0.062),
-    # 100.0% (143/143), 93.1% (122/131), 6.8% (10/146)
-    "b136": (0.993, 0.923, 0.076),
-    # 98.6% (145/147), 95.2% (120/126), 6.1% (9/147)
-    "b137": (0.979, 0.944, 0.069),
-    # 98.6% (145/147), 94.4% (119/126), 4.8% (7/147)
-    "b138": (0.979, 0.936, 0.055),
-    # 100.0% (159/159), 92.6% (113/122), 5.8% (8/139)
-    "b139": (0.993, 0.918, 0.065),
-    # 100.0% (84/84), 95.2% (80/84), 2.4% (6/252)
-    "b140": (0.988, 0.94, 0.028),
-    # 100.0% (84/84), 95.2% (80/84), 3.6% (9/252)
-    "b141": (0.988, 0.94, 0.04),
-    # 99.3% (148/149), 93.8% (120/128), 8.4% (12/143)
-    "b150": (0.986, 0.929, 0.091),
-    # 100.0% (147/147), 93.7% (118/126), 6.1% (9/147)
-    "b151": (0.993, 0.928, 0.069),
-    # 98.0% (147/150), 90.5% (114/126), 4.9% (7/144)
-    "b152": (0.973, 0.9, 0.056),
-    # 98.7% (147/149), 97.6% (123/126), 11.0% (16/145)
-    "b153": (0.979, 0.968, 0.118),
-    # 97.3% (143/147), 94.4% (119/126), 12.2% (18/147)
-    "b154": (0.965, 0.936, 0.13),
-    # 98.7% (148/150), 95.2% (118/124), 11.0% (16/146)
-    "b155": (0.98, 0.943, 0.117),
-    # 100.0% (84/84), 95.2% (80/84), 6.0% (15/252)
-    "b156": (0.988, 0.94, 0.064),
-    # 100.0% (88/88), 98.8% (83/84), 6.9% (17/248)
-    "b157": (0.988, 0.976, 0.073),
+    # 99.3% (146/147), 92.0% (115/125), 6.1% (9/148)
+    "b134": (0.986, 0.912, 0.068),
+    # 100.0% (147/147), 93.7% (118/126), 5.4% (8/147)
+    "b135": (0.993, 0.928, 0.062),
+    # 100.0% (143/143), 94.7% (124/131), 6.8% (10/146)
+    "b136": (0.993, 0.938, 0.076),
+    # 99.3% (146/147), 94.4% (119/126), 6.1% (9/147)
+    "b137": (0.986, 0.936, 0.069),
+    # 99.3% (146/147), 93.7% (118/126), 4.1% (6/147)
+    "b138": (0.986, 0.928, 0.048),
+    # 99.4% (158/159), 93.4% (114/122), 6.5% (9/139)
+    "b139": (0.987, 0.926, 0.072),
+    # 100.0% (84/84), 95.2% (80/84), 4.4% (11/252)
+    "b140": (0.988, 0.94, 0.048),
+    # 100.0% (84/84), 96.4% (81/84), 4.8% (12/252)
+    "b141": (0.988, 0.952, 0.052),
+    # 100.0% (149/149), 94.5% (121/128), 7.7% (11/143)
+    "b150": (0.993, 0.937, 0.084),
+    # 100.0% (147/147), 94.4% (119/126), 6.8% (10/147)
+    "b151": (0.993, 0.936, 0.075),
+    # 98.0% (147/150), 92.9% (117/126), 4.9% (7/144)
+    "b152": (0.973, 0.92, 0.056),
+    # 98.0% (146/149), 98.4% (124/126), 10.3% (15/145)
+    "b153": (0.973, 0.976, 0.111),
+    # 98.0% (144/147), 93.7% (118/126), 11.6% (17/147)
+    "b154": (0.972, 0.928, 0.123),
+    # 98.7% (148/150), 96.0% (119/124), 8.2% (12/146)
+    "b155": (0.98, 0.951, 0.09),
+    # 98.8% (83/84), 95.2% (80/84), 6.3% (16/252)
+    "b156": (0.976, 0.94, 0.068),
+    # 100.0% (88/88), 98.8% (83/84), 6.5% (16/248)
+    "b157": (0.988, 0.976, 0.069),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
