@@ -148,6 +148,11 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # b134-b141 and b150-b157: never trained or blended on, but in round 9 they chose between two
 # gp bars (docs/safety.md, "Round 9"), so they are guards now, not a clean measure; figures of
 # the shipped model of round 9 (rules of 6aa5f1f, bars 0.12 / 0.90).
+# b174-b181: the clean held-out part since round 9, written while round 9 was decided and
+# measured once, at first sight, with its shipped model (f0edaea); nothing decided on them.
+# b174, b175, b177 and b178 miss the gp target (89.6%, 86.4%, 88.8%, 87.2%) and b177 the
+# false-alarm target (11.0%): their floors are the figures less one sentence, a guard, not a
+# claim that the target is met.
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it.
 # b153 and b154 miss the false-alarm target (10.3%, 11.6%): their ceiling is the figure plus
@@ -187,6 +192,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b156": (0.976, 0.94, 0.068),
     # 100.0% (88/88), 98.8% (83/84), 6.5% (16/248)
     "b157": (0.988, 0.976, 0.069),
+    # 98.7% (151/153), 89.6% (112/125), 6.3% (9/142)
+    "b174": (0.98, 0.888, 0.071),
+    # 98.7% (148/150), 86.4% (108/125), 2.1% (3/145)
+    "b175": (0.98, 0.856, 0.028),
+    # 98.0% (147/150), 90.4% (113/125), 4.1% (6/145)
+    "b176": (0.973, 0.9, 0.049),
+    # 99.3% (149/150), 88.8% (111/125), 11.0% (16/145)
+    "b177": (0.986, 0.88, 0.118),
+    # 95.4% (144/151), 87.2% (109/125), 5.6% (8/144)
+    "b178": (0.95, 0.864, 0.063),
+    # 100.0% (85/85), 92.9% (79/85), 5.6% (14/250)
+    "b179": (0.988, 0.917, 0.06),
+    # 100.0% (85/85), 97.6% (83/85), 8.0% (20/250)
+    "b180": (0.988, 0.964, 0.084),
+    # 100.0% (85/85), 95.3% (81/85), 6.4% (16/250)
+    "b181": (0.988, 0.941, 0.068),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
