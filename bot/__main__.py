@@ -136,10 +136,15 @@ def cmd_safety_eval(args: argparse.Namespace) -> int:
 def cmd_safety_train(args: argparse.Namespace) -> int:
     """Rebuild the learned layer from the labelled data (needs the dev dependencies)."""
     import json
+    import subprocess
 
     from bot.content.live import MODEL_FILE
-    from bot.safety_tools import train
+    from bot.safety_tools import numerics_pinned, pinned_environment, train
 
+    environment = pinned_environment()
+    if environment is not None and not numerics_pinned():
+        command = [sys.executable, "-m", "bot", *sys.argv[1:]]
+        return subprocess.run(command, env=environment, check=False).returncode
     directory = Path(args.content) if args.content else content_dir_from()
     written = train(directory / MODEL_FILE, with_embeddings=not args.no_embeddings)
     print(json.dumps(written, indent=1))

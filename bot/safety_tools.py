@@ -10,6 +10,8 @@ lists other levels that count as right for that one sentence.
 from __future__ import annotations
 
 import json
+import os
+import platform
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,6 +69,34 @@ VOTES = {"part": 0.75, "dense": 0.4}
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
 BLEND_C = 1.0
 BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.9}
+# The model file must come out byte for byte the same on any machine the tests run on. Its
+# floating point comes from OpenBLAS and numpy, which pick their kernels by the processor
+# at hand: a machine with AVX-512 and one without summed in another order, the fits stopped
+# a step apart, and the rebuilt file differed (seen in round 10). Training therefore runs in
+# a process whose numerics are pinned to one x86-64 level (AVX2, every machine here has it)
+# and one thread. numpy and scipy are pinned to one version in pyproject.toml for the same
+# reason. On another architecture the file may differ; the rebuild test says so.
+PINNED_NUMERICS = {
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_ENABLE_CPU_FEATURES": "X86_V3",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+}
+
+
+def numerics_pinned() -> bool:
+    """Whether this process runs with PINNED_NUMERICS (they act only when set before numpy
+    loads, so a process without them trains in a child that has them)."""
+    return all(os.environ.get(name) == value for name, value in PINNED_NUMERICS.items())
+
+
+def pinned_environment() -> dict[str, str] | None:
+    """The environment to train in, or None where pinning does not apply (not x86-64)."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return None
+    return {**os.environ, **PINNED_NUMERICS}
+
+
 CAUGHT = {"crisis": {"crisis"}, "gp": {"gp", "crisis"}, "none": {"none"}}
 
 

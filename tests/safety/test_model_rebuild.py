@@ -29,3 +29,25 @@ def test_the_model_file_is_rebuilt_byte_for_byte_from_the_labelled_data(tmp_path
         "the shipped model is not what the training data gives: run `python -m bot safety "
         "train` and commit content/safety/learned-model.bin"
     )
+
+
+def test_training_pins_its_numerics_so_other_processors_give_the_same_bytes(monkeypatch):
+    from bot import safety_tools
+
+    for name in safety_tools.PINNED_NUMERICS:
+        monkeypatch.delenv(name, raising=False)
+    assert not safety_tools.numerics_pinned()
+    monkeypatch.setattr(safety_tools.platform, "machine", lambda: "x86_64")
+    environment = safety_tools.pinned_environment()
+    assert environment is not None
+    assert {k: environment[k] for k in safety_tools.PINNED_NUMERICS} == {
+        "OPENBLAS_CORETYPE": "Haswell",
+        "NPY_ENABLE_CPU_FEATURES": "X86_V3",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    for name, value in safety_tools.PINNED_NUMERICS.items():
+        monkeypatch.setenv(name, value)
+    assert safety_tools.numerics_pinned()
+    monkeypatch.setattr(safety_tools.platform, "machine", lambda: "aarch64")
+    assert safety_tools.pinned_environment() is None
