@@ -64,11 +64,16 @@ VOTES = {"part": 0.75, "dense": 0.4}
 # sentences against 0.12 / 0.90 (1713 against 1750 of 1848; two batches under 90%) for two
 # crises (2108 against 2106 of 2122), so 0.12 / 0.90 is shipped and those batches are no
 # longer clean: b174-b181 are the fresh held-out part (docs/safety.md, round 9).
+# Round 10: b182-b189 joined the blend batches (52), and the gp bar is 0.85. Measured with
+# the rules of round 10 on b174-b181 and the guards b134-b157 (which thereby decided it,
+# so the fresh b190-b197 are the clean held-out part since): 0.85 catches 18 + 23 gp
+# sentences more than 0.90 for one false alarm more, the same crises (docs/safety.md,
+# round 10).
 # P(crisis) of the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
 BLEND_C = 1.0
-BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.9}
+BLEND_THRESHOLDS = {"crisis": 0.5, "unsure": 0.12, "gp": 0.85}
 # The model file must come out byte for byte the same on any machine the tests run on. Its
 # floating point comes from OpenBLAS and numpy, which pick their kernels by the processor
 # at hand: a machine with AVX-512 and one without summed in another order, the fits stopped

@@ -143,71 +143,67 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # was measured minus about one sentence (docs/safety.md), so this guards against getting
 # worse and does not claim the target is met.
 # b06, b07 and b14-b17 decided something and are training data now (tests/safety/batches/);
-# b94-b97 and b102-b149 fitted the votes' blend in round 8 (tests/safety/blend/); b158-b173
+# b94-b97, b102-b149 and b182-b189 fit the votes' blend (tests/safety/blend/); b158-b173
 # decided round 9 and are training data (tests/safety/batches/).
-# b134-b141 and b150-b157: never trained or blended on, but in round 9 they chose between two
-# gp bars (docs/safety.md, "Round 9"), so they are guards now, not a clean measure; figures of
-# the shipped model of round 9 (rules of 6aa5f1f, bars 0.12 / 0.90).
-# b174-b181: the clean held-out part since round 9, written while round 9 was decided and
-# measured once, at first sight, with its shipped model (f0edaea); nothing decided on them.
-# b174, b175, b177 and b178 miss the gp target (89.6%, 86.4%, 88.8%, 87.2%) and b177 the
-# false-alarm target (11.0%): their floors are the figures less one sentence, a guard, not a
-# claim that the target is met.
+# b134-b141, b150-b157 and b174-b181: never trained or blended on, but they decided
+# something (b134-b157 the gp bar of round 9; b174-b181, with them, the blend batches and
+# the gp bar of round 10, docs/safety.md), so they are guards, not a clean measure.
+# Figures of the shipped model of round 10 (rules of 193c875, bars 0.12 / 0.85).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
-# plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it.
-# b153 and b154 miss the false-alarm target (10.3%, 11.6%): their ceiling is the figure plus
-# one sentence, a guard against getting worse, not a claim that it is met.
+# plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
+# where a batch misses a target its floor is a guard against getting worse, not a claim
+# that the target is met.
 # None: the batch holds no sentence of that level.
 # batch name: (crisis recall at least, gp recall at least, false alarms at most)
 HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
-    # 99.3% (146/147), 92.0% (115/125), 6.1% (9/148)
-    "b134": (0.986, 0.912, 0.068),
-    # 100.0% (147/147), 93.7% (118/126), 5.4% (8/147)
-    "b135": (0.993, 0.928, 0.062),
+    # 99.3% (146/147), 93.6% (117/125), 6.8% (10/148)
+    "b134": (0.986, 0.928, 0.075),
+    # 100.0% (147/147), 93.7% (118/126), 6.1% (9/147)
+    "b135": (0.993, 0.928, 0.069),
     # 100.0% (143/143), 94.7% (124/131), 6.8% (10/146)
     "b136": (0.993, 0.938, 0.076),
-    # 99.3% (146/147), 94.4% (119/126), 6.1% (9/147)
-    "b137": (0.986, 0.936, 0.069),
-    # 99.3% (146/147), 93.7% (118/126), 4.1% (6/147)
-    "b138": (0.986, 0.928, 0.048),
-    # 99.4% (158/159), 93.4% (114/122), 6.5% (9/139)
-    "b139": (0.987, 0.926, 0.072),
+    # 99.3% (146/147), 96.0% (121/126), 6.1% (9/147)
+    "b137": (0.986, 0.952, 0.069),
+    # 99.3% (146/147), 96.8% (122/126), 4.1% (6/147)
+    "b138": (0.986, 0.96, 0.048),
+    # 99.4% (158/159), 94.3% (115/122), 6.5% (9/139)
+    "b139": (0.987, 0.934, 0.072),
     # 100.0% (84/84), 95.2% (80/84), 4.4% (11/252)
     "b140": (0.988, 0.94, 0.048),
     # 100.0% (84/84), 96.4% (81/84), 4.8% (12/252)
     "b141": (0.988, 0.952, 0.052),
-    # 100.0% (149/149), 94.5% (121/128), 7.7% (11/143)
-    "b150": (0.993, 0.937, 0.084),
+    # 100.0% (149/149), 96.9% (124/128), 7.7% (11/143)
+    "b150": (0.993, 0.96, 0.084),
     # 100.0% (147/147), 94.4% (119/126), 6.8% (10/147)
     "b151": (0.993, 0.936, 0.075),
-    # 98.0% (147/150), 92.9% (117/126), 4.9% (7/144)
-    "b152": (0.973, 0.92, 0.056),
-    # 98.0% (146/149), 98.4% (124/126), 10.3% (15/145)
-    "b153": (0.973, 0.976, 0.111),
-    # 98.0% (144/147), 93.7% (118/126), 11.6% (17/147)
-    "b154": (0.972, 0.928, 0.123),
-    # 98.7% (148/150), 96.0% (119/124), 8.2% (12/146)
-    "b155": (0.98, 0.951, 0.09),
-    # 98.8% (83/84), 95.2% (80/84), 6.3% (16/252)
-    "b156": (0.976, 0.94, 0.068),
-    # 100.0% (88/88), 98.8% (83/84), 6.5% (16/248)
-    "b157": (0.988, 0.976, 0.069),
-    # 98.7% (151/153), 89.6% (112/125), 6.3% (9/142)
-    "b174": (0.98, 0.888, 0.071),
-    # 98.7% (148/150), 86.4% (108/125), 2.1% (3/145)
-    "b175": (0.98, 0.856, 0.028),
-    # 98.0% (147/150), 90.4% (113/125), 4.1% (6/145)
-    "b176": (0.973, 0.9, 0.049),
-    # 99.3% (149/150), 88.8% (111/125), 11.0% (16/145)
-    "b177": (0.986, 0.88, 0.118),
-    # 95.4% (144/151), 87.2% (109/125), 5.6% (8/144)
-    "b178": (0.95, 0.864, 0.063),
-    # 100.0% (85/85), 92.9% (79/85), 5.6% (14/250)
-    "b179": (0.988, 0.917, 0.06),
-    # 100.0% (85/85), 97.6% (83/85), 8.0% (20/250)
-    "b180": (0.988, 0.964, 0.084),
-    # 100.0% (85/85), 95.3% (81/85), 6.4% (16/250)
-    "b181": (0.988, 0.941, 0.068),
+    # 98.0% (147/150), 93.7% (118/126), 4.2% (6/144)
+    "b152": (0.973, 0.928, 0.049),
+    # 98.7% (147/149), 99.2% (125/126), 9.7% (14/145)
+    "b153": (0.979, 0.984, 0.1),
+    # 98.0% (144/147), 93.7% (118/126), 12.2% (18/147)
+    "b154": (0.972, 0.928, 0.13),
+    # 98.7% (148/150), 96.0% (119/124), 8.9% (13/146)
+    "b155": (0.98, 0.951, 0.096),
+    # 98.8% (83/84), 96.4% (81/84), 7.1% (18/252)
+    "b156": (0.976, 0.952, 0.076),
+    # 100.0% (88/88), 100.0% (84/84), 6.9% (17/248)
+    "b157": (0.988, 0.988, 0.073),
+    # 98.7% (151/153), 92.8% (116/125), 6.3% (9/142)
+    "b174": (0.98, 0.92, 0.071),
+    # 98.7% (148/150), 88.0% (110/125), 2.1% (3/145)
+    "b175": (0.98, 0.872, 0.028),
+    # 98.0% (147/150), 92.8% (116/125), 4.1% (6/145)
+    "b176": (0.973, 0.92, 0.049),
+    # 99.3% (149/150), 92.0% (115/125), 10.3% (15/145)
+    "b177": (0.986, 0.912, 0.111),
+    # 95.4% (144/151), 89.6% (112/125), 5.6% (8/144)
+    "b178": (0.95, 0.888, 0.063),
+    # 100.0% (85/85), 95.3% (81/85), 6.0% (15/250)
+    "b179": (0.988, 0.941, 0.064),
+    # 100.0% (85/85), 98.8% (84/85), 6.8% (17/250)
+    "b180": (0.988, 0.976, 0.072),
+    # 100.0% (85/85), 97.6% (83/85), 6.0% (15/250)
+    "b181": (0.988, 0.964, 0.064),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
