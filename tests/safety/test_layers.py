@@ -149,6 +149,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # something (b134-b157 the gp bar of round 9; b174-b181, with them, the blend batches and
 # the gp bar of round 10, docs/safety.md), so they are guards, not a clean measure.
 # Figures of the shipped model of round 10 (rules of 193c875, bars 0.12 / 0.85).
+# b190-b197: the clean held-out part since round 10, written while round 10 was decided and
+# measured once, at first sight, with its shipped model (799e7b3); nothing decided on them.
+# b192, b193, b194, b196 and b197 miss the false-alarm target (15.2%, 15.9%, 14.4%, 15.2%,
+# 11.6%) and b195 the gp target (87.1%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -204,6 +208,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b180": (0.988, 0.976, 0.072),
     # 100.0% (85/85), 97.6% (83/85), 6.0% (15/250)
     "b181": (0.988, 0.964, 0.064),
+    # 100.0% (150/150), 97.6% (122/125), 6.9% (10/145)
+    "b190": (0.993, 0.968, 0.076),
+    # 98.0% (147/150), 92.0% (115/125), 9.7% (14/145)
+    "b191": (0.973, 0.912, 0.1),
+    # 96.0% (144/150), 90.4% (113/125), 15.2% (22/145)
+    "b192": (0.953, 0.9, 0.159),
+    # 96.7% (145/150), 96.0% (120/125), 15.9% (23/145)
+    "b193": (0.96, 0.952, 0.166),
+    # 100.0% (85/85), 94.1% (80/85), 14.4% (36/250)
+    "b194": (0.988, 0.929, 0.148),
+    # 100.0% (85/85), 87.1% (74/85), 9.6% (24/250)
+    "b195": (0.988, 0.858, 0.1),
+    # 98.8% (84/85), 96.5% (82/85), 15.2% (38/250)
+    "b196": (0.976, 0.952, 0.156),
+    # 100.0% (85/85), 92.9% (79/85), 11.6% (29/250)
+    "b197": (0.988, 0.917, 0.12),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
