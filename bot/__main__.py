@@ -143,7 +143,13 @@ def cmd_safety_train(args: argparse.Namespace) -> int:
 
     environment = pinned_environment()
     if environment is not None and not numerics_pinned():
-        command = [sys.executable, "-m", "bot", *sys.argv[1:]]
+        # The same command again, from what was parsed (main() may be called with its own
+        # argv), in a child whose numerics are pinned before numpy loads.
+        command = [sys.executable, "-m", "bot", "safety", "train"]
+        if args.content:
+            command += ["--content", str(args.content)]
+        if args.no_embeddings:
+            command.append("--no-embeddings")
         return subprocess.run(command, env=environment, check=False).returncode
     directory = Path(args.content) if args.content else content_dir_from()
     written = train(directory / MODEL_FILE, with_embeddings=not args.no_embeddings)

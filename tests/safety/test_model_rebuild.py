@@ -51,3 +51,33 @@ def test_training_pins_its_numerics_so_other_processors_give_the_same_bytes(monk
     assert safety_tools.numerics_pinned()
     monkeypatch.setattr(safety_tools.platform, "machine", lambda: "aarch64")
     assert safety_tools.pinned_environment() is None
+
+
+def test_train_runs_again_in_a_pinned_child_with_the_parsed_arguments(monkeypatch, tmp_path):
+    import subprocess as subprocess_module
+
+    from bot import safety_tools
+    from bot.__main__ import main
+
+    for name in safety_tools.PINNED_NUMERICS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(safety_tools.platform, "machine", lambda: "x86_64")
+    seen = {}
+
+    def run(command, env, check):
+        seen.update(command=command, env=env)
+        return subprocess_module.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(subprocess_module, "run", run)
+    monkeypatch.setattr(sys, "argv", ["pytest", "-q"])
+    assert main(["safety", "train", "--content", str(tmp_path), "--no-embeddings"]) == 0
+    assert seen["command"][1:] == [
+        "-m",
+        "bot",
+        "safety",
+        "train",
+        "--content",
+        str(tmp_path),
+        "--no-embeddings",
+    ]
+    assert all(seen["env"][k] == v for k, v in safety_tools.PINNED_NUMERICS.items())
