@@ -117,6 +117,8 @@ GpCategory = Literal[
     "persistent_complaints",
     "compulsions",
     "sleep_mania",
+    # thoughts of ending one's life or an attempt, told as the past (round 11)
+    "past_suicidal",
 ]
 CRISIS_CATEGORIES: tuple[str, ...] = CrisisCategory.__args__  # type: ignore[attr-defined]
 GP_CATEGORIES: tuple[str, ...] = GpCategory.__args__  # type: ignore[attr-defined]
