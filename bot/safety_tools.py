@@ -69,6 +69,13 @@ VOTES = {"part": 0.75, "dense": 0.4}
 # so the fresh b190-b197 are the clean held-out part since): 0.85 catches 18 + 23 gp
 # sentences more than 0.90 for one false alarm more, the same crises (docs/safety.md,
 # round 10).
+# Round 11: b190-b205 joined the models' training data (the blend kept its 52 batches) and
+# the bars stayed: on the fresh b206-b213, with the rules of a398b6f, that caught 932 crises
+# of 940, 805 gp of 840 and raised 174 false alarms of 1580, against 927, 790, 210 for round
+# 10's model; the same batches in the blend instead gave 927, 793, 198. The rule written
+# before the figures picked those blend batches at an unsure bar of 0.20 (925, 789, 160),
+# which on the guards b134-b157, b174-b181 catches 20 crises fewer than 0.12 (3081 against
+# 3101 of 3131); not shipped, for that loss (docs/safety.md, round 11).
 # P(crisis) of the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
