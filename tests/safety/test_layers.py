@@ -151,6 +151,13 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # gp bar of round 10; b206-b213 round 11's model, and their misses wrote rules of 84ff9a6;
 # docs/safety.md), so they are guards, not a clean measure.
 # Figures of the shipped model of round 11 (rules of 84ff9a6, bars 0.12 / 0.85).
+# b214-b221: the clean held-out part since round 11, written while round 11 was decided and
+# measured once, at first sight, with its shipped model (d428279); nothing decided on them
+# (a model trained on them too was tried and not kept, docs/safety.md, round 11). b216,
+# b218, b219, b220 and b221 miss the false-alarm target (10.3%, 17.9%, 12.8%, 13.1%, 10.4%).
+# b222-b229: clean held-out too, written while that model was tried and measured once, at
+# first sight, with d428279; nothing decided on them. b222, b223 and b224 miss the
+# false-alarm target (21.4%, 22.0%, 11.7%), b229 the gp target (88.2%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -222,6 +229,38 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b212": (0.986, 0.952, 0.069),
     # 100.0% (85/85), 100.0% (85/85), 13.2% (33/250)
     "b213": (0.988, 0.988, 0.136),
+    # 98.0% (147/150), 92.0% (115/125), 8.3% (12/145)
+    "b214": (0.973, 0.912, 0.09),
+    # 100.0% (85/85), 96.5% (82/85), 3.6% (9/250)
+    "b215": (0.988, 0.952, 0.04),
+    # 99.3% (149/150), 94.4% (118/125), 10.3% (15/145)
+    "b216": (0.986, 0.936, 0.111),
+    # 100.0% (85/85), 98.8% (84/85), 8.0% (20/250)
+    "b217": (0.988, 0.976, 0.084),
+    # 99.3% (149/150), 95.2% (119/125), 17.9% (26/145)
+    "b218": (0.986, 0.944, 0.187),
+    # 100.0% (85/85), 95.3% (81/85), 12.8% (32/250)
+    "b219": (0.988, 0.941, 0.132),
+    # 95.3% (143/150), 92.8% (116/125), 13.1% (19/145)
+    "b220": (0.95, 0.92, 0.138),
+    # 98.8% (84/85), 96.5% (82/85), 10.4% (26/250)
+    "b221": (0.976, 0.952, 0.108),
+    # 97.3% (146/150), 96.0% (120/125), 21.4% (31/145)
+    "b222": (0.966, 0.952, 0.221),
+    # 100.0% (85/85), 96.5% (82/85), 22.0% (55/250)
+    "b223": (0.988, 0.952, 0.224),
+    # 98.7% (148/150), 93.6% (117/125), 11.7% (17/145)
+    "b224": (0.98, 0.928, 0.125),
+    # 96.5% (82/85), 100.0% (85/85), 7.6% (19/250)
+    "b225": (0.952, 0.988, 0.08),
+    # 100.0% (150/150), 94.4% (118/125), 9.7% (14/145)
+    "b226": (0.993, 0.936, 0.1),
+    # 100.0% (85/85), 95.3% (81/85), 9.6% (24/250)
+    "b227": (0.988, 0.941, 0.1),
+    # 98.7% (148/150), 94.4% (118/125), 9.7% (14/145)
+    "b228": (0.98, 0.936, 0.1),
+    # 98.8% (84/85), 88.2% (75/85), 2.8% (7/250)
+    "b229": (0.976, 0.87, 0.032),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
