@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 import zlib
 from collections import Counter
@@ -136,6 +137,14 @@ class LinearModel:
         scores = [b + scale * s for b, s in zip(self.intercepts, sums, strict=True)]
         return _softmax(self.classes, scores)
 
+    def known(self, counts: Mapping[int, int]) -> LinearModel:
+        """The same model with only the rows these buckets use: a message's whole holds
+        every bucket of its parts, so each part then looks its rows up in a small table
+        instead of the full one (the same figures, a few times faster to look up)."""
+        weights = self.weights
+        rows = {b: row for b in counts if (row := weights.get(b)) is not None}
+        return LinearModel(self.classes, self.intercepts, rows)
+
 
 def _softmax(names: Sequence[str], scores: Sequence[float]) -> dict[str, float]:
     top = max(scores)
@@ -153,8 +162,13 @@ class DenseHead:
     rows: tuple[tuple[float, ...], ...]
 
     def probabilities(self, vector: Sequence[float]) -> dict[str, float]:
+        width = len(self.rows[0])
+        if len(vector) != width:
+            raise ValueError(f"an embedding of {len(vector)} values, the head takes {width}")
+        # map() over the pairs adds the same products in the same order as a generator
+        # would, at half the cost (this runs for every message).
         scores = [
-            b + sum(w * x for w, x in zip(row, vector, strict=True))
+            b + sum(map(operator.mul, row, vector))
             for b, row in zip(self.intercepts, self.rows, strict=True)
         ]
         return _softmax(self.classes, scores)
@@ -263,8 +277,10 @@ class LearnedLayer:
         read against the model's own bars."""
         best: tuple[float, float, Counter[int]] | None = None
         whole: tuple[float, float] | None = None
-        for part in message_features(text):
-            p = self.levels.probabilities(part)
+        parts = message_features(text)
+        levels = self.levels.known(parts[0]) if len(parts) > 1 else self.levels
+        for part in parts:
+            p = levels.probabilities(part)
             crisis, concern = p.get("crisis", 0.0), p.get("crisis", 0.0) + p.get("gp", 0.0)
             if whole is None:
                 whole = (crisis, concern)  # the first part is the whole message

@@ -162,3 +162,28 @@ def test_the_model_file_carries_the_blend_and_its_bars():
     assert decode(encode(levels, levels, head, header)).blend == BLEND
     del header["blend"]
     assert decode(encode(levels, levels, head, header)).blend is None
+
+
+def test_a_part_looks_up_the_same_rows_in_the_table_its_whole_message_uses():
+    from bot.core.learned_safety import message_features
+
+    model = _model()
+    parts = message_features("ik ben zo moe. en toch ga ik werken")
+    known = model.known(parts[0])
+    assert known.weights and set(known.weights) < set(model.weights)  # no row of "dood"
+    assert set(known.weights) <= set(parts[0])
+    for part in parts:
+        assert known.probabilities(part) == model.probabilities(part)  # to the last bit
+
+
+def test_the_embedding_head_refuses_an_embedding_of_another_width():
+    head = DenseHead(CLASSES, (0.2, 0.1, 0.0), ((1.0, 0.0), (0.0, 1.0), (0.0, 0.0)))
+    assert head.probabilities((0.3, 0.7)) == pytest.approx(_softmax_of((0.5, 0.8, 0.0)))
+    with pytest.raises(ValueError, match="3 values"):
+        head.probabilities((0.3, 0.7, 0.1))
+
+
+def _softmax_of(scores: tuple[float, ...]) -> dict[str, float]:
+    top = max(scores)
+    exp = [math.exp(s - top) for s in scores]
+    return {name: e / sum(exp) for name, e in zip(CLASSES, exp, strict=True)}
