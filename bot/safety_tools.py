@@ -74,8 +74,8 @@ VOTES = {"part": 0.75, "dense": 0.4}
 # of 940, 805 gp of 840 and raised 174 false alarms of 1580, against 927, 790, 210 for round
 # 10's model; the same batches in the blend instead gave 927, 793, 198. The rule written
 # before the figures picked those blend batches at an unsure bar of 0.20 (925, 789, 160),
-# which on the guards b134-b157, b174-b181 catches 20 crises fewer than 0.12 (3081 against
-# 3101 of 3131); not shipped, for that loss (docs/safety.md, round 11).
+# which on the guards b134-b157, b174-b181 catches 20 crises fewer than round 10's model
+# at 0.12 (3081 against 3101 of 3131); not shipped, for that loss (docs/safety.md, round 11).
 # P(crisis) of the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"

@@ -165,3 +165,14 @@ def test_yes_after_the_crisis_answer_is_stored_without_a_second_alert(repo, cont
     assert [type(e) for e in first.effects] == [FollowUp, AlertCoach]
     assert [type(e) for e in second.effects] == [FollowUp]
     assert [e.source for e in repo.records(ALICE, Escalation)] == ["text", "ask"]
+
+
+def test_gp_advice_for_past_suicidal_thoughts_keeps_the_countrys_line_in_reach(content):
+    from bot.content.escalation_texts import escalation_text
+
+    for country, line in (("BE", "1813"), ("NL", "113")):
+        for lang in ("nl", "en"):
+            text = escalation_text(content, "gp", "past_suicidal", lang, country)
+            opener = text.split("\n\n")[0]
+            assert line in opener  # if the thoughts come back, the line is right there
+            assert "huisarts" in text or "GP" in text
