@@ -161,6 +161,10 @@ class SafetyLexicon(Model):
     answered_no: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
+    # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that
+    # holds one is read without its idioms, so "expres verbrand aan het strijkijzer" is no
+    # accident and "ik heb me bewust gesneden" is not blanked as a kitchen cut.
+    on_purpose: tuple[str, ...] = ()
     # Spoken or regional spellings rewritten before matching ("nie" -> "niet").
     spellings: dict[str, str] = {}
     clause_breaks: tuple[str, ...] = ()

@@ -26,7 +26,9 @@ How a text is read, in order:
      rewriting is applied to the words of every pattern, so both sides meet.
   4. typos: a word no rule or lexicon knows is corrected toward a pattern word one slip
      away (see `SafetyEngine._correct`).
-  5. idioms are blanked ("ik schrok me dood", "this deadline is killing me").
+  5. idioms are blanked ("ik schrok me dood", "this deadline is killing me"), unless the
+     sentence says it was done on purpose ("expres", "met opzet", "on purpose": the
+     lexicon's `on_purpose`), which no accident or figure of speech is.
   6. every pattern is tried at every word (a pattern whose indispensable words are not all in
      the sentence is skipped unread, which keeps assessing fast); a match is dropped when a
      negation stands in one of its `...` gaps or just before it in the same clause, unless
@@ -490,6 +492,7 @@ class SafetyEngine:
         self._negations = words_of(w for lex in lexicons for w in lex.negations)
         self._breaks = words_of(w for lex in lexicons for w in lex.clause_breaks) | {COMMA}
         self._idioms = [_Pattern(p, spell) for lex in lexicons for p in lex.idioms]
+        self._on_purpose = [_Pattern(p, spell) for lex in lexicons for p in lex.on_purpose]
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
         self._answered = [_Pattern(p, spell) for lex in lexicons for p in lex.answered_no]
@@ -550,6 +553,7 @@ class SafetyEngine:
     def _all_patterns(self) -> Iterator[_Pattern]:
         """Lexicon phrases and rule patterns alike: all their words are known words."""
         yield from self._idioms
+        yield from self._on_purpose
         yield from self._reaffirmations
         yield from self._past
         yield from self._answered
@@ -621,6 +625,9 @@ class SafetyEngine:
             # Hundreds of idioms per sentence: only those whose words are all there run their
             # regex (blanking only removes words, so the set stays a safe superset).
             present, joined = set(words), _joined(words)
+            if self._done_on_purpose(present, joined):
+                sentences.append(words)  # no accident and no figure of speech
+                continue
             for idiom in self._idioms:
                 if not idiom.may_match(present):
                     continue
@@ -631,6 +638,9 @@ class SafetyEngine:
                     joined = _joined(words)
             sentences.append(words)
         return sentences
+
+    def _done_on_purpose(self, present: set[str], joined: str) -> bool:
+        return any(p.may_match(present) and any(p.find(joined)) for p in self._on_purpose)
 
     # --- matching ---------------------------------------------------------------------
 

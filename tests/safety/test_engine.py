@@ -37,6 +37,7 @@ RULES = {
                 "(schrik*|schrok|lach*) (me)? ... dood",
                 "(gesneden|snij) (aan|bij) (een|het)? (papier|koken)",
             ],
+            "on_purpose": ["(expres|met opzet)"],
             "spellings": {
                 "k": "ik",
                 "nie": "niet",
@@ -232,6 +233,14 @@ def test_idioms_are_blanked_before_matching(engine):
 def test_an_idiom_can_take_away_an_accident(engine):
     assert level(engine, "ik heb mezelf gesneden aan een papier") == "none"
     assert level(engine, "ik heb mezelf gesneden") == "crisis"
+
+
+def test_what_was_done_on_purpose_is_no_accident_and_keeps_its_words(engine):
+    assert level(engine, "ik heb mezelf expres gesneden aan een papier") == "crisis"
+    assert level(engine, "ik heb mezelf met opzet gesneden aan een papier") == "crisis"
+    assert "_" not in engine.normalise("ik heb mezelf expres gesneden aan een papier")[0]
+    # only the sentence that says so: the next one keeps its idiom
+    assert engine.normalise("expres. ik heb mezelf gesneden aan een papier")[-1].count("_") == 4
 
 
 # --- spellings -----------------------------------------------------------------------------
