@@ -76,6 +76,13 @@ VOTES = {"part": 0.75, "dense": 0.4}
 # before the figures picked those blend batches at an unsure bar of 0.20 (925, 789, 160),
 # which on the guards b134-b157, b174-b181 catches 20 crises fewer than round 10's model
 # at 0.12 (3081 against 3101 of 3131); not shipped, for that loss (docs/safety.md, round 11).
+# Round 12: b214-b229 joined the models' training data and the bars stayed. On the fresh
+# b238-b245, with the rules of 266eb80, that caught 906 crises of 940, 784 gp of 840 and raised
+# 222 false alarms of 1580, against 905, 781, 227 for round 11's model; the n-gram model with
+# more regularisation (C 3) caught 906, 777, 235. The rule written before the figures asked for
+# no more than two crises and five gp sentences fewer on b238-b245 and two crises and ten gp
+# fewer on the guards, then the fewest false alarms: this model at 0.12 (docs/safety.md,
+# round 12).
 # P(crisis) of the blend from 0.5 is sure; from 0.12 the answer is a crisis answer that
 # also asks.
 BLEND_FOLDER = REPO / "tests" / "safety" / "blend"
