@@ -278,6 +278,15 @@ def test_no_held_out_batch_is_trained_on():
     assert not (trained | blended) & {p.name for p in HELD_OUT}
 
 
+def test_unopened_batches_are_neither_trained_blended_nor_held_out():
+    """tests/safety/unopened/ waits for its first sight (docs/writers-brief.md): nothing may
+    learn from it or assert on it before that."""
+    unopened = {p.name for p in (HERE / "unopened").glob("*.jsonl")}
+    folders = ("batches", "blend", "heldout")
+    used = {p.name for folder in folders for p in (HERE / folder).glob("*.jsonl")}
+    assert not unopened & used
+
+
 def test_the_blend_is_fitted_on_batches_the_models_never_saw():
     trained = {p.name for p in (HERE / "batches").glob("*.jsonl")}
     blended = {p.name for p in (HERE / "blend").glob("*.jsonl")}
