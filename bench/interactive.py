@@ -20,7 +20,8 @@ Figures:
   within --timeout; that coachee then starts the conversation over);
 - reply_p50_s / reply_p99_s / reply_max_s: from sending an update to this driver seeing the
   answer (the new message, or the edit of the pressed one), ordinary updates; crisis_p99_s:
-  the same for the crisis sentences (their count: crises);
+  the same for the crisis sentences (their count: crises; crises_answered also counts those
+  answered after the span, while the driver was winding down);
 - loop_lag_p50_ms / loop_lag_p99_ms / loop_lag_max_ms: the bot's event loop, probed every
   50 ms during the measured span (bench/lag_probe.py);
 - bot_cpu_s, emulator_cpu_s, driver_cpu_s: CPU seconds each process used in the span (the
@@ -290,6 +291,7 @@ def run(
         "crisis_p99_s": quantile(crises, 0.99),
         "crisis_max_s": round(max(crises), 3) if crises else None,
         "crises": len(crises),
+        "crises_answered": len(driver.crises),
         "loop_lag_p50_ms": quantile(lags, 0.5, 1),
         "loop_lag_p99_ms": quantile(lags, 0.99, 1),
         "loop_lag_max_ms": round(max(lags), 1) if lags else None,

@@ -36,5 +36,6 @@ def test_a_small_run_answers_every_update_and_prints_one_json_line(tmp_path: Pat
     assert figures["crises"] >= 1, figures
     assert figures["crisis_p99_s"] is not None and figures["loop_lag_p99_ms"] is not None
     assert figures["bot_log"].get("errors", 0) == 0, logs
-    # Only the crisis sentences are crises: ordinary text must not be taken for one.
-    assert figures["bot_log"].get("safety.escalation", 0) == figures["crises"], figures
+    # Only the crisis sentences are crises: ordinary text must not be taken for one. A crisis
+    # sent just before the span ended is answered after it, so count every answered one.
+    assert figures["bot_log"].get("safety.escalation", 0) == figures["crises_answered"], figures
