@@ -196,6 +196,24 @@ def test_fillers_do_not_use_up_the_words_of_a_gap(engine):
     assert level(engine, "i wanted to go away and then die") == "none"
 
 
+def test_a_pattern_may_name_a_filler_word_itself():
+    # Fillers are marked in the text the patterns run on; a pattern that names one, as a
+    # word or as a stem, still meets it, with or without more fillers around it.
+    rules = {
+        "lexicon": {"nl": {"negations": ["niet"]}},
+        "rules": [
+            _rule("nl-x", "crisis", "suicidal_ideation", "nl", "heel erg bang voor mezelf"),
+            _rule("nl-y", "crisis", "suicidal_ideation", "nl", "ech* wanhopig"),
+        ],
+    }
+    named = SafetyEngine(SafetyRules.model_validate(rules))
+    assert level(named, "ik ben heel erg bang voor mezelf") == "crisis"
+    assert level(named, "ik ben gewoon heel erg bang voor echt mezelf") == "crisis"
+    assert level(named, "ik ben echt wanhopig") == "crisis"
+    assert level(named, "ik ben echter wanhopig") == "crisis"
+    assert level(named, "ik ben erg bang voor mezelf") == "none"
+
+
 # --- reaffirmation and history -------------------------------------------------------------
 
 
