@@ -112,7 +112,7 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(copy):
 
     assert time.monotonic() - started < 5
     assert problem.line == 1
-    assert "1 MB" in problem.message and "31" in problem.message
+    assert "2 MB" in problem.message and "31" in problem.message
 
 
 def test_a_file_that_is_not_utf8_is_one_problem(copy):
