@@ -147,20 +147,22 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # decided round 9 and are training data (tests/safety/batches/).
 # b190-b205 decided round 11 and b214-b229 round 12; they are training data
 # (tests/safety/batches/).
-# b134-b141, b150-b157, b174-b181, b206-b213 and b238-b245: never trained or blended on,
+# b134-b141, b150-b157, b174-b181, b206-b213, b238-b261: never trained or blended on,
 # but they decided something (b134-b157 the gp bar of round 9; b174-b181 the blend batches
 # and the gp bar of round 10; b206-b213 round 11's model, and their misses wrote rules of
-# 84ff9a6; b238-b245 round 12's model; docs/safety.md), so they are guards, not a clean
-# measure.
+# 84ff9a6; b238-b245 round 12's model; the misses of b246-b261 wrote the rules of round 13
+# (ec2ea4a); docs/safety.md), so they are guards, not a clean measure.
 # Figures of the shipped model of round 12 (86d9c7b) with the rules of 63bdd36, bars 0.12 /
 # 0.85. b238-b245 chose that model at first sight (b238, b240, b242 and b244 were under the
 # crisis target then, 94.0-94.7%); their misses wrote the rules of 63bdd36 since.
-# b246-b253: the clean held-out part since round 12, written before anything of round 12 was
-# measured and opened only after 63bdd36 was committed, measured once, at first sight, with
-# the shipped model and rules; nothing decided on them. b246 (veterans) and b248 (village
-# life in regional Dutch) miss the crisis target (93.3%), b253 (very short notes) too
-# (94.1%); b246 the gp target (85.6%); b248, b250, b251 and b252 the false-alarm target
-# (12.4-13.8%).
+# b246-b253 were round 12's clean held-out part: at its first sight b246 and b248 missed the
+# crisis target (93.3%) and b253 (94.1%); their floors are those figures, kept as guards.
+# Floors of b254-b269: round 12's model (86d9c7b) with the rules of round 13 (ec2ea4a).
+# b262-b269: the clean held-out part since round 13, written at its start before anything was
+# measured and opened only after ec2ea4a was committed, measured once, at first sight;
+# nothing decided on them. All meet the crisis target (95.3-98.8%); b264 (newcomers writing
+# Dutch or English as a second language) misses the gp target (89.6%); b262, b264, b266, b267
+# and b268 the false-alarm target (11.6-18.6%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -264,6 +266,38 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b252": (0.953, 0.944, 0.138),
     # 94.1% (80/85), 90.6% (77/85), 4.8% (12/250)
     "b253": (0.929, 0.9, 0.052),
+    # 98.7% (148/150), 98.4% (123/125), 10.3% (15/145)
+    "b254": (0.98, 0.976, 0.111),
+    # 100.0% (85/85), 98.8% (84/85), 9.2% (23/250)
+    "b255": (0.988, 0.976, 0.096),
+    # 100.0% (150/150), 97.6% (122/125), 9.0% (13/145)
+    "b256": (0.993, 0.968, 0.097),
+    # 98.8% (84/85), 100.0% (85/85), 4.8% (12/250)
+    "b257": (0.976, 0.988, 0.052),
+    # 100.0% (150/150), 97.6% (122/125), 22.8% (33/145)
+    "b258": (0.993, 0.968, 0.235),
+    # 100.0% (85/85), 100.0% (85/85), 17.2% (43/250)
+    "b259": (0.988, 0.988, 0.176),
+    # 100.0% (150/150), 98.4% (123/125), 19.3% (28/145)
+    "b260": (0.993, 0.976, 0.2),
+    # 100.0% (85/85), 100.0% (85/85), 12.8% (32/250)
+    "b261": (0.988, 0.988, 0.132),
+    # 96.0% (144/150), 92.0% (115/125), 18.6% (27/145)
+    "b262": (0.953, 0.912, 0.194),
+    # 98.8% (84/85), 95.3% (81/85), 6.4% (16/250)
+    "b263": (0.976, 0.941, 0.068),
+    # 96.7% (145/150), 89.6% (112/125), 12.4% (18/145)
+    "b264": (0.96, 0.888, 0.132),
+    # 96.5% (82/85), 90.6% (77/85), 6.8% (17/250)
+    "b265": (0.952, 0.9, 0.072),
+    # 97.3% (146/150), 96.8% (121/125), 14.5% (21/145)
+    "b266": (0.966, 0.96, 0.152),
+    # 97.6% (83/85), 94.1% (80/85), 11.6% (29/250)
+    "b267": (0.964, 0.929, 0.12),
+    # 95.3% (143/150), 96.0% (120/125), 16.6% (24/145)
+    "b268": (0.95, 0.952, 0.173),
+    # 96.5% (82/85), 92.9% (79/85), 9.2% (23/250)
+    "b269": (0.952, 0.917, 0.096),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
