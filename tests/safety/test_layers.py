@@ -81,6 +81,15 @@ def test_the_learned_layer_only_ever_adds_an_escalation(assessor, content):
         assert LEVEL_ORDER[both] >= LEVEL_ORDER[alone], row["text"]
 
 
+def test_a_message_without_a_letter_is_left_to_the_rules(assessor):
+    # A time typed where the bot asked for one once got the crisis answer from the learned
+    # layer ("20:29"); scores and emoji are no more for it to read.
+    times = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
+    for typed in [*times, "7", "6/10 👍", "1813", "😴 5", "//"]:
+        assert assessor.assess(typed, "nl").level == "none", typed
+    assert assessor.assess("ik wil dood 20:29", "nl").level == "crisis"
+
+
 def test_the_issues_check_in_note_is_a_crisis(assessor):
     # From issue 8: typed as a check-in note, it got "Notitie bewaard" and nothing else.
     # The rules learned this wording in round 7; the next test keeps the learned layer honest.
