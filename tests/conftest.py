@@ -29,10 +29,11 @@ SERIAL = (
 )
 
 
-# The slowest files, slowest first (whole files: `--dist loadfile` gives a file to one worker).
-# Collected first, they start at once on the parallel workers instead of ending the run late;
-# the model rebuild has a file of its own so that it runs beside the rest of the safety layers
-# instead of after them. Order within a file is unchanged.
+# The slowest files, slowest first. This order holds in a plain (one-process) run only:
+# scripts/test's parallel part lets pytest-xdist hand out files by their number of tests,
+# which ran faster on two cores than this order did (round 12 and 13, docs/safety.md), so
+# there the model rebuild, one test in a file of its own, starts late. Order within a file
+# is unchanged.
 SLOW_FIRST = (
     "tests/e2e/test_crisis_faults.py",
     "tests/safety/test_model_rebuild.py",
