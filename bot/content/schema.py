@@ -159,6 +159,10 @@ class SafetyLexicon(Model):
     # Nee."): a match inside it is not the writer's statement. May reach into the first words
     # of the next sentence, where the answer stands.
     answered_no: tuple[str, ...] = ()
+    # Phrases that say a gp matter is over or explained ("nu gaat het al jaren goed met hem",
+    # "ik ben nu drie jaar droog", "bleek de radio van de buren"): a gp rule's match they
+    # follow, in its sentence or the next, is dropped. Never a crisis rule's.
+    resolved: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

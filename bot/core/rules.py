@@ -107,6 +107,7 @@ class SafetyLexicon:
     reaffirmations: tuple[str, ...] = ()
     past_markers: tuple[str, ...] = ()
     answered_no: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

@@ -71,6 +71,10 @@ NEGATION_CANCELLERS = frozenset(
 # Words that put a clause in the present, so history told in it is current again: "I used
 # to be happy now I want to die". (Language data; it would live in the lexicon if the
 # content schema had a field for it.)
+# The gp category of suicidality told as the past: "over" does not clear it.
+PAST_SUICIDAL = "past_suicidal"
+# A gp matter said to be back: the message's "resolved" phrases do not clear it.
+RELAPSE_WORDS = frozenset({"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"})
 PRESENT_MARKERS = frozenset(
     {
         "nu",
@@ -505,6 +509,7 @@ class SafetyEngine:
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
         self._answered = [_Pattern(p, spell) for lex in lexicons for p in lex.answered_no]
+        self._resolved = [_Pattern(p, spell) for lex in lexicons for p in lex.resolved]
         self._compiled = [
             (rule, [_Pattern(p, spell) for p in rule.patterns]) for rule in rules.rules
         ]
@@ -740,14 +745,32 @@ class SafetyEngine:
             for words in [tail, *sentences[hit.sentence_index + 1 :]]
         )
 
+    def _resolved_after(self, hit: _Hit, sentences: list[list[str]]) -> bool:
+        """A gp signal the message goes on to call over or explained, in the rest of its
+        sentence or in the next one ("mijn broer had vroeger een gokprobleem. Hij is nu tien
+        jaar clean", "ik hoorde stemmen, bleek de radio van de buren"). Never a crisis rule's
+        match, told as the past or not, nor one's own suicidality of the past (which the GP
+        should hear of however long ago it was); and not when the match's own sentence says it is
+        back ("ik gebruik weer speed, was vijf jaar clean")."""
+        if hit.rule.level != "gp" or hit.rule.category == PAST_SUICIDAL or not self._resolved:
+            return False
+        words = sentences[hit.sentence_index]
+        if RELAPSE_WORDS.intersection(words):
+            return False
+        after = [words[hit.end_word :], *sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
+        return any(p.occurs(_joined(part)) for part in after for p in self._resolved)
+
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         """The matches that stand: not negated (nor asked and answered no), or negated and
-        then affirmed after all."""
+        then affirmed after all; and not a gp matter the message says is over."""
         return [
             h
             for h in hits
-            if not (self._negated(h, sentences) or self._answered_no(h, sentences))
-            or self._reaffirmed(h, sentences)
+            if (
+                not (self._negated(h, sentences) or self._answered_no(h, sentences))
+                or self._reaffirmed(h, sentences)
+            )
+            and not self._resolved_after(h, sentences)
         ]
 
     def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:

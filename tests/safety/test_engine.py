@@ -33,6 +33,7 @@ RULES = {
             "negations": ["niet", "nooit", "geen", "niks"],
             "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
             "past_markers": ["vroeger", "(jaren|lang) geleden"],
+            "resolved": ["gaat (het)? (nu)? goed met (hem|haar)", "(bleek|bleken) (het|de)"],
             "idioms": [
                 "(schrik*|schrok|lach*) (me)? ... dood",
                 "(gesneden|snij) (aan|bij) (een|het)? (papier|koken)",
@@ -86,6 +87,8 @@ RULES = {
             "zie (het nut|de zin) (er)? niet (meer)? (van)? (in)? ... leven",
         ),
         _rule("nl-flash", "gp", "trauma", "nl", "flashback*"),
+        _rule("nl-voices", "gp", "perception", "nl", "(hoor|hoorde) stemmen"),
+        _rule("nl-once", "gp", "past_suicidal", "nl", "ooit (suicidaal|een poging)"),
         _rule("nl-gap", "gp", "medical", "nl", "borst ... pijn"),
         _rule(
             "en-kill",
@@ -239,6 +242,23 @@ def test_history_that_is_said_to_be_back_stays_crisis(engine):
 
 
 # --- idioms --------------------------------------------------------------------------------
+
+
+def test_a_gp_matter_the_message_calls_over_or_explained_is_dropped(engine):
+    assert level(engine, "ik hoorde stemmen in de gang, bleek de buurman") == "none"
+    assert level(engine, "Mijn broer had flashbacks. Nu gaat het goed met hem.") == "none"
+
+
+def test_over_counts_only_after_the_match_and_one_sentence_on(engine):
+    assert level(engine, "Het gaat goed met hem. Ik hoor stemmen.") == "gp"
+    assert level(engine, "Ik hoor stemmen. Dat zeg ik niet graag. Bleek de radio.") == "gp"
+
+
+def test_over_never_clears_a_crisis_a_relapse_or_suicidality_of_the_past(engine):
+    assert level(engine, "ik wil dood, nu gaat het goed met hem") == "crisis"
+    assert level(engine, "vroeger wou ik dood. Nu gaat het goed met haar.") == "gp"
+    assert level(engine, "ik hoor stemmen, opnieuw, bleek de radio niet aan te staan") == "gp"
+    assert level(engine, "ik was ooit suicidaal. Nu gaat het goed met hem.") == "gp"
 
 
 def test_idioms_are_blanked_before_matching(engine):
