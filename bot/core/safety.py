@@ -74,7 +74,9 @@ NEGATION_CANCELLERS = frozenset(
 # The gp category of suicidality told as the past: "over" does not clear it.
 PAST_SUICIDAL = "past_suicidal"
 # A gp matter said to be back: the message's "resolved" phrases do not clear it.
-RELAPSE_WORDS = frozenset({"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"})
+RELAPSE_WORDS = frozenset(
+    {"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"}
+)
 PRESENT_MARKERS = frozenset(
     {
         "nu",
