@@ -172,6 +172,13 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # nothing decided on them. All meet the crisis target (95.3-98.8%); b264 (newcomers writing
 # Dutch or English as a second language) misses the gp target (89.6%); b262, b264, b266, b267
 # and b268 the false-alarm target (11.6-18.6%).
+# Round 14: b262-b269 are guards now; b270-b277 were opened after round 13 and their misses
+# wrote round 14's rules (1f5817f, 4a1bd7c), so they are guards too; their floors are of round
+# 14's rules with the same model. b278-b285: the clean held-out part since round 14, written
+# at its start and opened only after 4a1bd7c, measured once, at first sight (b278 and b279 a
+# few minutes early, by a glob, with the same commit); nothing decided on them. b278 (nurses
+# and carers) misses the crisis target (94.7%); b278, b281, b282 and b285 the false-alarm
+# target (10.8-16.0%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -307,6 +314,38 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b268": (0.95, 0.952, 0.173),
     # 96.5% (82/85), 92.9% (79/85), 9.2% (23/250)
     "b269": (0.952, 0.917, 0.096),
+    # 99.3% (149/150), 98.4% (123/125), 10.3% (15/145)
+    "b270": (0.986, 0.976, 0.111),
+    # 100.0% (85/85), 96.5% (82/85), 8.4% (21/250)
+    "b271": (0.988, 0.952, 0.088),
+    # 99.3% (149/150), 97.6% (122/125), 9.7% (14/145)
+    "b272": (0.986, 0.968, 0.1),
+    # 100.0% (85/85), 100.0% (85/85), 11.2% (28/250)
+    "b273": (0.988, 0.988, 0.116),
+    # 98.7% (148/150), 97.6% (122/125), 10.3% (15/145)
+    "b274": (0.98, 0.968, 0.111),
+    # 98.8% (84/85), 97.6% (83/85), 10.4% (26/250)
+    "b275": (0.976, 0.964, 0.108),
+    # 98.7% (148/150), 98.4% (123/125), 13.1% (19/145)
+    "b276": (0.98, 0.976, 0.138),
+    # 100.0% (85/85), 100.0% (85/85), 10.0% (25/250)
+    "b277": (0.988, 0.988, 0.1),
+    # 94.7% (142/150), 98.4% (123/125), 14.5% (21/145)
+    "b278": (0.94, 0.976, 0.152),
+    # 95.3% (81/85), 92.9% (79/85), 7.6% (19/250)
+    "b279": (0.95, 0.917, 0.08),
+    # 97.3% (146/150), 92.0% (115/125), 4.8% (7/145)
+    "b280": (0.966, 0.912, 0.056),
+    # 96.5% (82/85), 96.5% (82/85), 16.0% (40/250)
+    "b281": (0.952, 0.952, 0.164),
+    # 96.7% (145/150), 97.6% (122/125), 11.7% (17/145)
+    "b282": (0.96, 0.968, 0.125),
+    # 98.8% (84/85), 98.8% (84/85), 8.8% (22/250)
+    "b283": (0.976, 0.976, 0.092),
+    # 98.0% (147/150), 94.4% (118/125), 9.0% (13/145)
+    "b284": (0.973, 0.936, 0.097),
+    # 97.6% (83/85), 90.6% (77/85), 10.8% (27/250)
+    "b285": (0.964, 0.9, 0.112),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
