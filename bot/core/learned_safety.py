@@ -17,6 +17,7 @@ creep must not be averaged away.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
@@ -46,24 +47,35 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("'", ""))
 
 
+_MASK = (1 << HASH_BITS) - 1
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode()) & _MASK
+
+
+@functools.lru_cache(maxsize=8192)  # about 9 MB; the words of a language mostly recur
+def _word_buckets(word: str) -> tuple[int, ...]:
+    """The buckets of one word's own features: the word, and the character n-grams of it
+    padded with spaces. Words recur across messages, so each is hashed once, not per use."""
+    padded = f" {word[:MAX_WORD]} "
+    grams = [
+        "c " + padded[start : start + size]
+        for size in CHAR_SIZES
+        for start in range(max(1, len(padded) - size + 1))
+    ]
+    return tuple(_bucket(feature) for feature in ["w " + word, *grams])
+
+
 def features(text: str) -> Counter[int]:
     """Hashed feature counts of one (canonical) text: words, word pairs, and character
     n-grams of each word padded with spaces (so "dood" and "doodop" share " doo" but not
-    "ood ")."""
+    "ood "). Features that share a bucket add up."""
     words = tokens(text)
-    mask = (1 << HASH_BITS) - 1
-    found: Counter[str] = Counter()
-    for word in words:
-        found["w " + word] += 1
-        padded = f" {word[:MAX_WORD]} "
-        for size in CHAR_SIZES:
-            for start in range(max(1, len(padded) - size + 1)):
-                found["c " + padded[start : start + size]] += 1
-    for first, second in itertools.pairwise(words):
-        found[f"b {first} {second}"] += 1
     counts: Counter[int] = Counter()
-    for feature, count in found.items():
-        counts[zlib.crc32(feature.encode()) & mask] += count
+    for word in words:
+        counts.update(_word_buckets(word))
+    counts.update(_bucket(f"b {first} {second}") for first, second in itertools.pairwise(words))
     return counts
 
 
