@@ -430,6 +430,7 @@ def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
                 past_markers=lexicon.past_markers,
                 answered_no=lexicon.answered_no,
                 resolved=lexicon.resolved,
+                explained=lexicon.explained,
                 idioms=lexicon.idioms,
                 on_purpose=lexicon.on_purpose,
                 spellings=dict(lexicon.spellings),

@@ -159,10 +159,14 @@ class SafetyLexicon(Model):
     # Nee."): a match inside it is not the writer's statement. May reach into the first words
     # of the next sentence, where the answer stands.
     answered_no: tuple[str, ...] = ()
-    # Phrases that say a gp matter is over or explained ("nu gaat het al jaren goed met hem",
-    # "ik ben nu drie jaar droog", "bleek de radio van de buren"): a gp rule's match they
-    # follow, in its sentence or the next, is dropped. Never a crisis rule's.
+    # Phrases that say a gp matter of the past is over ("nu gaat het al jaren goed met hem",
+    # "ik ben nu drie jaar droog"): a gp rule's match told as the past (a past marker in its
+    # sentence) that one follows, in its sentence or the next, is dropped. Never a crisis
+    # rule's.
     resolved: tuple[str, ...] = ()
+    # Phrases that explain a gp signal away ("bleek de radio van de buren", "turned out to
+    # be heartburn"): a gp rule's match one follows, in its sentence or the next, is dropped.
+    explained: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

@@ -108,6 +108,7 @@ class SafetyLexicon:
     past_markers: tuple[str, ...] = ()
     answered_no: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
+    explained: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

@@ -512,6 +512,7 @@ class SafetyEngine:
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
         self._answered = [_Pattern(p, spell) for lex in lexicons for p in lex.answered_no]
         self._resolved = [_Pattern(p, spell) for lex in lexicons for p in lex.resolved]
+        self._explained = [_Pattern(p, spell) for lex in lexicons for p in lex.explained]
         self._compiled = [
             (rule, [_Pattern(p, spell) for p in rule.patterns]) for rule in rules.rules
         ]
@@ -748,19 +749,26 @@ class SafetyEngine:
         )
 
     def _resolved_after(self, hit: _Hit, sentences: list[list[str]]) -> bool:
-        """A gp signal the message goes on to call over or explained, in the rest of its
-        sentence or in the next one ("mijn broer had vroeger een gokprobleem. Hij is nu tien
-        jaar clean", "ik hoorde stemmen, bleek de radio van de buren"). Never a crisis rule's
-        match, told as the past or not, nor one's own suicidality of the past (which the GP
-        should hear of however long ago it was); and not when the match's own sentence says it is
-        back ("ik gebruik weer speed, was vijf jaar clean")."""
-        if hit.rule.level != "gp" or hit.rule.category == PAST_SUICIDAL or not self._resolved:
+        """A gp signal the message goes on to explain away ("ik hoorde stemmen, bleek de
+        radio van de buren"), or, told as the past, to call over ("mijn broer had vroeger een
+        gokprobleem. Hij is nu tien jaar clean"), in the rest of its sentence or in the next
+        one. Only of the past: "ik drink elke avond. Mijn vader is nu tien jaar droog" keeps
+        the first. Never a crisis rule's match, told as the past or not, nor one's own
+        suicidality of the past (which the GP should hear of however long ago it was); and
+        not when the match's own sentence says it is back ("ik gebruik weer speed, was vijf
+        jaar clean")."""
+        if hit.rule.level != "gp" or hit.rule.category == PAST_SUICIDAL:
             return False
         words = sentences[hit.sentence_index]
         if RELAPSE_WORDS.intersection(words):
             return False
-        after = [words[hit.end_word :], *sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
-        return any(p.occurs(_joined(part)) for part in after for p in self._resolved)
+        after = [_joined(words[hit.end_word :])]
+        after += [_joined(s) for s in sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
+        if any(p.occurs(part) for part in after for p in self._explained):
+            return True
+        if not any(p.occurs(_joined(words)) for p in self._past):
+            return False
+        return any(p.occurs(part) for part in after for p in self._resolved)
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         """The matches that stand: not negated (nor asked and answered no), or negated and

@@ -90,7 +90,14 @@ def _pattern_problems(
                     )
                 )
     for lang, lexicon in content.safety.lexicon.items():
-        for field in ("idioms", "reaffirmations", "past_markers", "answered_no", "resolved"):
+        for field in (
+            "idioms",
+            "reaffirmations",
+            "past_markers",
+            "answered_no",
+            "resolved",
+            "explained",
+        ):
             for number, pattern in enumerate(getattr(lexicon, field)):
                 if (why := pattern_problem(pattern)) is not None:
                     problems.append(
