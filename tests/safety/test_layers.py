@@ -178,7 +178,8 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # at its start and opened only after 4a1bd7c, measured once, at first sight (b278 and b279 a
 # few minutes early, by a glob, with the same commit); nothing decided on them. b278 (nurses
 # and carers) misses the crisis target (94.7%); b278, b281, b282 and b285 the false-alarm
-# target (10.8-16.0%).
+# target (10.8-16.0%). The review of round 14's rules (56ad108) added one false alarm on b281:
+# 41 of 250, its floor exactly.
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -385,7 +386,8 @@ def test_held_out_batches_written_blind(assessor, batch):
         assert figures["crisis"] >= crisis, figures
     if gp is not None:
         assert figures["gp"] >= gp, figures
-    assert figures["false_alarms"] <= false_alarms, figures
+    # Floors are written to three decimals; 41/250 comes out as 0.16400000000000003.
+    assert round(figures["false_alarms"], 9) <= false_alarms, figures
 
 
 def test_safety_eval_prints_recall_categories_and_misses(tmp_path):
