@@ -68,15 +68,15 @@ WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "
 NEGATION_CANCELLERS = frozenset(
     {"stop", "stopping", "quit", "help", "stoppen", "ophouden", "laten", "uitscheiden"}
 )
-# Words that put a clause in the present, so history told in it is current again: "I used
-# to be happy now I want to die". (Language data; it would live in the lexicon if the
-# content schema had a field for it.)
 # The gp category of suicidality told as the past: "over" does not clear it.
 PAST_SUICIDAL = "past_suicidal"
 # A gp matter said to be back: the message's "resolved" phrases do not clear it.
 RELAPSE_WORDS = frozenset(
     {"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"}
 )
+# Words that put a clause in the present, so history told in it is current again: "I used
+# to be happy now I want to die". (Language data; it would live in the lexicon if the
+# content schema had a field for it.)
 PRESENT_MARKERS = frozenset(
     {
         "nu",

@@ -242,9 +242,6 @@ def test_history_that_is_said_to_be_back_stays_crisis(engine):
     assert level(engine, "I used to be happy now I want to die") == "crisis"
 
 
-# --- idioms --------------------------------------------------------------------------------
-
-
 def test_a_gp_matter_the_message_explains_away_or_calls_over_is_dropped(engine):
     assert level(engine, "ik hoorde stemmen in de gang, bleek de buurman") == "none"
     assert level(engine, "Mijn broer had vroeger flashbacks. Nu gaat het goed met hem.") == "none"
@@ -264,6 +261,9 @@ def test_over_never_clears_a_crisis_a_relapse_or_suicidality_of_the_past(engine)
     assert level(engine, "vroeger wou ik dood. Nu gaat het goed met haar.") == "gp"
     assert level(engine, "ik hoor stemmen, opnieuw, bleek de radio niet aan te staan") == "gp"
     assert level(engine, "ik was ooit suicidaal. Nu gaat het goed met hem.") == "gp"
+
+
+# --- idioms --------------------------------------------------------------------------------
 
 
 def test_idioms_are_blanked_before_matching(engine):
