@@ -16,7 +16,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
+
+from bot.core.learned_safety import DenseHead
 
 log = logging.getLogger(__name__)
 Encoder = Callable[[str], Sequence[float]]
@@ -45,6 +48,24 @@ def load_encoder() -> tuple[Encoder | None, str | None]:
         return [float(v) for v in model.encode([clip(text)])[0]]
 
     return encode, None
+
+
+def fast_head(head: DenseHead) -> DenseHead:
+    """The head with its hidden layer computed by numpy (which the encoder runs on anyway):
+    a few microseconds a message instead of about 2 ms in Python, the same values to the
+    last few bits of a float (numpy adds the products in another order)."""
+    if not head.hidden:
+        return head
+    import numpy as np
+
+    weights = np.asarray(head.hidden, dtype=np.float64)
+    biases = np.asarray(head.hidden_biases, dtype=np.float64)
+
+    def project(vector: Sequence[float]) -> Sequence[float]:
+        units = weights @ np.asarray(vector, dtype=np.float64) + biases
+        return np.maximum(units, 0.0).tolist()
+
+    return replace(head, project=project)
 
 
 def encoder_problem() -> str | None:

@@ -188,28 +188,56 @@ class TrainedHead:
     classes: tuple[str, ...]
     intercepts: tuple[float, ...]
     rows: tuple[tuple[int, ...], ...]  # quantised weights, one row per class
+    hidden: tuple[tuple[int, ...], ...] = ()  # quantised weights, one row per hidden unit
+    hidden_biases: tuple[float, ...] = ()
 
     def head(self) -> DenseHead:
         return DenseHead(
-            self.classes, self.intercepts, tuple(tuple(v / SCALE for v in r) for r in self.rows)
+            self.classes,
+            self.intercepts,
+            tuple(tuple(v / SCALE for v in r) for r in self.rows),
+            tuple(tuple(v / SCALE for v in r) for r in self.hidden),
+            self.hidden_biases,
         )
 
 
-def fit_dense(vectors: Sequence[Sequence[float]], labels: Sequence[str], c: float) -> TrainedHead:
-    """Multinomial logistic regression over sentence embeddings, classes balanced."""
+# The embedding head since round 15: one hidden layer of 64 rectified units, L2 penalty 1e-4,
+# Adam on mini-batches of 256 for 40 passes (not run to convergence: the passes are the
+# stopping rule, chosen with the others on b286-b293 and the guards; docs/safety.md).
+HEAD_HIDDEN, HEAD_ALPHA, HEAD_EPOCHS = 64, 1e-4, 40
+
+
+def fit_dense(vectors: Sequence[Sequence[float]], labels: Sequence[str]) -> TrainedHead:
+    """A one-hidden-layer network over sentence embeddings, classes balanced (by weight)."""
+    import warnings
+
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils.class_weight import compute_sample_weight
 
     # Embeddings rounded as the file would hold them: the last bits differ by machine.
     matrix = np.round(np.asarray(vectors, dtype=np.float64) * 4096) / 4096
-    model = LogisticRegression(
-        C=c, class_weight="balanced", max_iter=5000, tol=1e-6, random_state=SEED
+    model = MLPClassifier(
+        hidden_layer_sizes=(HEAD_HIDDEN,),
+        alpha=HEAD_ALPHA,
+        batch_size=256,
+        learning_rate_init=1e-3,
+        max_iter=HEAD_EPOCHS,
+        n_iter_no_change=HEAD_EPOCHS,
+        tol=1e-5,
+        random_state=SEED,
     )
-    model.fit(matrix, list(labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the passes are the stopping rule
+        model.fit(matrix, list(labels), sample_weight=compute_sample_weight("balanced", labels))
+    first, second = model.coefs_
     return TrainedHead(
         tuple(str(c) for c in model.classes_),
-        tuple(round(float(v), 6) for v in model.intercept_),
-        tuple(tuple(_quantise(w) for w in row) for row in model.coef_),
+        tuple(round(float(v), 6) for v in model.intercepts_[1]),
+        tuple(tuple(_quantise(w) for w in column) for column in second.T),
+        tuple(tuple(_quantise(w) for w in column) for column in first.T),
+        tuple(round(float(v), 6) for v in model.intercepts_[0]),
     )
 
 
@@ -274,6 +302,11 @@ def encode(
             "intercepts": list(dense.intercepts),
             "dim": len(dense.rows[0]),
         }
+        if dense.hidden:
+            header["dense"]["hidden"] = {
+                "dim": len(dense.hidden[0]),
+                "biases": list(dense.hidden_biases),
+            }
     body = bytearray(MAGIC)
     body += json.dumps(header, sort_keys=True).encode() + b"\n"
     for model in (levels, kinds):
@@ -281,7 +314,7 @@ def encode(
         flat = [v for row in model.rows for v in row]
         body += array("h", flat).tobytes() if _little() else _swap("h", flat)
     if dense is not None:
-        flat = [v for row in dense.rows for v in row]
+        flat = [v for row in (*dense.hidden, *dense.rows) for v in row]
         body += array("h", flat).tobytes() if _little() else _swap("h", flat)
     compressor = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY)
     return compressor.compress(bytes(body)) + compressor.flush()
@@ -332,16 +365,25 @@ def decode(data: bytes) -> LearnedLayer:
     if "dense" in header:
         spec = header["dense"]
         width, count = spec["dim"], len(spec["classes"])
+        hidden_spec = spec.get("hidden")  # since round 15
+        inputs, units = (hidden_spec["dim"], width) if hidden_spec else (0, 0)
+        size = units * inputs + width * count
         values = array("h")
-        values.frombytes(raw[offset : offset + 2 * width * count])
+        values.frombytes(raw[offset : offset + 2 * size])
         if not _little():
             values.byteswap()
-        if len(values) != width * count:
+        if len(values) != size:
             raise ModelFileError("the model file is cut short")
+        scaled = [v / SCALE for v in values]
+        hidden = tuple(tuple(scaled[k * inputs : (k + 1) * inputs]) for k in range(units))
+        start = units * inputs
         rows = tuple(
-            tuple(v / SCALE for v in values[k * width : (k + 1) * width]) for k in range(count)
+            tuple(scaled[start + k * width : start + (k + 1) * width]) for k in range(count)
         )
-        dense = DenseHead(tuple(spec["classes"]), tuple(spec["intercepts"]), rows)
+        biases = tuple(hidden_spec["biases"]) if hidden_spec else ()
+        if len(biases) != units:
+            raise ModelFileError("the model file's hidden layer does not add up")
+        dense = DenseHead(tuple(spec["classes"]), tuple(spec["intercepts"]), rows, hidden, biases)
     thresholds = header["thresholds"]
     votes = header.get("votes", {})
     blend = None

@@ -18,7 +18,7 @@ from bot.core.learned_safety import (
     features,
     log_odds,
 )
-from bot.safety_training import MAGIC, TrainedHead, TrainedModel, decode, encode
+from bot.safety_training import MAGIC, ModelFileError, TrainedHead, TrainedModel, decode, encode
 
 CLASSES = ("crisis", "gp", "none")
 
@@ -187,3 +187,60 @@ def _softmax_of(scores: tuple[float, ...]) -> dict[str, float]:
     top = max(scores)
     exp = [math.exp(s - top) for s in scores]
     return {name: e / sum(exp) for name, e in zip(CLASSES, exp, strict=True)}
+
+
+# --- round 15: a hidden layer in the embedding head --------------------------------------------
+
+# Two units over a 3-value embedding; the first unit is cut to zero for the vector below.
+HIDDEN = ((1.0, -1.0, 0.0), (0.5, 0.5, 1.0))
+HIDDEN_BIASES = (-0.5, 0.1)
+
+
+def test_the_head_reads_the_hidden_units_and_not_the_embedding():
+    head = DenseHead(
+        CLASSES, (0.2, 0.1, 0.0), ((1.0, 0.0), (0.0, 2.0), (0.0, 0.0)), HIDDEN, HIDDEN_BIASES
+    )
+    vector = (0.2, 0.4, 0.6)
+    # unit 1: 0.2 - 0.4 - 0.5 < 0 -> 0; unit 2: 0.1 + 0.2 + 0.6 + 0.1 = 1.0
+    assert head.hidden_units(vector) == pytest.approx((0.0, 1.0))
+    assert head.probabilities(vector) == pytest.approx(_softmax_of((0.2, 2.1, 0.0)))
+    with pytest.raises(ValueError, match="takes 3"):
+        head.probabilities((0.3, 0.7))
+
+
+def test_the_model_file_keeps_the_hidden_layer_and_a_cut_file_is_refused():
+    levels = TrainedModel(CLASSES, (0.0, 0.0, 0.0), (1, 2), ((1024, 1, 2, 3), (1024, 3, 2, 1)))
+    head = TrainedHead(
+        CLASSES,
+        (0.2, 0.1, 0.0),
+        ((1024, 0), (0, 2048), (0, 0)),
+        ((1024, -1024, 0), (512, 512, 1024)),
+        HIDDEN_BIASES,
+    )
+    header = {"thresholds": {"crisis": 0.5, "unsure": 0.4, "gp": 0.65, "kind": 0.6}}
+    data = encode(levels, levels, head, header)
+    assert decode(data).dense == head.head()
+    assert decode(data).dense.hidden == HIDDEN  # type: ignore[union-attr]
+    cut = zlib.compress(zlib.decompress(data)[:-4])
+    with pytest.raises(ModelFileError, match="cut short"):
+        decode(cut)
+
+
+def test_numpy_computes_the_shipped_heads_hidden_layer_as_python_does():
+    from pathlib import Path
+
+    from bot.safety_embedding import fast_head
+    from bot.safety_training import load_model
+
+    head = load_model(Path("content/safety/learned-model.bin")).dense
+    assert head is not None and len(head.hidden) == 64
+    fast = fast_head(head)
+    assert fast.project is not None
+    for seed in range(5):
+        # An embedding-like vector: unit length, values of both signs.
+        raw = [math.sin(seed * 7.0 + i * 1.3) for i in range(head.width)]
+        norm = math.sqrt(sum(v * v for v in raw))
+        vector = [v / norm for v in raw]
+        assert fast.project(vector) == pytest.approx(head.hidden_units(vector), abs=1e-12)
+        slow, quick = head.probabilities(vector), fast.probabilities(vector)
+        assert quick == pytest.approx(slow, abs=1e-12)
