@@ -186,6 +186,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # floor here is of round 15's model with the rules of 282dcd7; a batch's figures moved by a
 # sentence or two either way (over all the guards: one crisis and ten gp sentences more, 103
 # false alarms fewer; docs/safety.md, round 15).
+# b294-b301: the clean held-out part since round 15, written at its start and opened only
+# after the model of c609019 was committed, measured once, at first sight; nothing decided on
+# them. All meet the crisis target (97.3-98.8%) and the gp target (91.2-98.8%); b296, b298,
+# b299, b300 and b301 miss the false-alarm target (10.8-18.6%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -369,6 +373,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b292": (0.953, 0.944, 0.118),
     # 100.0% (85/85), 91.8% (78/85), 6.4% (16/250)
     "b293": (0.988, 0.905, 0.068),
+    # 98.0% (147/150), 94.4% (118/125), 6.9% (10/145)
+    "b294": (0.973, 0.936, 0.076),
+    # 98.8% (84/85), 95.3% (81/85), 9.6% (24/250)
+    "b295": (0.976, 0.941, 0.1),
+    # 97.3% (146/150), 91.2% (114/125), 18.6% (27/145)
+    "b296": (0.966, 0.904, 0.194),
+    # 98.8% (84/85), 98.8% (84/85), 3.6% (9/250)
+    "b297": (0.976, 0.976, 0.04),
+    # 97.3% (146/150), 96.0% (120/125), 17.2% (25/145)
+    "b298": (0.966, 0.952, 0.18),
+    # 98.8% (84/85), 96.5% (82/85), 10.8% (27/250)
+    "b299": (0.976, 0.952, 0.112),
+    # 98.7% (148/150), 95.2% (119/125), 13.8% (20/145)
+    "b300": (0.98, 0.944, 0.145),
+    # 98.8% (84/85), 96.5% (82/85), 14.0% (35/250)
+    "b301": (0.976, 0.952, 0.144),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
