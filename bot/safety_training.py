@@ -365,7 +365,9 @@ def decode(data: bytes) -> LearnedLayer:
     if "dense" in header:
         spec = header["dense"]
         width, count = spec["dim"], len(spec["classes"])
-        hidden_spec = spec.get("hidden")  # since round 15
+        # Since round 15 a hidden layer: the output rows then read the hidden units (`dim`
+        # is their number) and the hidden rows read the embedding (`hidden.dim` values).
+        hidden_spec = spec.get("hidden")
         inputs, units = (hidden_spec["dim"], width) if hidden_spec else (0, 0)
         size = units * inputs + width * count
         values = array("h")

@@ -171,10 +171,11 @@ class DenseHead:
     row per class), since round 15 over one hidden layer of rectified units (`hidden`, one
     row of weights per unit, and `hidden_biases`) rather than over the embedding itself.
 
-    A linear head can only weigh each direction of the embedding space once; the hidden
-    layer lets it tell apart regions that a line cannot ("hij wil de hond, ik wil de hond"
-    from "ik wil niet meer"), and it cut false alarms on text it never saw without losing
-    crises (docs/safety.md, round 15).
+    A linear head can only weigh each direction of the embedding space once; with the
+    hidden layer it can set apart regions that a line cannot. On text it never saw that cut
+    false alarms without losing crises in all (docs/safety.md, round 15). Its own P(crisis)
+    for "hij wil de hond, ik wil de hond. wie had gedacht dat het hierover zou gaan" fell
+    from 0.91 to 0.46; the message still gets the "ask" answer, from the n-gram vote.
 
     `project` computes the hidden layer faster (numpy, set at run time by
     bot.safety_embedding.fast_head: 64 units over 512 values are 32,768 products, about
