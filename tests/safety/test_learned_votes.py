@@ -232,7 +232,8 @@ def test_numpy_computes_the_shipped_heads_hidden_layer_as_python_does():
     from bot.safety_embedding import fast_head
     from bot.safety_training import load_model
 
-    head = load_model(Path("content/safety/learned-model.bin")).dense
+    repo = Path(__file__).resolve().parents[2]
+    head = load_model(repo / "content" / "safety" / "learned-model.bin").dense
     assert head is not None and len(head.hidden) == 64
     fast = fast_head(head)
     assert fast.project is not None
