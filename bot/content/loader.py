@@ -431,6 +431,7 @@ def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
                 answered_no=lexicon.answered_no,
                 resolved=lexicon.resolved,
                 explained=lexicon.explained,
+                stories=lexicon.stories,
                 idioms=lexicon.idioms,
                 on_purpose=lexicon.on_purpose,
                 spellings=dict(lexicon.spellings),

@@ -167,6 +167,11 @@ class SafetyLexicon(Model):
     # Phrases that explain a gp signal away ("bleek de radio van de buren", "turned out to
     # be heartburn"): a gp rule's match one follows, in its sentence or the next, is dropped.
     explained: tuple[str, ...] = ()
+    # Phrases that say a sentence tells of a film, book, series, podcast or the news ("in de
+    # serie die ik kijk", "on the news"): a match after it in that sentence is someone's
+    # story, not the writer's, and is dropped, unless the message brings it home after the
+    # match ("... en nu denk ik er zelf weer aan") or affirms it after all.
+    stories: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

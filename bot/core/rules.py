@@ -109,6 +109,7 @@ class SafetyLexicon:
     answered_no: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
     explained: tuple[str, ...] = ()
+    stories: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

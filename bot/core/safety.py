@@ -70,6 +70,21 @@ NEGATION_CANCELLERS = frozenset(
 )
 # The gp category of suicidality told as the past: "over" does not clear it.
 PAST_SUICIDAL = "past_suicidal"
+# Perceptions can be of the media themselves ("het nieuws op tv gaat over mij"): a story
+# frame never clears them.
+PERCEPTION = "perception"
+# A match that holds one of these is the writer's own, whatever story the sentence began with.
+FIRST_PERSON = frozenset(
+    {"ik", "me", "mij", "mezelf", "mijzelf", "mijn", "mn", "i", "im", "my", "myself"}
+)
+# With a first-person word after a story's match, these bring it home ("en ik wil dat ook").
+ALSO_WORDS = frozenset({"ook", "too", "also", "either"})
+# A sentence of at most this many words before a match can be a story's heading ("Op het
+# journaal:", "Net gezien op Netflix.").
+STORY_HEADING_WORDS = 5
+# The writer's own self or thought after a story's match brings the story home ("ik denk
+# er zelf ook aan", "mijn eigen gedachten", "ik dacht: zo moet het"): it stands.
+OWN_WORDS = frozenset({"zelf", "mezelf", "mijzelf", "eigen", "dacht", "myself", "own", "thought"})
 # A gp matter said to be back: the message's "resolved" phrases do not clear it.
 RELAPSE_WORDS = frozenset(
     {"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"}
@@ -513,6 +528,7 @@ class SafetyEngine:
         self._answered = [_Pattern(p, spell) for lex in lexicons for p in lex.answered_no]
         self._resolved = [_Pattern(p, spell) for lex in lexicons for p in lex.resolved]
         self._explained = [_Pattern(p, spell) for lex in lexicons for p in lex.explained]
+        self._stories = [_Pattern(p, spell) for lex in lexicons for p in lex.stories]
         self._compiled = [
             (rule, [_Pattern(p, spell) for p in rule.patterns]) for rule in rules.rules
         ]
@@ -574,6 +590,7 @@ class SafetyEngine:
         yield from self._reaffirmations
         yield from self._past
         yield from self._answered
+        yield from self._stories
         for _, patterns in self._compiled:
             yield from patterns
 
@@ -770,9 +787,45 @@ class SafetyEngine:
             return False
         return any(p.occurs(part) for part in after for p in self._resolved)
 
+    def _told_as_story(self, hit: _Hit, sentences: list[list[str]]) -> bool:
+        """Told of a film, book, series, podcast or the news that the sentence names before
+        the match ("in de serie die ik kijk pleegt de hoofdpersoon zelfmoord", "on the news:
+        another overdose at a festival"): someone's story, not the writer's. The frame must
+        come first: in "ik huil elke dag, zelfs bij reclame op tv" the match is the writer's
+        own. Not when the message brings it home after the match (a present or relapse word
+        in its sentence, "... and now I think about it again"; or the writer's own self
+        anywhere after it, "ik denk er zelf ook aan", "I thought: that's the way"), nor when
+        it affirms it after all. Never a perception: the news or the TV can be what is
+        perceived."""
+        if hit.rule.category == PERCEPTION:
+            return False
+        words = sentences[hit.sentence_index]
+        if FIRST_PERSON.intersection(words[hit.start_word : hit.end_word]):
+            return False  # the match is the writer's own: "... and I thought I'd do it too"
+        after = words[hit.end_word :]
+        if PRESENT_MARKERS.intersection(after) or RELAPSE_WORDS.intersection(after):
+            return False
+        for part in [after, *sentences[hit.sentence_index + 1 :]]:
+            # "... dat denk ik zelf ook", "ik wil dat ook", "me too"
+            if OWN_WORDS.intersection(part) or (
+                FIRST_PERSON.intersection(part) and ALSO_WORDS.intersection(part)
+            ):
+                return False
+        joined = _joined(words)
+        framed = any(
+            end <= hit.start_word for pattern in self._stories for _, end, _ in pattern.find(joined)
+        )
+        # or a short heading just before it: "Op het journaal: weer een overdosis."
+        index = hit.sentence_index
+        if not framed and index > 0 and len(sentences[index - 1]) <= STORY_HEADING_WORDS:
+            heading = _joined(sentences[index - 1])
+            framed = any(pattern.occurs(heading) for pattern in self._stories)
+        return framed and not self._reaffirmed(hit, sentences)
+
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         """The matches that stand: not negated (nor asked and answered no), or negated and
-        then affirmed after all; and not a gp matter the message says is over."""
+        then affirmed after all; not a gp matter the message says is over; and not told of
+        a film, book or the news."""
         return [
             h
             for h in hits
@@ -781,6 +834,7 @@ class SafetyEngine:
                 or self._reaffirmed(h, sentences)
             )
             and not self._resolved_after(h, sentences)
+            and not self._told_as_story(h, sentences)
         ]
 
     def _clause(self, hit: _Hit, words: list[str]) -> tuple[int, int]:

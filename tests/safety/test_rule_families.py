@@ -125,3 +125,37 @@ ROUND_5 = [
 @pytest.mark.parametrize(("text", "lang", "level"), ROUND_5)
 def test_round_5_families(engine, text, lang, level):
     assert engine.assess(text, lang).level == level, engine.assess(text, lang)
+
+
+# Round 16: a sentence that tells of a film, book, series, podcast or the news is someone's
+# story. Own words, not the labelled sentences that showed the family; each of them gets a
+# crisis answer from the rules without the story frame (checked when they were written).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op het journaal: een zanger overleden aan een overdosis. Jammer, ik hield van zijn muziek.",
+        "In the series I'm watching the mother wants to kill herself, wild plot",
+        "in de serie wil de moeder zelfmoord plegen, heftig",
+    ],
+)
+def test_a_crisis_told_of_a_story_raises_no_alarm(engine, text):
+    assert engine.assess(text, "nl").level == "none", engine.assess(text, "nl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # brought home after the story: "ook" with a first person, a present word, a thought
+        "in de serie wil de moeder zelfmoord plegen en ik wil dat ook",
+        "in the show the dad overdoses. me too, some nights",
+        "in de serie wil de moeder zelfmoord plegen, nu denk ik er weer aan",
+        # the match itself is the writer's own
+        "in the film she killed herself and I thought that is how I would do it",
+        # a crisis in a sentence of its own beside the story
+        "Ik keek een docu over verslaving. Ik heb vannacht al mijn pillen genomen.",
+        # what is perceived can be the news itself
+        "het nieuws op tv gaat sinds vorige week over mij",
+    ],
+)
+def test_a_story_brought_home_keeps_its_escalation(engine, text):
+    assert engine.assess(text, "nl").level in ("gp", "crisis"), engine.assess(text, "nl")
