@@ -190,6 +190,15 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # after the model of c609019 was committed, measured once, at first sight; nothing decided on
 # them. All meet the crisis target (97.3-98.8%) and the gp target (91.2-98.8%); b296, b298,
 # b299, b300 and b301 miss the false-alarm target (10.8-18.6%).
+# Round 16: the rules drop a match told of a film, book, series or the news (lexicon
+# `stories`); it was decided on b302-b309 (written ahead in round 15, opened at the start of
+# round 16 and measured once with round 15 as shipped), so they are guards; their floors are
+# of f5260ec. The older floors hold as they were (the change only removed false alarms:
+# 27 on b134-b301). b310-b317: the clean held-out part since round 16, written at its start
+# and opened only after f5260ec was committed, measured once, at first sight; nothing decided
+# on them. All meet the crisis target (95.3-100%); b310 (firefighters, ambulance crews and
+# police) and b311 (sport and bodies) miss the gp target (86.4%, 84.7%); b310, b313 and
+# b314 the false-alarm target (10.8-11.0%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -389,6 +398,38 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b300": (0.98, 0.944, 0.145),
     # 98.8% (84/85), 96.5% (82/85), 14.0% (35/250)
     "b301": (0.976, 0.952, 0.144),
+    # 97.3% (146/150), 92.0% (115/125), 9.7% (14/145)
+    "b302": (0.966, 0.912, 0.1),
+    # 97.6% (83/85), 96.5% (82/85), 8.4% (21/250)
+    "b303": (0.964, 0.952, 0.088),
+    # 97.3% (146/150), 92.0% (115/125), 16.6% (24/145)
+    "b304": (0.966, 0.912, 0.173),
+    # 98.8% (84/85), 95.3% (81/85), 6.0% (15/250)
+    "b305": (0.976, 0.941, 0.064),
+    # 96.0% (144/150), 90.4% (113/125), 12.4% (18/145)
+    "b306": (0.953, 0.9, 0.132),
+    # 98.8% (84/85), 96.5% (82/85), 8.8% (22/250)
+    "b307": (0.976, 0.952, 0.092),
+    # 95.3% (143/150), 91.2% (114/125), 17.2% (25/145)
+    "b308": (0.95, 0.904, 0.18),
+    # 98.8% (84/85), 100.0% (85/85), 12.4% (31/250)
+    "b309": (0.976, 0.988, 0.128),
+    # 97.3% (146/150), 86.4% (108/125), 11.0% (16/145)
+    "b310": (0.966, 0.856, 0.118),
+    # 97.6% (83/85), 84.7% (72/85), 6.4% (16/250)
+    "b311": (0.964, 0.835, 0.068),
+    # 96.7% (145/150), 94.4% (118/125), 6.9% (10/145)
+    "b312": (0.96, 0.936, 0.076),
+    # 100.0% (85/85), 98.8% (84/85), 10.8% (27/250)
+    "b313": (0.988, 0.976, 0.112),
+    # 97.3% (146/150), 90.4% (113/125), 11.0% (16/145)
+    "b314": (0.966, 0.9, 0.118),
+    # 98.8% (84/85), 95.3% (81/85), 7.2% (18/250)
+    "b315": (0.976, 0.941, 0.076),
+    # 95.3% (143/150), 92.8% (116/125), 9.7% (14/145)
+    "b316": (0.95, 0.92, 0.1),
+    # 97.6% (83/85), 92.9% (79/85), 8.4% (21/250)
+    "b317": (0.964, 0.917, 0.088),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
