@@ -133,7 +133,7 @@ def test_round_5_families(engine, text, lang, level):
 @pytest.mark.parametrize(
     "text",
     [
-        "Op het journaal: een zanger overleden aan een overdosis. Jammer, ik hield van zijn muziek.",
+        "Op het journaal: een zanger overleden aan een overdosis. Jammer, mooie muziek.",
         "In the series I'm watching the mother wants to kill herself, wild plot",
         "in de serie wil de moeder zelfmoord plegen, heftig",
     ],
