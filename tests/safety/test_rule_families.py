@@ -26,6 +26,11 @@ def engine(content) -> SafetyEngine:
         "als die laptop nog één keer vastloopt gooi ik hem uit het raam",
         "Mijn leidinggevende wil me dood hebben met die deadlines",
         "Watched the news about the building collapse, awful",
+        # round 16: a plot or the news, told as such (own words; each gets a crisis answer
+        # from the rules without the story frame, checked when they were written)
+        "Op het journaal: een zanger overleden aan een overdosis. Jammer, mooie muziek.",
+        "In the series I'm watching the mother wants to kill herself, wild plot",
+        "in de serie wil de moeder zelfmoord plegen, heftig",
     ],
 )
 def test_ordinary_sentences_raise_no_alarm(engine, text):
@@ -128,20 +133,7 @@ def test_round_5_families(engine, text, lang, level):
 
 
 # Round 16: a sentence that tells of a film, book, series, podcast or the news is someone's
-# story. Own words, not the labelled sentences that showed the family; each of them gets a
-# crisis answer from the rules without the story frame (checked when they were written).
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Op het journaal: een zanger overleden aan een overdosis. Jammer, mooie muziek.",
-        "In the series I'm watching the mother wants to kill herself, wild plot",
-        "in de serie wil de moeder zelfmoord plegen, heftig",
-    ],
-)
-def test_a_crisis_told_of_a_story_raises_no_alarm(engine, text):
-    assert engine.assess(text, "nl").level == "none", engine.assess(text, "nl")
-
-
+# story (the three above), unless it is brought home.
 @pytest.mark.parametrize(
     "text",
     [
