@@ -802,25 +802,29 @@ class SafetyEngine:
         words = sentences[hit.sentence_index]
         if FIRST_PERSON.intersection(words[hit.start_word : hit.end_word]):
             return False  # the match is the writer's own: "... and I thought I'd do it too"
+        # The frame first (its own sentence, or a short heading just before it: "Op het
+        # journaal: weer een overdosis."), so that the rest of the message is read only for
+        # the rare match that has one.
+        joined = _joined(words)
+        framed = any(
+            end <= hit.start_word for pattern in self._stories for _, end, _ in pattern.find(joined)
+        )
+        index = hit.sentence_index
+        if not framed and index > 0 and len(sentences[index - 1]) <= STORY_HEADING_WORDS:
+            heading = _joined(sentences[index - 1])
+            framed = any(pattern.occurs(heading) for pattern in self._stories)
+        if not framed:
+            return False
         after = words[hit.end_word :]
         if PRESENT_MARKERS.intersection(after) or RELAPSE_WORDS.intersection(after):
             return False
-        for part in [after, *sentences[hit.sentence_index + 1 :]]:
+        for part in [after, *sentences[index + 1 :]]:
             # "... dat denk ik zelf ook", "ik wil dat ook", "me too"
             if OWN_WORDS.intersection(part) or (
                 FIRST_PERSON.intersection(part) and ALSO_WORDS.intersection(part)
             ):
                 return False
-        joined = _joined(words)
-        framed = any(
-            end <= hit.start_word for pattern in self._stories for _, end, _ in pattern.find(joined)
-        )
-        # or a short heading just before it: "Op het journaal: weer een overdosis."
-        index = hit.sentence_index
-        if not framed and index > 0 and len(sentences[index - 1]) <= STORY_HEADING_WORDS:
-            heading = _joined(sentences[index - 1])
-            framed = any(pattern.occurs(heading) for pattern in self._stories)
-        return framed and not self._reaffirmed(hit, sentences)
+        return not self._reaffirmed(hit, sentences)
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:
         """The matches that stand: not negated (nor asked and answered no), or negated and
