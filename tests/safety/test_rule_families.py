@@ -5,6 +5,8 @@ that are not the labelled sentences the rules were written from.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core.safety import SafetyEngine
@@ -13,6 +15,14 @@ from bot.core.safety import SafetyEngine
 @pytest.fixture(scope="module")
 def engine(content) -> SafetyEngine:
     return SafetyEngine(content.safety)
+
+
+# Round 16: a plot or the news, told as such (own words, not labelled sentences).
+STORIES = [
+    "Op het journaal: een zanger overleden aan een overdosis. Jammer, mooie muziek.",
+    "In the series I'm watching the mother wants to kill herself, wild plot",
+    "in de serie wil de moeder zelfmoord plegen, heftig",
+]
 
 
 @pytest.mark.parametrize(
@@ -26,11 +36,7 @@ def engine(content) -> SafetyEngine:
         "als die laptop nog één keer vastloopt gooi ik hem uit het raam",
         "Mijn leidinggevende wil me dood hebben met die deadlines",
         "Watched the news about the building collapse, awful",
-        # round 16: a plot or the news, told as such (own words; each gets a crisis answer
-        # from the rules without the story frame, checked when they were written)
-        "Op het journaal: een zanger overleden aan een overdosis. Jammer, mooie muziek.",
-        "In the series I'm watching the mother wants to kill herself, wild plot",
-        "in de serie wil de moeder zelfmoord plegen, heftig",
+        *STORIES,
     ],
 )
 def test_ordinary_sentences_raise_no_alarm(engine, text):
@@ -133,7 +139,7 @@ def test_round_5_families(engine, text, lang, level):
 
 
 # Round 16: a sentence that tells of a film, book, series, podcast or the news is someone's
-# story (the three above), unless it is brought home.
+# story (STORIES above), unless it is brought home.
 @pytest.mark.parametrize(
     "text",
     [
@@ -151,3 +157,11 @@ def test_round_5_families(engine, text, lang, level):
 )
 def test_a_story_brought_home_keeps_its_escalation(engine, text):
     assert engine.assess(text, "nl").level in ("gp", "crisis"), engine.assess(text, "nl")
+
+
+@pytest.mark.parametrize("text", STORIES)
+def test_without_the_story_frame_the_same_plots_get_the_crisis_answer(content, text):
+    # The plots above are quiet because of `stories`, not because no rule reads them.
+    lexicon = {lang: replace(lex, stories=()) for lang, lex in content.safety.lexicon.items()}
+    without = SafetyEngine(replace(content.safety, lexicon=lexicon))
+    assert without.assess(text, "nl").level == "crisis", without.assess(text, "nl")
