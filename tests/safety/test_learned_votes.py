@@ -245,3 +245,19 @@ def test_numpy_computes_the_shipped_heads_hidden_layer_as_python_does():
         assert fast.project(vector) == pytest.approx(head.hidden_units(vector), abs=1e-12)
         slow, quick = head.probabilities(vector), fast.probabilities(vector)
         assert quick == pytest.approx(slow, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("setting", "threads"),
+    [("1", 1), ("3", 3), (None, "default"), ("", "default"), ("0", "default"), ("two", "default")],
+)
+def test_the_encoders_blas_threads_follow_bot_encoder_threads_when_it_is_a_count(
+    monkeypatch, setting, threads
+):
+    from bot.safety_embedding import ENCODER_THREADS, encoder_threads
+
+    if setting is None:
+        monkeypatch.delenv("BOT_ENCODER_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("BOT_ENCODER_THREADS", setting)
+    assert encoder_threads() == (ENCODER_THREADS if threads == "default" else threads)
