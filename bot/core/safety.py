@@ -41,7 +41,7 @@ How a text is read, in order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -487,6 +487,33 @@ class _Pattern:
         return self.regex.search(joined) is not None
 
 
+class _PatternIndex:
+    """Patterns in their content order, found from a sentence's words: a sentence only tries
+    the patterns its own words point at (each pattern is indexed under its most selective
+    indispensable element), plus those that have no such word (stems only)."""
+
+    def __init__(self, patterns: Sequence[_Pattern]) -> None:
+        self.patterns = list(patterns)
+        self._by_word: dict[str, list[int]] = {}
+        self._unindexed: list[int] = []
+        for number, pattern in enumerate(self.patterns):
+            if pattern.required:
+                for word in pattern.required[0]:
+                    self._by_word.setdefault(word, []).append(number)
+            else:
+                self._unindexed.append(number)
+
+    def numbers(self, present: frozenset[str] | set[str]) -> list[int]:
+        """The positions of the patterns a sentence with these words may match, in order."""
+        numbers = set(self._unindexed)
+        for word in present:
+            numbers.update(self._by_word.get(word, ()))
+        return [n for n in sorted(numbers) if self.patterns[n].may_match(present)]
+
+    def __iter__(self) -> Iterator[_Pattern]:
+        return iter(self.patterns)
+
+
 @dataclass(frozen=True)
 class _Hit:
     """One match of one rule's pattern, located in the normalised sentences."""
@@ -521,7 +548,7 @@ class SafetyEngine:
 
         self._negations = words_of(w for lex in lexicons for w in lex.negations)
         self._breaks = words_of(w for lex in lexicons for w in lex.clause_breaks) | {COMMA}
-        self._idioms = [_Pattern(p, spell) for lex in lexicons for p in lex.idioms]
+        self._idioms = _PatternIndex([_Pattern(p, spell) for lex in lexicons for p in lex.idioms])
         self._on_purpose = [_Pattern(p, spell) for lex in lexicons for p in lex.on_purpose]
         self._reaffirmations = [_Pattern(p, spell) for lex in lexicons for p in lex.reaffirmations]
         self._past = [_Pattern(p, spell) for lex in lexicons for p in lex.past_markers]
@@ -534,19 +561,8 @@ class SafetyEngine:
         ]
         self._by_id = {rule.id: (rule, patterns) for rule, patterns in self._compiled}
         self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
-        # Every (rule, pattern) in content order, and an index from a word to the patterns
-        # that cannot match without it (their most selective indispensable element): a
-        # sentence only tries the patterns its own words point at, plus those that have no
-        # such word (stems only).
         self._flat = [(rule, pattern) for rule, patterns in self._compiled for pattern in patterns]
-        self._by_word: dict[str, list[int]] = {}
-        self._unindexed: list[int] = []
-        for number, (_, pattern) in enumerate(self._flat):
-            if pattern.required:
-                for word in pattern.required[0]:
-                    self._by_word.setdefault(word, []).append(number)
-            else:
-                self._unindexed.append(number)
+        self._flat_index = _PatternIndex([pattern for _, pattern in self._flat])
 
     # --- reading the text -------------------------------------------------------------
 
@@ -662,9 +678,8 @@ class SafetyEngine:
             if self._done_on_purpose(present, joined):
                 sentences.append(words)  # no accident and no figure of speech
                 continue
-            for idiom in self._idioms:
-                if not idiom.may_match(present):
-                    continue
+            for number in self._idioms.numbers(present):
+                idiom = self._idioms.patterns[number]
                 found = list(idiom.find(joined))
                 for start, end, _ in found:
                     words[start:end] = [BLANK] * (end - start)
@@ -680,10 +695,7 @@ class SafetyEngine:
 
     def _candidates(self, present: set[str]) -> list[tuple[SafetyRule, _Pattern]]:
         """The rule patterns a sentence with these words may match, in content order."""
-        numbers = set(self._unindexed)
-        for word in present:
-            numbers.update(self._by_word.get(word, ()))
-        return [self._flat[n] for n in sorted(numbers) if self._flat[n][1].may_match(present)]
+        return [self._flat[n] for n in self._flat_index.numbers(present)]
 
     def _hits(self, sentences: list[list[str]], compiled=None) -> list[_Hit]:
         """Every match of the given patterns (all rules when None) in every sentence,
