@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.nodeid.startswith(SERIAL):
             item.add_marker(pytest.mark.serial)
     items.sort(key=_slowness)  # stable: the same order on every worker
+
+
+@pytest.fixture(autouse=True, scope="session")
+def passed_checks_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The bots the tests start record passed content checks (bot/content/passed_checks.py)
+    in a folder of this run, not the user's cache: no run leans on an earlier one."""
+    before = os.environ.get("BOT_CHECKS_CACHE")
+    os.environ["BOT_CHECKS_CACHE"] = str(tmp_path_factory.mktemp("passed-checks"))
+    yield
+    if before is None:
+        os.environ.pop("BOT_CHECKS_CACHE", None)
+    else:
+        os.environ["BOT_CHECKS_CACHE"] = before
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@
 with the safety assessor built from it (the phrase rules and the learned layer).
 
 At the bot's start the content is loaded and checked (the check compiles every rule pattern
-that has an example), and the rest of the assessor, the sentence encoder (about a second)
-and the remaining patterns, is built by `warm_up` in a background thread while the bot
-already polls: the start takes about half as long, and a message that comes during the
+that has an example; files and code that passed before are not checked again, see
+passed_checks), and the rest of the assessor, the sentence encoder (about a second) and the
+remaining patterns, is built by `warm_up` in a background thread while the bot already
+polls: the start takes about half as long, and a message that comes during the
 warm-up waits for the encoder instead of being assessed without it. A reload builds all of
 it before the swap (it runs in a worker thread already)."""
 
@@ -72,8 +73,24 @@ def build_assessor(
     return SafetyAssessor(engine, learned), problem
 
 
-def _load(directory: Path, lazy: bool = False) -> _Live:
+def _checked_content(directory: Path) -> Content:
+    """The content, checked unless these very files passed the checks with this very code
+    before (see passed_checks); files that change while they load are checked."""
+    from bot.content import passed_checks
+
+    key = passed_checks.digest(directory)
+    if passed_checks.passed(key):
+        content = load_content(directory, checks=())
+        if passed_checks.digest(directory) == key:
+            return content
     content = load_content(directory, checks=None)
+    if passed_checks.digest(directory) == key:
+        passed_checks.record(key)
+    return content
+
+
+def _load(directory: Path, lazy: bool = False) -> _Live:
+    content = _checked_content(directory)
     assessor, problem = build_assessor(directory, content, lazy)
     if problem is not None:
         # Never silently without it: the rules alone missed a third of unseen crises.
