@@ -161,6 +161,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # held-out part; b318-b325 were written ahead in round 16 and opened at the start of round 17,
 # measured once with round 16 as shipped: 914/940 crises, 780/840 gp, 151/1580 false alarms).
 # Every floor here is of round 17's model (trained on b238-b309 too) with round 16's rules.
+# b326-b333: the clean held-out part since round 17, written at its start and opened only
+# after the model of 4d05115 was committed, measured once, at first sight; nothing decided on
+# them. All meet the crisis target (97.6-100%) and the gp target (92.8-97.6%); b328, b329,
+# b330 and b333 miss the false-alarm target (11.0-13.2%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -264,6 +268,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b324": (0.98, 0.928, 0.076),
     # 96.5% (82/85), 97.6% (83/85), 3.2% (8/250)
     "b325": (0.952, 0.964, 0.036),
+    # 98.7% (148/150), 96.0% (120/125), 9.7% (14/145)
+    "b326": (0.98, 0.952, 0.1),
+    # 100.0% (85/85), 92.9% (79/85), 2.4% (6/250)
+    "b327": (0.988, 0.917, 0.028),
+    # 99.3% (149/150), 92.8% (116/125), 11.7% (17/145)
+    "b328": (0.986, 0.92, 0.125),
+    # 100.0% (85/85), 97.6% (83/85), 11.6% (29/250)
+    "b329": (0.988, 0.964, 0.12),
+    # 99.3% (149/150), 97.6% (122/125), 11.0% (16/145)
+    "b330": (0.986, 0.968, 0.118),
+    # 97.6% (83/85), 97.6% (83/85), 9.6% (24/250)
+    "b331": (0.964, 0.964, 0.1),
+    # 98.7% (148/150), 92.8% (116/125), 8.3% (12/145)
+    "b332": (0.98, 0.92, 0.09),
+    # 98.8% (84/85), 97.6% (83/85), 13.2% (33/250)
+    "b333": (0.976, 0.964, 0.136),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
