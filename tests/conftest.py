@@ -31,11 +31,11 @@ SERIAL = (
 )
 
 
-# The slowest files, slowest first, in a plain run and in scripts/test's parallel part
-# (--no-loadscope-reorder). Rounds 12 and 13 had found xdist's own order (by number of tests)
-# faster on two cores; since round 17 the rest of the suite takes less CPU than before, and
-# the model rebuild, one test in a file of its own, was the last to start (a fresh clone:
-# 16 min 31 s with xdist's order). Order within a file is unchanged.
+# The slowest files, slowest first. This order holds in a plain (one-process) run only:
+# scripts/test's parallel part lets pytest-xdist hand out files by their number of tests,
+# which ran faster on two cores than this order did (round 12 and 13, docs/safety.md), so
+# there the model rebuild, one test in a file of its own, starts late. Order within a file
+# is unchanged.
 SLOW_FIRST = (
     "tests/e2e/test_crisis_faults.py",
     "tests/safety/test_model_rebuild.py",
