@@ -34,7 +34,8 @@ ENCODER_THREADS = min(2, os.cpu_count() or 1)
 def encoder_threads() -> int:
     """ENCODER_THREADS, or BOT_ENCODER_THREADS when set: on a machine whose cores are already
     all busy (the parallel test run), a second BLAS thread only waits, spinning, for the
-    first. The vector is the same with any number."""
+    first. The bot's vectors are the same with any number (training keeps its own count,
+    TRAINING_ENCODER_THREADS)."""
     wanted = os.environ.get("BOT_ENCODER_THREADS", "")
     return int(wanted) if wanted.isdigit() and int(wanted) > 0 else ENCODER_THREADS
 

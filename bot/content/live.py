@@ -79,12 +79,12 @@ def _checked_content(directory: Path) -> Content:
     from bot.content import passed_checks
 
     key = passed_checks.digest(directory)
-    if passed_checks.passed(key):
+    if key is not None and passed_checks.passed(key):
         content = load_content(directory, checks=())
         if passed_checks.digest(directory) == key:
             return content
     content = load_content(directory, checks=None)
-    if passed_checks.digest(directory) == key:
+    if key is not None and passed_checks.digest(directory) == key:
         passed_checks.record(key)
     return content
 

@@ -34,18 +34,22 @@ def folder() -> Path:
     return Path(base) / "burnout-coach-bot" / "passed-checks"
 
 
-def digest(content_dir: Path) -> str:
-    """What the checks' verdict depends on: the content files, the code, the libraries."""
+def digest(content_dir: Path) -> str | None:
+    """What the checks' verdict depends on: the content files, the code, the libraries.
+    None when a file cannot be read: then the checks run, and say so as they always did."""
     sha = hashlib.sha256()
-    for root, label in ((content_dir, "content"), (_PACKAGE, "code")):
-        pattern = "*.py" if label == "code" else "*"
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
-            if "__pycache__" in path.parts:
-                continue
-            name = path.relative_to(root).as_posix()
-            data = path.read_bytes()
-            sha.update(f"{label}:{name}:{len(data)}\n".encode())
-            sha.update(data)
+    try:
+        for root, label in ((content_dir, "content"), (_PACKAGE, "code")):
+            pattern = "*.py" if label == "code" else "*"
+            for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
+                if "__pycache__" in path.parts:
+                    continue
+                name = path.relative_to(root).as_posix()
+                data = path.read_bytes()
+                sha.update(f"{label}:{name}:{len(data)}\n".encode())
+                sha.update(data)
+    except OSError:
+        return None
     for library in _LIBRARIES:
         try:
             version = metadata.version(library)

@@ -93,3 +93,25 @@ def test_the_maintainers_content_check_always_checks(checks_run, tmp_path, capsy
     assert passed_checks.passed(passed_checks.digest(folder))
     assert main(["content", "check", str(folder)]) == 0
     assert len(checks_run) == 2
+
+
+def test_a_file_the_digest_cannot_read_means_checking_and_no_record(
+    checks_run, monkeypatch, tmp_path
+):
+    from pathlib import Path
+
+    folder = fixture_copy(tmp_path / "content")
+    read_bytes = Path.read_bytes
+
+    def unreadable_model(path):
+        if path.name.endswith(".bin"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    (folder / "safety" / "learned-model.bin").write_bytes(b"not read by the checks")
+    monkeypatch.setattr(Path, "read_bytes", unreadable_model)
+    assert passed_checks.digest(folder) is None
+    LiveContent(folder)
+    LiveContent(folder)
+    assert len(checks_run) == 2
+    assert not (tmp_path / "passed").exists()
