@@ -165,6 +165,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # after the model of 4d05115 was committed, measured once, at first sight; nothing decided on
 # them. All meet the crisis target (97.6-100%) and the gp target (92.8-97.6%); b328, b329,
 # b330 and b333 miss the false-alarm target (11.0-13.2%).
+# b334-b341: written ahead in round 17 and opened at the start of round 18, measured once
+# with round 17 as shipped (a1b5274), before anything changed: 929/940 crises, 785/840 gp,
+# 105/1580 false alarms. b336 misses the false-alarm target (10.3%), b337 the gp target
+# (89.4%); every batch meets the crisis target (96.5-100%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -284,6 +288,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b332": (0.98, 0.92, 0.09),
     # 98.8% (84/85), 97.6% (83/85), 13.2% (33/250)
     "b333": (0.976, 0.964, 0.136),
+    # 100.0% (150/150), 97.6% (122/125), 7.6% (11/145)
+    "b334": (0.993, 0.968, 0.083),
+    # 100.0% (85/85), 95.3% (81/85), 7.2% (18/250)
+    "b335": (0.988, 0.941, 0.076),
+    # 99.3% (149/150), 95.2% (119/125), 10.3% (15/145)
+    "b336": (0.986, 0.944, 0.111),
+    # 96.5% (82/85), 89.4% (76/85), 5.2% (13/250)
+    "b337": (0.952, 0.882, 0.056),
+    # 97.3% (146/150), 94.4% (118/125), 3.4% (5/145)
+    "b338": (0.966, 0.936, 0.042),
+    # 100.0% (85/85), 92.9% (79/85), 6.8% (17/250)
+    "b339": (0.988, 0.917, 0.072),
+    # 98.7% (148/150), 90.4% (113/125), 5.5% (8/145)
+    "b340": (0.98, 0.9, 0.063),
+    # 98.8% (84/85), 90.6% (77/85), 7.2% (18/250)
+    "b341": (0.976, 0.9, 0.076),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
