@@ -166,6 +166,11 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # Every floor here is of round 18's model (trained on the guards of round 17 too) with round
 # 16's rules: 1858/1880 crises, 1586/1680 gp, 239/3160 false alarms. b337 misses the gp target
 # (88.2%); b328, b330, b333 and b336 miss the false-alarm target (10.3-13.6%).
+# b342-b349: the clean held-out part since round 18, written at its start and opened only
+# after the model of da206cc was committed, measured once, at first sight; nothing decided on
+# them: 922/940 crises, 803/840 gp, 159/1580 false alarms. All meet the crisis target
+# (96.7-100%) and the gp target (92.9-100%); b345, b347 and b349 miss the false-alarm target
+# (10.4-14.0%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -205,6 +210,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b340": (0.986, 0.92, 0.063),
     # 98.8% (84/85), 90.6% (77/85), 6.4% (16/250)
     "b341": (0.976, 0.9, 0.068),
+    # 99.3% (149/150), 96.8% (121/125), 9.7% (14/145)
+    "b342": (0.986, 0.96, 0.1),
+    # 97.6% (83/85), 95.3% (81/85), 8.0% (20/250)
+    "b343": (0.964, 0.941, 0.084),
+    # 96.7% (145/150), 93.6% (117/125), 6.9% (10/145)
+    "b344": (0.96, 0.928, 0.076),
+    # 100.0% (85/85), 92.9% (79/85), 12.0% (30/250)
+    "b345": (0.988, 0.917, 0.124),
+    # 96.7% (145/150), 96.0% (120/125), 9.7% (14/145)
+    "b346": (0.96, 0.952, 0.1),
+    # 100.0% (85/85), 100.0% (85/85), 14.0% (35/250)
+    "b347": (0.988, 0.988, 0.144),
+    # 96.7% (145/150), 93.6% (117/125), 6.9% (10/145)
+    "b348": (0.96, 0.928, 0.076),
+    # 100.0% (85/85), 97.6% (83/85), 10.4% (26/250)
+    "b349": (0.988, 0.964, 0.108),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
