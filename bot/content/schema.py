@@ -148,13 +148,31 @@ class SafetyRule(Model):
 
 
 class SafetyLexicon(Model):
-    """Words and phrases the matcher needs per language, kept as data for maintainers."""
+    """Words and phrases the matcher needs per language, kept as data for maintainers.
+
+    `weakeners`, `negation_cancellers`, `present_markers`, `relapse`, `first_person`, `also`
+    and `own` are lists of single words, looked for in a text after `spellings` are applied
+    (a spoken form listed in one counts as what it stands for). Every language's words serve
+    every text, like the rest of the lexicon.
+    """
 
     negations: tuple[str, ...]
+    # After a negation these words mean "not so much" or "not only", not "not at all": "ik
+    # denk niet zo vaak aan ..." still says the thought is there.
+    weakeners: tuple[str, ...] = ()
+    # A negation followed by one of these verbs negates the stopping, not what follows it:
+    # "I can't stop thinking about killing myself", "ik kan niet stoppen met krassen", "ik
+    # kan het niet laten", "I can't help crying" say the thing goes on ("meer"/"more" may
+    # stand between). When the verb is part of the match itself, the negation is the
+    # match's again: "ik wil niet stoppen met leven" is no wish to stop living.
+    negation_cancellers: tuple[str, ...] = ()
     # Phrases that turn a negated statement back into an affirmed one ("but lately I do").
     reaffirmations: tuple[str, ...] = ()
     # Phrases that put a statement in the past ("vroeger"): crisis becomes gp advice.
     past_markers: tuple[str, ...] = ()
+    # Words that put a clause in the present, so history told in it is current again: "I
+    # used to be happy now I want to die". After a story's match they bring the story home.
+    present_markers: tuple[str, ...] = ()
     # A question someone asked the writer, answered no ("ze vroeg of ik aan zelfmoord denk.
     # Nee."): a match inside it is not the writer's statement. May reach into the first words
     # of the next sentence, where the answer stands.
@@ -164,6 +182,9 @@ class SafetyLexicon(Model):
     # sentence) that one follows, in its sentence or the next, is dropped. Never a crisis
     # rule's.
     resolved: tuple[str, ...] = ()
+    # A gp matter said to be back ("ik gebruik weer"): `resolved` phrases do not clear it,
+    # and after a story's match it brings the story home.
+    relapse: tuple[str, ...] = ()
     # Phrases that explain a gp signal away ("bleek de radio van de buren", "turned out to
     # be heartburn"): a gp rule's match one follows, in its sentence or the next, is dropped.
     explained: tuple[str, ...] = ()
@@ -172,6 +193,15 @@ class SafetyLexicon(Model):
     # story, not the writer's, and is dropped, unless the message brings it home after the
     # match ("... en nu denk ik er zelf weer aan") or affirms it after all.
     stories: tuple[str, ...] = ()
+    # A match that holds one of these is the writer's own, whatever story the sentence
+    # began with.
+    first_person: tuple[str, ...] = ()
+    # With a first-person word after a story's match, these bring it home ("en ik wil dat
+    # ook").
+    also: tuple[str, ...] = ()
+    # The writer's own self or thought after a story's match brings the story home ("ik
+    # denk er zelf ook aan", "mijn eigen gedachten", "ik dacht: zo moet het"): it stands.
+    own: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

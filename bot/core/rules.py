@@ -104,12 +104,19 @@ class SafetyLexicon:
     """Words and phrases the matcher needs for one language (see the content schema)."""
 
     negations: tuple[str, ...]
+    weakeners: tuple[str, ...] = ()
+    negation_cancellers: tuple[str, ...] = ()
     reaffirmations: tuple[str, ...] = ()
     past_markers: tuple[str, ...] = ()
+    present_markers: tuple[str, ...] = ()
     answered_no: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
+    relapse: tuple[str, ...] = ()
     explained: tuple[str, ...] = ()
     stories: tuple[str, ...] = ()
+    first_person: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

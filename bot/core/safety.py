@@ -34,8 +34,10 @@ How a text is read, in order:
      negation stands in one of its `...` gaps or just before it in the same clause, unless
      the message goes on to affirm it ("... maar de laatste tijd wel"). Being unable to stop
      is no negation: "I can't stop thinking about killing myself", "ik kan niet stoppen met
-     krassen", "ik kan het niet laten" say the thing goes on.
-  7. a crisis match told as history in its own clause ("vroeger sneed ik me") counts as gp.
+     krassen", "ik kan het niet laten" say the thing goes on (the lexicon's
+     `negation_cancellers`); nor is "not so much" (`weakeners`).
+  7. a crisis match told as history in its own clause ("vroeger sneed ik me") counts as gp,
+     unless the clause says it is now (`present_markers`).
 """
 
 from __future__ import annotations
@@ -57,63 +59,20 @@ FRAGMENT_WORDS = 2
 BLANK = "_"
 COMMA = ","
 APOSTROPHE = "'"
-# After a negation these words mean "not so much" or "not only", not "not at all":
-# "ik denk niet zo vaak aan ..." still says the thought is there.
-WEAKENERS = frozenset({"zo", "so", "zoveel", "such", "alleen", "only", "just", "enkel"})
-# A negation followed by one of these verbs negates the stopping, not what follows it: "I
-# can't stop thinking about killing myself", "ik kan niet stoppen met krassen", "ik kan het
-# niet laten", "I can't help crying" say the thing goes on. ("meer"/"more" may stand
-# between.) When the verb is part of the match itself, the negation is the match's again:
-# "ik wil niet stoppen met leven" is no wish to stop living.
-NEGATION_CANCELLERS = frozenset(
-    {"stop", "stopping", "quit", "help", "stoppen", "ophouden", "laten", "uitscheiden"}
-)
 # The gp category of suicidality told as the past: "over" does not clear it.
 PAST_SUICIDAL = "past_suicidal"
 # Perceptions can be of the media themselves ("het nieuws op tv gaat over mij"): a story
 # frame never clears them.
 PERCEPTION = "perception"
-# A match that holds one of these is the writer's own, whatever story the sentence began with.
-FIRST_PERSON = frozenset(
-    {"ik", "me", "mij", "mezelf", "mijzelf", "mijn", "mn", "i", "im", "my", "myself"}
-)
-# With a first-person word after a story's match, these bring it home ("en ik wil dat ook").
-ALSO_WORDS = frozenset({"ook", "too", "also", "either"})
 # A sentence of at most this many words before a match can be a story's heading ("Op het
 # journaal:", "Net gezien op Netflix.").
 STORY_HEADING_WORDS = 5
-# The writer's own self or thought after a story's match brings the story home ("ik denk
-# er zelf ook aan", "mijn eigen gedachten", "ik dacht: zo moet het"): it stands.
-OWN_WORDS = frozenset({"zelf", "mezelf", "mijzelf", "eigen", "dacht", "myself", "own", "thought"})
-# A gp matter said to be back: the message's "resolved" phrases do not clear it.
-RELAPSE_WORDS = frozenset(
-    {"weer", "opnieuw", "again", "terugval", "herval", "hervallen", "relapse", "relapsed"}
-)
-# Words that put a clause in the present, so history told in it is current again: "I used
-# to be happy now I want to die". (Language data; it would live in the lexicon if the
-# content schema had a field for it.)
-PRESENT_MARKERS = frozenset(
-    {
-        "nu",
-        "now",
-        "tegenwoordig",
-        "nowadays",
-        "lately",
-        "vandaag",
-        "today",
-        "vanavond",
-        "tonight",
-        "vannacht",
-        "weer",
-        "again",
-        "opnieuw",
-    }
-)
 VOWELS = frozenset("aeiouy")
 # Words people put anywhere without changing what is said ("ik wil GEWOON dood", "I
 # JUST want to disappear", "ik zou er ZO GRAAG niet meer zijn"): up to two may stand between
 # any two neighbouring words of a pattern. Softeners that make a thought passing ("even",
-# "a bit") are deliberately not here. (Language data, like PRESENT_MARKERS.)
+# "a bit") are deliberately not here. (Language data still kept in code: this module's
+# pattern compiler reads it.)
 FILLERS = (
     "gewoon",
     "echt",
@@ -547,6 +506,13 @@ class SafetyEngine:
             return {w for item in items for w in spell.words(fold(item))}
 
         self._negations = words_of(w for lex in lexicons for w in lex.negations)
+        self._weakeners = words_of(w for lex in lexicons for w in lex.weakeners)
+        self._cancellers = words_of(w for lex in lexicons for w in lex.negation_cancellers)
+        self._present = words_of(w for lex in lexicons for w in lex.present_markers)
+        self._relapse = words_of(w for lex in lexicons for w in lex.relapse)
+        self._first_person = words_of(w for lex in lexicons for w in lex.first_person)
+        self._also = words_of(w for lex in lexicons for w in lex.also)
+        self._own = words_of(w for lex in lexicons for w in lex.own)
         self._breaks = words_of(w for lex in lexicons for w in lex.clause_breaks) | {COMMA}
         self._idioms = _PatternIndex([_Pattern(p, spell) for lex in lexicons for p in lex.idioms])
         self._on_purpose = [_Pattern(p, spell) for lex in lexicons for p in lex.on_purpose]
@@ -735,10 +701,10 @@ class SafetyEngine:
         after = position + 1
         if after < len(words) and words[after] in ("meer", "more", "langer", "longer"):
             after += 1
-        if after < len(words) and words[after] in NEGATION_CANCELLERS and after in free:
+        if after < len(words) and words[after] in self._cancellers and after in free:
             return False
         following = words[position + 1] if position + 1 < len(words) else ""
-        return following not in WEAKENERS
+        return following not in self._weakeners
 
     def _negated(self, hit: _Hit, sentences: list[list[str]]) -> bool:
         """A negation in one of the match's gaps, or just before it in the same clause."""
@@ -789,7 +755,7 @@ class SafetyEngine:
         if hit.rule.level != "gp" or hit.rule.category == PAST_SUICIDAL:
             return False
         words = sentences[hit.sentence_index]
-        if RELAPSE_WORDS.intersection(words):
+        if self._relapse.intersection(words):
             return False
         after = [_joined(words[hit.end_word :])]
         after += [_joined(s) for s in sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
@@ -812,7 +778,7 @@ class SafetyEngine:
         if hit.rule.category == PERCEPTION:
             return False
         words = sentences[hit.sentence_index]
-        if FIRST_PERSON.intersection(words[hit.start_word : hit.end_word]):
+        if self._first_person.intersection(words[hit.start_word : hit.end_word]):
             return False  # the match is the writer's own: "... and I thought I'd do it too"
         # The frame first (its own sentence, or a short heading just before it: "Op het
         # journaal: weer een overdosis."), so that the rest of the message is read only for
@@ -828,12 +794,12 @@ class SafetyEngine:
         if not framed:
             return False
         after = words[hit.end_word :]
-        if PRESENT_MARKERS.intersection(after) or RELAPSE_WORDS.intersection(after):
+        if self._present.intersection(after) or self._relapse.intersection(after):
             return False
         for part in [after, *sentences[index + 1 :]]:
             # "... dat denk ik zelf ook", "ik wil dat ook", "me too"
-            if OWN_WORDS.intersection(part) or (
-                FIRST_PERSON.intersection(part) and ALSO_WORDS.intersection(part)
+            if self._own.intersection(part) or (
+                self._first_person.intersection(part) and self._also.intersection(part)
             ):
                 return False
         return not self._reaffirmed(hit, sentences)
@@ -872,7 +838,7 @@ class SafetyEngine:
         """
         words = sentences[hit.sentence_index]
         first, last = self._clause(hit, words)
-        if PRESENT_MARKERS.intersection(words[first:last]):
+        if self._present.intersection(words[first:last]):
             return False
         told_as_past = any(
             start < last and end > first

@@ -31,6 +31,13 @@ RULES = {
     "lexicon": {
         "nl": {
             "negations": ["niet", "nooit", "geen", "niks"],
+            "weakeners": ["zo", "zoveel", "alleen", "enkel"],
+            "negation_cancellers": ["stoppen", "ophouden", "laten", "uitscheiden"],
+            "present_markers": ["nu", "tegenwoordig", "vandaag", "vanavond", "weer", "opnieuw"],
+            "relapse": ["weer", "opnieuw", "terugval", "hervallen"],
+            "first_person": ["ik", "me", "mezelf", "mijn"],
+            "also": ["ook"],
+            "own": ["zelf", "mezelf", "eigen", "dacht"],
             "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
             "past_markers": ["vroeger", "(jaren|lang) geleden"],
             "resolved": ["gaat (het)? (nu)? goed met (hem|haar)"],
@@ -52,6 +59,13 @@ RULES = {
         },
         "en": {
             "negations": ["not", "never", "no"],
+            "weakeners": ["so", "such", "only", "just"],
+            "negation_cancellers": ["stop", "stopping", "quit", "help"],
+            "present_markers": ["now", "lately", "today", "tonight", "again"],
+            "relapse": ["again", "relapse", "relapsed"],
+            "first_person": ["i", "me", "my", "myself"],
+            "also": ["too", "also", "either"],
+            "own": ["myself", "own", "thought"],
             "reaffirmations": ["but ... (now|again)"],
             "past_markers": ["used to", "years ago"],
             "idioms": ["(is|are) ... killing me"],
@@ -148,6 +162,19 @@ def test_a_negation_reaches_only_a_few_words_back(engine):
 
 def test_not_so_is_no_negation(engine):
     assert level(engine, "ik denk niet zo vaak aan doodgaan") == "crisis"
+
+
+def test_the_word_lists_are_the_lexicons_of_every_language():
+    # The weakener lives in content, not in code: without it "niet zo" negates; listed
+    # in the English lexicon only, it still serves a Dutch text, and a spoken form listed
+    # counts as what the spellings make of it.
+    text = "ik denk niet zo vaak aan doodgaan"
+    nl = {key: value for key, value in RULES["lexicon"]["nl"].items() if key != "weakeners"}
+    spelled = {**RULES["lexicon"]["en"], "spellings": {"zoo": "zo"}}
+    for weakeners, expected in (([], "none"), (["so"], "none"), (["zoo"], "crisis")):
+        lexicon = {"nl": nl, "en": {**spelled, "weakeners": weakeners}}
+        rules = SafetyRules.model_validate({**RULES, "lexicon": lexicon})
+        assert level(SafetyEngine(rules), text) == expected, weakeners
 
 
 def test_english_want_to_is_no_dutch_clause_break(engine):
