@@ -75,8 +75,26 @@ def fixture_rules() -> dict:
         )
     return {
         "lexicon": {
-            "nl": {"negations": ["niet", "nooit", "geen"]},
-            "en": {"negations": ["not", "never", "no"]},
+            "nl": {
+                "negations": ["niet", "nooit", "geen"],
+                "weakeners": ["zo", "alleen"],
+                "negation_cancellers": ["stoppen", "laten"],
+                "present_markers": ["nu", "weer"],
+                "relapse": ["weer", "opnieuw"],
+                "first_person": ["ik", "me", "mijn"],
+                "also": ["ook"],
+                "own": ["zelf", "eigen"],
+            },
+            "en": {
+                "negations": ["not", "never", "no"],
+                "weakeners": ["so", "only"],
+                "negation_cancellers": ["stop", "help"],
+                "present_markers": ["now", "again"],
+                "relapse": ["again", "relapse"],
+                "first_person": ["i", "me", "my"],
+                "also": ["too", "also"],
+                "own": ["myself", "own"],
+            },
         },
         "rules": rules,
     }

@@ -503,7 +503,7 @@ class SafetyEngine:
         spell = self._spellings = _Spellings(table)
 
         def words_of(items: Iterable[str]) -> set[str]:
-            return {w for item in items for w in spell.words(fold(item))}
+            return {w for item in items for w in self.lexicon_words(item)}
 
         self._negations = words_of(w for lex in lexicons for w in lex.negations)
         self._weakeners = words_of(w for lex in lexicons for w in lex.weakeners)
@@ -529,6 +529,11 @@ class SafetyEngine:
         self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
         self._flat = [(rule, pattern) for rule, patterns in self._compiled for pattern in patterns]
         self._flat_index = _PatternIndex([pattern for _, pattern in self._flat])
+
+    def lexicon_words(self, entry: str) -> list[str]:
+        """A lexicon word as the engine looks for it: folded, spellings applied ("mij" ->
+        "me", "im" -> "i am"); `content check` wants one word from a word list's entry."""
+        return self._spellings.words(fold(entry))
 
     # --- reading the text -------------------------------------------------------------
 

@@ -712,6 +712,30 @@ def test_a_crisis_category_left_without_a_rule(copy):
     assert "no en rule has the crisis category 'self_harm'" in problem.message
 
 
+def test_a_lexicon_word_list_left_out(copy):
+    # Every language's words serve every text, so the engine would still run: the check
+    # must say that English writers lost what the list does.
+    copy.edit("safety/rules.yaml", "    negation_cancellers: [stop, stopping, quit, help]\n", "")
+    problem = only(copy.problems())
+    assert problem.line == copy.line("safety/rules.yaml", "  en:\n")
+    assert "the en lexicon has no `negation_cancellers`" in problem.message
+    assert "read as denials" in problem.message
+
+
+def test_an_empty_lexicon_word_list(copy):
+    copy.edit("safety/rules.yaml", "    also: [ook]\n", "    also: []\n")
+    problem = only(copy.problems())
+    assert "the nl lexicon has no `also`" in problem.message
+
+
+def test_a_word_list_entry_the_spellings_make_several_words(copy):
+    copy.edit("safety/rules.yaml", "first_person: [i, me,", "first_person: [i, im, me,")
+    problem = only(copy.problems())
+    assert problem.line == copy.line("safety/rules.yaml", "first_person: [i, im, me,")
+    assert "en first_person: 'im' is read as 'i am'" in problem.message
+    assert "single words" in problem.message
+
+
 def test_a_checkin_rule_example_that_no_longer_holds(copy):
     copy.edit(
         "safety/checkin_rules.yaml",

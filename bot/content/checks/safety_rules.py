@@ -1,6 +1,7 @@
-"""The safety rules and check-in rules: a lexicon for every language, a rule for every
-crisis category in every language, patterns the engine can read, every rule matching its own
-examples and none of its counter-examples, and every check-in rule holding for its examples.
+"""The safety rules and check-in rules: a lexicon for every language with each of its word
+lists, a rule for every crisis category in every language, patterns the engine can read, every
+rule matching its own examples and none of its counter-examples, and every check-in rule
+holding for its examples.
 """
 
 from __future__ import annotations
@@ -10,6 +11,21 @@ from collections.abc import Callable
 from bot.content.checks.common import LANGUAGE_NAMES, problem_at
 from bot.content.loader import Content, Problem, YamlDoc
 from bot.content.schema import CRISIS_CATEGORIES, LANGS
+
+# The lexicon's word lists, each with what the engine silently stops doing for a language
+# whose list is empty: so every language must have every one.
+WORD_LISTS = {
+    "weakeners": '"niet zo vaak" and "not so often" read as "not at all", and a thought '
+    "that is there is dropped",
+    "negation_cancellers": '"ik kan niet stoppen met krassen" and "I can\'t stop thinking '
+    'about it" read as denials',
+    "present_markers": 'history told as now ("I used to be happy now I want to die") is '
+    "lowered to gp",
+    "relapse": 'a gp matter said to be back ("weer", "again") can be cleared as over',
+    "first_person": "a film, book or the news named first can clear the writer's own words",
+    "also": '"en ik wil dat ook" and "me too" do not bring a story home',
+    "own": '"ik denk er zelf ook aan" and "my own thoughts" do not bring a story home',
+}
 
 
 def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
@@ -28,6 +44,18 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
                     "texts in that language",
                 )
             )
+            continue
+        for field, lost in WORD_LISTS.items():
+            if not getattr(content.safety.lexicon[lang], field):
+                problems.append(
+                    problem_at(
+                        doc,
+                        ["lexicon", lang],
+                        f"the {lang} lexicon has no `{field}`: without it {lost}; "
+                        f"list the {LANGUAGE_NAMES[lang]} words (content/README.md "
+                        "says what each list is for)",
+                    )
+                )
     for category in CRISIS_CATEGORIES:
         for lang in LANGS:
             if not any(r.category == category and r.lang == lang for r in content.safety.rules):
@@ -49,6 +77,21 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
         engine = content.safety_engine
     except PatternError:
         return problems + _pattern_problems(content, doc, pattern_problem)
+    for lang, lexicon in content.safety.lexicon.items():
+        for field in WORD_LISTS:
+            for number, entry in enumerate(getattr(lexicon, field)):
+                read = engine.lexicon_words(entry)
+                if len(read) != 1:
+                    problems.append(
+                        problem_at(
+                            doc,
+                            ["lexicon", lang, field, number],
+                            f"{lang} {field}: {entry!r} is read as "
+                            f"{' '.join(read) or 'no word'!r} (after `spellings`); "
+                            "this list holds single words: list the words it should "
+                            "stand for, one by one",
+                        )
+                    )
     for index, rule in enumerate(content.safety.rules):
         for number, example in enumerate(rule.examples):
             if not engine.rule_matches(rule.id, example):
