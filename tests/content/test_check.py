@@ -701,6 +701,17 @@ def test_a_safety_pattern_that_cannot_be_read(copy):
     assert "a '(' without its ')'" in problem.message
 
 
+@pytest.mark.parametrize("field", ["stories", "on_purpose"])
+def test_a_story_or_on_purpose_pattern_that_cannot_be_read(copy, field):
+    # Every list of patterns in the lexicon is checked: a broken one stopped the bot from
+    # building its rules at start while `content check` said "content ok".
+    negations = "    negations: [niet, nooit, geen, niets, niks, nimmer, nergens]\n"
+    copy.edit("safety/rules.yaml", negations, f"{negations}    {field}:\n      - (in de\n")
+    problem = only(copy.problems())
+    assert problem.line == copy.line("safety/rules.yaml", "      - (in de\n")
+    assert problem.message == f"nl {field}: '(in de': a '(' without its ')'"
+
+
 def test_a_crisis_category_left_without_a_rule(copy):
     line = copy.line("safety/rules.yaml", "  - id: en-self-harm")
     text = copy.path("safety/rules.yaml").read_text().splitlines(keepends=True)

@@ -27,6 +27,18 @@ WORD_LISTS = {
     "own": '"ik denk er zelf ook aan" and "my own thoughts" do not bring a story home',
 }
 
+# The lexicon's lists of patterns (the pattern language of the rules), as opposed to words.
+PATTERN_LISTS = (
+    "idioms",
+    "reaffirmations",
+    "past_markers",
+    "answered_no",
+    "resolved",
+    "explained",
+    "stories",
+    "on_purpose",
+)
+
 
 def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Problem]:
     from bot.core.safety import PatternError, pattern_problem
@@ -75,8 +87,11 @@ def check_safety_rules(content: Content, docs: dict[str, YamlDoc]) -> list[Probl
         return problems  # check_unique_ids names them; the engine needs unique ids
     try:
         engine = content.safety_engine
-    except PatternError:
-        return problems + _pattern_problems(content, doc, pattern_problem)
+    except PatternError as error:
+        unread = _pattern_problems(content, doc, pattern_problem)
+        # Never "content ok" for rules the bot cannot build: if no single pattern is to
+        # blame, the engine's own message is the problem.
+        return problems + (unread or [problem_at(doc, ["lexicon"], str(error))])
     for lang, lexicon in content.safety.lexicon.items():
         for field in WORD_LISTS:
             for number, entry in enumerate(getattr(lexicon, field)):
@@ -133,14 +148,7 @@ def _pattern_problems(
                     )
                 )
     for lang, lexicon in content.safety.lexicon.items():
-        for field in (
-            "idioms",
-            "reaffirmations",
-            "past_markers",
-            "answered_no",
-            "resolved",
-            "explained",
-        ):
+        for field in PATTERN_LISTS:
             for number, pattern in enumerate(getattr(lexicon, field)):
                 if (why := pattern_problem(pattern)) is not None:
                     problems.append(
