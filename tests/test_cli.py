@@ -84,6 +84,7 @@ def fixture_rules() -> dict:
                 "first_person": ["ik", "me", "mijn"],
                 "also": ["ook"],
                 "own": ["zelf", "eigen"],
+                "self_subject": ["ik"],
             },
             "en": {
                 "negations": ["not", "never", "no"],
@@ -94,6 +95,7 @@ def fixture_rules() -> dict:
                 "first_person": ["i", "me", "my"],
                 "also": ["too", "also"],
                 "own": ["myself", "own"],
+                "self_subject": ["i"],
             },
         },
         "rules": rules,

@@ -439,6 +439,7 @@ def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
                 first_person=lexicon.first_person,
                 also=lexicon.also,
                 own=lexicon.own,
+                self_subject=lexicon.self_subject,
                 idioms=lexicon.idioms,
                 on_purpose=lexicon.on_purpose,
                 spellings=dict(lexicon.spellings),

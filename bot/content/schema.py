@@ -179,8 +179,8 @@ class SafetyLexicon(Model):
     answered_no: tuple[str, ...] = ()
     # Phrases that say a gp matter of the past is over ("nu gaat het al jaren goed met hem",
     # "ik ben nu drie jaar droog"): a gp rule's match told as the past (a past marker in its
-    # sentence) that one follows, in its sentence or the next, is dropped. Never a crisis
-    # rule's.
+    # sentence) that one follows, in its sentence or the next, is dropped. A crisis rule's
+    # only when it is someone else's (see `self_subject`).
     resolved: tuple[str, ...] = ()
     # A gp matter said to be back ("ik gebruik weer"): `resolved` phrases do not clear it,
     # and after a story's match it brings the story home.
@@ -202,6 +202,10 @@ class SafetyLexicon(Model):
     # The writer's own self or thought after a story's match brings the story home ("ik
     # denk er zelf ook aan", "mijn eigen gedachten", "ik dacht: zo moet het"): it stands.
     own: tuple[str, ...] = ()
+    # The writer as the subject of a sentence ("ik", "I"; not "mijn" or "me": "my sister told
+    # me"): a crisis of the past told in a sentence without one, and called over after it
+    # (`resolved`), is someone else's history and is dropped, unless brought home after.
+    self_subject: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

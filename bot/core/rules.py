@@ -117,6 +117,7 @@ class SafetyLexicon:
     first_person: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
+    self_subject: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

@@ -513,6 +513,7 @@ class SafetyEngine:
         self._first_person = words_of(w for lex in lexicons for w in lex.first_person)
         self._also = words_of(w for lex in lexicons for w in lex.also)
         self._own = words_of(w for lex in lexicons for w in lex.own)
+        self._self_subject = words_of(w for lex in lexicons for w in lex.self_subject)
         self._breaks = words_of(w for lex in lexicons for w in lex.clause_breaks) | {COMMA}
         self._idioms = _PatternIndex([_Pattern(p, spell) for lex in lexicons for p in lex.idioms])
         self._on_purpose = [_Pattern(p, spell) for lex in lexicons for p in lex.on_purpose]
@@ -753,22 +754,42 @@ class SafetyEngine:
         radio van de buren"), or, told as the past, to call over ("mijn broer had vroeger een
         gokprobleem. Hij is nu tien jaar clean"), in the rest of its sentence or in the next
         one. Only of the past: "ik drink elke avond. Mijn vader is nu tien jaar droog" keeps
-        the first. Never a crisis rule's match, told as the past or not, nor one's own
-        suicidality of the past (which the GP should hear of however long ago it was); and
-        not when the match's own sentence says it is back ("ik gebruik weer speed, was vijf
-        jaar clean")."""
-        if hit.rule.level != "gp" or hit.rule.category == PAST_SUICIDAL:
-            return False
+        the first. Not when the match's own sentence says it is back ("ik gebruik weer speed,
+        was vijf jaar clean").
+
+        A crisis rule's match, or suicidality of the past, is called over only when it is
+        someone else's: told as the past in a sentence where the writer is not the subject
+        (the lexicon's `self_subject`), called over after it, and not brought home after
+        ("mijn zus heeft vroeger een poging gedaan. Nu gaat het goed met haar" is her story;
+        "... en ik denk er zelf ook aan" is not). One's own, however long ago, the GP should
+        hear of; nor is it ever explained away."""
         words = sentences[hit.sentence_index]
         if self._relapse.intersection(words):
             return False
         after = [_joined(words[hit.end_word :])]
         after += [_joined(s) for s in sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
-        if any(p.occurs(part) for part in after for p in self._explained):
+        gp_signal = hit.rule.level == "gp" and hit.rule.category != PAST_SUICIDAL
+        if gp_signal and any(p.occurs(part) for part in after for p in self._explained):
             return True
+        if not gp_signal and self._self_subject.intersection(words):
+            return False
         if not any(p.occurs(_joined(words)) for p in self._past):
             return False
-        return any(p.occurs(part) for part in after for p in self._resolved)
+        if not any(p.occurs(part) for part in after for p in self._resolved):
+            return False
+        if gp_signal:
+            return True
+        later = [words[hit.end_word :], *sentences[hit.sentence_index + 1 :]]
+        return not self._brought_home(later) and not self._reaffirmed(hit, sentences)
+
+    def _brought_home(self, parts: list[list[str]]) -> bool:
+        """The writer's own self after someone's story: "... dat denk ik zelf ook", "ik wil
+        dat ook", "me too"."""
+        return any(
+            self._own.intersection(part)
+            or (self._first_person.intersection(part) and self._also.intersection(part))
+            for part in parts
+        )
 
     def _told_as_story(self, hit: _Hit, sentences: list[list[str]]) -> bool:
         """Told of a film, book, series, podcast or the news that the sentence names before
@@ -801,12 +822,8 @@ class SafetyEngine:
         after = words[hit.end_word :]
         if self._present.intersection(after) or self._relapse.intersection(after):
             return False
-        for part in [after, *sentences[index + 1 :]]:
-            # "... dat denk ik zelf ook", "ik wil dat ook", "me too"
-            if self._own.intersection(part) or (
-                self._first_person.intersection(part) and self._also.intersection(part)
-            ):
-                return False
+        if self._brought_home([after, *sentences[index + 1 :]]):
+            return False
         return not self._reaffirmed(hit, sentences)
 
     def _kept(self, hits: list[_Hit], sentences: list[list[str]]) -> list[_Hit]:

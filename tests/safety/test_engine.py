@@ -38,6 +38,7 @@ RULES = {
             "first_person": ["ik", "me", "mezelf", "mijn"],
             "also": ["ook"],
             "own": ["zelf", "mezelf", "eigen", "dacht"],
+            "self_subject": ["ik", "mezelf"],
             "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
             "past_markers": ["vroeger", "(jaren|lang) geleden"],
             "resolved": ["gaat (het)? (nu)? goed met (hem|haar)"],
@@ -66,8 +67,10 @@ RULES = {
             "first_person": ["i", "me", "my", "myself"],
             "also": ["too", "also", "either"],
             "own": ["myself", "own", "thought"],
+            "self_subject": ["i", "myself"],
             "reaffirmations": ["but ... (now|again)"],
             "past_markers": ["used to", "years ago"],
+            "resolved": ["(hes|shes) doing (well|great) (now)?"],
             "idioms": ["(is|are) ... killing me"],
             "spellings": {"dont": "do not", "i'll": "i will", "kms": "kill myself", "im": "i am"},
             "clause_breaks": ["but", "and", "because"],
@@ -288,6 +291,30 @@ def test_over_never_clears_a_crisis_a_relapse_or_suicidality_of_the_past(engine)
     assert level(engine, "vroeger wou ik dood. Nu gaat het goed met haar.") == "gp"
     assert level(engine, "ik hoor stemmen, opnieuw, bleek de radio niet aan te staan") == "gp"
     assert level(engine, "ik was ooit suicidaal. Nu gaat het goed met hem.") == "gp"
+
+
+def test_someone_elses_crisis_of_the_past_can_be_called_over(engine):
+    assert level(engine, "Mijn broer wou vroeger dood. Nu gaat het goed met hem.") == "none"
+    assert level(engine, "My brother used to want to die, he's doing great now") == "none"
+    # told to the writer ("me") is still someone else's
+    told = "Mijn vriend vertelde me dat hij vroeger dood wou. Gaat goed met hem."
+    assert level(engine, told) == "none"
+
+
+def test_ones_own_crisis_of_the_past_is_never_called_over(engine):
+    assert level(engine, "Vroeger wou ik dood. Nu gaat het goed met hem.") == "gp"
+    assert level(engine, "I used to want to die, she's doing great now") == "gp"
+    assert level(engine, "My brother and I used to want to die, he's doing great now") == "gp"
+
+
+def test_someone_elses_crisis_brought_home_or_back_is_not_called_over(engine):
+    brother = "Mijn broer wou vroeger dood. Nu gaat het goed met hem."
+    assert level(engine, brother + " Ik denk er zelf ook aan.") == "gp"
+    assert level(engine, brother + " En ik wil dat ook.") == "gp"
+    # said to be back: kept (its clause is history, so raised with the GP)
+    assert level(engine, "Mijn broer wou vroeger dood en nu weer. Gaat goed met hem.") == "gp"
+    # not of the past: what happens now is never called over
+    assert level(engine, "Mijn broer wil dood. Nu gaat het goed met hem.") == "crisis"
 
 
 # --- idioms --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ WORD_LISTS = {
     "first_person": "a film, book or the news named first can clear the writer's own words",
     "also": '"en ik wil dat ook" and "me too" do not bring a story home',
     "own": '"ik denk er zelf ook aan" and "my own thoughts" do not bring a story home',
+    "self_subject": "the writer's own crisis of the past can be called over as someone else's",
 }
 
 # The lexicon's lists of patterns (the pattern language of the rules), as opposed to words.
