@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from bot.core.learned_safety import DenseHead
 
@@ -65,12 +66,17 @@ def fast_head(head: DenseHead) -> DenseHead:
     last few bits of a float (numpy adds the products in another order)."""
     if not head.hidden:
         return head
-    import numpy as np
-
-    weights = np.asarray(head.hidden, dtype=np.float64)
-    biases = np.asarray(head.hidden_biases, dtype=np.float64)
+    # numpy is imported with the first vector, not here: `safety assess` and a lazy start
+    # do not pay for it before a text comes (the encoder needs it then anyway).
+    arrays: list[Any] = []
 
     def project(vector: Sequence[float]) -> Sequence[float]:
+        if not arrays:
+            import numpy as np
+
+            hidden = np.asarray(head.hidden, dtype=np.float64)
+            arrays[:] = [np, hidden, np.asarray(head.hidden_biases, dtype=np.float64)]
+        np, weights, biases = arrays
         units = weights @ np.asarray(vector, dtype=np.float64) + biases
         return np.maximum(units, 0.0).tolist()
 

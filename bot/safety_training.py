@@ -359,7 +359,10 @@ def decode(data: bytes) -> LearnedLayer:
         if len(buckets) != count or len(values) != count * width:
             raise ModelFileError("the model file is cut short")
         scaled = [v / SCALE for v in values]
-        weights = {buckets[i]: tuple(scaled[i * width : (i + 1) * width]) for i in range(count)}
+        # Rows of `width` values, cut by zip over one iterator: the same tuples as slicing,
+        # built without a Python step per bucket (a few hundred thousand at every start).
+        rows = zip(*[iter(scaled)] * width, strict=True)
+        weights = dict(zip(buckets, rows, strict=True))
         models.append(LinearModel(tuple(spec["classes"]), tuple(spec["intercepts"]), weights))
     dense = None
     if "dense" in header:

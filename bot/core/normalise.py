@@ -110,7 +110,8 @@ def canonical(text: str) -> str:
     they end sentences)."""
     text = unicodedata.normalize("NFKC", text).lower().translate(CONFUSABLES)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if _visible(ch))
+    if not text.isascii():  # no ASCII character is a format character or a mark
+        text = "".join(ch for ch in text if _visible(ch))
     text = _LEET_WORD.sub(_unleet, text)
     text = _LETTER_RUN.sub(r"\1\1", text)
     return _SPACE.sub(" ", text)

@@ -305,6 +305,7 @@ class _Spellings:
     def __init__(self, table: dict[str, str] | None = None) -> None:
         """Index the table by each key's first word, longest keys first."""
         self.by_first: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        self._words: dict[str, tuple[str, ...]] = {}
         for spoken, written in (table or {}).items():
             key = tuple(_words(fold(spoken, keep_apostrophes=True)))
             if key:
@@ -336,8 +337,13 @@ class _Spellings:
         return out
 
     def words(self, source: str) -> list[str]:
-        """A pattern alternative's words rewritten; word* stems are left as written."""
-        return [w for w, _ in self.rewrite(source.split())]
+        """A pattern alternative's words rewritten; word* stems are left as written.
+        Remembered: the rules repeat the same few thousand alternatives, and building the
+        engine at every start and reload read each of them dozens of times."""
+        known = self._words.get(source)
+        if known is None:
+            known = self._words[source] = tuple(w for w, _ in self.rewrite(source.split()))
+        return list(known)
 
     def vocabulary(self) -> set[str]:
         """Every form on either side of the table: all are words the engine knows."""
