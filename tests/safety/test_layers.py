@@ -172,6 +172,10 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # them: 922/940 crises, 803/840 gp, 159/1580 false alarms. All meet the crisis target
 # (96.7-100%) and the gp target (92.9-100%); b345, b347 and b349 miss the false-alarm target
 # (10.4-14.0%). Their floors are of that first sight (round 16's rules).
+# b350-b357: written ahead in round 18, opened after its rules change and measured once with
+# round 18 as shipped (cd970da), before anything changed for them: 928/940 crises, 811/840
+# gp, 140/1580 false alarms. Every batch meets the crisis target (97.3-100%) and the gp
+# target (94.4-98.8%); b353 (14.4%) and b356 (17.9%) miss the false-alarm target.
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -227,6 +231,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b348": (0.96, 0.928, 0.076),
     # 100.0% (85/85), 97.6% (83/85), 10.4% (26/250)
     "b349": (0.988, 0.964, 0.108),
+    # 99.3% (149/150), 96.8% (121/125), 9.0% (13/145)
+    "b350": (0.986, 0.96, 0.097),
+    # 100.0% (85/85), 98.8% (84/85), 5.6% (14/250)
+    "b351": (0.988, 0.976, 0.06),
+    # 98.0% (147/150), 94.4% (118/125), 8.3% (12/145)
+    "b352": (0.973, 0.936, 0.09),
+    # 100.0% (85/85), 97.6% (83/85), 14.4% (36/250)
+    "b353": (0.988, 0.964, 0.148),
+    # 97.3% (146/150), 96.8% (121/125), 9.0% (13/145)
+    "b354": (0.966, 0.96, 0.097),
+    # 98.8% (84/85), 96.5% (82/85), 5.2% (13/250)
+    "b355": (0.976, 0.952, 0.056),
+    # 98.7% (148/150), 96.8% (121/125), 17.9% (26/145)
+    "b356": (0.98, 0.96, 0.187),
+    # 98.8% (84/85), 95.3% (81/85), 5.2% (13/250)
+    "b357": (0.976, 0.941, 0.056),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
