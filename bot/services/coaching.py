@@ -380,6 +380,8 @@ def show_invitation(
         coach = _check_code(store, code, pepper, now)
     except CoachingRefused as refused:
         log.info("coach.invite_refused reason=%s", refused.reason)
+        if refused.reason == "used" and (mine := _used_by(store, code, pepper, coachee)):
+            return outcome(message(_already("already_yours", mine)), lang=lang)
         return outcome(message(say(f"coach.invite.refused.{refused.reason}")), lang=lang)
     current = store.link_of(coachee.user_id)
     if (reason := coaching.linked_already(current, coach.user_id)) is not None:
@@ -427,6 +429,8 @@ def answer_invitation(
         mine = store.coach(current.coach_id) if current is not None else None
         if refused.reason == "already_yours" and mine is not None:
             return outcome(message(_already(refused.reason, mine), edit=True), lang=profile.lang)
+        if refused.reason == "used" and (mine := _used_by(store, code, pepper, coachee)):
+            return outcome(message(_already("already_yours", mine), edit=True), lang=profile.lang)
         return _refused_invite(refused.reason, profile.lang)
     coach = store.coach(link.coach_id)
     assert coach is not None
@@ -441,6 +445,16 @@ def answer_invitation(
         ),
         lang=profile.lang,
     )
+
+
+def _used_by(store: CoachStore, code: str, pepper: bytes, coachee: CoacheeFile) -> Coach | None:
+    """The coach of a code this coachee used and is still linked with: the link stays in
+    the chat, and opening it again has nothing left to do (not a new link to ask for)."""
+    invitation = store.invitation(coaching.hash_code(code, pepper))
+    link = store.link_of(coachee.user_id)
+    if invitation is None or invitation.used_by != coachee.user_id or link is None:
+        return None
+    return store.coach(link.coach_id) if link.coach_id == invitation.coach_id else None
 
 
 def _already(reason: str, coach: Coach) -> Text:

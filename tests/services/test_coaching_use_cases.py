@@ -192,6 +192,22 @@ def test_a_used_code_is_refused_and_links_no_one_else(repo, store):
     assert store.link_of(BOB) is None
 
 
+def test_opening_ones_own_used_invitation_again_says_there_is_nothing_to_do(repo, store):
+    # Found by a stranger driving the bot: the link stays in the chat, and tapping it again
+    # said "used already, ask your coach for a new link" to someone linked by it.
+    approved(store)
+    code = invited(store)
+    repo.save_profile(coachee_profile())
+    in_file(repo, ALICE, service.answer_invitation, store, True, code, "Alice", PEPPER, NOW)
+
+    shown = in_file(repo, ALICE, service.show_invitation, store, code, "nl", PEPPER, NOW)
+    accepted = in_file(repo, ALICE, service.answer_invitation, store, True, code, "A", PEPPER, NOW)
+
+    assert ids(shown) == ids(accepted) == ["coach.invite.refused.already_yours"]
+    assert shown.messages[0].body[0].values["coach"] == "Carla"
+    assert store.link_of(ALICE).coach_id == COACH
+
+
 def test_the_invitation_names_the_coach_and_stores_nothing(repo, store):
     approved(store)
     code = invited(store)
