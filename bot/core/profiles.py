@@ -248,6 +248,15 @@ def parse_timezone(typed: str, country: str | None = None) -> str:
     return candidate
 
 
+def looks_like_time(typed: str) -> bool:
+    """Digits written as a time of day, valid or not ("25:99", "7.75u"): a try at a time,
+    not a message about something else."""
+    return (
+        re.fullmatch(r"\s*\d{1,2}\s*(?:[:.hu]\s*\d{1,3})?\s*(?:u|h|uur)?\s*", typed.lower())
+        is not None
+    )
+
+
 def parse_time_of_day(typed: str) -> time:
     match = re.fullmatch(r"\s*(\d{1,2})(?:[:.hu](\d{2}))?\s*(?:u|h|uur)?\s*", typed.lower())
     if not match:

@@ -391,8 +391,9 @@ def type_moment(
     coachee: CoacheeFile, reference: str, typed: str, now: datetime, content: Content
 ) -> Outcome:
     """A time typed for a moment (the wait's `reference`): saved as if its button had been
-    pressed. Not a time: asked again after "other time"; read as itself while only the
-    buttons were open (the coachee may well be writing about something else)."""
+    pressed. Not a time: asked again after "other time", and after a try at one that is no
+    time of day ("25:99"); read as itself while only the buttons were open (the coachee may
+    well be writing about something else)."""
     profile = coachee.profile
     if profile is None:
         return Outcome()
@@ -401,7 +402,7 @@ def type_moment(
         at = profiles.parse_time_of_day(typed)
         changed = profiles.with_moment(profile, kind, at)  # type: ignore[arg-type]
     except profiles.InvalidChoice:
-        if reference.endswith(BUTTONS):
+        if reference.endswith(BUTTONS) and not profiles.looks_like_time(typed):
             stop_waiting(coachee, now, "moment")
             return Outcome(effects=(ReadAsItself(),), lang=profile.lang)
         return outcome(message(say("settings.time_unknown")), lang=profile.lang)

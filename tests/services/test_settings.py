@@ -209,6 +209,21 @@ def test_with_the_buttons_open_a_text_that_is_no_time_is_read_as_itself(repo, co
     assert repo.load_profile(ALICE) == alice
 
 
+@pytest.mark.parametrize("typed", ["25:99", "7.75", "24u", "99"])
+def test_with_the_buttons_open_a_try_at_a_time_is_asked_again(repo, content, alice, typed):
+    # Found by a stranger driving the bot: "25:99" was read as a message about something
+    # else, the question closed, and "7:30" typed next got the generic reply.
+    choose(repo, content, "checkin")
+    state = waiting(repo)
+
+    result = run(repo, service.type_moment, state.reference, typed, NOW, content)
+
+    assert ids(result.messages[0]) == ["settings.time_unknown"]
+    assert waiting(repo) == state
+    run(repo, service.type_moment, state.reference, "7:30", NOW, content)
+    assert repo.load_profile(ALICE).moments.checkin == time(7, 30)
+
+
 def test_a_pressed_time_ends_the_typed_question(repo, content, alice):
     choose(repo, content, "checkin")
     choose(repo, content, "checkin", "1000")
