@@ -440,6 +440,7 @@ def core_safety_rules(safety: schema.SafetyRules) -> rules.SafetyRules:
                 also=lexicon.also,
                 own=lexicon.own,
                 self_subject=lexicon.self_subject,
+                plain_answers=lexicon.plain_answers,
                 idioms=lexicon.idioms,
                 on_purpose=lexicon.on_purpose,
                 spellings=dict(lexicon.spellings),

@@ -206,6 +206,12 @@ class SafetyLexicon(Model):
     # me"): a crisis of the past told in a sentence without one, and called over after it
     # (`resolved`), is someone else's history and is dropped, unless brought home after.
     self_subject: tuple[str, ...] = ()
+    # Everyday non-answers that are the whole message ("ik weet het niet", "nog iets", "I
+    # don't know"): the learned layer does not read them (the rules still do). Blind writers
+    # wrote such words into despair far more often than into a shrug, and the learned layer
+    # sent GP advice, and an alert to the coach, for a plain "ik weet het niet". Only whole
+    # messages: "ik weet het niet meer" is read as always.
+    plain_answers: tuple[str, ...] = ()
     # Everyday idioms whose words must never count toward a match ("ik ben doodop").
     idioms: tuple[str, ...] = ()
     # Phrases that say a thing was done on purpose ("expres", "met opzet"): a sentence that

@@ -63,6 +63,11 @@ class SafetyAssessor:
             # emoji) gave it nothing to read and it still raised a crisis now and then: eight
             # of the 1,440 times of day ("20:29"), typed where the bot asked for one.
             return ruled
+        if self.rules.plain_answer(text):
+            # "ik weet het niet" as the whole answer to a question: the learned layer had
+            # learned those words from despair and sent GP advice (see the lexicon's
+            # `plain_answers`); the rules have read it like any text.
+            return ruled
         verdict = self.learned.verdict(text)
         layer = self.learned
         kind_category = (

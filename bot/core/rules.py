@@ -118,6 +118,7 @@ class SafetyLexicon:
     also: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
     self_subject: tuple[str, ...] = ()
+    plain_answers: tuple[str, ...] = ()
     idioms: tuple[str, ...] = ()
     on_purpose: tuple[str, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)

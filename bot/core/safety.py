@@ -67,6 +67,9 @@ PERCEPTION = "perception"
 # A sentence of at most this many words before a match can be a story's heading ("Op het
 # journaal:", "Net gezien op Netflix.").
 STORY_HEADING_WORDS = 5
+# A plain answer (the lexicon's `plain_answers`) is a short whole message: longer ones are
+# not even compared.
+PLAIN_ANSWER_CHARS = 60
 VOWELS = frozenset("aeiouy")
 # Words people put anywhere without changing what is said ("ik wil GEWOON dood", "I
 # JUST want to disappear", "ik zou er ZO GRAAG niet meer zijn"): up to two may stand between
@@ -536,6 +539,21 @@ class SafetyEngine:
         self._order = {rule.id: index for index, rule in enumerate(rules.rules)}
         self._flat = [(rule, pattern) for rule, patterns in self._compiled for pattern in patterns]
         self._flat_index = _PatternIndex([pattern for _, pattern in self._flat])
+
+    @cached_property
+    def _plain_answers(self) -> frozenset[tuple[str, ...]]:
+        lexicons = self._rules.lexicon.values()
+        return frozenset(self._whole(p) for lex in lexicons for p in lex.plain_answers)
+
+    def _whole(self, text: str) -> tuple[str, ...]:
+        return tuple(w for sentence in self.normalise(text) for w in sentence if w != COMMA)
+
+    def plain_answer(self, text: str) -> bool:
+        """Whether the whole message is one of the lexicon's `plain_answers` ("ik weet het
+        niet.", "I don't know"), read as the rules read it (spellings, typos)."""
+        if len(text) > PLAIN_ANSWER_CHARS or not self._plain_answers:
+            return False
+        return self._whole(text) in self._plain_answers
 
     def lexicon_words(self, entry: str) -> list[str]:
         """A lexicon word as the engine looks for it: folded, spellings applied ("mij" ->

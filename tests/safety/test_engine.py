@@ -317,6 +317,21 @@ def test_someone_elses_crisis_brought_home_or_back_is_not_called_over(engine):
     assert level(engine, "Mijn broer wil dood. Nu gaat het goed met hem.") == "crisis"
 
 
+def test_a_plain_answer_is_the_whole_message_read_as_the_rules_read_it():
+    lexicon = {**RULES["lexicon"]["nl"], "plain_answers": ["ik weet het niet", "geen idee"]}
+    rules = {"lexicon": {**RULES["lexicon"], "nl": lexicon}, "rules": RULES["rules"]}
+    engine = SafetyEngine(SafetyRules.model_validate(rules))
+    assert engine.plain_answer("Ik weet het niet.")
+    assert engine.plain_answer("k weet het nie")  # spellings: "k" ik, "nie" niet
+    assert engine.plain_answer("geen idee!")
+    assert not engine.plain_answer("ik weet het niet meer")
+    assert not engine.plain_answer("geen idee hoe ik nog verder moet")
+
+
+def test_without_plain_answers_no_message_is_one(engine):
+    assert not engine.plain_answer("ik weet het niet")
+
+
 # --- idioms --------------------------------------------------------------------------------
 
 

@@ -90,6 +90,30 @@ def test_a_message_without_a_letter_is_left_to_the_rules(assessor):
     assert assessor.assess("ik wil dood 20:29", "nl").level == "crisis"
 
 
+def test_an_everyday_non_answer_is_left_to_the_rules(assessor):
+    # Found by a stranger driving the bot: "ik weet het niet" answered to a reflection prompt
+    # got GP advice from the learned layer (and the coach an alert), "en nog iets" a crisis
+    # answer. Only the whole message: the same words in despair are read as always.
+    for typed in [
+        "ik weet het niet",
+        "Ik weet het niet.",
+        "weet niet",
+        "en nog iets",
+        "nog niets",
+        "I don't know",
+        "dunno!",
+        "en verder niets",
+    ]:
+        assert assessor.assess(typed, "nl").level == "none", typed
+    for typed in [
+        "ik weet het niet meer",
+        "ik weet niet meer hoe ik verder moet",
+        "ik weet het niet, ik wil niet meer leven",
+        "I don't know. I want to die",
+    ]:
+        assert assessor.assess(typed, "nl").level == "crisis", typed
+
+
 def test_the_issues_check_in_note_is_a_crisis(assessor):
     # From issue 8: typed as a check-in note, it got "Notitie bewaard" and nothing else.
     # The rules learned this wording in round 7; the next test keeps the learned layer honest.
