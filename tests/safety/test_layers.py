@@ -191,15 +191,22 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # 18's rules: 1858/1880 crises, 1586/1680 gp, 235/3160 false alarms (239 with round 16's
 # rules). b337 misses the gp target (88.2%); b328, b330, b333 and b336 miss the false-alarm
 # target (10.3-13.6%).
-# b342-b349: the clean held-out part since round 18, written at its start and opened only
-# after the model of da206cc was committed, measured once, at first sight; nothing decided on
-# them: 922/940 crises, 803/840 gp, 159/1580 false alarms. All meet the crisis target
+# b342-b349: written at the start of round 18 and opened only after the model of da206cc was
+# committed, measured once, at first sight: 922/940 crises, 803/840 gp, 159/1580 false
+# alarms. All meet the crisis target
 # (96.7-100%) and the gp target (92.9-100%); b345, b347 and b349 miss the false-alarm target
 # (10.4-14.0%). Their floors are of that first sight (round 16's rules).
 # b350-b357: written ahead in round 18, opened after its rules change and measured once with
 # round 18 as shipped (cd970da), before anything changed for them: 928/940 crises, 811/840
 # gp, 140/1580 false alarms. Every batch meets the crisis target (97.3-100%) and the gp
 # target (94.4-98.8%); b353 (14.4%) and b356 (17.9%) miss the false-alarm target.
+# b342-b357 then decided that two more models were not shipped (docs/safety.md, round 18,
+# step 10), so they are guards.
+# b358-b365: the clean held-out part since round 18, written late in it and opened only after
+# its last decision (b74ab49), measured once, at first sight; nothing decided on them:
+# 927/940 crises, 814/840 gp, 133/1580 false alarms. Every batch meets the crisis target
+# (96.0-100%) and the gp target (92.0-100%); b358 and b364 miss the false-alarm target
+# (11.0%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -271,6 +278,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b356": (0.98, 0.96, 0.187),
     # 98.8% (84/85), 95.3% (81/85), 5.2% (13/250)
     "b357": (0.976, 0.941, 0.056),
+    # 99.3% (149/150), 96.0% (120/125), 11.0% (16/145)
+    "b358": (0.986, 0.952, 0.118),
+    # 100.0% (85/85), 100.0% (85/85), 5.6% (14/250)
+    "b359": (0.988, 0.988, 0.06),
+    # 98.7% (148/150), 97.6% (122/125), 9.7% (14/145)
+    "b360": (0.98, 0.968, 0.1),
+    # 100.0% (85/85), 97.6% (83/85), 9.6% (24/250)
+    "b361": (0.988, 0.964, 0.1),
+    # 98.7% (148/150), 96.0% (120/125), 6.2% (9/145)
+    "b362": (0.98, 0.952, 0.069),
+    # 98.8% (84/85), 98.8% (84/85), 6.8% (17/250)
+    "b363": (0.976, 0.976, 0.072),
+    # 96.0% (144/150), 92.0% (115/125), 11.0% (16/145)
+    "b364": (0.953, 0.912, 0.118),
+    # 98.8% (84/85), 100.0% (85/85), 9.2% (23/250)
+    "b365": (0.976, 0.988, 0.096),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
