@@ -193,9 +193,9 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # target (10.3-13.6%).
 # b342-b349: written at the start of round 18 and opened only after the model of da206cc was
 # committed, measured once, at first sight: 922/940 crises, 803/840 gp, 159/1580 false
-# alarms. All meet the crisis target
-# (96.7-100%) and the gp target (92.9-100%); b345, b347 and b349 miss the false-alarm target
-# (10.4-14.0%). Their floors are of that first sight (round 16's rules).
+# alarms. All meet the crisis target (96.7-100%) and the gp target (92.9-100%); b345, b347
+# and b349 miss the false-alarm target (10.4-14.0%). Their floors are of that first sight
+# (round 16's rules).
 # b350-b357: written ahead in round 18, opened after its rules change and measured once with
 # round 18 as shipped (cd970da), before anything changed for them: 928/940 crises, 811/840
 # gp, 140/1580 false alarms. Every batch meets the crisis target (97.3-100%) and the gp
