@@ -783,10 +783,11 @@ class SafetyEngine:
 
         A crisis rule's match, or suicidality of the past, is called over only when it is
         someone else's: told as the past in a sentence where the writer is not the subject
-        (the lexicon's `self_subject`), called over after it, and not brought home after
-        ("mijn zus heeft vroeger een poging gedaan. Nu gaat het goed met haar" is her story;
-        "... en ik denk er zelf ook aan" is not). One's own, however long ago, the GP should
-        hear of; nor is it ever explained away."""
+        (the lexicon's `self_subject`), called over after it in words about them, and not
+        brought home after ("mijn zus heeft vroeger een poging gedaan. Nu gaat het goed met
+        haar" is her story; "... en ik denk er zelf ook aan" is not, nor "dat ligt nu jaren
+        achter me"). One's own, however long ago, the GP should hear of; nor is it ever
+        explained away."""
         words = sentences[hit.sentence_index]
         if self._relapse.intersection(words):
             return False
@@ -799,10 +800,22 @@ class SafetyEngine:
             return False
         if not any(p.occurs(_joined(words)) for p in self._past):
             return False
-        if not any(p.occurs(part) for part in after for p in self._resolved):
-            return False
         if gp_signal:
-            return True
+            return any(p.occurs(part) for part in after for p in self._resolved)
+        # Someone else's is called over in words about them ("nu gaat het goed met haar"),
+        # not the writer ("dat ligt nu jaren achter me" is one's own past, told without "ik").
+        nearby = [
+            words[hit.end_word :],
+            *sentences[hit.sentence_index + 1 : hit.sentence_index + 2],
+        ]
+        mine = self._first_person | self._self_subject
+        if not any(
+            not mine.intersection(part[start:end])
+            for part in nearby
+            for p in self._resolved
+            for start, end, _ in p.find(_joined(part))
+        ):
+            return False
         later = [words[hit.end_word :], *sentences[hit.sentence_index + 1 :]]
         return not self._brought_home(later) and not self._reaffirmed(hit, sentences)
 

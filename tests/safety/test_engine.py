@@ -41,7 +41,7 @@ RULES = {
             "self_subject": ["ik", "mezelf"],
             "reaffirmations": ["maar ... (nu|laatste|wel|weer)"],
             "past_markers": ["vroeger", "(jaren|lang) geleden"],
-            "resolved": ["gaat (het)? (nu)? goed met (hem|haar)"],
+            "resolved": ["gaat (het)? (nu)? goed met (hem|haar)", "ligt (nu)? ... achter (me|mij)"],
             "explained": ["(bleek|bleken) (het|de)? (radio|buurman)"],
             "idioms": [
                 "(schrik*|schrok|lach*) (me)? ... dood",
@@ -305,6 +305,8 @@ def test_ones_own_crisis_of_the_past_is_never_called_over(engine):
     assert level(engine, "Vroeger wou ik dood. Nu gaat het goed met hem.") == "gp"
     assert level(engine, "I used to want to die, she's doing great now") == "gp"
     assert level(engine, "My brother and I used to want to die, he's doing great now") == "gp"
+    # one's own past told without "ik", called over in words about oneself
+    assert level(engine, "Vroeger wou dood. Dat ligt nu achter me.") == "gp"
 
 
 def test_someone_elses_crisis_brought_home_or_back_is_not_called_over(engine):
