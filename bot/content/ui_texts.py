@@ -398,6 +398,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     "questionnaire.result": frozenset({"title", "band"}),
     **_ids(
         "input.unexpected",
+        "input.before_consent",
         "input.do_checkin",
         "input.do_exercise",
         "input.media",

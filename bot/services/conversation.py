@@ -80,8 +80,11 @@ def point_at_buttons(state: Awaiting) -> Outcome:
     return Outcome((Message((say(USE_BUTTONS[state.kind]),), reply_to=int(state.reference)),))
 
 
-def unexpected() -> Outcome:
-    """A text that answers nothing: a kind line, with the two things to do now."""
+def unexpected(consented: bool = True) -> Outcome:
+    """A text that answers nothing: a kind line, with the two things to do now; before
+    consent, the consent question is the thing to do (a check-in could not be kept)."""
+    if not consented:
+        return outcome(message(say("input.before_consent")))
     choices = (
         (
             Choice(say("input.do_checkin"), actions.REMINDER, ("checkin", "today", "start")),

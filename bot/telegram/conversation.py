@@ -78,7 +78,8 @@ def _own_chat(update: Update) -> bool:
 async def unexpected_text(update: Update, context: BotContext) -> None:
     if safety_net.answered_here(update, context):
         return  # the GP advice was the answer; "I'm a simple helper" after it would jar
-    await deliver(update, context, service.unexpected())
+    profile = await asyncio.to_thread(context.services.repo.load_profile, update.effective_user.id)
+    await deliver(update, context, service.unexpected(consented=profile is not None))
 
 
 async def edited(update: Update, context: BotContext) -> None:

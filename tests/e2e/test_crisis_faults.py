@@ -72,6 +72,9 @@ def _unwanted_replies() -> dict[str, tuple[str, ...]]:
             "eenvoudige hulp",
             *texts["input.unexpected"].values(),
         ),
+        "the same before consent (input.before_consent)": (
+            *texts["input.before_consent"].values(),
+        ),
     }
 
 

@@ -103,6 +103,14 @@ def test_of_two_questions_on_buttons_the_last_one_asked_is_pointed_at(repo):
     assert earlier_item is not None and earlier_item.kind == "checkin"
 
 
+def test_before_consent_the_unexpected_reply_points_at_the_consent_question():
+    # Found by a stranger driving the bot: "ja" typed to the consent question got the offer
+    # of a check-in, which cannot be kept before consent.
+    (message,) = conversation.unexpected(consented=False).messages
+    assert [t.id for t in message.body] == ["input.before_consent"]
+    assert message.choices == ()
+
+
 def test_the_unexpected_reply_offers_a_check_in_and_an_exercise():
     (message,) = conversation.unexpected().messages
     assert [t.id for t in message.body] == ["input.unexpected"]

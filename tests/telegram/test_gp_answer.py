@@ -4,6 +4,7 @@ reply after it (found by a tester: every GP answer was followed by the fallback)
 from __future__ import annotations
 
 import pytest
+from rig import profile as coachee_profile
 
 from bot.core.safety import Assessment
 
@@ -33,6 +34,15 @@ async def test_the_same_text_the_next_time_gets_no_generic_reply_either(rig, con
 
 
 async def test_an_ordinary_text_still_gets_the_generic_reply(rig, content):
+    rig.repo.save_profile(coachee_profile(10))
     await rig.process(rig.update(10, "hoi"))
 
     assert rig.api.sent(10) == [content.text("input.unexpected", "nl")]
+
+
+async def test_before_consent_an_ordinary_text_points_at_the_consent_question(rig, content):
+    # Found by a stranger driving the bot: "ja" typed to the consent question was offered a
+    # check-in, which cannot be kept before consent.
+    await rig.process(rig.update(10, "ja"))
+
+    assert rig.api.sent(10) == [content.text("input.before_consent", "nl")]
