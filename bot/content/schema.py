@@ -150,10 +150,10 @@ class SafetyRule(Model):
 class SafetyLexicon(Model):
     """Words and phrases the matcher needs per language, kept as data for maintainers.
 
-    `weakeners`, `negation_cancellers`, `present_markers`, `relapse`, `first_person`, `also`
-    and `own` are lists of single words, looked for in a text after `spellings` are applied
-    (a spoken form listed in one counts as what it stands for). Every language's words serve
-    every text, like the rest of the lexicon.
+    `weakeners`, `negation_cancellers`, `present_markers`, `relapse`, `first_person`, `also`,
+    `own` and `self_subject` are lists of single words, looked for in a text after
+    `spellings` are applied (a spoken form listed in one counts as what it stands for). Every
+    language's words serve every text, like the rest of the lexicon.
     """
 
     negations: tuple[str, ...]

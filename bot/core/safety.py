@@ -791,8 +791,11 @@ class SafetyEngine:
         words = sentences[hit.sentence_index]
         if self._relapse.intersection(words):
             return False
-        after = [_joined(words[hit.end_word :])]
-        after += [_joined(s) for s in sentences[hit.sentence_index + 1 : hit.sentence_index + 2]]
+        nearby = [
+            words[hit.end_word :],
+            *sentences[hit.sentence_index + 1 : hit.sentence_index + 2],
+        ]
+        after = [_joined(part) for part in nearby]
         gp_signal = hit.rule.level == "gp" and hit.rule.category != PAST_SUICIDAL
         if gp_signal and any(p.occurs(part) for part in after for p in self._explained):
             return True
@@ -804,16 +807,12 @@ class SafetyEngine:
             return any(p.occurs(part) for part in after for p in self._resolved)
         # Someone else's is called over in words about them ("nu gaat het goed met haar"),
         # not the writer ("dat ligt nu jaren achter me" is one's own past, told without "ik").
-        nearby = [
-            words[hit.end_word :],
-            *sentences[hit.sentence_index + 1 : hit.sentence_index + 2],
-        ]
         mine = self._first_person | self._self_subject
         if not any(
             not mine.intersection(part[start:end])
-            for part in nearby
+            for part, joined in zip(nearby, after, strict=True)
             for p in self._resolved
-            for start, end, _ in p.find(_joined(part))
+            for start, end, _ in p.find(joined)
         ):
             return False
         later = [words[hit.end_word :], *sentences[hit.sentence_index + 1 :]]
