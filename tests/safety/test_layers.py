@@ -227,11 +227,16 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # target (94.4-98.8%); b353 (14.4%) and b356 (17.9%) miss the false-alarm target.
 # b342-b357 then decided that two more models were not shipped (docs/safety.md, round 18,
 # step 10), so they are guards.
-# b358-b365: the clean held-out part since round 18, written late in it and opened only after
-# its last decision (b74ab49), measured once, at first sight; nothing decided on them:
-# 927/940 crises, 814/840 gp, 133/1580 false alarms. Every batch meets the crisis target
-# (96.0-100%) and the gp target (92.0-100%); b358 and b364 miss the false-alarm target
-# (11.0%).
+# b358-b365: written late in round 18 and opened only after its last decision (b74ab49),
+# measured once, at first sight: 927/940 crises, 814/840 gp, 133/1580 false alarms. Every
+# batch meets the crisis target (96.0-100%) and the gp target (92.0-100%); b358 and b364 miss
+# the false-alarm target (11.0%). Round 19 decided on them that a model trained also on
+# b326-b357 and b366 was not shipped (docs/safety.md, round 19), so they are guards.
+# b367-b374: the clean held-out part since round 19, written at its start and opened only
+# after that decision and the encoder-thread change (445e3de), measured once, at first
+# sight; nothing decided on them: 929/940 crises, 805/840 gp, 111/1580 false alarms. Every
+# batch meets the crisis target (97.3-100%) and the gp target (92.0-98.4%); b367 misses the
+# false-alarm target (10.3%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -319,6 +324,22 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b364": (0.953, 0.912, 0.118),
     # 98.8% (84/85), 100.0% (85/85), 9.2% (23/250)
     "b365": (0.976, 0.988, 0.096),
+    # 98.7% (148/150), 98.4% (123/125), 10.3% (15/145)
+    "b367": (0.98, 0.976, 0.111),
+    # 97.6% (83/85), 96.5% (82/85), 5.6% (14/250)
+    "b368": (0.964, 0.952, 0.06),
+    # 100.0% (150/150), 93.6% (117/125), 7.6% (11/145)
+    "b369": (0.993, 0.928, 0.083),
+    # 100.0% (85/85), 97.6% (83/85), 4.8% (12/250)
+    "b370": (0.988, 0.964, 0.052),
+    # 98.7% (148/150), 92.0% (115/125), 9.0% (13/145)
+    "b371": (0.98, 0.912, 0.097),
+    # 100.0% (85/85), 96.5% (82/85), 9.6% (24/250)
+    "b372": (0.988, 0.952, 0.1),
+    # 97.3% (146/150), 96.8% (121/125), 6.9% (10/145)
+    "b373": (0.966, 0.96, 0.076),
+    # 98.8% (84/85), 96.5% (82/85), 4.8% (12/250)
+    "b374": (0.976, 0.952, 0.052),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
