@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -124,22 +123,6 @@ class LazyEncoder:
     def __call__(self, text: str) -> Sequence[float] | None:
         encode = self.load()
         return None if encode is None else encode(text)
-
-
-def encoding_ahead(
-    encode: Callable[[str], Sequence[float] | None],
-) -> Callable[[str], Callable[[], Sequence[float] | None]]:
-    """`encode` run on a thread of its own: each text's embedding starts there at once,
-    and the returned callable waits for it. The forward pass is numpy matrix products,
-    which release the interpreter lock, so the rules and the n-gram vote (pure Python) run
-    meanwhile on the other core. One worker: texts are embedded one at a time, in order,
-    as before, and the vectors are the same to the last bit (the same BLAS thread count)."""
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-encoder")
-
-    def ahead(text: str) -> Callable[[], Sequence[float] | None]:
-        return worker.submit(encode, text).result
-
-    return ahead
 
 
 # Training's BLAS threads, whatever BOT_ENCODER_THREADS says: under the numerics training

@@ -50,13 +50,7 @@ def build_assessor(
     encoder is built when the first text comes (a failure then is logged) and each rule
     pattern is compiled when first tried: a fast start for a short run, slower first
     messages."""
-    from bot.safety_embedding import (
-        LazyEncoder,
-        encoder_problem,
-        encoding_ahead,
-        fast_head,
-        load_encoder,
-    )
+    from bot.safety_embedding import LazyEncoder, encoder_problem, fast_head, load_encoder
 
     learned, problem = load_learned_layer(directory)
     if learned is not None and learned.dense is not None and lazy:
@@ -64,24 +58,13 @@ def build_assessor(
         if why is not None:
             problem = f"the sentence encoder did not load ({why}): the n-gram vote runs alone"
         else:
-            lazy_encoder = LazyEncoder()
-            learned = replace(
-                learned,
-                embed=lazy_encoder,
-                embed_ahead=encoding_ahead(lazy_encoder),
-                dense=fast_head(learned.dense),
-            )
+            learned = replace(learned, embed=LazyEncoder(), dense=fast_head(learned.dense))
     elif learned is not None and learned.dense is not None:
         encoder, why = load_encoder()
         if encoder is None:
             problem = f"the sentence encoder did not load ({why}): the n-gram vote runs alone"
         else:
-            learned = replace(
-                learned,
-                embed=encoder,
-                embed_ahead=encoding_ahead(encoder),
-                dense=fast_head(learned.dense),
-            )
+            learned = replace(learned, embed=encoder, dense=fast_head(learned.dense))
     elif problem is not None:
         problem = f"the learned safety layer did not load ({problem}): the rules run alone"
     engine = content.safety_engine

@@ -57,21 +57,18 @@ class SafetyAssessor:
         return result
 
     def _assess(self, text: str, lang: str) -> Assessment:
+        ruled = self.rules.assess(text, lang)
         if self.learned is None or not any(c.isalpha() for c in text):
             # The learned layer reads words. A message without a letter (a time, a score,
             # emoji) gave it nothing to read and it still raised a crisis now and then: eight
             # of the 1,440 times of day ("20:29"), typed where the bot asked for one.
-            return self.rules.assess(text, lang)
+            return ruled
         if self.rules.plain_answer(text):
             # "ik weet het niet" as the whole answer to a question: the learned layer had
             # learned those words from despair and sent GP advice (see the lexicon's
             # `plain_answers`); the rules have read it like any text.
-            return self.rules.assess(text, lang)
-        # The sentence encoder works on its own thread while the rules and the n-grams run
-        # here: a long message costs about the larger of the two, not their sum.
-        embedding = self.learned.embedding_ahead(text)
-        ruled = self.rules.assess(text, lang)
-        verdict = self.learned.verdict(text, embedding)
+            return ruled
+        verdict = self.learned.verdict(text)
         layer = self.learned
         kind_category = (
             KIND_CATEGORIES.get(verdict.kind or "")

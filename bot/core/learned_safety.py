@@ -306,12 +306,6 @@ class LearnedLayer:
     version: str = ""
     dense: DenseHead | None = None
     embed: Callable[[str], Sequence[float] | None] | None = field(default=None, compare=False)
-    # Starts a text's embedding elsewhere (the encoder's own thread) and gives a way to wait
-    # for it: the encoder's matrix products need no interpreter lock, so the rules and the
-    # n-grams run meanwhile (set at run time, like `embed`; see `embedding_ahead`).
-    embed_ahead: Callable[[str], Callable[[], Sequence[float] | None]] | None = field(
-        default=None, compare=False
-    )
     # How the votes are weighed (the model file says; these defaults are the files before
     # round 4): the n-gram vote is `part_weight` times the most worrying part's and the
     # rest the whole message's; the head's vote counts `dense_weight`, the n-grams' the rest.
@@ -320,22 +314,11 @@ class LearnedLayer:
     # Since round 8: the votes' blend (with its own bars), used when the encoder runs.
     blend: Blend | None = None
 
-    def embedding_ahead(self, text: str) -> Callable[[], Sequence[float] | None] | None:
-        """The text's embedding, started now on the encoder's own thread, for `verdict`
-        to wait for once the rules have run meanwhile; None when the head or that thread
-        is not there (then `verdict` embeds the text itself)."""
-        if self.dense is None or self.embed_ahead is None:
-            return None
-        return self.embed_ahead(text)
-
-    def verdict(
-        self, text: str, embedding: Callable[[], Sequence[float] | None] | None = None
-    ) -> LearnedVerdict:
+    def verdict(self, text: str) -> LearnedVerdict:
         """With the blend (and the sentence encoder): the blend of the six votes, read
         against its own bars. Without either: the fixed average of rounds 4-7, the most
         worrying part of the message counting most (part 0.75 / whole 0.25, the head 0.4),
-        read against the model's own bars. `embedding` waits for the text's vector when it
-        was started ahead (`embedding_ahead`)."""
+        read against the model's own bars."""
         best: tuple[float, float, Counter[int]] | None = None
         whole: tuple[float, float] | None = None
         parts = message_features(text)
@@ -349,11 +332,7 @@ class LearnedLayer:
                 best = (crisis, concern, part)
         assert best is not None and whole is not None  # there is always one part
         part = best[2]
-        vector = None
-        if self.dense is not None and embedding is not None:
-            vector = embedding()
-        elif self.dense is not None and self.embed is not None:
-            vector = self.embed(text)
+        vector = self.embed(text) if self.dense is not None and self.embed is not None else None
         bars = (self.crisis_at, self.unsure_at, self.gp_at)
         if self.dense is not None and vector is not None:
             p = self.dense.probabilities(vector)

@@ -81,31 +81,6 @@ def test_the_learned_layer_only_ever_adds_an_escalation(assessor, content):
         assert LEVEL_ORDER[both] >= LEVEL_ORDER[alone], row["text"]
 
 
-def test_the_encoder_works_on_its_own_thread_and_gives_the_same_answers(assessor):
-    # The embedding starts on the encoder's thread while the rules run here (p99 per
-    # message); what is decided must not change by a bit.
-    import threading
-    from dataclasses import replace
-
-    from bot.safety_embedding import encoding_ahead
-
-    layer = assessor.learned
-    assert layer is not None and layer.embed is not None and layer.embed_ahead is not None
-    threads: set[str] = set()
-
-    def embed(text: str):
-        threads.add(threading.current_thread().name)
-        return layer.embed(text)
-
-    ahead = SafetyAssessor(assessor.rules, replace(layer, embed_ahead=encoding_ahead(embed)))
-    in_place = SafetyAssessor(assessor.rules, replace(layer, embed_ahead=None))
-    rows = read_rows(HERE / "cases.jsonl")[:300] + read_rows(HERE / "heldout" / "b358.jsonl")
-    for row in rows:
-        text, lang = row["text"], row["lang"]
-        assert ahead.assess(text, lang) == in_place.assess(text, lang), text
-    assert threads and all(name.startswith("safety-encoder") for name in threads)
-
-
 def test_a_message_without_a_letter_is_left_to_the_rules(assessor):
     # A time typed where the bot asked for one once got the crisis answer from the learned
     # layer ("20:29"); scores and emoji are no more for it to read.
