@@ -208,8 +208,8 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # the false-alarm target (11.0%). Round 19 decided on them that a model trained also on
 # b326-b357 and b366 was not shipped (docs/safety.md, round 19), so they are guards.
 # b367-b374: the clean held-out part since round 19, written at its start and opened only
-# after that decision and the encoder-thread change (445e3de), measured once, at first
-# sight; nothing decided on them: 929/940 crises, 805/840 gp, 111/1580 false alarms. Every
+# after that decision (445e3de: round 18's model and rules), measured once, at first sight;
+# nothing decided on them: 929/940 crises, 805/840 gp, 111/1580 false alarms. Every
 # batch meets the crisis target (97.3-100%) and the gp target (92.0-98.4%); b367 misses the
 # false-alarm target (10.3%).
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
