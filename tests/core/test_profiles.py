@@ -10,6 +10,7 @@ from bot.core.models import Moments
 from bot.core.profiles import (
     COUNTRY_TIMEZONES,
     MAX_PAUSE_DAYS,
+    PLACE_ZONES,
     InvalidChoice,
     can_share,
     country_zones,
@@ -98,6 +99,43 @@ def test_junk_timezone_is_an_invalid_choice(typed):
 )
 def test_a_city_or_country_name_becomes_its_zone(typed, zone):
     assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Tokio", "Asia/Tokyo"),
+        ("Peking", "Asia/Shanghai"),
+        ("Beijing", "Asia/Shanghai"),
+        ("Moskou", "Europe/Moscow"),
+        ("Sint-Petersburg", "Europe/Moscow"),
+        ("Kaapstad", "Africa/Johannesburg"),
+        ("Cape Town", "Africa/Johannesburg"),
+        ("Mexico-Stad", "America/Mexico_City"),
+        ("Kopenhagen", "Europe/Copenhagen"),
+        ("Praag", "Europe/Prague"),
+        ("Warschau", "Europe/Warsaw"),
+        ("Boedapest", "Europe/Budapest"),
+        ("Boekarest", "Europe/Bucharest"),
+        ("Istanboel", "Europe/Istanbul"),
+        ("Jeruzalem", "Asia/Jerusalem"),
+        ("Teheran", "Asia/Tehran"),
+        ("Seoel", "Asia/Seoul"),
+        ("Hongkong", "Asia/Hong_Kong"),
+        ("Nieuw-Delhi", "Asia/Kolkata"),
+        ("Genève", "Europe/Zurich"),
+        ("Milaan", "Europe/Rome"),
+    ],
+)
+def test_dutch_names_of_large_cities_become_their_zone(typed, zone):
+    """People in Flanders and the Netherlands type the Dutch name: "Tokio", not "Tokyo"."""
+    assert parse_timezone(typed) == zone
+
+
+def test_every_place_name_is_found_as_written_and_gives_a_real_zone():
+    for name, zone in PLACE_ZONES.items():
+        assert parse_timezone(name) == zone, name
+        assert parse_timezone(zone) == zone, name
 
 
 @pytest.mark.parametrize(
