@@ -10,8 +10,9 @@ read as itself.
 
 A question on buttons (an open check-in, an onboarding question, /delete's, a questionnaire's
 item) takes no text: the text gets one line that points at those buttons, as a reply to the
-question, and nothing is stored. A questionnaire needs no consent, so its open item is not
-stored: the chat remembers it (message id and when it was shown) and passes it in here.
+question, and nothing is stored; a photo or other media there gets the same line. A
+questionnaire needs no consent, so its open item is not stored: the chat remembers it
+(message id and when it was shown) and passes it in here.
 """
 
 from __future__ import annotations
@@ -78,6 +79,15 @@ def _open_item(
 def point_at_buttons(state: Awaiting) -> Outcome:
     """A text typed under a question on buttons: one line, as a reply to that question."""
     return Outcome((Message((say(USE_BUTTONS[state.kind]),), reply_to=int(state.reference)),))
+
+
+def media_reply(state: Awaiting | None) -> Outcome:
+    """A photo, sticker, voice note or file: under a question on buttons, the line a typed
+    text gets there (what the question expects: its buttons, not "type it"); else that it
+    cannot be read, and any question that takes text simply waits."""
+    if state is not None and state.kind in USE_BUTTONS:
+        return point_at_buttons(state)
+    return outcome(message(say("input.media")))
 
 
 def unexpected(consented: bool = True) -> Outcome:

@@ -16,7 +16,7 @@ from bot.core.awaiting import Awaiting
 from bot.services import conversation as service
 from bot.telegram import checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import BotContext, language_of
-from bot.telegram.replies import reply, text
+from bot.telegram.replies import text
 from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
 from bot.telegram.usecase import deliver
 
@@ -88,8 +88,9 @@ async def edited(update: Update, context: BotContext) -> None:
 
 
 async def media(update: Update, context: BotContext) -> None:
-    """A photo, sticker, voice note or file: a kind word, and any flow simply waits."""
-    await reply(update, context, "input.media")
+    """A photo, sticker, voice note or file: pointed at the buttons of an open question on
+    buttons, else a kind word, and any flow simply waits."""
+    await deliver(update, context, service.media_reply(await _awaited(update, context)))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

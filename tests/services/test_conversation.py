@@ -103,6 +103,26 @@ def test_of_two_questions_on_buttons_the_last_one_asked_is_pointed_at(repo):
     assert earlier_item is not None and earlier_item.kind == "checkin"
 
 
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("checkin", "checkin.use_buttons"), ("delete", "delete.use_buttons")],
+)
+def test_a_photo_under_a_question_on_buttons_is_pointed_at_them_as_a_text_is(kind, said):
+    # Found in a user test: a photo during an open check-in was told "type what you want to
+    # say", while a typed text is refused there.
+    (message,) = conversation.media_reply(awaiting(kind, "105", ALICE, NOW)).messages
+    assert [t.id for t in message.body] == [said]
+    assert message.reply_to == 105 and message.choices == ()
+
+
+@pytest.mark.parametrize("kind", [None, "note", "reflection"])
+def test_a_photo_elsewhere_is_told_it_cannot_be_read(kind):
+    state = awaiting(kind, "105", ALICE, NOW) if kind else None
+    (message,) = conversation.media_reply(state).messages
+    assert [t.id for t in message.body] == ["input.media"]
+    assert message.reply_to is None
+
+
 def test_before_consent_the_unexpected_reply_points_at_the_consent_question():
     # Found by a stranger driving the bot: "ja" typed to the consent question got the offer
     # of a check-in, which cannot be kept before consent.

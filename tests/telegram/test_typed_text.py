@@ -26,6 +26,7 @@ from rig import (
     profile,
     running,
 )
+from telegram import Update
 
 from bot.core.awaiting import NOTE_MORE, Awaiting
 from bot.core.coaching import Coach, Link, Sharing
@@ -316,6 +317,38 @@ async def test_text_during_an_open_checkin_points_at_its_buttons(bot, content, t
     assert "reply_markup" not in sent or not sent["reply_markup"]  # no "Check-in" button
     assert sent.get("reply_parameters", {}).get("message_id") == question
     assert bot.repo.records(USER, CheckIn) == []  # the buttons store it, not the text
+
+
+async def test_a_photo_during_an_open_checkin_points_at_its_buttons(bot, content):
+    # Found in a user test: the photo was told "type what you want to say", and the typed
+    # text was then refused while the check-in stayed open.
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+
+    await bot.rig.process(photo(bot.rig))
+
+    sent = bot.last_sent()
+    assert sent["text"] == content.text("checkin.use_buttons", "nl")
+    assert sent.get("reply_parameters", {}).get("message_id") == question
+
+
+async def test_a_photo_outside_a_question_on_buttons_is_told_it_cannot_be_read(bot, content):
+    await bot.rig.process(photo(bot.rig))
+
+    assert bot.last_sent()["text"] == content.text("input.media", "nl")
+
+
+def photo(rig: Rig) -> Update:
+    sizes = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 67}]
+    number = 900 + len(rig.api.calls)
+    message = {
+        "message_id": number,
+        "date": 0,
+        "chat": {"id": USER, "type": "private"},
+        "from": {"id": USER, "is_bot": False, "first_name": "U", "language_code": "nl"},
+        "photo": sizes,
+    }
+    return Update.de_json({"update_id": number, "message": message}, rig.application.bot)
 
 
 async def test_after_the_checkin_the_text_is_the_note(bot, content):
