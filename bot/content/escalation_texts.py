@@ -70,6 +70,14 @@ def escalation_text(
     return first.get(lang).format(**values) + "\n\n" + body.get(lang).format(**values)
 
 
+def without_closing_question(text: str) -> str | None:
+    """`text` without its last line when that line asks a question, else None. A crisis
+    body asks one question at most, in its last line (content check): the offer to stay
+    with an exercise, which the buttons under the answer answer."""
+    rest, _, last = text.rpartition("\n")
+    return rest if rest and last.rstrip().endswith("?") else None
+
+
 def filled(content: Content, template: str, country: str, lang: str) -> str:
     """A text with the help lines of `country` filled in."""
     return template.format(**helpline_values(content, country, lang))

@@ -167,7 +167,7 @@ UI_TEXTS: dict[str, frozenset[str]] = {
     **_ids("summary.days.one", "summary.days.other", filled=frozenset({"count"})),
     **_ids("summary.ask_notes", "summary.with_notes", "summary.without_notes", "summary.notes"),
     "summary.note": frozenset({"day", "note"}),
-    **_ids("crisis.ground_button", "crisis.ok_button", "crisis.ok_reply"),
+    **_ids("crisis.ground_button", "crisis.ok_button", "crisis.ok_reply", "crisis.group_offer"),
     **_ids("crisis_ask.yes", "crisis_ask.unsure", "crisis_ask.no"),
     **_ids("crisis_followup.better", "crisis_followup.hard", "crisis_followup.help_now"),
     **_ids("gp_followup.reached", "gp_followup.not_yet", "gp_followup.prepare"),

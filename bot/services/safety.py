@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.content.escalation_texts import escalation_text, filled, opener_key
+from bot.content.escalation_texts import (
+    escalation_text,
+    filled,
+    opener_key,
+    without_closing_question,
+)
 from bot.content.loader import Content
 from bot.core.escalation import (
     alerts_coach,
@@ -78,6 +83,19 @@ def crisis_answer(content: Content, escalation: Escalation, lang: str, country: 
     return Message(
         (Text(raw=escalation_body(content, escalation, lang, country)),), crisis_choices()
     )
+
+
+def group_crisis_answer(
+    content: Content, escalation: Escalation, lang: str, country: str
+) -> Message:
+    """The crisis answer in a group, which the bot leaves: every help line as in a private
+    chat, but no buttons, so no question that only they could answer there. The closing
+    offer to stay with an exercise says instead where that offer stands: a private chat."""
+    body = escalation_body(content, escalation, lang, country)
+    kept = without_closing_question(body)
+    if kept is None:
+        return Message((Text(raw=body),))
+    return Message((Text(raw=kept), say("crisis.group_offer")))
 
 
 def crisis_question(content: Content, lang: str) -> Message:

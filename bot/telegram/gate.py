@@ -139,7 +139,7 @@ async def _answer_crisis(
     memory.crises[chat.id] += 1
     try:
         country = _country(s, update)
-        body = safety_net.escalation_body(s, escalation, lang, country)
+        body = safety_net.group_crisis_body(s, escalation, lang, country)
         await safety_net.deliver_crisis(context, chat.id, body)
         log.info(
             "gate.crisis_answered chat_type=%s source=%s rule=%s",

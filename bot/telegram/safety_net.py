@@ -384,9 +384,10 @@ def _whom(update: Update, context: BotContext) -> tuple[str, str]:
     return (known[0], known[1]) if known is not None else (lang, s.settings.country)
 
 
-def escalation_body(s: Services, escalation: Escalation, lang: str, country: str) -> str:
-    """What the coachee reads for this escalation (the gate's crisis answer uses it too)."""
-    return service.escalation_body(s.texts, escalation, lang, country)
+def group_crisis_body(s: Services, escalation: Escalation, lang: str, country: str) -> str:
+    """The crisis answer the gate sends in a group before it leaves (no buttons)."""
+    said = service.group_crisis_answer(s.texts, escalation, lang, country)
+    return render(s.texts, said, lang)[0]
 
 
 def _log_escalation(escalation: Escalation) -> None:

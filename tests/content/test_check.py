@@ -857,6 +857,30 @@ def test_a_crisis_body_that_asks_before_giving_the_numbers(copy):
     assert len(problems) == 2
 
 
+def test_a_crisis_body_that_asks_before_its_last_line(copy):
+    # A group gets the crisis answer without buttons and without the body's last line (the
+    # offer that the buttons answer): a question anywhere else would be asked there too.
+    copy.edit(
+        "safety/escalations.yaml",
+        "        Praten helpt, en je hoeft er niet mee te wachten.",
+        "        Wil je erover praten? Je hoeft er niet mee te wachten.",
+    )
+    problem = only(copy.problems())
+    assert problem.line == copy.line("safety/escalations.yaml", "Wil je erover praten?") - 3
+    assert "the crisis body in nl asks a question before its last line" in problem.message
+
+
+def test_a_crisis_body_whose_closing_question_gives_a_help_line(copy):
+    copy.edit(
+        "safety/escalations.yaml",
+        "        Zal ik nu bij je blijven met een korte grondings- of ademoefening?",
+        "        Zal ik bij je blijven, of bel je liever {talk_phone}?",
+    )
+    problem = only(copy.problems())
+    assert problem.line == copy.line("safety/escalations.yaml", "of bel je liever") - 4
+    assert "its closing question gives {talk_phone}" in problem.message
+
+
 def test_a_crisis_body_that_gives_the_numbers_too_late(copy):
     copy.edit(
         "safety/escalations.yaml",

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
+from bot.content.schema import CRISIS_CATEGORIES
 from bot.core.awaiting import Awaiting, awaiting, still_awaited
+from bot.core.escalation import crisis_escalation
 from bot.core.models import Escalation
 from bot.core.safety import Assessment
 from bot.services import actions, safety
 from bot.services.outcome import AlertCoach, Escalate, FollowUp
+from bot.services.wording import render_body
 
 CRISIS = Assessment("crisis", ("suicidal_ideation",), "nl-suicidal-ideation")
 GP = Assessment("gp", ("alcohol",), "nl-alcohol")
@@ -26,6 +30,29 @@ def test_a_crisis_answer_holds_the_countrys_line_and_112_and_two_choices(content
         assert line in (body.raw or "") and "112" in (body.raw or "")
     assert [c.args for row in message.choices for c in row] == [("ground",), ("ok",)]
     assert {c.action for row in message.choices for c in row} == {actions.CRISIS}
+
+
+@pytest.mark.parametrize("category", [*CRISIS_CATEGORIES, "sos"])
+@pytest.mark.parametrize("country", ["BE", "NL"])
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_crisis_answer_in_a_group_keeps_every_line_but_asks_nothing(
+    content, category, country, lang
+):
+    # Found in a user test: in a group (the bot leaves it, so no buttons) the answer ended
+    # with "shall I stay with you for a short exercise?", which nobody could answer there.
+    escalation = crisis_escalation("sos" if category == "sos" else "text", "r", category, NOW)
+    private = safety.crisis_answer(content, escalation, lang, country)
+    message = safety.group_crisis_answer(content, escalation, lang, country)
+    private_text, group = (render_body(content, m.body, lang) for m in (private, message))
+
+    assert "?" not in group and message.choices == ()
+    *kept, last = private_text.split("\n")
+    for line in kept:
+        assert line in group
+    if last.endswith("?"):
+        assert group.endswith(content.text("crisis.group_offer", lang))
+    else:
+        assert group == private_text
 
 
 def test_only_a_crisis_level_is_answered_as_a_crisis():

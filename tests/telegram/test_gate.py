@@ -172,6 +172,7 @@ async def test_a_crisis_in_a_group_is_answered_there_first_and_nothing_is_stored
     crisis, line, leave = rig.to(GROUP)
     assert is_crisis_answer(crisis.params["text"])
     assert "reply_markup" not in crisis.params  # no buttons: the bot is about to leave
+    assert "?" not in crisis.params["text"]  # so no question that only buttons could answer
     assert line.params["text"].startswith("Ik werk alleen")
     assert leave.method == "leaveChat"
     nothing_stored(rig, 10)
@@ -204,6 +205,7 @@ async def test_sos_and_an_edited_crisis_in_a_group_are_answered_and_not_stored(r
 
     answers = [s for s in rig.api.sent(GROUP) if is_crisis_answer(s)]
     assert len(answers) == 2
+    assert not any("?" in answer for answer in answers)
     nothing_stored(rig, 10)
     assert rig.to(COACH) == []
 

@@ -1,5 +1,6 @@
 """Escalation texts and help lines, as a coachee in crisis receives them: every crisis
 message gives the country's crisis line and 112 in its first lines and before any question,
+asks a question only in its last line (left out in a group, where no button answers it),
 fits a phone screen, neither minimises nor promises secrecy, and every opener belongs to a
 category that can open it. Help lines: both countries, every service with a number as it is
 dialled, 112 as the emergency number.
@@ -14,7 +15,12 @@ import re
 
 from bot.content.checks.common import closest, problem_at, text_problems
 from bot.content.checks.wording import minimising_phrases
-from bot.content.escalation_texts import CRISIS_ONLY_OPENERS, SOURCE_OPENERS, helpline_values
+from bot.content.escalation_texts import (
+    CRISIS_ONLY_OPENERS,
+    SOURCE_OPENERS,
+    helpline_values,
+    without_closing_question,
+)
 from bot.content.loader import Content, Problem, YamlDoc
 from bot.content.schema import CRISIS_CATEGORIES, GP_CATEGORIES, LANGS
 
@@ -133,6 +139,12 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
         for where, template, openers in pairs:
             for lang in LANGS:
                 body_loc = ["escalations", level, *where.split("."), lang]
+                # Said once the numbers are right: "asks before the numbers" says it all.
+                group = (
+                    _group_problems(doc, body_loc, template.get(lang), lang)
+                    if level == "crisis"
+                    else []
+                )
                 for phrase in minimising_phrases(template.get(lang)):
                     problems.append(
                         problem_at(
@@ -152,6 +164,7 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
                             doc, body_loc, body, lang, country, content
                         )
                         problems += body_problems
+                        group = [] if body_problems else group
                     for category in openers:
                         opener = texts.openers[category]
                         shown = (_render(opener.get(lang), values) or "") + "\n\n" + body
@@ -172,6 +185,7 @@ def check_escalations(content: Content, docs: dict[str, YamlDoc]) -> list[Proble
                                     "the body",
                                 )
                             )
+                problems += group
     return sorted(set(problems))
 
 
@@ -226,6 +240,39 @@ def _crisis_body_problems(
             )
         )
     return problems
+
+
+def _group_problems(doc: YamlDoc, loc: list[object], template: str, lang: str) -> list[Problem]:
+    """In a group the crisis answer has no buttons, so it leaves out the body's closing
+    question (without_closing_question): no other line may ask one, and that question may
+    give no help line, which the group would then miss."""
+    kept = without_closing_question(template)
+    rest = template if kept is None else kept
+    where = f"the crisis body in {lang}"
+    if "?" in rest:
+        return [
+            problem_at(
+                doc,
+                loc,
+                f"{where} asks a question before its last line; it may ask one only, its "
+                "closing offer to stay with an exercise (its buttons answer it; in a group, "
+                "where there are none, that line is left out): make this a statement",
+            )
+        ]
+    closing = template[len(kept) :] if kept is not None else ""
+    given = sorted(set(re.findall(r"\{(\w+)\}", closing)))
+    if given:
+        names = ", ".join("{" + name + "}" for name in given)
+        return [
+            problem_at(
+                doc,
+                loc,
+                f"{where}: its closing question gives {names}, but in a group that question "
+                "is left out (no buttons answer it there): give the help line in an earlier "
+                "line",
+            )
+        ]
+    return []
 
 
 def _crisis_order_problems(
