@@ -285,6 +285,8 @@ class CrisisFollowup(Model):
     """Asked the day after any crisis answer."""
 
     question: Text
+    # Asked later than the day after (downtime, a coachee away): names the day ({day}).
+    question_later: Text
     better: Text
     hard: Text
     help_now: Text

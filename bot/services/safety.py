@@ -10,15 +10,18 @@ the answer never waits for it. GP advice is said first and stored after in the s
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.content.escalation_texts import (
     escalation_text,
     filled,
+    helpline_values,
     opener_key,
     without_closing_question,
 )
 from bot.content.loader import Content
+from bot.core.dates import day_text
 from bot.core.escalation import (
     alerts_coach,
     already_recorded,
@@ -134,6 +137,21 @@ def ask_answered(
     else:
         template = texts.answered_yes if choice == "yes" else texts.answered_unsure
     return escalation, Message((Text(raw=filled(content, template.get(lang), country, lang)),))
+
+
+def followup_question(
+    content: Content, escalation: Escalation, lang: str, country: str, timezone: str, now: datetime
+) -> str:
+    """The question after a crisis answer: "yesterday" only when the answer was given the
+    day before in the coachee's time zone; asked later (the bot was down, the coachee away),
+    it names the day instead."""
+    zone = ZoneInfo(timezone)
+    given, today = escalation.at.astimezone(zone).date(), now.astimezone(zone).date()
+    texts = content.escalations.crisis_followup
+    values = helpline_values(content, country, lang)
+    if today - given == timedelta(days=1):
+        return texts.question.get(lang).format(**values)
+    return texts.question_later.get(lang).format(**values, day=day_text(given, lang, today))
 
 
 def followup_answered(

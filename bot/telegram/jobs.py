@@ -38,7 +38,7 @@ from bot.core.models import (
     ReminderMark,
     Snooze,
 )
-from bot.services.safety import remember_crisis_question
+from bot.services.safety import followup_question, remember_crisis_question
 from bot.telegram import callbacks, job_names, safety_net
 from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
@@ -359,7 +359,9 @@ async def followup_tick(context: BotContext) -> None:
         s.repo.replace(user_id, escalation)
     lang = profile.lang
     if plan.ask.level == "crisis":
-        question = s.texts.escalations.crisis_followup.question.get(lang)
+        question = followup_question(
+            s.texts, plan.ask, lang, profile.country, profile.timezone, s.clock()
+        )
         action, choices = callbacks.CRISIS_FOLLOWUP, ("better", "hard", "help_now")
         prefix = "crisis_followup"
     else:

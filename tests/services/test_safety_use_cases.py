@@ -3,7 +3,7 @@ is stored (with consent only) after the answer went out."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
@@ -82,6 +82,36 @@ def test_help_now_the_next_day_is_a_crisis_better_is_a_kind_line(content):
     assert message.edit
     escalation, message = safety.followup_answered(content, "better", "nl", "BE", NOW)
     assert escalation is None and "{" not in (message.body[0].raw or "")
+
+
+def test_the_next_days_question_says_yesterday_only_when_it_was_yesterday(content):
+    # Found in a user test: asked eight days later (the demo clock moved on; after downtime
+    # too), the question still began "Yesterday you wrote...".
+    crisis = crisis_escalation("text", "r", "suicidal_ideation", NOW)
+    texts = content.escalations.crisis_followup
+
+    def asked(lang: str, later: timedelta, zone: str = "Europe/Brussels") -> str:
+        return safety.followup_question(content, crisis, lang, "BE", zone, NOW + later)
+
+    assert asked("nl", timedelta(days=1, minutes=1)) == texts.question.get("nl")
+    assert asked("en", timedelta(days=1, hours=7)) == texts.question.get("en")  # 23:00
+    for lang, written in (("nl", "Op 30 maart schreef je"), ("en", "On 30 March you wrote")):
+        for later in (timedelta(days=2), timedelta(days=8)):
+            question = asked(lang, later)
+            assert question.startswith(written) and "{" not in question
+            assert question != texts.question.get(lang)
+
+
+def test_yesterday_is_the_day_before_in_the_coachees_own_time_zone(content):
+    at = datetime(2026, 3, 30, 22, 30, tzinfo=UTC)  # 00:30 on 31 March in Brussels
+    crisis = crisis_escalation("text", "r", "suicidal_ideation", at)
+    evening = datetime(2026, 4, 1, 20, 0, tzinfo=UTC)  # 22:00 on 1 April in Brussels
+
+    brussels = safety.followup_question(content, crisis, "en", "BE", "Europe/Brussels", evening)
+    utc = safety.followup_question(content, crisis, "en", "BE", "UTC", evening)
+
+    assert brussels == content.escalations.crisis_followup.question.get("en")
+    assert utc.startswith("On 30 March you wrote")
 
 
 def test_after_a_crisis_the_escalation_is_stored_and_the_question_ends(repo):

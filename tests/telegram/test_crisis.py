@@ -132,6 +132,20 @@ async def test_crisis_is_stored_with_consent_and_asked_about_the_next_day(rig, c
     assert help_now.startswith(content.escalations.crisis.openers["followup"].get("nl"))
 
 
+async def test_the_question_asked_days_later_does_not_say_yesterday(rig, content):
+    # Found in a user test: with the demo clock moved 8 days (or after downtime) the
+    # question still began "Gisteren schreef je".
+    rig.consent(10)
+    await rig.process(rig.update(10, CRISIS_TEXT))
+
+    rig.clock[0] = NOW + timedelta(days=8)
+    await jobs.followup_tick(rig.job_context(10))
+
+    question = rig.api.calls_of("sendMessage")[-1].params["text"]
+    assert question != content.escalations.crisis_followup.question.get("nl")
+    assert question.startswith("Op 30 maart schreef je")
+
+
 async def test_better_the_next_day_gets_its_own_text_with_the_lines_filled(rig, content):
     rig.consent(10)
     await rig.process(

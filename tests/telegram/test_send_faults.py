@@ -277,7 +277,11 @@ def crisis_followup_due(rig, user_id: int = 10) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     rig.clock[0] = now
     rig.consent(user_id)
-    day_before = now - timedelta(days=1, minutes=1)
+    # Noon the day before in the coachee's zone, whatever the wall clock says: the question
+    # then says "yesterday" (asked later, it names the day).
+    zone = ZoneInfo("Europe/Brussels")
+    yesterday = now.astimezone(zone).date() - timedelta(days=1)
+    day_before = datetime.combine(yesterday, time(12), zone).astimezone(UTC)
     rig.repo.add(
         user_id,
         Escalation(

@@ -63,15 +63,17 @@ def check_content_placeholders(content: Content, docs: dict[str, YamlDoc]) -> li
             none,
             f"gp_followup {field}",
         )
-    # After a crisis answer: these give the help lines again, so they are filled with them.
+    # After a crisis answer: these give the help lines again, so they are filled with them;
+    # the follow-up asked later than the next day names the day of the answer too.
     for block in ("crisis_ask", "crisis_followup"):
         texts = getattr(content.escalations, block)
         for field in type(texts).model_fields:
+            named_day = frozenset({"day"}) if field == "question_later" else frozenset()
             problems += text_problems(
                 doc,
                 ["escalations", block, field],
                 getattr(texts, field),
-                ESCALATION_PLACEHOLDERS,
+                ESCALATION_PLACEHOLDERS | named_day,
                 f"{block} {field}",
             )
     for questionnaire, doc in questionnaire_docs(content, docs):
