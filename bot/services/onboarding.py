@@ -21,6 +21,7 @@ from datetime import datetime
 
 from bot.content.loader import Content
 from bot.core import profiles, schedule
+from bot.core.awaiting import EXPIRY
 from bot.core.models import Profile
 from bot.core.ports import CoacheeFile
 from bot.services import actions
@@ -33,6 +34,7 @@ from bot.services.outcome import (
     RememberLanguage,
     Reschedule,
     Text,
+    TrackConsentQuestion,
     message,
     needs_consent,
     outcome,
@@ -65,11 +67,23 @@ def _introduction(lang: str, name: str, edit: bool = False) -> Message:
     )
 
 
-def start(coachee: CoacheeFile, name: str, lang: str, content: Content) -> Outcome:
+def start(
+    coachee: CoacheeFile,
+    name: str,
+    lang: str,
+    content: Content,
+    invited: bool = False,
+    consent_asked: datetime | None = None,
+    now: datetime | None = None,
+) -> Outcome:
     """Greet; a known coachee gets a short welcome back, a new one the consent question in
     `lang` (Telegram's hint or the language chosen before; nothing is stored). A coachee
     halfway through onboarding gets its open question again (the country first: it decides
-    the help lines, and the operator's default is never kept without being chosen)."""
+    the help lines, and the operator's default is never kept without being chosen).
+
+    Opened from an invitation link (`invited`) while the consent question shown at
+    `consent_asked` is still open, it says nothing: the invitation that follows points up at
+    that question ("first say above..."), and its buttons work once the coachee said yes."""
     profile = coachee.profile
     if profile is not None:
         if profile.onboarding is not None:
@@ -79,7 +93,15 @@ def start(coachee: CoacheeFile, name: str, lang: str, content: Content) -> Outco
                 lang=profile.lang,
             )
         return outcome(message(say("start.welcome_back", name=name)), lang=profile.lang)
-    return outcome(_introduction(lang, name), lang=lang)
+    if invited and _consent_open(consent_asked, now):
+        return Outcome(lang=lang)
+    return outcome(_introduction(lang, name), effects=(TrackConsentQuestion(True),), lang=lang)
+
+
+def _consent_open(asked: datetime | None, now: datetime | None) -> bool:
+    """Open as long as onboarding's own questions are: after that the question is far up the
+    chat, and asking it again beats pointing at it."""
+    return asked is not None and now is not None and now - asked < EXPIRY["onboarding"]
 
 
 def ask_country() -> Message:
@@ -139,7 +161,7 @@ def consent(
         log.info("consent.refused")
         return Outcome(
             (message(say("consent.refused"), edit=True),),
-            (RecordRefusal(now),),
+            (RecordRefusal(now), TrackConsentQuestion(False)),
             lang=lang,
             consented=False,
         )
@@ -150,7 +172,7 @@ def consent(
     return outcome(
         message(say("consent.thanks"), edit=True),
         ask_country(),
-        effects=(AwaitReplyTo("onboarding"),),
+        effects=(AwaitReplyTo("onboarding"), TrackConsentQuestion(False)),
         lang=lang,
     )
 

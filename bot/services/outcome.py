@@ -152,6 +152,15 @@ class TrackQuestionnaire:
 
 
 @dataclass(frozen=True)
+class TrackConsentQuestion:
+    """Before consent: the consent question was just shown (`open`), or it is answered. Kept
+    for this chat session only (nothing is stored before consent), so an invitation link
+    opened meanwhile points up at that question instead of asking it twice."""
+
+    open: bool
+
+
+@dataclass(frozen=True)
 class KeepResult:
     """A questionnaire result that a crisis answer completed: stored (bot.services.
     questionnaire.keep) only after that answer went out, so storage never holds it up."""
@@ -209,6 +218,7 @@ Effect = (
     | EraseEverything
     | ReadAsItself
     | TrackQuestionnaire
+    | TrackConsentQuestion
     | KeepResult
     | FollowUp
     | AlertCoach

@@ -15,6 +15,9 @@ from bot.telegram.usecase import deliver, run
 # Set by onboarding's "Aanpassen": the settings' "Klaar" then ends onboarding with its
 # closing message (a typed /settings clears it). Session state only, no coaching rule.
 AFTER_ONBOARDING = "onboarding_settings"
+# user_data key: when the consent question was shown in this chat session, while it is open
+# (bot.services.outcome.TrackConsentQuestion); nothing is stored before consent.
+CONSENT_ASKED = "consent_asked"
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -23,10 +26,19 @@ async def start(update: Update, context: BotContext) -> None:
     if context.args:
         context.user_data["invite"] = context.args[0][:64]
     lang = language_of(update, context)
-    texts = context.services.texts
-    await deliver(
-        update, context, await run(context, user.id, service.start, user.first_name, lang, texts)
+    s = context.services
+    result = await run(
+        context,
+        user.id,
+        service.start,
+        user.first_name,
+        lang,
+        s.texts,
+        invited=bool(context.args),
+        consent_asked=context.user_data.get(CONSENT_ASKED),
+        now=s.clock(),
     )
+    await deliver(update, context, result)
     if context.args:  # a coach's invitation (bot.telegram.coaching)
         from bot.telegram import coaching
 

@@ -38,6 +38,7 @@ from bot.services.outcome import (
     RememberLanguage,
     Reschedule,
     SendExport,
+    TrackConsentQuestion,
     TrackQuestionnaire,
 )
 from bot.telegram.context import BotContext, language_of
@@ -168,6 +169,13 @@ async def _carry_out(
             else:
                 context.chat_data.pop(OPEN_QUESTIONNAIRE, None)
                 context.chat_data.pop(QUESTIONNAIRE_SHOWN_AT, None)
+        elif isinstance(effect, TrackConsentQuestion):
+            from bot.telegram.onboarding import CONSENT_ASKED
+
+            if effect.open:
+                context.user_data[CONSENT_ASKED] = s.clock()
+            else:
+                context.user_data.pop(CONSENT_ASKED, None)
         elif isinstance(effect, FollowUp):
             jobs.schedule_followup(context.application, user_id, effect.when)
         elif isinstance(effect, AlertCoach):

@@ -3,6 +3,8 @@ time zone and moments; nothing stored before the yes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
@@ -10,7 +12,13 @@ from bot.core.awaiting import Awaiting, awaiting, still_awaited
 from bot.core.ports import UserErased
 from bot.services import actions
 from bot.services import onboarding as service
-from bot.services.outcome import AwaitReplyTo, RecordRefusal, RememberLanguage, Reschedule
+from bot.services.outcome import (
+    AwaitReplyTo,
+    RecordRefusal,
+    RememberLanguage,
+    Reschedule,
+    TrackConsentQuestion,
+)
 
 
 def run(repo, use_case, *args):
@@ -46,6 +54,25 @@ def test_a_stranger_gets_the_introduction_and_the_consent_question(repo, content
     assert repo.export(ALICE)["profile"] is None and repo.user_ids() == []
 
 
+def test_an_invitation_opened_under_an_open_consent_question_does_not_ask_it_again(repo, content):
+    # Found in a user test: /start, then the coach's link (/start <code>) before the yes
+    # sent a second consent question; the invitation after it already points up at the first.
+    asked = run(repo, service.start, "Alice", "nl", content)
+    assert asked.effects == (TrackConsentQuestion(True),)
+
+    invited = run(repo, service.start, "Alice", "nl", content, True, NOW, NOW)
+
+    assert invited.messages == () and invited.effects == ()
+    assert repo.user_ids() == []
+
+
+def test_an_invitation_asks_for_consent_when_no_consent_question_is_open(repo, content):
+    for shown in (None, NOW - timedelta(days=1)):  # never, or a day ago (onboarding's time)
+        result = run(repo, service.start, "Alice", "nl", content, True, shown, NOW)
+        (intro,) = result.messages
+        assert ids(intro)[-1] == "consent.ask"
+
+
 def test_a_known_coachee_is_welcomed_back_in_their_language(repo, content):
     repo.save_profile(coachee_profile(lang="en"))
 
@@ -69,7 +96,7 @@ def test_no_keeps_only_the_refusal(repo):
     result = consent(repo, yes=False)
 
     assert ids(result.messages[0]) == ["consent.refused"]
-    assert result.effects == (RecordRefusal(NOW),)
+    assert result.effects == (RecordRefusal(NOW), TrackConsentQuestion(False))
     assert not result.consented
     assert repo.load_profile(ALICE) is None
 
@@ -90,7 +117,8 @@ def test_yes_makes_the_profile_and_asks_the_country(repo):
         (actions.COUNTRY, ("BE",)),
         (actions.COUNTRY, ("NL",)),
     ]
-    assert result.effects == (AwaitReplyTo("onboarding"),)  # a typed text is pointed at it
+    # A typed text is pointed at the country; the consent question is answered.
+    assert result.effects == (AwaitReplyTo("onboarding"), TrackConsentQuestion(False))
 
 
 def test_yes_after_an_erasure_lifts_the_tombstone(repo):

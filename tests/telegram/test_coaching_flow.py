@@ -137,6 +137,39 @@ async def test_a_new_coachee_consents_then_accepts_and_chooses_item_by_item(coac
     assert t(content, "coach.new_coachee", name="C") in sent_to(rig, COACH)
 
 
+async def test_an_invitation_opened_before_consent_does_not_ask_for_consent_twice(
+    coach_rig, content
+):
+    # Found in a user test: /start, then the coach's link before the yes: a second consent
+    # question. The invitation points up at the open one; accepted after the yes, it links.
+    rig = coach_rig
+    await approve_coach(rig)
+    code = await invite_code(rig)
+    await rig.process(rig.update(ALICE, "/start"))
+    await rig.process(rig.update(ALICE, f"/start {code}"))
+
+    asked = [text for text in sent_to(rig, ALICE) if t(content, "consent.ask") in text]
+    assert len(asked) == 1
+    assert t(content, "coach.invite.consent_first") in sent_to(rig, ALICE)[-1]
+    accept = payloads(rig, ALICE)[0]
+    await rig.process(rig.update(ALICE, data="v1:consent:yes"))
+    await rig.process(rig.update(ALICE, data=accept))
+    assert t(content, "coach.share.ask.checkins", coach="C") in sent_to(rig, ALICE)[-1]
+    assert rig.repo.load_profile(ALICE).coach_id == COACH
+
+
+async def test_after_a_no_an_invitation_asks_for_consent_again(coach_rig, content):
+    rig = coach_rig
+    await approve_coach(rig)
+    code = await invite_code(rig)
+    await rig.process(rig.update(ALICE, "/start"))
+    await rig.process(rig.update(ALICE, data="v1:consent:no"))
+    await rig.process(rig.update(ALICE, f"/start {code}"))
+
+    asked = [text for text in sent_to(rig, ALICE) if t(content, "consent.ask") in text]
+    assert len(asked) == 2
+
+
 @pytest.mark.parametrize("code", ["forged0000000000000000", "x"])
 async def test_a_forged_code_is_refused_kindly(coach_rig, content, code):
     rig = coach_rig
