@@ -89,6 +89,27 @@ def test_acute_danger_gives_the_violence_line(shipped, country, lang):
     assert holds_number(message, CRISIS_NUMBERS[country]) and holds_number(message, EMERGENCY)
 
 
+def test_no_help_line_is_named_by_the_number_given_beside_it(shipped):
+    # A stranger read "1712, the helpline for violence and abuse (1712)": the name held the
+    # number the texts put beside it. "113 Zelfmoordpreventie (113)" stays: the number is
+    # part of that organisation's own name, as SAFETY.md writes it.
+    own_names = {"113 Zelfmoordpreventie"}
+    doubled = []
+    for category, lang, country, message in rendered(shipped, "crisis"):
+        lines = shipped.helplines.countries[country]
+        for field in type(lines).model_fields:
+            line = getattr(lines, field)
+            if line is None:
+                continue
+            name = line.name if isinstance(line.name, str) else line.name.get(lang)
+            phone = getattr(line, "phone", None)
+            if name in own_names:
+                continue
+            if phone and phone in name and f"{name} ({phone})" in message:
+                doubled.append(f"{category} {lang} {country}: {name} ({phone})")
+    assert not doubled
+
+
 def test_the_crisis_numbers_come_before_any_question(shipped):
     late = []
     for category, lang, country, message in rendered(shipped, "crisis"):
