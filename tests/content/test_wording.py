@@ -110,6 +110,16 @@ def test_no_help_line_is_named_by_the_number_given_beside_it(shipped):
     assert not doubled
 
 
+def test_the_next_day_question_does_not_say_the_coachee_wrote_something(shipped):
+    # It follows /sos and a questionnaire's crisis answer too: "Gisteren schreef je iets dat
+    # zwaar klonk" was untrue there (found by a helper).
+    followup = shipped.escalations.crisis_followup
+    for text in (followup.question, followup.question_later):
+        for lang in LANGS:
+            said = text.get(lang).lower()
+            assert "schreef je" not in said and "you wrote" not in said, said
+
+
 def test_the_crisis_numbers_come_before_any_question(shipped):
     late = []
     for category, lang, country, message in rendered(shipped, "crisis"):

@@ -25,7 +25,7 @@ from faults import FaultProxy, deliver_slowly, text_contains
 CRISIS_NL = "ik wil niet meer leven"
 ADMIN = 700_999_001
 # The question after a crisis answer, whichever day it names.
-FOLLOW_UP = "schreef je iets dat zwaar klonk"
+FOLLOW_UP = "gaf ik je de hulplijnen"
 NEW_YORK, BRUSSELS = ZoneInfo("America/New_York"), ZoneInfo("Europe/Brussels")
 
 

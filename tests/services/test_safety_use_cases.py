@@ -95,7 +95,7 @@ def test_the_next_days_question_says_yesterday_only_when_it_was_yesterday(conten
 
     assert asked("nl", timedelta(days=1, minutes=1)) == texts.question.get("nl")
     assert asked("en", timedelta(days=1, hours=7)) == texts.question.get("en")  # 23:00
-    for lang, written in (("nl", "Op 30 maart schreef je"), ("en", "On 30 March you wrote")):
+    for lang, written in (("nl", "Op 30 maart gaf ik je"), ("en", "On 30 March I gave you")):
         for later in (timedelta(days=2), timedelta(days=8)):
             question = asked(lang, later)
             assert question.startswith(written) and "{" not in question
@@ -111,7 +111,7 @@ def test_yesterday_is_the_day_before_in_the_coachees_own_time_zone(content):
     utc = safety.followup_question(content, crisis, "en", "BE", "UTC", evening)
 
     assert brussels == content.escalations.crisis_followup.question.get("en")
-    assert utc.startswith("On 30 March you wrote")
+    assert utc.startswith("On 30 March I gave you")
 
 
 def test_after_a_crisis_the_escalation_is_stored_and_the_question_ends(repo):

@@ -143,7 +143,7 @@ async def test_the_question_asked_days_later_does_not_say_yesterday(rig, content
 
     question = rig.api.calls_of("sendMessage")[-1].params["text"]
     assert question != content.escalations.crisis_followup.question.get("nl")
-    assert question.startswith("Op 30 maart schreef je")
+    assert question.startswith("Op 30 maart gaf ik je")
 
 
 async def test_better_the_next_day_gets_its_own_text_with_the_lines_filled(rig, content):
