@@ -120,6 +120,15 @@ def test_the_next_day_question_does_not_say_the_coachee_wrote_something(shipped)
             assert "schreef je" not in said and "you wrote" not in said, said
 
 
+@pytest.mark.parametrize("country", COUNTRIES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_someone_elses_crisis_gives_112_before_the_crisis_line(shipped, country, lang):
+    # SAFETY.md: an overdose taken is a medical emergency, 112 first. A stranger wrote "my
+    # friend took all her pills and is saying goodbye" and read the crisis line first.
+    message = escalation_text(shipped, "crisis", "other_person_crisis", lang, country)
+    assert 0 <= message.find(EMERGENCY) < message.find(CRISIS_NUMBERS[country])
+
+
 def test_the_crisis_numbers_come_before_any_question(shipped):
     late = []
     for category, lang, country, message in rendered(shipped, "crisis"):
