@@ -61,10 +61,14 @@ def _cancel_timer(application: Application, chat_id: int) -> None:
 
 def cancel(application: Application, chat_id: int) -> None:
     """Stop the exercise running in this chat: no further step arrives, not even one whose
-    press or timer is waiting for storage right now."""
+    press or timer is waiting for storage right now, and its old buttons are those of an
+    ended run (a stranger tapped an old 'Verder' after a crisis answer and the steps came
+    again, by themselves too)."""
     _cancel_timer(application, chat_id)
     chat = application.chat_data[chat_id]
-    chat.pop(SENT, None)
+    sent = chat.pop(SENT, None)
+    if sent is not None:
+        _remember_end(chat, sent[0])
     chat[STOPS] = chat.get(STOPS, 0) + 1
 
 

@@ -96,6 +96,23 @@ async def test_next_on_an_old_step_of_a_finished_exercise_does_not_restart_it(ri
     assert [log.outcome for log in rig.logs()] == ["done"]
 
 
+async def test_next_on_a_step_of_an_exercise_a_crisis_stopped_does_not_restart_it(rig, content):
+    # Found by a stranger: /sos (or a crisis typed) in the middle of an exercise stopped the
+    # steps, but the old step's 'Verder' started them again, and they came by themselves.
+    rig.consent(USER)
+    intro = await open_intro(rig)
+    await rig.tap(rig.buttons(intro)["Start"])
+    step = rig.sends()[-1]
+    await rig.process(rig.update(USER, "/sos"))
+    sent_before = len(rig.sends())
+
+    await rig.tap(rig.buttons(step)["Verder"])
+
+    assert len(rig.sends()) == sent_before
+    assert rig.callback_answers()[-1] == stale(content)
+    assert not rig.application.job_queue.get_jobs_by_name(f"exercise:{USER}")
+
+
 async def test_stop_on_an_old_step_of_a_finished_exercise_says_and_stores_nothing(rig, content):
     rig.consent(USER)
     *steps, outro = await through_to_the_outro(rig)
