@@ -133,7 +133,8 @@ async def _answer_crisis(
     if words.split()[0].split("@")[0].lower() == "/sos":
         escalation = sos_escalation(now)
     else:
-        escalation = plan_escalation(s.safety.assess(words, lang), "text", [], now)
+        read = safety_net.assessed_words(context.application, words)
+        escalation = plan_escalation(s.safety.assess(read, lang), "text", [], now)
         if escalation is None or escalation.level != "crisis":
             return  # GP advice is health talk too: not in a group
     memory.crises[chat.id] += 1

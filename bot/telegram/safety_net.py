@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.core.escalation import (
     crisis_question,
@@ -75,7 +76,37 @@ OPEN_ASK_READ = "safety.open_ask_read"
 CRISIS_REPLIES = frozenset({("ask", "yes"), ("ask", "unsure"), ("followup", "help_now")})
 
 
+# A command as Telegram writes one: "/time", "/time@SomeBot", at the start of the text.
+_COMMAND = re.compile(r"\s*/([A-Za-z0-9_]{1,32})(?:@\w+)?(?=\s|$)")
+# bot_data key: the names of this bot's commands (read from its handlers once).
+COMMAND_NAMES = "safety.command_names"
+
+
 # --- deciding -------------------------------------------------------------------------------
+
+
+def assessed_words(application: Application, words: str) -> str:
+    """What the safety net reads of a text: one of this bot's own commands counts for what
+    follows it only ("/time 20:15" got a crisis answer in the demo, the learned layer having
+    read the command's name); any other text, an unknown "/..." too, is read as typed."""
+    match = _COMMAND.match(words)
+    if match is None or match.group(1).lower() not in _command_names(application):
+        return words
+    return words[match.end() :].lstrip()
+
+
+def _command_names(application: Application) -> frozenset[str]:
+    names = application.bot_data.get(COMMAND_NAMES)
+    if names is None:
+        names = frozenset(
+            command.lower()
+            for handlers in application.handlers.values()
+            for handler in handlers
+            if isinstance(handler, CommandHandler)
+            for command in handler.commands
+        )
+        application.bot_data[COMMAND_NAMES] = names
+    return names
 
 
 def needs_crisis_answer(application: Application, update: object) -> bool:
@@ -96,7 +127,8 @@ def needs_crisis_answer(application: Application, update: object) -> bool:
     user = update.effective_user
     known = known_coachee(s, user.id)
     lang = known[0] if known else language_for(s, user, application.user_data.get(user.id))
-    return bool(s.safety.assess(words, lang).level == "crisis")
+    read = assessed_words(application, words)
+    return bool(s.safety.assess(read, lang).level == "crisis")
 
 
 async def safety_net(update: Update, context: BotContext) -> None:
@@ -106,7 +138,8 @@ async def safety_net(update: Update, context: BotContext) -> None:
     if not words.strip() or update.effective_user is None:
         return
     s = context.services
-    assessment = s.safety.assess(words, _language(update, context))
+    read = assessed_words(context.application, words)  # a command alone reads as nothing
+    assessment = s.safety.assess(read, _language(update, context))
     escalation = service.crisis_escalation_for(assessment, s.clock(), message.message_id)
     if escalation is not None:
         # Decided before any I/O: a failed send or write must not let the text fall through

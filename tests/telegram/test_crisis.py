@@ -303,3 +303,19 @@ async def test_forbidden_and_network_errors_are_what_ptb_raises():
     """The retry loop relies on this hierarchy: 5xx and timeouts are NetworkError."""
     assert issubclass(TimedOut, NetworkError)
     assert not issubclass(Forbidden, NetworkError)
+
+
+# --- what of a command the safety net reads ----------------------------------------------------
+
+
+async def test_a_command_is_read_for_what_follows_it_not_for_its_name(rig):
+    # Found by a stranger in the demo: "/time 20:15" got a crisis answer (the learned layer
+    # read the command's name with the time). A command of this bot counts for its words only.
+    app = rig.application
+    assert safety_net.assessed_words(app, "/pause 3") == "3"
+    assert safety_net.assessed_words(app, "/history@SomeBot ik wil dood") == "ik wil dood"
+    assert safety_net.assessed_words(app, "/ik wil dood") == "/ik wil dood"  # not a command
+    assert safety_net.assessed_words(app, "ik wil dood /pause") == "ik wil dood /pause"
+
+    await rig.process(rig.update(10, "/history " + CRISIS_TEXT))
+    assert is_crisis_answer(rig.api.sent(10)[0])
