@@ -2,7 +2,8 @@
 
 A /delete question carries the consent it was asked under (profiles.erasure_stamp): a "yes"
 pressed under another (erased since, or started again) erases nothing, so an old question
-never takes data stored after it was asked. The erasure itself stops every job and flow of
+never takes data stored after it was asked; when its data is already gone (a double tap) it
+says so rather than "nothing erased". The erasure itself stops every job and flow of
 the coachee first, then erases (the EraseEverything effect), before "all gone" is said.
 
 The question waits for its buttons (bot.core.awaiting kind "delete"): it replaces any open
@@ -153,12 +154,18 @@ def ask_delete(coachee: CoacheeFile) -> Outcome:
 
 def answer_delete(coachee: CoacheeFile, choice: str, stamp: str, now: datetime) -> Outcome:
     """ "Yes" under the consent it was asked for erases everything; an older question's yes
-    erases nothing; "no" keeps all. Either way the question no longer waits."""
+    erases nothing (after its own erasure, a double tap, it says all is gone, as the first
+    tap did); "no" keeps all. Either way the question no longer waits."""
     lang = _lang(coachee)
     if choice != "confirm":
         stop_waiting(coachee, now, "delete")
         return outcome(message(say("delete.cancelled"), edit=True), lang=lang)
     if stamp != str(profiles.erasure_stamp(coachee.profile)):
+        if coachee.profile is None and stamp != "0":
+            # A second tap on the same "yes" (or a question whose data went since): what it
+            # asked to erase is gone, so "nothing erased" would be wrong and alarming.
+            log.info("privacy.delete_already_done")
+            return outcome(message(say("delete.done"), edit=True), lang=lang)
         log.info("privacy.delete_question_expired")
         stop_waiting(coachee, now, "delete")
         return outcome(message(say("delete.expired"), edit=True), lang=lang)

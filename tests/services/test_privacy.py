@@ -108,6 +108,15 @@ def test_an_old_question_erases_nothing(repo):
     assert result.effects == ()
 
 
+def test_a_yes_after_its_own_erasure_says_all_is_gone(repo):
+    stamp = str(profiles.erasure_stamp(coachee_profile()))  # the question; erased since
+
+    result = run(repo, service.answer_delete, "confirm", stamp, NOW)
+
+    assert ids(result.messages[0]) == ["delete.done"] and result.messages[0].edit
+    assert result.effects == ()  # erases nothing again
+
+
 def test_no_keeps_everything(repo):
     repo.save_profile(coachee_profile())
 

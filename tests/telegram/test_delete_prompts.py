@@ -73,3 +73,35 @@ async def test_the_current_confirmation_still_erases(rig, content):
 
     assert rig.repo.load_profile(USER) is None
     assert rig.repo.records(USER, CheckIn) == []
+
+
+def edits(rig) -> list[str]:
+    return [c.params.get("text") for c in rig.api.calls_of("editMessageText")]
+
+
+async def test_a_double_tap_on_yes_ends_with_everything_erased(rig, content):
+    rig.consent(USER)
+    await rig.process(rig.update(USER, "/delete"))
+    (yes,) = confirm_buttons(rig)
+
+    await rig.process(rig.update(USER, data=yes))
+    await rig.process(rig.update(USER, data=yes))  # before the first edit took the buttons
+
+    assert rig.repo.load_profile(USER) is None
+    assert edits(rig) == [content.text("delete.done", "nl")] * 2
+
+
+async def test_a_second_tap_after_a_new_consent_erases_nothing(rig, content):
+    rig.consent(USER)
+    await rig.process(rig.update(USER, "/delete"))
+    (yes,) = confirm_buttons(rig)
+    await rig.process(rig.update(USER, data=yes))
+    rig.clock[0] += timedelta(minutes=1)
+    await rig.process(rig.update(USER, data=callbacks.encode(callbacks.CONSENT, "yes")))
+    again = rig.repo.load_profile(USER)
+    assert again is not None
+
+    await rig.process(rig.update(USER, data=yes))
+
+    assert rig.repo.load_profile(USER) == again
+    assert edits(rig)[-1] == content.text("delete.expired", "nl")
