@@ -21,7 +21,7 @@ from datetime import datetime
 
 from bot.core.awaiting import EXPIRY, Awaiting, awaited_in, utc
 from bot.core.ports import CoacheeFile
-from bot.services import actions
+from bot.services import actions, onboarding
 from bot.services.outcome import Choice, Message, Outcome, message, outcome, say
 from bot.services.waiting import current
 
@@ -88,6 +88,20 @@ def media_reply(state: Awaiting | None) -> Outcome:
     if state is not None and state.kind in USE_BUTTONS:
         return point_at_buttons(state)
     return outcome(message(say("input.media")))
+
+
+def answer_unexpected(
+    coachee: CoacheeFile, name: str, lang: str, consent_asked: datetime | None, now: datetime
+) -> Outcome:
+    """A text that answers nothing. Before consent it points at the consent question when
+    one is open in this chat session (shown at `consent_asked`); with none open (no /start
+    yet, a restart, a no, an erasure) "tap the buttons above" would point at nothing, so the
+    introduction with the consent question comes instead, as /start sends it."""
+    if coachee.profile is not None:
+        return unexpected()
+    if onboarding.consent_open(consent_asked, now):
+        return unexpected(consented=False)
+    return onboarding.introduce(name, lang)
 
 
 def unexpected(consented: bool = True) -> Outcome:

@@ -93,12 +93,18 @@ def start(
                 lang=profile.lang,
             )
         return outcome(message(say("start.welcome_back", name=name)), lang=profile.lang)
-    if invited and _consent_open(consent_asked, now):
+    if invited and consent_open(consent_asked, now):
         return Outcome(lang=lang)
+    return introduce(name, lang)
+
+
+def introduce(name: str, lang: str) -> Outcome:
+    """What the bot is and the consent question, remembered as open for this chat session
+    (nothing is stored)."""
     return outcome(_introduction(lang, name), effects=(TrackConsentQuestion(True),), lang=lang)
 
 
-def _consent_open(asked: datetime | None, now: datetime | None) -> bool:
+def consent_open(asked: datetime | None, now: datetime | None) -> bool:
     """Open as long as onboarding's own questions are: after that the question is far up the
     chat, and asking it again beats pointing at it."""
     return asked is not None and now is not None and now - asked < EXPIRY["onboarding"]

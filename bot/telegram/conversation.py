@@ -18,7 +18,7 @@ from bot.telegram import checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import BotContext, language_of
 from bot.telegram.replies import text
 from bot.telegram.safety_net import OPEN_QUESTIONNAIRE
-from bot.telegram.usecase import deliver
+from bot.telegram.usecase import deliver, run
 
 # chat_data key: when the questionnaire item on screen (safety_net.OPEN_QUESTIONNAIRE) was
 # shown (bot.telegram.usecase sets both); a text is pointed at it for a while only.
@@ -78,8 +78,17 @@ def _own_chat(update: Update) -> bool:
 async def unexpected_text(update: Update, context: BotContext) -> None:
     if safety_net.answered_here(update, context):
         return  # the GP advice was the answer; "I'm a simple helper" after it would jar
-    profile = await asyncio.to_thread(context.services.repo.load_profile, update.effective_user.id)
-    await deliver(update, context, service.unexpected(consented=profile is not None))
+    user = update.effective_user
+    result = await run(
+        context,
+        user.id,
+        service.answer_unexpected,
+        user.first_name,
+        language_of(update, context),
+        context.user_data.get(onboarding.CONSENT_ASKED),
+        context.services.clock(),
+    )
+    await deliver(update, context, result)
 
 
 async def edited(update: Update, context: BotContext) -> None:

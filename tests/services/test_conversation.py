@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core.awaiting import Awaiting, awaiting, ended
+from bot.core.awaiting import EXPIRY, Awaiting, awaiting, ended
 from bot.services import actions, conversation
+from bot.services.outcome import TrackConsentQuestion
 
 
 def answered(repo, chat=ALICE, own_chat=True, crisis=False, now=NOW, questionnaire=None):
@@ -129,6 +130,44 @@ def test_before_consent_the_unexpected_reply_points_at_the_consent_question():
     (message,) = conversation.unexpected(consented=False).messages
     assert [t.id for t in message.body] == ["input.before_consent"]
     assert message.choices == ()
+
+
+def unexpected_reply(repo, consent_asked=None, now=NOW):
+    with repo.unit_of_work(ALICE) as coachee:
+        return conversation.answer_unexpected(coachee, "Anna", "en", consent_asked, now)
+
+
+def test_before_consent_with_no_question_open_a_text_gets_the_consent_question(repo):
+    # Found in a user test: "hallo" before any /start was told to tap "the buttons above",
+    # and there were none.
+    for asked in (None, NOW - EXPIRY["onboarding"]):  # never shown, or long ago
+        result = unexpected_reply(repo, consent_asked=asked)
+
+        (message,) = result.messages
+        assert [t.id for t in message.body] == [
+            "start.greeting",
+            "start.what_we_are",
+            "consent.ask",
+        ]
+        assert [c.args for (c,) in message.choices] == [("yes",), ("no",), ("lang-nl",)]
+        assert result.effects == (TrackConsentQuestion(True),) and result.lang == "en"
+    assert repo.load_profile(ALICE) is None
+
+
+def test_before_consent_with_the_question_open_a_text_points_at_it(repo):
+    result = unexpected_reply(repo, consent_asked=NOW - timedelta(minutes=5))
+
+    (message,) = result.messages
+    assert [t.id for t in message.body] == ["input.before_consent"]
+    assert result.effects == ()
+
+
+def test_after_consent_an_unexpected_text_gets_the_ordinary_reply(repo):
+    repo.save_profile(coachee_profile())
+
+    (message,) = unexpected_reply(repo).messages
+
+    assert [t.id for t in message.body] == ["input.unexpected"]
 
 
 def test_the_unexpected_reply_offers_a_check_in_and_an_exercise():

@@ -43,6 +43,26 @@ async def test_an_ordinary_text_still_gets_the_generic_reply(rig, content):
 async def test_before_consent_an_ordinary_text_points_at_the_consent_question(rig, content):
     # Found by a stranger driving the bot: "ja" typed to the consent question was offered a
     # check-in, which cannot be kept before consent.
+    await rig.process(rig.update(10, "/start"))
     await rig.process(rig.update(10, "ja"))
 
-    assert rig.api.sent(10) == [content.text("input.before_consent", "nl")]
+    assert rig.api.sent(10)[-1] == content.text("input.before_consent", "nl")
+    assert rig.repo.load_profile(10) is None
+
+
+@pytest.mark.parametrize("typed", ["hallo", "ja"])
+async def test_before_any_start_a_text_gets_the_consent_question_itself(rig, content, typed):
+    # Found in a user test: "hallo" before /start was told to tap the buttons above; there
+    # were none. It gets the introduction /start sends; a text after it is pointed up at it.
+    await rig.process(rig.update(10, typed))
+
+    (call,) = rig.api.calls_of("sendMessage")
+    assert content.text("consent.ask", "nl") in call.params["text"]
+    labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert content.text("consent.yes", "nl") in labels
+    assert content.text("input.before_consent", "nl") not in rig.api.sent(10)
+
+    await rig.process(rig.update(10, "ja"))
+
+    assert rig.api.sent(10)[-1] == content.text("input.before_consent", "nl")
+    assert rig.repo.load_profile(10) is None and rig.repo.user_ids() == []
