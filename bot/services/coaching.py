@@ -51,7 +51,7 @@ from bot.core.digest import coachee_report as coaching_report
 from bot.core.models import Escalation, Profile, utc
 from bot.core.ports import CoacheeFile, Repository
 from bot.core.questionnaires import QUESTIONNAIRE_WEEKS_CHOICES
-from bot.services import actions
+from bot.services import actions, onboarding
 from bot.services.exercise import homework_today
 from bot.services.outcome import (
     Choice,
@@ -406,8 +406,11 @@ def answer_invitation(
     name: str,
     pepper: bytes,
     now: datetime,
+    consent_asked: datetime | None = None,
 ) -> Outcome:
-    """Accept: the link is made with nothing shared, then each item is asked on its own."""
+    """Accept: the link is made with nothing shared, then each item is asked on its own.
+    Before consent it points up at the consent question while that is open in this chat
+    session (shown at `consent_asked`), else at /start; nothing is stored."""
     profile = coachee.profile
     if not yes:
         lang = profile.lang if profile is not None else None
@@ -418,6 +421,9 @@ def answer_invitation(
             return outcome(message(said, edit=True), lang=lang)
         return outcome(message(say("coach.invite.declined"), edit=True), lang=lang)
     if profile is None:
+        if onboarding.consent_open(consent_asked, now):
+            # "Tap /start" would ask it a second time; the invitation still works after a yes.
+            return Outcome((message(say("coach.invite.consent_first")),), consented=False)
         return needs_consent()
     try:
         link = coaching.accept_invite(

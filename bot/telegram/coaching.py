@@ -32,6 +32,7 @@ from bot.services.outcome import Notify, RefreshMenu
 from bot.storage.coaches import InMemoryCoachStore
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext, language_of
+from bot.telegram.onboarding import CONSENT_ASKED
 from bot.telegram.outbox import Priority
 from bot.telegram.render import render
 from bot.telegram.usecase import deliver, run
@@ -215,6 +216,7 @@ async def invite_choice(update: Update, context: BotContext) -> None:
         update.effective_user.first_name,
         s.settings.invite_pepper,
         s.clock(),
+        consent_asked=context.user_data.get(CONSENT_ASKED),
     )
     await deliver(update, context, result)
 

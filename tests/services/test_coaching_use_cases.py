@@ -229,6 +229,24 @@ def test_accepting_before_consent_stores_nothing(repo, store):
     assert not result.consented
     assert store.link_of(ALICE) is None
     assert store.invitation(hash_code(code, PEPPER)).used_at is None
+    assert ids(result) == ["consent.needed"]  # no consent question open: /start
+
+
+def test_accepting_under_the_open_consent_question_points_up_at_it(repo, store):
+    # Found in a user test: Accept tapped under the invitation, the consent question just
+    # above it, answered "Tik /start om dat te regelen".
+    approved(store)
+    code = invited(store)
+    asked = NOW - timedelta(minutes=2)
+
+    result = in_file(
+        repo, ALICE, service.answer_invitation, store, True, code, "A", PEPPER, NOW, asked
+    )
+
+    assert ids(result) == ["coach.invite.consent_first"]
+    assert not result.messages[0].edit  # the invitation and its Accept stay
+    assert not result.consented and store.link_of(ALICE) is None
+    assert repo.user_ids() == [] and store.invitation(hash_code(code, PEPPER)).used_at is None
 
 
 def test_accepting_links_with_nothing_shared_and_asks_item_by_item(repo, store):

@@ -158,6 +158,25 @@ async def test_an_invitation_opened_before_consent_does_not_ask_for_consent_twic
     assert rig.repo.load_profile(ALICE).coach_id == COACH
 
 
+async def test_accept_before_the_yes_points_up_at_the_consent_question(coach_rig, content):
+    # Found in a user test: the invitation's Accept before the yes said "Tik /start om dat
+    # te regelen", with the consent question right above.
+    rig = coach_rig
+    await approve_coach(rig)
+    code = await invite_code(rig)
+    await rig.process(rig.update(ALICE, f"/start {code}"))  # the consent question, then it
+    accept = payloads(rig, ALICE)[0]
+
+    await rig.process(rig.update(ALICE, data=accept))
+
+    assert sent_to(rig, ALICE)[-1] == t(content, "coach.invite.consent_first")
+    assert t(content, "consent.needed") not in sent_to(rig, ALICE)
+    assert rig.repo.load_profile(ALICE) is None
+    await rig.process(rig.update(ALICE, data="v1:consent:yes"))
+    await rig.process(rig.update(ALICE, data=accept))
+    assert rig.repo.load_profile(ALICE).coach_id == COACH
+
+
 async def test_after_a_no_an_invitation_asks_for_consent_again(coach_rig, content):
     rig = coach_rig
     await approve_coach(rig)
