@@ -212,6 +212,12 @@ def test_without_the_sentence_encoder_the_n_gram_vote_runs_alone(tmp_path, conte
 # nothing decided on them: 929/940 crises, 805/840 gp, 111/1580 false alarms. Every
 # batch meets the crisis target (97.3-100%) and the gp target (92.0-98.4%); b367 misses the
 # false-alarm target (10.3%).
+# b375-b381: written ahead in round 19 and opened at its end, after its last change to what
+# the assessor answers (none since 445e3de: the rules' faster index gives the same answers,
+# and the bot's reading of commands is not the assessor's), measured once, at first sight;
+# nothing decided on them: 847/855 crises, 727/755 gp, 140/1330 false alarms. Every batch
+# meets the crisis target (98.0-100%) and the gp target (93.6-100%); b376 (11.6%), b378
+# (11.2%) and b381 (11.7%) miss the false-alarm target. With b367-b374 the clean part.
 # Floors: the figures less one sentence (gp counts gp or crisis), false alarms the figure
 # plus one sentence, never looser than the target (95%, 90%, 10%) where the batch met it;
 # where a batch misses a target its floor is a guard against getting worse, not a claim
@@ -315,6 +321,20 @@ HELD_OUT_FLOORS: dict[str, tuple[float | None, float | None, float]] = {
     "b373": (0.966, 0.96, 0.076),
     # 98.8% (84/85), 96.5% (82/85), 4.8% (12/250)
     "b374": (0.976, 0.952, 0.052),
+    # 98.7% (148/150), 93.6% (117/125), 9.7% (14/145)
+    "b375": (0.98, 0.928, 0.1),
+    # 98.8% (84/85), 98.8% (84/85), 11.6% (29/250)
+    "b376": (0.976, 0.976, 0.12),
+    # 99.3% (149/150), 97.6% (122/125), 9.0% (13/145)
+    "b377": (0.986, 0.968, 0.097),
+    # 100.0% (85/85), 97.6% (83/85), 11.2% (28/250)
+    "b378": (0.988, 0.964, 0.116),
+    # 99.3% (149/150), 95.2% (119/125), 9.7% (14/145)
+    "b379": (0.986, 0.944, 0.1),
+    # 100.0% (85/85), 100.0% (85/85), 10.0% (25/250)
+    "b380": (0.988, 0.988, 0.1),
+    # 98.0% (147/150), 93.6% (117/125), 11.7% (17/145)
+    "b381": (0.973, 0.928, 0.125),
 }
 HELD_OUT = sorted((HERE / "heldout").glob("*.jsonl"))
 
