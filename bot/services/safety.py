@@ -82,10 +82,13 @@ def ask_choices() -> Choices:
 
 
 def crisis_answer(content: Content, escalation: Escalation, lang: str, country: str) -> Message:
-    """The crisis answer: the lines first (SAFETY.md), the two choices under it."""
-    return Message(
-        (Text(raw=escalation_body(content, escalation, lang, country)),), crisis_choices()
-    )
+    """The crisis answer: the lines first (SAFETY.md), and under them the two choices that
+    answer the body's closing offer to stay with an exercise. A body that makes no such offer
+    (a medical emergency, someone else's crisis: call and act first) gets no buttons: a
+    stranger read "Bel nu meteen 112" for chest pain with "do a grounding exercise" under it."""
+    body = escalation_body(content, escalation, lang, country)
+    offers = without_closing_question(body) is not None
+    return Message((Text(raw=body),), crisis_choices() if offers else ())
 
 
 def group_crisis_answer(

@@ -275,7 +275,7 @@ async def answer_crisis(
             question = service.crisis_question(s.texts, lang)
             last = await _deliver_crisis_message(context, chat_id, question, lang)
         on_screen = None
-        if last is not None:
+        if last is not None and (last is not delivered or answer.choices):
             kind = "choice" if last is delivered else "ask"
             on_screen = remember_question(
                 context.application, chat_id, kind, last.message_id, s.clock()

@@ -233,3 +233,18 @@ def test_gp_advice_for_past_suicidal_thoughts_keeps_the_countrys_line_in_reach(c
             opener = text.split("\n\n")[0]
             assert line in opener  # if the thoughts come back, the line is right there
             assert "huisarts" in text or "GP" in text
+
+
+@pytest.mark.parametrize("category", sorted(CRISIS_CATEGORIES))
+def test_the_crisis_answer_offers_an_exercise_only_where_its_body_asks(content, category):
+    # A stranger read "Bel nu meteen 112" for chest pain with "do a grounding exercise" under
+    # it: the buttons answer the body's closing offer, and a body without one has none.
+    crisis = crisis_escalation("text", "r", category, NOW)
+    answer = safety.crisis_answer(content, crisis, "nl", "BE")
+    body = answer.body[0].raw or ""
+    asks = body.rstrip().endswith("?")
+    assert bool(answer.choices) == asks, category
+    if category in ("medical_emergency", "other_person_crisis"):
+        assert not answer.choices
+    if category == "suicidal_ideation":
+        assert [c.args for row in answer.choices for c in row] == [("ground",), ("ok",)]
