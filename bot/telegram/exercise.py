@@ -72,6 +72,13 @@ def cancel(application: Application, chat_id: int) -> None:
     chat[STOPS] = chat.get(STOPS, 0) + 1
 
 
+def running_in(application: Application, chat_id: int) -> bool:
+    """Whether an exercise runs in this chat now: its next step is timed. (Not SENT: that
+    stays after the last step until 'Gedaan' is tapped, which many never do.)"""
+    queue = application.job_queue
+    return queue is not None and bool(queue.get_jobs_by_name(job_names.exercise_step(chat_id)))
+
+
 def _claim(application: Application, chat_id: int, run_id: str, index: int) -> None:
     """This chat's exercise is now step `index` of `run_id`: any other step's timer stops."""
     _cancel_timer(application, chat_id)

@@ -39,7 +39,7 @@ from bot.core.models import (
     Snooze,
 )
 from bot.services.safety import followup_question, remember_crisis_question
-from bot.telegram import callbacks, job_names, safety_net
+from bot.telegram import callbacks, exercise, job_names, safety_net
 from bot.telegram.context import BotContext
 from bot.telegram.job_names import remove_job
 from bot.telegram.outbox import Priority, maybe_delivered
@@ -207,6 +207,11 @@ async def reminder_tick(context: BotContext) -> None:
         mark = schedule.sending_mark(reminder, state, now)
         write = s.repo.replace if state.failed_before(reminder) else s.repo.add
         await _off_loop(write, user_id, mark)
+        if reminder.kind == "exercise" and exercise.running_in(application, profile.chat_id):
+            # A stranger got "time for an exercise" in the middle of a bodyscan: the one
+            # running now is today's; marked as sent, so it does not come after it either.
+            log.info("reminder.skipped kind=exercise reason=exercise_running")
+            continue
         sent = await _send_reminder(context, profile.chat_id, profile.lang, reminder, user_id)
         if sent is Sent.NOT_DELIVERED:
             # Certainly not there: due again, tried again within its grace window.

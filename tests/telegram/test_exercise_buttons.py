@@ -366,3 +366,58 @@ async def test_a_second_exercise_leaves_an_outro_alone(rig, content):
 
     assert content.text("exercise.ended.skipped", "nl") not in rig.api.sent(USER)
     assert rig.logs() == []
+
+
+# --- the exercise reminder and a running exercise ---------------------------------------------
+
+
+def exercise_due_now(rig: ExerciseRig) -> None:
+    """An exercise reminder due a minute ago (jobs run on the wall clock)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.core.models import Moments
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    rig.clock[0] = now
+    profile = rig.repo.load_profile(USER)
+    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
+    rig.repo.save_profile(
+        replace(
+            profile,
+            moments=Moments(checkin=None, exercise=time(local.hour, local.minute), reflection=None),
+            quiet_start=time(0, 0),
+            quiet_end=time(0, 0),
+        )
+    )
+
+
+async def test_the_exercise_reminder_does_not_come_in_the_middle_of_an_exercise(rig, content):
+    # Found by a stranger: "time for an exercise" arrived while the bodyscan ran.
+    from bot.telegram import jobs
+
+    rig.consent(USER)
+    intro = await open_intro(rig)
+    await rig.tap(rig.buttons(intro)["Start"])
+    exercise_due_now(rig)
+    sent_before = len(rig.sends())
+
+    await jobs.reminder_tick(rig.job_context(USER))
+
+    assert len(rig.sends()) == sent_before  # marked, not sent: it does not come after either
+    await jobs.reminder_tick(rig.job_context(USER))
+    assert len(rig.sends()) == sent_before
+
+
+async def test_after_the_last_step_the_exercise_reminder_comes_again(rig, content):
+    # The outro's 'Gedaan' is often never tapped: the exercise has ended all the same.
+    from bot.telegram import jobs
+
+    rig.consent(USER)
+    await through_to_the_outro(rig)
+    exercise_due_now(rig)
+
+    await jobs.reminder_tick(rig.job_context(USER))
+
+    assert rig.sends()[-1].params["text"].startswith(content.text("reminder.exercise.first", "nl"))
