@@ -78,6 +78,8 @@ CRISIS_REPLIES = frozenset({("ask", "yes"), ("ask", "unsure"), ("followup", "hel
 
 # A command as Telegram writes one: "/time", "/time@SomeBot", at the start of the text.
 _COMMAND = re.compile(r"\s*/([A-Za-z0-9_]{1,32})(?:@\w+)?(?=\s|$)")
+# What a t.me/<bot>?start=... link can carry after /start (Telegram allows no more).
+_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # bot_data key: the names of this bot's commands (read from its handlers once).
 COMMAND_NAMES = "safety.command_names"
 
@@ -92,7 +94,12 @@ def assessed_words(application: Application, words: str) -> str:
     match = _COMMAND.match(words)
     if match is None or match.group(1).lower() not in _command_names(application):
         return words
-    return words[match.end() :].lstrip()
+    rest = words[match.end() :].strip()
+    if match.group(1).lower() == "start" and _DEEP_LINK.fullmatch(rest):
+        # A link's payload (an invitation code), not the person's words: 64 x's in one once
+        # got an unsure crisis answer from the learned layer.
+        return ""
+    return rest
 
 
 def _command_names(application: Application) -> frozenset[str]:

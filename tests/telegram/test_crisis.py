@@ -316,6 +316,9 @@ async def test_a_command_is_read_for_what_follows_it_not_for_its_name(rig):
     assert safety_net.assessed_words(app, "/history@SomeBot ik wil dood") == "ik wil dood"
     assert safety_net.assessed_words(app, "/ik wil dood") == "/ik wil dood"  # not a command
     assert safety_net.assessed_words(app, "ik wil dood /pause") == "ik wil dood /pause"
+    # A link's payload is a code, not words; /start typed with words is read.
+    assert safety_net.assessed_words(app, "/start " + "x" * 64) == ""
+    assert safety_net.assessed_words(app, "/start ik wil dood") == "ik wil dood"
 
     await rig.process(rig.update(10, "/history " + CRISIS_TEXT))
     assert is_crisis_answer(rig.api.sent(10)[0])
