@@ -13,6 +13,9 @@ stored: a questionnaire needs no consent). A text typed meanwhile is pointed at 
 buttons instead of getting the generic reply, and is never stored: a typed "ja" under /delete
 erases nothing and is not kept as a note either (the delete question replaced the note's).
 A crisis ends only the questions that take text; buttons that still work stay pointed at.
+An open check-in is the one exception: a typed whole number that is one of the buttons of
+the question on screen is that tap (its state keeps the taps so far, `progress`, as its
+buttons carry them); any other text is pointed at its buttons.
 
 A note may come in more than one message, as people type on a phone: after each part the
 note stays open for NOTE_MORE, and a part within it joins the note.
@@ -47,9 +50,21 @@ EXPIRY: dict[str, timedelta] = {
 # "questionnaire" is never stored (a questionnaire needs no consent): the chat remembers
 # its open item, and the conversation service makes it a question of this kind.
 BUTTON_KINDS = frozenset({"checkin", "onboarding", "delete", "questionnaire"})
+# A phone that sends a message twice, or an update delivered again, brings the same number
+# within a second or two; someone who reads the next question and answers it takes longer.
+DOUBLE_SEND = timedelta(seconds=2)
 # After a part of a note, the next part may follow this long after it (a phone's second
 # message comes within a minute or two); a text later than that is a message of its own.
 NOTE_MORE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TypedTap:
+    """A number typed as a tap on a question on buttons: the message, its value, when."""
+
+    message_id: int
+    value: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,11 @@ class Awaiting:
     at: datetime  # when it was asked
     until: datetime
     id: str = AWAITING_ID
+    # An open check-in: what its buttons carry before the value (the day, the answers so
+    # far), so a typed number can be the tap; empty for every other question.
+    progress: tuple[str, ...] = ()
+    # The typed number that gave the last answer, so sending it twice answers once.
+    typed: TypedTap | None = None
 
 
 def utc(moment: datetime) -> datetime:
@@ -73,10 +93,16 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def awaiting(kind: AwaitedKind, reference: str, chat: int, now: datetime) -> Awaiting:
+def awaiting(
+    kind: AwaitedKind,
+    reference: str,
+    chat: int,
+    now: datetime,
+    progress: tuple[str, ...] = (),
+) -> Awaiting:
     """A new question, open for its kind's time."""
     now = utc(now)
-    return Awaiting(kind, reference, chat, now, now + EXPIRY[kind])
+    return Awaiting(kind, reference, chat, now, now + EXPIRY[kind], progress=progress)
 
 
 def still_awaited(state: Awaiting | None, now: datetime) -> bool:
@@ -117,3 +143,12 @@ def is_question(
         and state.kind == kind
         and (reference is None or state.reference == reference)
     )
+
+
+def typed_again(state: Awaiting, message_id: int, value: int, now: datetime) -> bool:
+    """Whether a typed number repeats the one that gave the last answer: the same message
+    (delivered again), or the same number sent twice within DOUBLE_SEND."""
+    tap = state.typed
+    if tap is None:
+        return False
+    return message_id <= tap.message_id or (value == tap.value and utc(now) - tap.at <= DOUBLE_SEND)

@@ -21,6 +21,8 @@ NOTE_PARTS_MAX_CHARS = 4 * (NOTE_MAX_CHARS + 1)
 ENERGY_RANGE = range(0, 11)
 STRESS_RANGE = range(0, 11)
 SLEEP_RANGE = range(1, 6)
+# The check-in's questions in the order asked, each with the values of its buttons.
+STEPS: tuple[range, ...] = (ENERGY_RANGE, STRESS_RANGE, SLEEP_RANGE)
 
 Feedback = Literal["low_streak", "low", "better", "steady"]
 

@@ -4,10 +4,13 @@ Each button carries the answers so far, so a check-in survives a restart between
 nothing is stored until energy, stress and sleep are all given. The question message
 identifies the check-in, so a double tap on "sleep" stores it once.
 
-While the check-in is open (bot.core.awaiting kind "checkin", an hour) a typed text gets
-one line that points at its buttons (bot.services.conversation). A typed "7" is not taken as
-the answer: the question on screen may be energy or stress (0-10) or sleep (1-5), and "7" may
-as well mean seven hours of sleep; the buttons stay the one way a check-in is stored.
+While the check-in is open (bot.core.awaiting kind "checkin", an hour) a typed whole number
+that is one of the buttons of the question on screen is that tap (`typed_tap`, then
+`answer_checkin` as for the button): typing the number is what people do. So the open
+check-in's state keeps what its buttons carry (the day, the answers so far); "7" under sleep
+(1-5) is no button there and, like any other text, gets one line that points at the buttons
+(bot.services.conversation). The same number sent twice answers once (bot.core.awaiting
+`typed_again`), also when it gave the sleep answer and the note question is open.
 
 The note may come in more than one message, as people type on a phone: each part within
 NOTE_MORE (bot.core.awaiting) of the last joins it, on a line of its own.
@@ -15,12 +18,13 @@ NOTE_MORE (bot.core.awaiting) of the last joins it, on a line of its own.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.content.loader import Content
 from bot.core import checkins, schedule
-from bot.core.awaiting import EXPIRY, is_question, open_for_more
+from bot.core.awaiting import EXPIRY, Awaiting, TypedTap, is_question, open_for_more
 from bot.core.checkin_rules import checkin_lookback, due_checkin_rule, escalation_for
 from bot.core.models import CheckIn, Escalation, Profile, QuestionnaireResult, ReminderMark
 from bot.core.ports import CoacheeFile
@@ -64,7 +68,31 @@ def start_checkin(coachee: CoacheeFile, now: datetime) -> Outcome:
     question = message(
         say("checkin.energy"), choices=_scale((day_code(today),), checkins.ENERGY_RANGE)
     )
-    return outcome(question, effects=(AwaitReplyTo("checkin"),), lang=profile.lang)
+    return outcome(
+        question, effects=(AwaitReplyTo("checkin", (day_code(today),)),), lang=profile.lang
+    )
+
+
+def typed_tap(state: Awaiting, typed: str) -> tuple[str, tuple[int, ...]] | None:
+    """The tap a text typed under the open check-in question is, as its button carries it
+    (the day, the answers with this one), or None: it is no whole number of its buttons."""
+    if state.kind != "checkin" or not state.progress:
+        return None
+    value = whole_number(typed)
+    day, *given = state.progress
+    if value is None or len(given) >= len(checkins.STEPS):
+        return None
+    if value not in checkins.STEPS[len(given)]:
+        return None
+    return day, (*(int(a) for a in given), value)
+
+
+def whole_number(typed: str) -> int | None:
+    """A typed "7" or " 7 " (a full-width ７ too), never "7,5", "zeven" or "7 uur"."""
+    text = unicodedata.normalize("NFKC", typed).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
+        return None
+    return int(text)
 
 
 def answer_checkin(
@@ -75,9 +103,11 @@ def answer_checkin(
     chat_id: int,
     now: datetime,
     content: Content,
+    typed: TypedTap | None = None,
 ) -> Outcome:
-    """One tap: the next question, or, when sleep is answered, the check-in stored, the
-    acknowledgement with the note question, and GP advice if a check-in rule says so."""
+    """One tap (or a number typed as that tap, `typed`): the next question, or, when sleep
+    is answered, the check-in stored, the acknowledgement with the note question, and GP
+    advice if a check-in rule says so."""
     profile = coachee.profile
     if profile is None:
         return needs_consent(edit=True)
@@ -87,6 +117,8 @@ def answer_checkin(
         stop_waiting(coachee, now, "checkin", str(question_id))
         return outcome(message(say("checkin.stale"), edit=True), lang=lang)
     today = schedule.local_today(profile, now)
+    if len(answers) < len(checkins.STEPS):
+        _keep_progress(coachee, question_id, (day, *(str(a) for a in answers)), typed, now)
     if len(answers) == 1:
         ask = say("checkin.stress")
         return outcome(
@@ -111,6 +143,10 @@ def answer_checkin(
     checkin = replace(checkins.new_checkin(energy, stress, sleep, started_on, now), id=checkin_id)
     coachee.add(checkin)
     wait_for(coachee, "note", checkin.id, chat_id, now)
+    note_question = current(coachee)
+    if typed is not None and note_question is not None:
+        # A second copy of the typed sleep answer is no note.
+        coachee.replace(replace(note_question, typed=typed))
     effects: tuple[Effect, ...] = ()
     rule = _time_rule(coachee, profile, content, [*history, checkin], today, now)
     if rule is not None:
@@ -121,6 +157,23 @@ def answer_checkin(
         effects=effects,
         lang=lang,
     )
+
+
+def _keep_progress(
+    coachee: CoacheeFile,
+    question_id: int,
+    progress: tuple[str, ...],
+    typed: TypedTap | None,
+    now: datetime,
+) -> None:
+    """The open check-in question now shows the next step: keep what its buttons carry, so a
+    typed number can tap them too. A double tap writes nothing."""
+    state = current(coachee)
+    if state is None or not is_question(state, "checkin", str(question_id), now=now):
+        return
+    if state.progress == progress and typed is None:
+        return
+    coachee.replace(replace(state, progress=progress, typed=typed))
 
 
 def _checkin_day(profile: Profile, day: str, now: datetime) -> date | None:

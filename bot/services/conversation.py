@@ -10,7 +10,9 @@ read as itself.
 
 A question on buttons (an open check-in, an onboarding question, /delete's, a questionnaire's
 item) takes no text: the text gets one line that points at those buttons, as a reply to the
-question, and nothing is stored; a photo or other media there gets the same line. A
+question, and nothing is stored; a photo or other media there gets the same line. Only under
+an open check-in a typed whole number that is one of its question's buttons is that tap
+(bot.services.checkin.typed_tap), and a second copy of it is no answer at all. A
 questionnaire needs no consent, so its open item is not stored: the chat remembers it
 (message id and when it was shown) and passes it in here.
 """
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.awaiting import EXPIRY, Awaiting, awaited_in, utc
+from bot.core.awaiting import EXPIRY, Awaiting, awaited_in, typed_again, utc
 from bot.core.ports import CoacheeFile
 from bot.services import actions, onboarding
+from bot.services.checkin import whole_number
 from bot.services.outcome import Choice, Message, Outcome, message, outcome, say
 from bot.services.waiting import current
 
@@ -74,6 +77,13 @@ def _open_item(
         "questionnaire", str(message_id), chat_id, shown, shown + EXPIRY["questionnaire"]
     )
     return awaited_in(item, chat_id, now)
+
+
+def sent_twice(state: Awaiting, typed: str, message_id: int, now: datetime) -> bool:
+    """A typed number that repeats the one that just gave an answer (a double send, an
+    update delivered again): its first copy was the answer, so this one does nothing."""
+    value = whole_number(typed)
+    return value is not None and typed_again(state, message_id, value, now)
 
 
 def point_at_buttons(state: Awaiting) -> Outcome:

@@ -86,9 +86,11 @@ class Escalate:
 @dataclass(frozen=True)
 class AwaitReplyTo:
     """The last message sent asks for typed text or taps of `kind`: wait for it, with that
-    message's id as the reference (an open check-in answers as a reply to its question)."""
+    message's id as the reference (an open check-in answers as a reply to its question);
+    `progress` is what its buttons carry before their value (an open check-in's day)."""
 
     kind: AwaitedKind
+    progress: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

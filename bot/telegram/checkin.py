@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core.awaiting import TypedTap
 from bot.services import checkin as service
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -36,6 +37,29 @@ async def checkin_answer(update: Update, context: BotContext) -> None:
         s.texts,
     )
     await deliver(update, context, result)
+
+
+async def typed_answer(
+    update: Update, context: BotContext, question_id: int, day: str, answers: tuple[int, ...]
+) -> None:
+    """A number typed under the open check-in question: its button, pressed (the question
+    message is edited as a tap edits it)."""
+    s = context.services
+    now = s.clock()
+    typed = TypedTap(update.effective_message.message_id, answers[-1], now)
+    result = await run(
+        context,
+        update.effective_user.id,
+        service.answer_checkin,
+        day,
+        answers,
+        question_id,
+        update.effective_chat.id,
+        now,
+        s.texts,
+        typed,
+    )
+    await deliver(update, context, result, edit_id=question_id)
 
 
 async def save_note(update: Update, context: BotContext, checkin_id: str) -> None:

@@ -2,7 +2,8 @@
 the rest. By the time a text gets here it has passed the safety net.
 
 Which question a text answers is decided by bot.services.conversation; here it is handed to
-the flow that asked, or pointed at the buttons of a question that takes none.
+the flow that asked, or pointed at the buttons of a question that takes none (a number that
+is one of an open check-in question's buttons is that tap).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.core.awaiting import Awaiting
+from bot.services import checkin as checkin_service
 from bot.services import conversation as service
 from bot.telegram import checkin, onboarding, reflect, safety_net, settings
 from bot.telegram.context import BotContext, language_of
@@ -32,7 +34,13 @@ async def typed_text(update: Update, context: BotContext) -> None:
         await unexpected_text(update, context)
         return
     typed = update.effective_message.text
-    if state.kind in service.USE_BUTTONS:
+    now = context.services.clock()
+    if service.sent_twice(state, typed, update.effective_message.message_id, now):
+        return
+    tap = checkin_service.typed_tap(state, typed)
+    if tap is not None:
+        await checkin.typed_answer(update, context, int(state.reference), *tap)
+    elif state.kind in service.USE_BUTTONS:
         await deliver(update, context, service.point_at_buttons(state))
     elif state.kind == "note":
         await checkin.save_note(update, context, state.reference)

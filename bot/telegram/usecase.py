@@ -67,10 +67,13 @@ async def run(
     return await asyncio.to_thread(work)
 
 
-async def deliver(update: Update, context: BotContext, outcome: Outcome) -> SentMessage | None:
-    """Say what the outcome says in this update's chat, then do its effects. An edit that
-    fails is logged and the rest goes on (what it showed is stored already); a send that
-    fails raises, after the outbox's own retries."""
+async def deliver(
+    update: Update, context: BotContext, outcome: Outcome, edit_id: int | None = None
+) -> SentMessage | None:
+    """Say what the outcome says in this update's chat, then do its effects. An edit changes
+    the message whose button was pressed, or `edit_id` (the question a typed number taps);
+    an edit that fails is logged and the rest goes on (what it showed is stored already); a
+    send that fails raises, after the outbox's own retries."""
     s = context.services
     await _carry_out_first(update, context, outcome)
     lang = outcome.lang or language_of(update, context)
@@ -93,13 +96,15 @@ async def deliver(update: Update, context: BotContext, outcome: Outcome) -> Sent
                 reply_markup=markup,
             )
             continue
-        if message.edit and update.callback_query is not None:
+        query = update.callback_query
+        edited_id = query.message.message_id if query is not None else edit_id
+        if message.edit and edited_id is not None:
             try:
                 await s.outbox.send(
                     Priority.INTERACTIVE,
                     chat_id,
                     context.bot.edit_message_text,
-                    message_id=update.callback_query.message.message_id,
+                    message_id=edited_id,
                     text=body,
                     reply_markup=markup,
                 )
@@ -141,7 +146,13 @@ async def _carry_out(
             except TelegramError as exc:
                 log.warning("usecase.clear_buttons_failed error=%s", type(exc).__name__)
         elif isinstance(effect, AwaitReplyTo) and last is not None:
-            state = awaiting(effect.kind, str(last.message_id), update.effective_chat.id, s.clock())
+            state = awaiting(
+                effect.kind,
+                str(last.message_id),
+                update.effective_chat.id,
+                s.clock(),
+                effect.progress,
+            )
             await run(context, user_id, _wait, state)
         elif isinstance(effect, Escalate):
             await answer_escalation(update, context, effect.escalation)

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from servicerig import ALICE, NOW, coachee_profile
 
-from bot.core.awaiting import NOTE_MORE, Awaiting
+from bot.core.awaiting import NOTE_MORE, Awaiting, TypedTap, awaiting
 from bot.core.models import CheckIn, Escalation
-from bot.services import actions
+from bot.services import actions, conversation
 from bot.services import checkin as service
 from bot.services.outcome import AwaitReplyTo, ClearButtons, Escalate, ReadAsItself
 
@@ -43,7 +43,7 @@ def test_the_first_question_carries_today_and_waits_for_its_buttons(repo):
     assert question.body[0].id == "checkin.energy"
     assert [c.args for c in question.choices[0]][:2] == [(DAY, 0), (DAY, 1)]
     assert {c.action for row in question.choices for c in row} == {actions.CHECKIN}
-    assert result.effects == (AwaitReplyTo("checkin"),)
+    assert result.effects == (AwaitReplyTo("checkin", (DAY,)),)
 
 
 def test_each_tap_asks_the_next_question_and_stores_nothing(repo, content):
@@ -255,3 +255,111 @@ def test_a_check_in_reads_only_recent_weeks_of_years_of_history(repo, content):
     assert ("CheckIn", None) not in asked
     assert not [e for e in result.effects if isinstance(e, Escalate)]  # old weeks say nothing
     assert result.messages[1].body[0].id == "checkin.ack.low"  # the low run starts today
+
+
+# --- a number typed under the open check-in question is its button ---------------------------
+
+
+def open_question(repo) -> Awaiting:
+    """The stored state of the open check-in question, as /checkin leaves it."""
+    state = repo.records(ALICE, Awaiting)[-1]
+    assert state.kind == "checkin"
+    return state
+
+
+def type_answer(repo, content, typed, message_id, now=NOW):
+    """What the chat does with a typed text under the open check-in: its tap, or None."""
+    state = open_question(repo)
+    if conversation.sent_twice(state, typed, message_id, now):
+        return "twice"
+    tap = service.typed_tap(state, typed)
+    if tap is None:
+        return None
+    day, answers = tap
+    typed_tap = TypedTap(message_id, answers[-1], now)
+    args = (day, answers, int(state.reference), ALICE, now, content, typed_tap)
+    return run(repo, service.answer_checkin, *args)
+
+
+@pytest.fixture
+def asked(repo):
+    repo.save_profile(coachee_profile())
+    repo.replace(ALICE, awaiting("checkin", str(QUESTION), ALICE, NOW, (DAY,)))
+
+
+@pytest.mark.parametrize(
+    ("progress", "typed", "tap"),
+    [
+        ((DAY,), "7", (DAY, (7,))),
+        ((DAY,), " 0 ", (DAY, (0,))),
+        ((DAY,), "10", (DAY, (10,))),
+        ((DAY,), "\uff17", (DAY, (7,))),  # a full-width 7
+        ((DAY, "6"), "9", (DAY, (6, 9))),
+        ((DAY, "6", "3"), "4", (DAY, (6, 3, 4))),
+        ((DAY,), "11", None),
+        ((DAY, "6", "3"), "7", None),  # sleep is 1-5: seven hours is no button
+        ((DAY, "6", "3"), "0", None),
+        ((DAY,), "7,5", None),
+        ((DAY,), "-1", None),
+        ((DAY,), "zeven", None),
+        ((DAY,), "7 uur", None),
+        ((DAY,), "\u0667", None),  # an Arabic-Indic seven: no button shows it
+        ((DAY,), "", None),
+        ((), "7", None),  # a check-in asked by an older version: buttons only
+    ],
+)
+def test_only_a_whole_number_of_the_open_questions_buttons_is_a_tap(progress, typed, tap):
+    state = awaiting("checkin", str(QUESTION), ALICE, NOW, progress)
+    assert service.typed_tap(state, typed) == tap
+
+
+@pytest.mark.parametrize("kind", ["note", "delete", "onboarding", "reflection"])
+def test_a_number_under_any_other_question_is_no_check_in_tap(kind):
+    state = awaiting(kind, str(QUESTION), ALICE, NOW, (DAY,))
+    assert service.typed_tap(state, "7") is None
+
+
+def test_typed_numbers_store_the_check_in_as_its_taps_do(asked, repo, content):
+    stress = type_answer(repo, content, "7", 201)
+    assert stress.messages[0].body[0].id == "checkin.stress" and stress.messages[0].edit
+    assert open_question(repo).progress == (DAY, "7")
+    sleep = type_answer(repo, content, "3", 202, now=NOW + timedelta(seconds=20))
+    assert sleep.messages[0].body[0].id == "checkin.sleep"
+    assert repo.records(ALICE, CheckIn) == []
+    done = type_answer(repo, content, "4", 203, now=NOW + timedelta(seconds=40))
+
+    stored = repo.records(ALICE, CheckIn)
+    assert [(c.energy, c.stress, c.sleep, c.id) for c in stored] == [(7, 3, 4, f"{DAY}-{QUESTION}")]
+    assert done.messages[0].body[0].id == "checkin.recorded" and done.messages[0].edit
+    assert [t.id for t in done.messages[1].body][-1] == "checkin.note_ask"
+    assert repo.records(ALICE, Awaiting)[-1].kind == "note"
+
+
+def test_a_tap_after_a_typed_answer_goes_on_from_it(asked, repo, content):
+    type_answer(repo, content, "7", 201)
+    answer(repo, content, 7, 2)  # the stress button
+
+    assert open_question(repo).progress == (DAY, "7", "2")
+    assert open_question(repo).typed is None
+
+
+def test_a_typed_number_sent_twice_answers_once(asked, repo, content):
+    type_answer(repo, content, "7", 201)
+
+    assert type_answer(repo, content, "7", 202, now=NOW + timedelta(seconds=1)) == "twice"
+    assert type_answer(repo, content, "7", 201, now=NOW + timedelta(minutes=1)) == "twice"
+    assert open_question(repo).progress == (DAY, "7")
+    later = type_answer(repo, content, "7", 203, now=NOW + timedelta(seconds=10))
+    assert later.messages[0].body[0].id == "checkin.sleep"  # read, then answered: stress 7
+
+
+def test_a_typed_sleep_answer_sent_twice_is_no_note(asked, repo, content):
+    answer(repo, content, 6)
+    answer(repo, content, 6, 3)
+    type_answer(repo, content, "4", 201)
+    note_question = repo.records(ALICE, Awaiting)[-1]
+
+    again = NOW + timedelta(seconds=1)
+    assert conversation.sent_twice(note_question, "4", 202, again)
+    assert not conversation.sent_twice(note_question, "4", 203, NOW + timedelta(minutes=1))
+    assert not conversation.sent_twice(note_question, "moe", 202, again)

@@ -305,7 +305,7 @@ async def test_a_text_in_another_chat_does_not_answer(bot):
 # --- typed text during an open check-in -------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["moe", "7"])
+@pytest.mark.parametrize("typed", ["moe", "7,5", "11", "zeven"])
 async def test_text_during_an_open_checkin_points_at_its_buttons(bot, content, typed):
     await bot.say("/checkin")
     question = bot.last_message_id()
@@ -317,6 +317,88 @@ async def test_text_during_an_open_checkin_points_at_its_buttons(bot, content, t
     assert "reply_markup" not in sent or not sent["reply_markup"]  # no "Check-in" button
     assert sent.get("reply_parameters", {}).get("message_id") == question
     assert bot.repo.records(USER, CheckIn) == []  # the buttons store it, not the text
+
+
+def question_edits(bot: Bot, question: int) -> list[str]:
+    edits = bot.api.calls_of("editMessageText")
+    return [c.params["text"] for c in edits if c.params["message_id"] == question]
+
+
+async def test_typed_numbers_answer_the_checkin_as_its_buttons_do(bot, content, clock):
+    # Found by a stranger driving the bot: "7" under the energy question was told to use
+    # the buttons. Typing the number is what people do.
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+    sends = len(bot.api.calls_of("sendMessage"))
+    for typed in ("7", "3", "4"):
+        clock[0] += timedelta(seconds=15)
+        await bot.say(typed)
+
+    (checkin,) = bot.repo.records(USER, CheckIn)
+    assert (checkin.energy, checkin.stress, checkin.sleep) == (7, 3, 4)
+    assert checkin.id == f"{DAY}-{question}"  # the id a tap on that question gives
+    texts = question_edits(bot, question)
+    assert texts[:2] == [content.text("checkin.stress", "nl"), content.text("checkin.sleep", "nl")]
+    assert texts[2].startswith(content.text("checkin.recorded", "nl", energy=7, stress=3, sleep=4))
+    assert len(bot.api.calls_of("sendMessage")) == sends + 1  # only the acknowledgement
+    assert content.text("checkin.use_buttons", "nl") not in bot.api.sent(USER)
+
+    await bot.say("gelukt")  # the note question is open, as after the sleep button
+    assert note_of(bot) == "gelukt"
+
+
+async def test_a_typed_number_sent_twice_answers_once(bot, content, clock):
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+    await bot.say("7")
+    await bot.say("7")  # the phone sent it twice
+    clock[0] += timedelta(seconds=15)
+    await bot.say("2")
+    await bot.say("4")
+    await bot.say("4")
+
+    (checkin,) = bot.repo.records(USER, CheckIn)
+    assert (checkin.energy, checkin.stress, checkin.sleep, checkin.note) == (7, 2, 4, None)
+    assert len(question_edits(bot, question)) == 3
+
+
+async def test_a_typed_number_and_a_tap_mix(bot, content, clock):
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+    await bot.press(callbacks.encode(callbacks.CHECKIN, DAY, 5), question)
+    await bot.say("8")
+    clock[0] += timedelta(seconds=15)
+    await bot.say("2")
+
+    (checkin,) = bot.repo.records(USER, CheckIn)
+    assert (checkin.energy, checkin.stress, checkin.sleep) == (5, 8, 2)
+
+
+async def test_seven_under_the_sleep_question_is_pointed_at_its_buttons(bot, content):
+    await bot.say("/checkin")
+    question = bot.last_message_id()
+    await bot.press(callbacks.encode(callbacks.CHECKIN, DAY, 5, 6), question)
+    await bot.say("7")  # sleep is 1-5: seven hours, perhaps
+
+    assert bot.last_sent()["text"] == content.text("checkin.use_buttons", "nl")
+    assert bot.repo.records(USER, CheckIn) == []
+
+
+async def test_a_number_with_no_checkin_open_changes_nothing(bot, content):
+    await bot.say("7")
+
+    assert bot.repo.records(USER, CheckIn) == []
+    assert bot.last_sent()["text"] == unexpected(content)
+    assert bot.api.calls_of("editMessageText") == []
+
+
+async def test_a_number_before_consent_stores_nothing(start, content):
+    async with start() as fresh:
+        await fresh.say("/checkin")
+        await fresh.say("7")
+
+        assert fresh.repo.user_ids() == []
+        assert fresh.api.calls_of("editMessageText") == []
 
 
 async def test_a_photo_during_an_open_checkin_points_at_its_buttons(bot, content):
