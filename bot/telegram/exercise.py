@@ -75,8 +75,7 @@ def cancel(application: Application, chat_id: int) -> None:
 def running_in(application: Application, chat_id: int) -> bool:
     """Whether an exercise runs in this chat now: its next step is timed. (Not SENT: that
     stays after the last step until 'Gedaan' is tapped, which many never do.)"""
-    queue = application.job_queue
-    return queue is not None and bool(queue.get_jobs_by_name(job_names.exercise_step(chat_id)))
+    return job_names.has_job(application, job_names.exercise_step(chat_id))
 
 
 def _claim(application: Application, chat_id: int, run_id: str, index: int) -> None:

@@ -38,3 +38,9 @@ def remove_job(application: Application, name: str) -> None:
     scheduler = job_queue.scheduler
     if scheduler.get_job(name) is not None:
         scheduler.remove_job(name)
+
+
+def has_job(application: Application, name: str) -> bool:
+    """Whether a job with this name (its id) is planned, without scanning the others."""
+    job_queue = application.job_queue
+    return job_queue is not None and job_queue.scheduler.get_job(name) is not None
