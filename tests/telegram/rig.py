@@ -278,6 +278,24 @@ def profile(
     return Profile(**{**fields, **changes})
 
 
+def moment_a_minute_ago(repo: Any, user_id: int, kind: str, now: datetime) -> None:
+    """The coachee's daily moment of `kind` ("checkin", "exercise", "reflection") set to a
+    minute before `now` in their zone, the others off and no quiet hours: its reminder is due."""
+    from dataclasses import replace
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from bot.core.models import Moments
+
+    stored = repo.load_profile(user_id)
+    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(stored.timezone))
+    moments = {"checkin": None, "exercise": None, "reflection": None}
+    moments[kind] = time(local.hour, local.minute)
+    repo.save_profile(
+        replace(stored, moments=Moments(**moments), quiet_start=time(0, 0), quiet_end=time(0, 0))
+    )
+
+
 # --- the application ---------------------------------------------------------------------------
 
 

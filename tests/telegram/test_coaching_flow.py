@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rig import CRISIS_TEXT, NOW, wait_for
+from rig import CRISIS_TEXT, NOW, moment_a_minute_ago, wait_for
 
 from bot.core.models import CheckIn
 from bot.telegram import coaching, digest_job
@@ -399,10 +399,6 @@ def buttons_of(rig, chat_id: int) -> list[str]:
 
 
 async def test_homework_comes_first_in_exercise_and_in_the_exercise_reminder(coach_rig, content):
-    from datetime import time
-    from zoneinfo import ZoneInfo
-
-    from bot.core.models import Moments
     from bot.services import coaching as service
     from bot.telegram import jobs
 
@@ -421,16 +417,7 @@ async def test_homework_comes_first_in_exercise_and_in_the_exercise_reminder(coa
         content, "exercise.homework_option", title=title, minutes=minutes
     )
 
-    profile = rig.repo.load_profile(ALICE)
-    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
-    rig.repo.save_profile(
-        replace(
-            profile,
-            moments=Moments(checkin=None, exercise=time(local.hour, local.minute), reflection=None),
-            quiet_start=time(0, 0),
-            quiet_end=time(0, 0),
-        )
-    )
+    moment_a_minute_ago(rig.repo, ALICE, "exercise", now)
     await jobs.reminder_tick(rig.job_context(ALICE))
 
     reminder = sent_to(rig, ALICE)[-1]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rig import Call, RecordingRepository, Rig
+from rig import Call, RecordingRepository, Rig, moment_a_minute_ago
 
 from bot.core.models import ExerciseLog
 from bot.telegram import callbacks
@@ -373,24 +373,10 @@ async def test_a_second_exercise_leaves_an_outro_alone(rig, content):
 
 def exercise_due_now(rig: ExerciseRig) -> None:
     """An exercise reminder due a minute ago (jobs run on the wall clock)."""
-    from dataclasses import replace
-    from datetime import UTC, datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import UTC, datetime
 
-    from bot.core.models import Moments
-
-    now = datetime.now(UTC).replace(microsecond=0)
-    rig.clock[0] = now
-    profile = rig.repo.load_profile(USER)
-    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
-    rig.repo.save_profile(
-        replace(
-            profile,
-            moments=Moments(checkin=None, exercise=time(local.hour, local.minute), reflection=None),
-            quiet_start=time(0, 0),
-            quiet_end=time(0, 0),
-        )
-    )
+    rig.clock[0] = datetime.now(UTC).replace(microsecond=0)
+    moment_a_minute_ago(rig.repo, USER, "exercise", rig.clock[0])
 
 
 async def test_the_exercise_reminder_does_not_come_in_the_middle_of_an_exercise(rig, content):

@@ -10,17 +10,16 @@ did not arrive is sent again, once.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from rig import BLOCKED as BLOCKED_TEXT
-from rig import FakeBotApi, raises, status, wait_for
+from rig import FakeBotApi, moment_a_minute_ago, raises, status, wait_for
 from telegram.error import NetworkError, TimedOut
 
 from bot.core import schedule
-from bot.core.models import CheckIn, Escalation, Moments, ReminderMark
+from bot.core.models import CheckIn, Escalation, ReminderMark
 from bot.telegram import callbacks, jobs, outbox
 
 NOT_MODIFIED = status(
@@ -137,16 +136,8 @@ def due_now(rig, user_id: int = 10) -> None:
     """A check-in reminder due a minute ago, on the wall clock (jobs run on it)."""
     now = datetime.now(UTC).replace(microsecond=0)
     rig.clock[0] = now
-    profile = rig.consent(user_id)
-    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(profile.timezone))
-    rig.repo.save_profile(
-        replace(
-            profile,
-            moments=Moments(checkin=time(local.hour, local.minute), exercise=None, reflection=None),
-            quiet_start=time(0, 0),
-            quiet_end=time(0, 0),
-        )
-    )
+    rig.consent(user_id)
+    moment_a_minute_ago(rig.repo, user_id, "checkin", now)
 
 
 def reminders_job(rig, user_id: int = 10) -> list:
