@@ -78,8 +78,11 @@ CRISIS_REPLIES = frozenset({("ask", "yes"), ("ask", "unsure"), ("followup", "hel
 
 # A command as Telegram writes one: "/time", "/time@SomeBot", at the start of the text.
 _COMMAND = re.compile(r"\s*/([A-Za-z0-9_]{1,32})(?:@\w+)?(?=\s|$)")
-# What a t.me/<bot>?start=... link can carry after /start (Telegram allows no more).
-_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# An invitation code after /start, as a t.me/<bot>?start=... link carries it: what such a
+# link allows, with a digit, "_" or "-", or small letters and a capital after the first
+# letter, which a word typed by hand does not have ("Zelfmoord", "ZELFMOORD"); a code of 22
+# random characters nearly always has.
+_DEEP_LINK = re.compile(r"(?=.{1,64}$)(?=.*[0-9_-]|(?=.*[a-z])..*[A-Z])[A-Za-z0-9_-]+")
 # bot_data key: the names of this bot's commands (read from its handlers once).
 COMMAND_NAMES = "safety.command_names"
 
@@ -96,8 +99,8 @@ def assessed_words(application: Application, words: str) -> str:
         return words
     rest = words[match.end() :].strip()
     if match.group(1).lower() == "start" and _DEEP_LINK.fullmatch(rest):
-        # A link's payload (an invitation code), not the person's words: 64 x's in one once
-        # got an unsure crisis answer from the learned layer.
+        # A link's code, not the person's words: a random code can look like anything to the
+        # learned layer. One word typed after /start ("/start zelfmoord") is still read.
         return ""
     return rest
 

@@ -122,7 +122,9 @@ def test_voice_sticker_and_emoji_only_get_a_kind_reply_and_store_nothing(bot, ch
 
 
 def test_start_with_a_garbage_payload_starts_as_usual(bot, chat):
-    for payload in ["x" * 64, "<script>", "../../etc/passwd", "🙂", "1 2 3"]:
+    # Letters only ("x" * 64) are read like typed words, as "xxxx..." typed alone is: the
+    # learned layer answers that with the crisis line and the plain question.
+    for payload in ["Xx" * 32, "<script>", "../../etc/passwd", "🙂", "1 2 3"]:
         stranger = chat()
         stranger.command("start", payload)
         stranger.wait_for_text("Mag ik je antwoorden bewaren?", timeout=8)

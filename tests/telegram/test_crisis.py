@@ -316,9 +316,13 @@ async def test_a_command_is_read_for_what_follows_it_not_for_its_name(rig):
     assert safety_net.assessed_words(app, "/history@SomeBot ik wil dood") == "ik wil dood"
     assert safety_net.assessed_words(app, "/ik wil dood") == "/ik wil dood"  # not a command
     assert safety_net.assessed_words(app, "ik wil dood /pause") == "ik wil dood /pause"
-    # A link's payload is a code, not words; /start typed with words is read.
-    assert safety_net.assessed_words(app, "/start " + "x" * 64) == ""
+    # An invitation code after /start is not words; /start typed with words is read, one
+    # word too, in capitals as well.
+    code = "aB3-_x9Qz0LkPq1WsE4rT2"  # secrets.token_urlsafe(16), as invitations are made
+    assert safety_net.assessed_words(app, f"/start {code}") == ""
     assert safety_net.assessed_words(app, "/start ik wil dood") == "ik wil dood"
+    for word in ("zelfmoord", "Zelfmoord", "ZELFMOORD"):
+        assert safety_net.assessed_words(app, f"/start {word}") == word
 
     await rig.process(rig.update(10, "/history " + CRISIS_TEXT))
     assert is_crisis_answer(rig.api.sent(10)[0])
